@@ -1,0 +1,297 @@
+"""``jupyter-forge``: the same pipeline without a kernel, for scripts, CI and benchmarks.
+
+With ``--json`` the last line of stdout is one JSON object (a stable contract);
+progress goes to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+from .core.errors import ForgeError
+from .core.spec import ForgeSpec, check_tool_name, merge_samples, parse_cell, parse_sample_strings
+
+
+class StderrProgress:
+    """Stage lines on stderr; streamed tokens too when stderr is a terminal."""
+
+    def __init__(self, stream: TextIO, *, tokens: bool) -> None:
+        self.stream, self.tokens, self._mid_line = stream, tokens, False
+
+    def stage(self, name: str, message: str) -> None:
+        if self._mid_line:
+            self.stream.write("\n")
+            self._mid_line = False
+        self.stream.write(f"forge · {message}\n")
+        self.stream.flush()
+
+    def token(self, text: str) -> None:
+        if self.tokens:
+            self.stream.write(text)
+            self.stream.flush()
+            self._mid_line = True
+
+
+def _forge(args: argparse.Namespace) -> Any:
+    from .forge import Forge
+
+    forge = Forge()
+    if getattr(args, "model", None):
+        forge.model = args.model
+    if getattr(args, "library", None):
+        forge.library = args.library
+    return forge
+
+
+def _samples(values: list[str]) -> list[Any]:
+    return parse_sample_strings(values, origin="--sample")
+
+
+def cmd_create(args: argparse.Namespace) -> int:
+    name = check_tool_name(args.name)
+    spec = parse_cell(name, args.request, origin="request")
+    spec = ForgeSpec(name, spec.request, merge_samples(spec.samples, _samples(args.sample)))
+    forge = _forge(args)
+    progress = StderrProgress(sys.stderr, tokens=sys.stderr.isatty() and not args.json)
+    started = time.perf_counter()
+    result = forge.create(spec, attempts=args.attempts, progress=progress)
+    path: str | None = None
+    approved = False
+    if result.passed:
+        if not args.json:
+            print(result.code)
+            _print_samples(result.report.results if result.report else [])
+        approved = args.yes or _ask(f"Approve and save `{name}`? [y/N] ")
+        if approved:
+            record = forge.save(result, approved_how="cli --yes" if args.yes else "cli prompt")
+            path = str(record.path)
+    result.timings["total"] = time.perf_counter() - started
+    if args.json:
+        print(json.dumps(_result_json(result, path, approved)))
+    elif path:
+        print(f"saved `{name}` v{record.version} to {path}")
+    elif result.passed:
+        print(f"`{name}` passed but was not approved: nothing was saved (use --yes to approve)", file=sys.stderr)
+    else:
+        print(result.status_line(), file=sys.stderr)
+        if result.code:
+            print(result.code, file=sys.stderr)
+    return 0 if (result.passed and path) else 1
+
+
+def _ask(question: str) -> bool:
+    if not sys.stdin.isatty():
+        return False
+    return input(question).strip().lower() in ("y", "yes")
+
+
+def _print_samples(results: list[Any]) -> None:
+    for r in results:
+        mark = "PASS" if r.passed else "FAIL"
+        extra = f"  ({r.error})" if r.error else ""
+        print(f"  {mark}  {r.source.splitlines()[0]}{extra}")
+
+
+def _result_json(result: Any, path: str | None, approved: bool) -> dict[str, Any]:
+    return {
+        "name": result.spec.name,
+        "passed": result.passed,
+        "approved": approved,
+        "attempts": len(result.attempts),
+        "model": result.model,
+        "code": result.code,
+        "samples": [r.to_json() for r in (result.report.results if result.report else [])],
+        "load_error": result.report.load_error if result.report else None,
+        "problems": result.last.problems if result.last else [],
+        "findings": result.findings,
+        "requirements": result.requirements,
+        "path": path,
+        "timings": {k: round(v, 4) for k, v in result.timings.items()},
+        "tokens": {
+            "prompt": sum(a.prompt_tokens or 0 for a in result.attempts),
+            "completion": sum(a.completion_tokens or 0 for a in result.attempts),
+        },
+        "attempt_log": [a.to_json() for a in result.attempts],
+    }
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .core.extract import extract_function
+    from .core.findings import static_findings
+
+    name = check_tool_name(args.name, allow_builtin=True)
+    try:
+        code = Path(args.file).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ForgeError(f"cannot read {args.file} ({exc.strerror})") from None
+    extraction = extract_function(f"```python\n{code}\n```", name)
+    samples = _samples(args.sample)
+    report = _forge(args).validate_code(extraction.code or code, name, samples)
+    passed = report.passed and not extraction.problems
+    if args.json:
+        payload = report.to_json()
+        payload.update(passed=passed, problems=extraction.problems, findings=static_findings(code), name=name)
+        print(json.dumps(payload))
+    else:
+        for problem in extraction.problems:
+            print(f"problem: {problem}")
+        if report.load_error:
+            print(f"load error: {report.load_error}")
+        _print_samples(report.results)
+        for finding in static_findings(code):
+            print(f"review: {finding}")
+        print(("PASSED" if passed else "FAILED") + f": {report.summary()} ({report.seconds * 1000:.0f} ms)")
+    return 0 if passed else 1
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    library = _forge(args).open_library()
+    records = library.tools()
+    if args.json:
+        print(json.dumps({
+            "library": str(library.root),
+            "tools": [
+                {"name": r.name, "version": r.version, "description": r.description, "signature": r.signature,
+                 "trusted": r.trusted, "path": str(r.path), "model": r.model, "updated": r.updated}
+                for r in records
+            ],
+            "errors": library.errors,
+        }))
+        return 0
+    print(f"{len(records)} tool(s) in {library.root}")
+    for r in records:
+        trust = "" if r.trusted else "  [untrusted]"
+        print(f"  {r.name:24} v{r.version:<3} {r.description[:60]}{trust}")
+    for error in library.errors:
+        print(f"  skipped: {error}", file=sys.stderr)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    record = _forge(args).open_library().get(check_tool_name(args.name, allow_builtin=True))
+    print(f"{record.name} v{record.version}  {record.signature}  ({'trusted' if record.trusted else 'untrusted'})")
+    print(f"model: {record.model}  updated: {record.updated}  path: {record.path}")
+    print(f"request: {record.request}\n")
+    print(record.code)
+    for sample in record.samples:
+        print(sample.as_doctest())
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    path = _forge(args).open_library().remove(check_tool_name(args.name, allow_builtin=True))
+    print(f"removed {path}")
+    return 0
+
+
+def cmd_model(args: argparse.Namespace) -> int:
+    from .llm import local
+
+    spec = local.resolve_local(args.model or "local")
+    if spec is None:
+        raise ForgeError(f"`{args.model}` is not an embedded local model: use local or local-1.5b")
+    if args.action == "pull":
+        started = time.perf_counter()
+        last = [-1]
+
+        def show(done: int, total: int) -> None:
+            percent = int(done * 100 / total) if total else 100
+            if percent != last[0] and percent % 10 == 0:
+                last[0] = percent
+                print(f"assembling {spec.key}: {percent}%", file=sys.stderr)
+
+        path = local.pull(spec, progress=show)
+        print(f"{spec.key}: {path} (SHA-256 verified, {time.perf_counter() - started:.1f} s)")
+    elif args.action == "serve":
+        info = local.ensure_server(spec, progress=lambda m: print(m, file=sys.stderr))
+        print(f"{spec.key} serving at {info.api_base} (pid {info.pid}, log {info.log_path})")
+    elif args.action == "status":
+        info = local.status(spec)
+        cached = local.model_path(spec)
+        print(f"{spec.key}: model file {'present' if cached.exists() else 'not assembled yet'} at {cached}")
+        print(f"server: running at {info.api_base} (pid {info.pid})" if info else "server: not running")
+    elif args.action == "stop":
+        stopped = local.stop_server(spec)
+        print("stopped" if stopped else "no server was running")
+    return 0
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from .core.spec import Sample
+    from .sandbox import active_layers, missing_layers, validate
+
+    for layer in active_layers():
+        print(f"  active   {layer}")
+    for layer in missing_layers():
+        print(f"  missing  {layer}")
+    report = validate("def ok() -> int:\n    return 1\n", "ok", [Sample("ok()", "example", "1\n")])
+    print(f"round trip: {'ok' if report.passed else 'FAILED'} in {report.seconds * 1000:.0f} ms")
+    return 0 if report.passed else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="jupyter-forge", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    create = sub.add_parser("create", help="forge a tool from a request")
+    create.add_argument("name")
+    create.add_argument("request")
+    create.add_argument("--sample", "-s", action="append", default=[], help="'>>> f(1)\\n2' or 'assert f(1) == 2'")
+    create.add_argument("--library", "-l")
+    create.add_argument("--model", "-m")
+    create.add_argument("--attempts", "-n", type=int)
+    create.add_argument("--yes", "-y", action="store_true", help="approve automatically when the samples pass")
+    create.add_argument("--json", action="store_true")
+    create.set_defaults(func=cmd_create)
+
+    validate = sub.add_parser("validate", help="run samples against a file's function in the sandbox")
+    validate.add_argument("file")
+    validate.add_argument("--name", required=True)
+    validate.add_argument("--sample", "-s", action="append", default=[])
+    validate.add_argument("--json", action="store_true")
+    validate.set_defaults(func=cmd_validate)
+
+    for command, func, help_text in (("list", cmd_list, "tools in the library"),):
+        p = sub.add_parser(command, help=help_text)
+        p.add_argument("--library", "-l")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(func=func)
+    for command, func, help_text in (("show", cmd_show, "a tool's code and samples"), ("remove", cmd_remove, "delete a tool")):
+        p = sub.add_parser(command, help=help_text)
+        p.add_argument("name")
+        p.add_argument("--library", "-l")
+        p.set_defaults(func=func)
+
+    model = sub.add_parser("model", help="the embedded local model")
+    model.add_argument("action", choices=["pull", "serve", "status", "stop"])
+    model.add_argument("--model", "-m", default="local", help="local (0.5B, default) or local-1.5b")
+    model.set_defaults(func=cmd_model)
+
+    sandbox = sub.add_parser("sandbox", help="the validation sandbox")
+    sandbox.add_argument("action", choices=["check"])
+    sandbox.set_defaults(func=cmd_sandbox)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except ForgeError as exc:
+        print(f"jupyter-forge: {exc}", file=sys.stderr)
+        if getattr(args, "json", False):
+            print(json.dumps({"name": getattr(args, "name", None), "passed": False, "error": str(exc)}))
+        return 2
+    except KeyboardInterrupt:
+        print("jupyter-forge: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""Turn a model's reply into the code of one tool, or say precisely what is wrong.
+
+Small models wrap code in prose, add example calls and ``print``s, or answer with
+another name. We parse with :mod:`ast` and keep only imports, function and class
+definitions and UPPER_CASE constants: nothing else the model wrote ever runs.
+Problems are returned (not raised) so the repair loop can send them back.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+_FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
+_CODE_START = re.compile(r"^(?:import |from \S+ import |def |async def |class |@)", re.MULTILINE)
+
+
+@dataclass
+class Extraction:
+    """The kept code plus everything the reviewer and the repair prompt should know."""
+
+    code: str | None
+    problems: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    functions: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.code is not None and not self.problems
+
+
+def _candidate_texts(reply: str) -> list[tuple[str, bool]]:
+    """Code blocks (strict) or, without fences, the reply itself (lenient)."""
+    fenced = [
+        body
+        for lang, body in _FENCE.findall(reply)
+        if lang.lower() in ("", "python", "py", "python3") and body.strip()
+    ]
+    if fenced:
+        return [(body, True) for body in fenced]
+    texts = [(reply, False)]
+    match = _CODE_START.search(reply)
+    if match:
+        texts.append((reply[match.start() :], False))
+    return texts
+
+
+def _parse_prefix(text: str) -> ast.Module | None:
+    """Parse ``text``; if trailing prose breaks it, drop lines from the end until it parses."""
+    lines = text.split("\n")
+    for end in range(len(lines), 0, -1):
+        try:
+            return ast.parse("\n".join(lines[:end]))
+        except SyntaxError:
+            continue
+    return None
+
+
+def _is_constant_assign(node: ast.stmt) -> bool:
+    targets: list[ast.expr] = []
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, ast.AnnAssign) and node.value is not None:
+        targets = [node.target]
+    return bool(targets) and all(isinstance(t, ast.Name) and t.id.isupper() for t in targets)
+
+
+def _keep(node: ast.stmt) -> bool:
+    return isinstance(
+        node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    ) or _is_constant_assign(node)
+
+
+def _describe(node: ast.stmt, source: str) -> str:
+    segment = ast.get_source_segment(source, node) or type(node).__name__
+    first = segment.strip().split("\n")[0]
+    return first if len(first) <= 80 else first[:77] + "..."
+
+
+def _signature_problems(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    problems: list[str] = []
+    args = func.args
+    every = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+    if args.vararg:
+        every.append(args.vararg)
+    if args.kwarg:
+        every.append(args.kwarg)
+    missing = [a.arg for a in every if a.annotation is None]
+    if missing:
+        names = ", ".join(f"`{m}`" for m in missing)
+        problems.append(f"parameter(s) {names} of `{func.name}` have no type hint")
+    if func.returns is None:
+        problems.append(f"`{func.name}` has no return type hint (add `-> ...`)")
+    if not ast.get_docstring(func):
+        problems.append(f"`{func.name}` has no docstring")
+    return problems
+
+
+def _keep_source(source: str, nodes: list[ast.stmt]) -> str:
+    lines = source.split("\n")
+    chunks = []
+    for node in nodes:
+        start = node.lineno
+        decorators = getattr(node, "decorator_list", [])
+        if decorators:
+            start = min(start, *(d.lineno for d in decorators))
+        end = node.end_lineno or node.lineno
+        chunks.append("\n".join(lines[start - 1 : end]).rstrip())
+    code = ""
+    previous_was_import = False
+    for node, chunk in zip(nodes, chunks):
+        is_import = isinstance(node, (ast.Import, ast.ImportFrom))
+        if code:
+            code += "\n" if (is_import and previous_was_import) else "\n\n\n"
+        code += chunk
+        previous_was_import = is_import
+    return code + "\n"
+
+
+def extract_function(reply: str, name: str) -> Extraction:
+    """Find the function ``name`` in ``reply`` and keep only what a tool module may contain."""
+    best: Extraction | None = None
+    syntax_error: str | None = None
+    for text, strict in _candidate_texts(reply):
+        if strict:
+            try:
+                module: ast.Module | None = ast.parse(text)
+            except SyntaxError as exc:
+                syntax_error = syntax_error or f"the code has a syntax error: {exc.msg} (line {exc.lineno})"
+                continue
+        else:
+            module = _parse_prefix(text)
+        if module is None:
+            continue
+        source = text
+        kept = [n for n in module.body if _keep(n)]
+        dropped = [_describe(n, source) for n in module.body if not _keep(n)]
+        # Docstring-only expressions at top level are prose, not worth reporting.
+        dropped = [d for d in dropped if not d.startswith(('"', "'"))]
+        functions = [n for n in kept if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+        names = [f.name for f in functions]
+        if not functions:
+            continue
+        extraction = Extraction(code=_keep_source(source, kept), dropped=dropped, functions=names)
+        target = [f for f in functions if f.name == name]
+        if not target:
+            others = ", ".join(f"`{n}`" for n in names)
+            extraction.problems.append(
+                f"the code defines {others} but not `{name}`: the function must be named `{name}`"
+            )
+        else:
+            extraction.problems.extend(_signature_problems(target[-1]))
+            if isinstance(target[-1], ast.AsyncFunctionDef):
+                extraction.problems.append(f"`{name}` must be a plain `def`, not `async def`")
+        if extraction.ok:
+            return extraction
+        if best is None or len(extraction.problems) < len(best.problems):
+            best = extraction
+    if best is not None and (syntax_error is None or best.functions and name in best.functions):
+        return best
+    if syntax_error is not None:
+        return Extraction(code=None, problems=[syntax_error])
+    if _CODE_START.search(reply):
+        try:
+            ast.parse(reply[_CODE_START.search(reply).start() :])  # type: ignore[union-attr]
+        except SyntaxError as exc:
+            return Extraction(
+                code=None,
+                problems=[f"the code has a syntax error: {exc.msg} (line {exc.lineno})"],
+            )
+    return Extraction(
+        code=None,
+        problems=[
+            "the reply contains no Python function: answer with one ```python block "
+            f"defining `{name}`"
+        ],
+    )

@@ -1,0 +1,133 @@
+"""Render a tool as a notebook that runs top to bottom in plain Jupyter.
+
+The notebook is the tool's source of truth: a markdown cell for people, the
+approved code, and the samples as asserts, so anyone can re-run and re-check it.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+from collections.abc import Sequence
+from typing import Any
+
+import nbformat
+from nbformat import NotebookNode
+
+from .spec import Sample
+
+TOOL_ROLE = "tool"
+SAMPLES_ROLE = "samples"
+DOC_ROLE = "doc"
+
+
+def _is_literal(text: str) -> bool:
+    try:
+        ast.literal_eval(text.strip())
+        return True
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False
+
+
+def _is_expression(source: str) -> bool:
+    try:
+        ast.parse(source, mode="eval")
+        return True
+    except SyntaxError:
+        return False
+
+
+def sample_as_assert(sample: Sample) -> str:
+    """A sample as a plain ``assert`` line (doctest output becomes a comparison)."""
+    if sample.kind != "example" or sample.expected is None:
+        return sample.source
+    expected = sample.expected.strip()
+    if not _is_expression(sample.source):
+        return "\n".join(
+            ["# checked in the sandbox by its printed output:", *("# " + line for line in sample.as_doctest().split("\n"))]
+        )
+    if _is_literal(expected):
+        return f"assert ({sample.source}) == {expected}"
+    return f"assert repr({sample.source}) == {expected!r}"
+
+
+def samples_cell_source(name: str, samples: Sequence[Sample], kernel_names: Sequence[str] = ()) -> str:
+    """The samples cell: asserts, with samples that need kernel variables commented out."""
+    if not samples:
+        return f"# `{name}` was forged without samples.\nprint('no samples to check')"
+    lines = [f"# Samples `{name}` was validated against. Run this cell to check it again."]
+    needs_kernel = set(kernel_names)
+    defined: set[str] = {name}
+    for sample in samples:
+        text = sample_as_assert(sample)
+        try:
+            tree = ast.parse(sample.source)
+            loads = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+            stores = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        except SyntaxError:
+            loads, stores = set(), set()
+        missing = sorted(
+            n for n in loads if n in needs_kernel and n not in defined and not hasattr(builtins, n)
+        )
+        if missing:
+            names = ", ".join(f"`{m}`" for m in missing)
+            lines.append(f"# needs the kernel variable(s) {names}:")
+            lines.extend("# " + line for line in text.split("\n"))
+        else:
+            lines.append(text)
+        defined |= stores
+    lines.append(f"print('all samples of {name} pass')")
+    return "\n".join(lines)
+
+
+def build_tool_notebook(
+    *,
+    name: str,
+    code: str,
+    description: str,
+    signature: str,
+    samples: Sequence[Sample],
+    metadata: dict[str, Any],
+    kernel_names: Sequence[str] = (),
+) -> NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.metadata["jupyter_forge"] = metadata
+    version = metadata.get("version", 1)
+    request = str(metadata.get("request", "")).strip()
+    doc = [
+        f"# `{name}` (v{version})",
+        "",
+        description or "(no description)",
+        "",
+        f"```python\n{signature}\n```",
+        "",
+        f"Forged by jupyter_forge with `{metadata.get('model', '?')}` from the request:",
+        "",
+        *("> " + line for line in request.split("\n")),
+        "",
+        f"Use it: `%forge load` this library in a kernel, or run this notebook and call `{name}(...)`.",
+    ]
+    nb.cells.append(nbformat.v4.new_markdown_cell("\n".join(doc), metadata={"jupyter_forge": {"role": DOC_ROLE}}))
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            code.rstrip("\n"), metadata={"jupyter_forge": {"role": TOOL_ROLE}, "tags": ["forge-tool"]}
+        )
+    )
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            samples_cell_source(name, samples, kernel_names),
+            metadata={"jupyter_forge": {"role": SAMPLES_ROLE}, "tags": ["forge-samples"]},
+        )
+    )
+    return nb
+
+
+def tool_code(nb: NotebookNode) -> str | None:
+    """The approved code: the cell marked as the tool (first code cell as a fallback)."""
+    code_cells = [c for c in nb.cells if c.get("cell_type") == "code"]
+    for cell in code_cells:
+        if cell.get("metadata", {}).get("jupyter_forge", {}).get("role") == TOOL_ROLE:
+            return str(cell.source)
+    return str(code_cells[0].source) if code_cells else None

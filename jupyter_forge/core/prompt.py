@@ -1,0 +1,89 @@
+"""The messages we send the model: first ask, and repair after a failure.
+
+Kept short and concrete because the default model is a 0.5B local one: one
+function, typed, documented, in one code block, no example calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .extract import Extraction
+from .spec import ForgeSpec
+from .validation import ValidationReport
+from .variables import VariableInfo
+
+Message = dict[str, str]
+
+SYSTEM = (
+    "You are an expert Python programmer who writes small, reliable library functions. "
+    "Answer with exactly one ```python code block containing the needed imports and the "
+    "requested function (plus small helper functions if needed). The function must have "
+    "type hints on every parameter and the return value, and a docstring. Do not include "
+    "example usage, tests, print statements or explanations outside the code block.\n\n"
+    "For example, for a function named `count_words`:\n"
+    "```python\n"
+    "import re\n\n\n"
+    "def count_words(text: str) -> int:\n"
+    '    """Count the words in ``text``."""\n'
+    '    return len(re.findall(r"\\w+", text))\n'
+    "```"
+)
+
+
+def build_messages(spec: ForgeSpec, variables: Sequence[VariableInfo] = ()) -> list[Message]:
+    """The first request for a tool."""
+    parts = [f"Write a Python function named `{spec.name}`.", "", "Task:", spec.request.strip()]
+    if spec.samples:
+        parts += ["", "It must pass these checks:"]
+        parts += [sample.as_doctest() for sample in spec.samples]
+    if variables:
+        parts += ["", "Variables that exist in the user's session (pass them as arguments):"]
+        parts += [f"- `{v.name}`: {v.description}" for v in variables]
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": "\n".join(parts)}]
+
+
+def _failure_lines(report: ValidationReport) -> list[str]:
+    if report.load_error:
+        lines = [f"The code failed to load: {report.load_error}"]
+        if report.load_traceback:
+            lines.append(_tail(report.load_traceback))
+        return lines
+    lines = []
+    for result in report.failures:
+        lines.append(f"Check `{result.source.splitlines()[0]}` failed: {result.error}")
+        if result.traceback and result.kind != "example":
+            lines.append(_tail(result.traceback))
+        elif result.traceback:
+            lines.append(_tail(result.traceback))
+    return lines
+
+
+def _tail(traceback: str, lines: int = 8) -> str:
+    return "\n".join(traceback.strip().split("\n")[-lines:])
+
+
+def repair_messages(
+    history: Sequence[Message],
+    reply: str,
+    name: str,
+    *,
+    extraction: Extraction | None = None,
+    report: ValidationReport | None = None,
+) -> list[Message]:
+    """Append the model's answer and what went wrong, CREATOR-style (rectify from the trace)."""
+    problems: list[str] = []
+    if extraction is not None:
+        problems += extraction.problems
+    if report is not None and not report.passed:
+        problems += _failure_lines(report)
+    feedback = "\n".join(
+        [
+            f"Your function `{name}` is not right yet:",
+            *problems,
+            "",
+            f"Fix it. Answer with one ```python block defining `{name}` with type hints and a "
+            "docstring, and nothing else.",
+        ]
+    )
+    return [*history, {"role": "assistant", "content": reply}, {"role": "user", "content": feedback}]

@@ -1,0 +1,119 @@
+"""The generate → extract → validate → repair loop, independent of any model or sandbox.
+
+The model and the sandbox come in as callables, so the loop is testable with a
+scripted model and reusable from the kernel, the CLI and benchmarks alike.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from .extract import extract_function
+from .findings import static_findings, third_party_imports
+from .prompt import Message, build_messages, repair_messages
+from .result import Attempt, ForgeResult
+from .schema import function_schema
+from .spec import ForgeSpec
+from .validation import ValidationReport
+from .variables import VariableInfo
+
+
+@dataclass
+class Reply:
+    text: str
+    seconds: float
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
+class Progress(Protocol):
+    """Where the loop reports what it is doing (status line, streamed tokens)."""
+
+    def stage(self, name: str, message: str) -> None: ...
+
+    def token(self, text: str) -> None: ...
+
+
+class NullProgress:
+    def stage(self, name: str, message: str) -> None:
+        pass
+
+    def token(self, text: str) -> None:
+        pass
+
+
+Generate = Callable[[Sequence[Message], int, Callable[[str], None]], Reply]
+Validate = Callable[[str], ValidationReport]
+
+
+def finish(result: ForgeResult, code: str) -> None:
+    """Fill in what the reviewer sees besides the code: schema, findings, needs."""
+    started = time.perf_counter()
+    result.code = code
+    result.findings = static_findings(code)
+    result.requirements = third_party_imports(code)
+    try:
+        result.schema = function_schema(code, result.spec.name)
+    except (ValueError, SyntaxError):
+        result.schema = None
+    result.add_time("static", time.perf_counter() - started)
+
+
+def forge_loop(
+    spec: ForgeSpec,
+    *,
+    model_name: str,
+    generate: Generate,
+    validate: Validate,
+    attempts: int = 3,
+    variables: Sequence[VariableInfo] = (),
+    progress: Progress | None = None,
+) -> ForgeResult:
+    """Ask, check, and feed failures back until a candidate passes or the budget is spent."""
+    sink = progress or NullProgress()
+    result = ForgeResult(spec=spec, model=model_name)
+    started = time.perf_counter()
+    base = build_messages(spec, variables)
+    result.add_time("prompt", time.perf_counter() - started)
+    messages: list[Message] = list(base)
+    for number in range(1, max(1, attempts) + 1):
+        verb = "asking" if number == 1 else "repairing with"
+        sink.stage("llm", f"attempt {number}/{attempts}: {verb} {model_name}…")
+        reply = generate(messages, number, sink.token)
+        result.add_time("llm", reply.seconds)
+        tick = time.perf_counter()
+        extraction = extract_function(reply.text, spec.name)
+        result.add_time("extract", time.perf_counter() - tick)
+        attempt = Attempt(
+            number=number,
+            reply=reply.text,
+            code=extraction.code,
+            problems=list(extraction.problems),
+            dropped=list(extraction.dropped),
+            llm_seconds=reply.seconds,
+            prompt_tokens=reply.prompt_tokens,
+            completion_tokens=reply.completion_tokens,
+        )
+        result.attempts.append(attempt)
+        report: ValidationReport | None = None
+        if extraction.code is not None:
+            # Validate even when hints/docstring are missing: one repair can fix both.
+            sink.stage("validate", f"attempt {number}/{attempts}: running {len(spec.samples)} sample(s) in the sandbox…")
+            tick = time.perf_counter()
+            report = validate(extraction.code)
+            result.add_time("validate", time.perf_counter() - tick)
+            attempt.report = report
+        if extraction.code is not None:
+            finish(result, extraction.code)
+            result.report = report
+        if attempt.passed:
+            sink.stage("done", result.status_line())
+            return result
+        sink.stage("repair", f"attempt {number}/{attempts} failed: {attempt.summary()}")
+        # Only the latest failure goes back: small local models have small contexts.
+        messages = repair_messages(base, reply.text, spec.name, extraction=extraction, report=report)
+    sink.stage("done", result.status_line())
+    return result

@@ -1,0 +1,132 @@
+"""Describe live kernel variables for the prompt: names, types, shapes, never data.
+
+Users ask for functions *about their data* ("clean the price column of df"). The
+model writes better code when it knows ``df`` is a DataFrame with a ``price``
+column of dtype object; it must not see the rows. Duck-typed so the core does
+not import pandas or numpy.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import keyword
+import pickle
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+from .errors import SpecError
+
+_IDENT = re.compile(r"\b[A-Za-z_][A-Za-z0-9_]*\b")
+_MAX_COLUMNS = 40
+
+
+@dataclass(frozen=True)
+class VariableInfo:
+    name: str
+    description: str
+
+
+def _describe(value: Any) -> str:
+    kind = type(value)
+    type_name = f"{kind.__module__}.{kind.__qualname__}" if kind.__module__ != "builtins" else kind.__qualname__
+    columns = getattr(value, "columns", None)
+    dtypes = getattr(value, "dtypes", None)
+    shape = getattr(value, "shape", None)
+    if columns is not None and dtypes is not None and shape is not None:
+        try:
+            pairs = [f"{col!r}: {dtype}" for col, dtype in list(dtypes.items())[:_MAX_COLUMNS]]
+            more = len(columns) - _MAX_COLUMNS
+            tail = f", ... {more} more" if more > 0 else ""
+            return f"{type_name} with shape {tuple(shape)}, columns {{{', '.join(pairs)}{tail}}}"
+        except Exception:
+            return f"{type_name} with shape {tuple(shape)}"
+    dtype = getattr(value, "dtype", None)
+    if shape is not None and dtype is not None:
+        name = getattr(value, "name", None)
+        named = f", name {name!r}" if isinstance(name, str) else ""
+        return f"{type_name} with shape {tuple(shape)}, dtype {dtype}{named}"
+    if isinstance(value, (bool, int, float, complex)):
+        return type_name
+    if isinstance(value, (str, bytes)):
+        return f"{type_name} of length {len(value)}"
+    if isinstance(value, Mapping):
+        keys = list(value.keys())[:10]
+        key_text = ", ".join(repr(k) for k in keys if isinstance(k, (str, int)))
+        return f"{type_name} with {len(value)} keys ({key_text}{', ...' if len(value) > 10 else ''})"
+    if isinstance(value, (list, tuple, set, frozenset)):
+        element_types = sorted({type(item).__name__ for item in list(value)[:50]})
+        inner = f" of {'/'.join(element_types)}" if element_types else ""
+        return f"{type_name} of {len(value)} items{inner}"
+    return type_name
+
+
+def mentioned_names(texts: Iterable[str]) -> list[str]:
+    """Identifiers that appear in the request or samples, in first-seen order."""
+    seen: list[str] = []
+    for text in texts:
+        for match in _IDENT.findall(text):
+            if match not in seen and not keyword.iskeyword(match):
+                seen.append(match)
+    return seen
+
+
+def describe_variables(
+    texts: Iterable[str], namespace: Mapping[str, Any], *, exclude: Iterable[str] = ()
+) -> list[VariableInfo]:
+    """Describe the data variables of ``namespace`` that the texts mention."""
+    skip = set(exclude)
+    infos = []
+    for name in mentioned_names(texts):
+        if name in skip or name.startswith("_") or name not in namespace:
+            continue
+        value = namespace[name]
+        if isinstance(value, (ModuleType, type)) or callable(value):
+            continue
+        infos.append(VariableInfo(name=name, description=_describe(value)))
+    return infos
+
+
+def sample_free_names(sources: Iterable[str]) -> list[str]:
+    """Names the samples read but never assign: candidates for kernel inputs."""
+    loaded: list[str] = []
+    stored: set[str] = set()
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                if isinstance(node.ctx, ast.Store):
+                    stored.add(node.id)
+                elif node.id not in stored and node.id not in loaded:
+                    loaded.append(node.id)
+    return [n for n in loaded if n not in stored]
+
+
+def pickle_inputs(
+    names: Iterable[str], namespace: Mapping[str, Any], *, exclude: Iterable[str] = ()
+) -> dict[str, bytes]:
+    """Pickle the kernel variables the samples use, to send them *into* the sandbox."""
+    skip = set(exclude)
+    out: dict[str, bytes] = {}
+    for name in names:
+        if name in skip or name not in namespace:
+            continue
+        value = namespace[name]
+        if isinstance(value, ModuleType) or callable(value):
+            continue
+        buffer = io.BytesIO()
+        try:
+            pickle.dump(value, buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:
+            raise SpecError(
+                f"a sample uses the variable `{name}`, which cannot be sent to the sandbox "
+                f"({type(exc).__name__}: {exc}): build it inside the sample instead"
+            ) from None
+        out[name] = buffer.getvalue()
+    return out

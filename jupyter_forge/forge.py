@@ -1,0 +1,222 @@
+"""The Python API: ``Forge`` wires the core loop to a model (litellm) and the sandbox.
+
+It is also the traitlets configurable behind ``%config Forge.model = ...`` and
+``c.Forge.model`` in ``ipython_config.py``, so the kernel, the CLI and scripts
+share one set of settings.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from traitlets import Dict, Enum, Float, Int, Unicode, default
+from traitlets.config import Configurable
+
+from .core.errors import SpecError
+from .core.library import DEFAULT_LIBRARY, Library, ToolRecord
+from .core.prompt import Message
+from .core.repair import Progress, Reply, forge_loop
+from .core.result import ForgeResult
+from .core.schema import function_schema, signature_text
+from .core.spec import ForgeSpec, Sample, check_tool_name
+from .core.validation import ValidationReport
+from .core.variables import describe_variables, pickle_inputs, sample_free_names
+from .llm.models import DEFAULT_MODEL, ResolvedModel
+
+
+def first_line(text: str) -> str:
+    for line in text.strip().split("\n"):
+        if line.strip():
+            return line.strip()
+    return ""
+
+
+class Forge(Configurable):
+    """Make, check and store tools. Settings are traitlets, so Jupyter config applies."""
+
+    model = Unicode(
+        DEFAULT_MODEL,
+        help="litellm model string or alias; `local` is the embedded Qwen2.5-Coder-0.5B, "
+        "`local-1.5b` the larger one.",
+    ).tag(config=True)
+    aliases = Dict(
+        {}, help="Short names for models, e.g. {'fast': 'gpt-4o-mini'}."
+    ).tag(config=True)
+    api_base = Unicode(
+        None, allow_none=True, help="Base URL for OpenAI-compatible servers (vLLM, LM Studio...)."
+    ).tag(config=True)
+    library = Unicode(DEFAULT_LIBRARY, help="Folder of tool notebooks.").tag(config=True)
+    attempts = Int(3, help="Generations per forge, the first included (repair budget).").tag(config=True)
+    approve = Enum(
+        ["widget", "auto"],
+        help="`widget`: a person approves in the notebook; `auto`: approve when samples pass "
+        "(headless runs). Defaults to $JUPYTER_FORGE_APPROVE or `widget`.",
+    ).tag(config=True)
+    sample_timeout = Float(10.0, help="Wall-clock seconds per sample in the sandbox.").tag(config=True)
+    memory_mb = Int(1024, help="Address-space limit of the sandbox process, MiB.").tag(config=True)
+    llm_timeout = Float(300.0, help="Seconds to wait for the model's answer.").tag(config=True)
+    temperature = Float(0.0, help="Sampling temperature of the first attempt (0 = greedy).").tag(config=True)
+    max_tokens = Int(1024, help="Longest answer the model may write.").tag(config=True)
+
+    @default("approve")
+    def _approve_default(self) -> str:
+        value = os.environ.get("JUPYTER_FORGE_APPROVE", "widget").strip().lower()
+        return value if value in ("widget", "auto") else "widget"
+
+    # -- building blocks ---------------------------------------------------------------
+
+    def resolve(
+        self, model: str | None = None, *, progress: Callable[[str], None] | None = None
+    ) -> ResolvedModel:
+        from .llm.models import resolve_model
+
+        return resolve_model(
+            model or self.model, aliases=self.aliases, api_base=self.api_base, progress=progress
+        )
+
+    def open_library(self, path: str | os.PathLike[str] | None = None) -> Library:
+        return Library(Path(path or self.library))
+
+    def validate_code(
+        self,
+        code: str,
+        name: str,
+        samples: Sequence[Sample],
+        *,
+        inputs: Mapping[str, bytes] | None = None,
+    ) -> ValidationReport:
+        """Run ``samples`` against ``code`` in the sandbox (never in this process)."""
+        from .sandbox import Limits, validate
+
+        limits = Limits(timeout=self.sample_timeout, load_timeout=self.sample_timeout, memory_mb=self.memory_mb)
+        return validate(code, name, samples, inputs=inputs, limits=limits)
+
+    def generator(
+        self, resolved: ResolvedModel, *, temperature: float | None = None
+    ) -> Callable[[Sequence[Message], int, Callable[[str], None]], Reply]:
+        from .llm.client import complete
+
+        base_temperature = self.temperature if temperature is None else temperature
+
+        def generate(messages: Sequence[Message], attempt: int, on_token: Callable[[str], None]) -> Reply:
+            # Repairs sample a little: greedy decoding tends to repeat the same mistake.
+            temp = base_temperature if attempt == 1 else max(base_temperature, 0.3)
+            answer = complete(
+                messages,
+                resolved,
+                on_token=on_token,
+                temperature=temp,
+                max_tokens=self.max_tokens,
+                timeout=self.llm_timeout,
+                seed=attempt,
+            )
+            return Reply(answer.text, answer.seconds, answer.prompt_tokens, answer.completion_tokens)
+
+        return generate
+
+    # -- the whole job -----------------------------------------------------------------
+
+    def create(
+        self,
+        spec: ForgeSpec,
+        *,
+        model: str | None = None,
+        attempts: int | None = None,
+        namespace: Mapping[str, Any] | None = None,
+        progress: Progress | None = None,
+        temperature: float | None = None,
+    ) -> ForgeResult:
+        """Generate, validate and repair a tool. Nothing is executed in this process."""
+        check_tool_name(spec.name, allow_builtin=True)
+        namespace = namespace or {}
+        started = time.perf_counter()
+        inputs = pickle_inputs(sample_free_names(s.source for s in spec.samples), namespace, exclude=[spec.name])
+        variables = describe_variables(
+            [spec.request, *(s.source for s in spec.samples)], namespace, exclude=[spec.name]
+        )
+        prepared = time.perf_counter() - started
+
+        def say(message: str) -> None:
+            if progress is not None:
+                progress.stage("model", message)
+
+        tick = time.perf_counter()
+        resolved = self.resolve(model, progress=say)
+        model_seconds = time.perf_counter() - tick
+        budget = attempts if attempts is not None else self.attempts
+        if budget < 1:
+            raise SpecError(f"--attempts must be at least 1 (got {budget})")
+        result = forge_loop(
+            spec,
+            model_name=resolved.name,
+            generate=self.generator(resolved, temperature=temperature),
+            validate=lambda code: self.validate_code(code, spec.name, spec.samples, inputs=inputs),
+            attempts=budget,
+            variables=variables,
+            progress=progress,
+        )
+        result.add_time("prompt", prepared)
+        result.add_time("model_start", model_seconds)
+        result.timings["total"] = time.perf_counter() - started
+        return result
+
+    def revalidate(
+        self, result: ForgeResult, code: str, *, namespace: Mapping[str, Any] | None = None
+    ) -> ForgeResult:
+        """Check hand-edited code the same way (the widget's Edit → Save)."""
+        from .core.extract import extract_function
+        from .core.repair import finish
+        from .core.result import Attempt
+
+        spec = result.spec
+        extraction = extract_function(f"```python\n{code}\n```", spec.name)
+        attempt = Attempt(number=len(result.attempts) + 1, reply=code, code=extraction.code, problems=extraction.problems)
+        result.attempts.append(attempt)
+        if extraction.code is not None:
+            inputs = pickle_inputs(
+                sample_free_names(s.source for s in spec.samples), namespace or {}, exclude=[spec.name]
+            )
+            tick = time.perf_counter()
+            attempt.report = self.validate_code(extraction.code, spec.name, spec.samples, inputs=inputs)
+            result.add_time("validate", time.perf_counter() - tick)
+        if extraction.code is not None:
+            finish(result, extraction.code)
+            result.report = attempt.report
+        return result
+
+    def save(
+        self,
+        result: ForgeResult,
+        *,
+        library: str | os.PathLike[str] | None = None,
+        approved_how: str = "widget",
+        kernel_names: Sequence[str] = (),
+    ) -> ToolRecord:
+        """Store an approved result as a signed tool notebook."""
+        if result.code is None:
+            raise SpecError(f"`{result.spec.name}` has no code to save")
+        tick = time.perf_counter()
+        code = result.code
+        name = result.spec.name
+        schema = result.schema or function_schema(code, name)
+        record = self.open_library(library).save(
+            name=name,
+            code=code,
+            description=schema["function"]["description"] or first_line(result.spec.request),
+            signature=signature_text(code, name),
+            request=result.spec.request,
+            model=result.model,
+            samples=result.spec.samples,
+            schema=schema,
+            validation=result.report.to_json() if result.report else None,
+            requirements=result.requirements,
+            findings=result.findings,
+            approved_how=approved_how,
+            kernel_names=kernel_names,
+        )
+        result.add_time("save", time.perf_counter() - tick)
+        return record

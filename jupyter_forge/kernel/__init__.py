@@ -1,0 +1,1 @@
+"""Thin kernel adapters: magics, the approval widget, the in-kernel registry."""

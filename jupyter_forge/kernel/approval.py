@@ -1,0 +1,183 @@
+"""The approval widget: review a forged tool, then Approve / Reject / Regenerate / Edit.
+
+The kernel cannot see a click while the cell that displayed the widget is still
+running, so ``%%forge`` returns right after showing this; everything that follows
+happens in button callbacks. Slow work (regenerating) runs on a thread so the
+kernel stays responsive.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from collections.abc import Callable, Sequence
+
+import ipywidgets as widgets
+
+from ..core.errors import ForgeError
+from ..core.result import ForgeResult
+from . import render
+
+ApproveFn = Callable[[ForgeResult], str]
+RedoFn = Callable[[ForgeResult], ForgeResult]
+EditFn = Callable[[ForgeResult, str], ForgeResult]
+
+
+class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
+    """Shows one ``ForgeResult`` and turns a person's decision into callbacks."""
+
+    def __init__(
+        self,
+        result: ForgeResult,
+        *,
+        on_approve: ApproveFn,
+        on_reject: Callable[[ForgeResult], str] | None = None,
+        on_regenerate: RedoFn | None = None,
+        on_edit: EditFn | None = None,
+        layers: Sequence[str] = (),
+        title: str = "forged",
+    ) -> None:
+        self.result = result
+        self.decision: str | None = None
+        self._on_approve = on_approve
+        self._on_reject = on_reject
+        self._on_regenerate = on_regenerate
+        self._on_edit = on_edit
+        self._layers = list(layers)
+        self._title = title
+        self._worker: threading.Thread | None = None
+        self._busy = threading.Lock()
+
+        self.header = widgets.HTML()
+        self.code_view = widgets.HTML()
+        self.samples_view = widgets.HTML()
+        self.notes_view = widgets.HTML()
+        self.status = widgets.HTML()
+        self.approve_button = widgets.Button(description="Approve", button_style="success", icon="check")
+        self.reject_button = widgets.Button(description="Reject", button_style="danger", icon="times")
+        self.regenerate_button = widgets.Button(description="Regenerate", icon="refresh")
+        self.edit_button = widgets.Button(description="Edit", icon="pencil")
+        self.editor = widgets.Textarea(layout=widgets.Layout(width="100%", height="16em"))
+        self.save_button = widgets.Button(description="Save & validate", button_style="primary")
+        self.cancel_button = widgets.Button(description="Cancel")
+        self.edit_box = widgets.VBox(
+            [self.editor, widgets.HBox([self.save_button, self.cancel_button])],
+            layout=widgets.Layout(display="none"),
+        )
+        self.approve_button.on_click(lambda _b: self.approve())
+        self.reject_button.on_click(lambda _b: self.reject())
+        self.regenerate_button.on_click(lambda _b: self.regenerate())
+        self.edit_button.on_click(lambda _b: self.open_editor())
+        self.save_button.on_click(lambda _b: self.save_edit())
+        self.cancel_button.on_click(lambda _b: self.close_editor())
+        if on_regenerate is None:
+            self.regenerate_button.layout.display = "none"
+        if on_edit is None:
+            self.edit_button.layout.display = "none"
+        self.buttons = widgets.HBox(
+            [self.approve_button, self.reject_button, self.regenerate_button, self.edit_button]
+        )
+        super().__init__(
+            [self.header, self.code_view, self.samples_view, self.notes_view, self.buttons, self.edit_box, self.status]
+        )
+        self.add_class("jupyter-forge-approval")
+        self.show(result)
+
+    # -- display -------------------------------------------------------------------
+
+    def show(self, result: ForgeResult) -> None:
+        self.result = result
+        self.header.value = render.header(result, title=self._title)
+        self.code_view.value = render.highlight(result.code) if result.code else "<p><i>No code.</i></p>"
+        self.samples_view.value = render.samples_table(result.report.results if result.report else [])
+        self.notes_view.value = render.notes(result, self._layers)
+        self.approve_button.disabled = not result.passed
+        self.approve_button.tooltip = "" if result.passed else "Only code that passes its samples can be approved"
+
+    def _say(self, message: str, *, error: bool = False) -> None:
+        color = "#cf222e" if error else "inherit"
+        self.status.value = f"<p style='color:{color}'>{html.escape(message)}</p>"
+
+    def _set_buttons(self, enabled: bool) -> None:
+        for button in (self.reject_button, self.regenerate_button, self.edit_button, self.save_button):
+            button.disabled = not enabled
+        self.approve_button.disabled = not (enabled and self.result.passed)
+
+    def _finish(self, decision: str, message: str) -> None:
+        self.decision = decision
+        self._set_buttons(False)
+        self.edit_box.layout.display = "none"
+        self._say(message)
+
+    # -- actions -------------------------------------------------------------------
+
+    def approve(self) -> None:
+        if self.decision is not None or not self.result.passed:
+            return
+        try:
+            message = self._on_approve(self.result)
+        except ForgeError as exc:
+            self._say(str(exc), error=True)  # nothing happened: the person may retry
+            return
+        except Exception as exc:
+            self._say(f"approval failed: {type(exc).__name__}: {exc}", error=True)
+            return
+        self._finish("approved", message)
+
+    def reject(self) -> None:
+        if self.decision is not None:
+            return
+        message = f"Rejected: `{self.result.spec.name}` was not defined and nothing was saved."
+        if self._on_reject is not None:
+            message = self._on_reject(self.result)
+        self._finish("rejected", message)
+
+    def open_editor(self) -> None:
+        if self.decision is not None:
+            return
+        self.editor.value = self.result.code or ""
+        self.edit_box.layout.display = "flex"
+
+    def close_editor(self) -> None:
+        self.edit_box.layout.display = "none"
+
+    def _run_in_background(self, label: str, job: Callable[[], ForgeResult]) -> None:
+        if not self._busy.acquire(blocking=False):
+            return
+        self._set_buttons(False)
+        self._say(label)
+
+        def work() -> None:
+            try:
+                result = job()
+            except ForgeError as exc:
+                self._say(str(exc), error=True)
+            except Exception as exc:
+                self._say(f"{type(exc).__name__}: {exc}", error=True)
+            else:
+                self.show(result)
+                self._say(result.status_line(), error=not result.passed)
+            finally:
+                self._busy.release()
+                self._set_buttons(True)
+
+        self._worker = threading.Thread(target=work, name="forge-widget", daemon=True)
+        self._worker.start()
+
+    def regenerate(self) -> None:
+        if self.decision is not None or self._on_regenerate is None:
+            return
+        on_regenerate = self._on_regenerate
+        self._run_in_background("Regenerating…", lambda: on_regenerate(self.result))
+
+    def save_edit(self) -> None:
+        if self.decision is not None or self._on_edit is None:
+            return
+        on_edit, code = self._on_edit, self.editor.value
+        self.edit_box.layout.display = "none"
+        self._run_in_background("Validating your edit in the sandbox…", lambda: on_edit(self.result, code))
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until a background regenerate/edit finished (tests, scripts)."""
+        if self._worker is not None:
+            self._worker.join(timeout)

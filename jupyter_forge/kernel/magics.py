@@ -1,0 +1,289 @@
+"""``%%forge NAME`` and ``%forge SUBCOMMAND``: the notebook face of :class:`Forge`."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from IPython.core.magic import Magics, line_cell_magic, magics_class
+from IPython.display import HTML, display
+
+from ..core.errors import ForgeError, SpecError
+from ..core.library import Library, ToolRecord
+from ..core.result import ForgeResult
+from ..core.spec import ForgeSpec, Sample, check_tool_name, merge_samples, parse_cell, parse_sample_strings
+from ..core.variables import sample_free_names
+from ..forge import Forge
+from . import render
+from .approval import ApprovalWidget
+from .options import HELP, parse_cell_line, split_line
+from .progress import CellProgress
+from .registry import ToolRegistry
+from .views import Note, Table
+
+
+class _WidgetProgress:
+    """Progress for background regenerations: the widget's status line."""
+
+    def __init__(self, widget: ApprovalWidget) -> None:
+        self.widget = widget
+
+    def stage(self, name: str, message: str) -> None:
+        self.widget._say(message)
+
+    def token(self, text: str) -> None:
+        pass
+
+
+@magics_class
+class ForgeMagics(Magics):  # type: ignore[misc]
+    def __init__(self, shell: Any) -> None:
+        super().__init__(shell)
+        self.forge = Forge(parent=shell)
+        if self.forge not in shell.configurables:
+            shell.configurables.append(self.forge)
+        self.registry = ToolRegistry()
+        self.pending: dict[str, ApprovalWidget] = {}
+
+    @property
+    def user_ns(self) -> dict[str, Any]:
+        ns: dict[str, Any] = self.shell.user_ns
+        return ns
+
+    # -- dispatch ------------------------------------------------------------------
+
+    @line_cell_magic  # type: ignore[misc]
+    def forge(self, line: str, cell: str | None = None) -> Any:
+        """Forge a tool (cell magic) or manage the tool library (line magic). See %forge help."""
+        if cell is None:
+            return self._line(line)
+        return self._cell(line, cell)
+
+    # -- %%forge ----------------------------------------------------------------------
+
+    def _front_end_samples(self, name: str) -> list[Sample]:
+        """Cells tagged ``forge-sample``/``forge-sample:NAME`` that the front end attached."""
+        kernel = getattr(self.shell, "kernel", None)
+        try:
+            parent = kernel.get_parent() if kernel is not None else {}
+        except Exception:
+            parent = {}
+        cells = (parent or {}).get("metadata", {}).get("jupyter_forge", {}).get("sample_cells", [])
+        sources = []
+        for cell in cells if isinstance(cells, list) else []:
+            tags = cell.get("tags", []) if isinstance(cell, dict) else []
+            if "forge-sample" in tags or f"forge-sample:{name}" in tags:
+                sources.append(str(cell.get("source", "")))
+        return parse_sample_strings(sources, origin="tagged cell")
+
+    def _variable_samples(self, names: list[str]) -> list[Sample]:
+        samples: list[Sample] = []
+        for var in names:
+            if var not in self.user_ns:
+                raise SpecError(f"--samples {var}: no variable `{var}` in the kernel: define it as a list of sample strings first")
+            value = self.user_ns[var]
+            items = [value] if isinstance(value, str) else value
+            if not isinstance(items, (list, tuple)):
+                raise SpecError(f"--samples {var}: `{var}` is a {type(value).__name__}; it must be a list of sample strings")
+            samples.extend(parse_sample_strings(items, origin=f"variable {var}"))
+        return samples
+
+    def _check_conflict(self, name: str, replace: bool) -> None:
+        if replace or name not in self.user_ns or self.registry.is_current(name, self.user_ns):
+            return
+        kind = type(self.user_ns[name]).__name__
+        raise SpecError(
+            f"`{name}` already exists in this kernel (a {kind}): pick another tool name, or pass "
+            "--replace to overwrite it"
+        )
+
+    def _cell(self, line: str, cell: str) -> None:
+        opts = parse_cell_line(line)
+        name = check_tool_name(opts.name, allow_builtin=opts.replace)
+        self._check_conflict(name, opts.replace)
+        spec = parse_cell(name, cell)
+        extra = merge_samples(spec.samples, self._variable_samples(opts.samples), self._front_end_samples(name))
+        spec = ForgeSpec(spec.name, spec.request, extra)
+        if opts.library:
+            self._library(opts.library)._ensure_root()
+        mode = opts.approve or self.forge.approve
+        progress = CellProgress()
+        try:
+            result = self.forge.create(
+                spec,
+                model=opts.model,
+                attempts=opts.attempts,
+                namespace=self.user_ns,
+                progress=progress,
+                temperature=opts.temperature,
+            )
+        except ForgeError as exc:
+            progress.close(f"stopped: {exc}")
+            raise
+        progress.close(result.status_line())
+        if mode == "auto":
+            self._auto_approve(result, opts)
+            return
+        widget = self._approval_widget(result, opts)
+        self.pending[name] = widget
+        display(widget)
+        if not result.passed:
+            raise ForgeError(
+                f"{result.status_line()} — edit or regenerate it in the widget above, or change the "
+                "request/samples and run the cell again"
+            )
+
+    def _auto_approve(self, result: ForgeResult, opts: Any) -> None:
+        display(HTML(render.header(result) + (render.highlight(result.code) if result.code else "")
+                     + render.samples_table(result.report.results if result.report else [])
+                     + render.notes(result, result.report.layers if result.report else [])))
+        if not result.passed:
+            raise ForgeError(
+                f"{result.status_line()} — nothing was defined or saved: rephrase the request, fix "
+                "the samples, or raise --attempts"
+            )
+        message = self._approve(result, opts, how="auto")
+        why = "JUPYTER_FORGE_APPROVE=auto" if os.environ.get("JUPYTER_FORGE_APPROVE") == "auto" else "--approve auto"
+        display(Note(f"{message} (auto-approved because of {why}: its samples passed in the sandbox)"))
+
+    def _approve(self, result: ForgeResult, opts: Any, *, how: str) -> str:
+        """Save first (so a failure changes nothing), then define in the kernel."""
+        assert result.code is not None
+        name = result.spec.name
+        version, where = 1, "not saved (--no-persist)"
+        path: str | None = None
+        if not opts.no_persist:
+            kernel_names = [n for n in sample_free_names(s.source for s in result.spec.samples) if n in self.user_ns]
+            record = self.forge.save(result, library=opts.library, approved_how=how, kernel_names=kernel_names)
+            version, path = record.version, str(record.path)
+            where = f"saved to {path}"
+        self.registry.install(
+            self.user_ns, name=name, code=result.code, schema=result.schema, version=version, path=path, model=result.model
+        )
+        self.pending.pop(name, None)
+        return f"Approved: `{name}` v{version} is defined in the kernel and {where}."
+
+    def _approval_widget(self, result: ForgeResult, opts: Any) -> ApprovalWidget:
+        holder: dict[str, ApprovalWidget] = {}
+
+        def regenerate(previous: ForgeResult) -> ForgeResult:
+            return self.forge.create(
+                previous.spec,
+                model=opts.model,
+                attempts=opts.attempts,
+                namespace=self.user_ns,
+                progress=_WidgetProgress(holder["widget"]),
+                temperature=0.7,
+            )
+
+        widget = ApprovalWidget(
+            result,
+            on_approve=lambda r: self._approve(r, opts, how="widget"),
+            on_regenerate=regenerate,
+            on_edit=lambda r, code: self.forge.revalidate(r, code, namespace=self.user_ns),
+            layers=result.report.layers if result.report else [],
+        )
+        holder["widget"] = widget
+        return widget
+
+    # -- %forge SUBCOMMAND ---------------------------------------------------------
+
+    def _library(self, path: str | None = None) -> Library:
+        return self.forge.open_library(path)
+
+    def _line(self, line: str) -> Any:
+        words = split_line(line)
+        command, args = (words[0], words[1:]) if words else ("help", [])
+        handler = getattr(self, f"_cmd_{command.replace('-', '_')}", None)
+        if handler is None:
+            raise SpecError(f"unknown command `%forge {command}`: see `%forge help`")
+        return handler(args)
+
+    def _cmd_help(self, args: list[str]) -> None:
+        print(HELP)
+
+    def _cmd_list(self, args: list[str]) -> Table:
+        library = self._library(args[0] if args else None)
+        rows = []
+        for record in library.tools():
+            loaded = "yes" if self.registry.is_current(record.name, self.user_ns) else ""
+            rows.append([record.name, f"v{record.version}", record.description[:60], "yes" if record.trusted else "NO", loaded])
+        for error in library.errors:
+            print(f"skipped: {error}")
+        title = f"{len(rows)} tool(s) in {library.root}"
+        return Table(["name", "version", "description", "trusted", "loaded"], rows, title=title)
+
+    def _one_name(self, args: list[str], command: str) -> str:
+        if len(args) != 1:
+            raise SpecError(f"usage: %forge {command} NAME")
+        return check_tool_name(args[0], allow_builtin=True)
+
+    def _cmd_show(self, args: list[str]) -> Note:
+        record = self._library().get(self._one_name(args, "show"))
+        samples = "\n".join(s.as_doctest() for s in record.samples) or "(none)"
+        trusted = "trusted" if record.trusted else "NOT trusted on this machine (review with %forge load)"
+        text = (
+            f"{record.name} v{record.version} · {record.signature} · {trusted}\n"
+            f"model: {record.model} · updated {record.updated} · {record.path}\n"
+            f"request: {record.request}\nsamples:\n{samples}"
+        )
+        return Note(text, record.code)
+
+    def _cmd_remove(self, args: list[str]) -> Note:
+        name = self._one_name(args, "remove")
+        path = self._library().remove(name)
+        undefined = self.registry.remove(name, self.user_ns)
+        suffix = " and undefined it in the kernel" if undefined else ""
+        return Note(f"Removed {path}{suffix}.")
+
+    def _cmd_config(self, args: list[str]) -> Table:
+        rows = [[trait, repr(getattr(self.forge, trait))] for trait in sorted(self.forge.class_traits(config=True))]
+        return Table(["setting", "value"], rows, title="Forge settings (change with %config Forge.NAME = value)")
+
+    def _cmd_sandbox(self, args: list[str]) -> Table:
+        from ..sandbox import active_layers, missing_layers
+
+        rows = [[layer, "active"] for layer in active_layers()] + [[layer, "missing"] for layer in missing_layers()]
+        return Table(["isolation layer", "status"], rows, title="Validation sandbox")
+
+    def _cmd_load(self, args: list[str]) -> Note:
+        if len(args) == 1 and os.path.isdir(args[0]):
+            library, names = self._library(args[0]), None
+        else:
+            library, names = self._library(), args or None
+        records: list[ToolRecord] = [library.get(n) for n in names] if names else library.tools()
+        for error in library.errors:
+            print(f"skipped: {error}")
+        loaded, review = [], []
+        for record in records:
+            if record.trusted:
+                self.registry.install(
+                    self.user_ns, name=record.name, code=record.code, schema=record.schema,
+                    version=record.version, path=str(record.path), model=record.model,
+                )
+                loaded.append(record.name)
+            else:
+                review.append(record.name)
+                display(self._review_widget(library, record))
+        text = f"Loaded {len(loaded)} tool(s) from {library.root}" + (f": {', '.join(loaded)}" if loaded else "")
+        if review:
+            text += f". {len(review)} untrusted tool(s) need your review above before they run: {', '.join(review)}"
+        return Note(text + ".")
+
+    def _review_widget(self, library: Library, record: ToolRecord) -> ApprovalWidget:
+        """An untrusted notebook is re-validated in the sandbox and shown, not executed."""
+        spec = ForgeSpec(record.name, record.request or record.description, tuple(record.samples))
+        result = self.forge.revalidate(ForgeResult(spec=spec, model=record.model), record.code, namespace=self.user_ns)
+
+        def approve(r: ForgeResult) -> str:
+            trusted = library.trust(record.name)
+            self.registry.install(
+                self.user_ns, name=record.name, code=trusted.code, schema=trusted.schema,
+                version=trusted.version, path=str(trusted.path), model=trusted.model,
+            )
+            return f"Reviewed and trusted: `{record.name}` v{trusted.version} is defined in the kernel."
+
+        return ApprovalWidget(
+            result, on_approve=approve, layers=result.report.layers if result.report else [],
+            title=f"is NOT trusted on this machine ({record.path}) — review before it runs",
+        )

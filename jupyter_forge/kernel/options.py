@@ -1,0 +1,70 @@
+"""Argument parsing for the magics: argparse that raises one-line errors, never exits."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from typing import NoReturn
+
+from ..core.errors import SpecError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise SpecError(f"{self.prog}: {message} (see `%forge help`)")
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        raise SpecError(message or f"{self.prog}: see `%forge help`")
+
+
+def cell_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="%%forge", add_help=False)
+    parser.add_argument("name", nargs="?", default="")
+    parser.add_argument("--model", "-m")
+    parser.add_argument("--attempts", "-n", type=int)
+    parser.add_argument("--approve", choices=["auto", "widget"])
+    parser.add_argument("--library", "-l")
+    parser.add_argument("--no-persist", action="store_true", dest="no_persist")
+    parser.add_argument("--samples", "-s", action="append", default=[])
+    parser.add_argument("--replace", action="store_true")
+    parser.add_argument("--temperature", type=float)
+    return parser
+
+
+def parse_cell_line(line: str) -> argparse.Namespace:
+    try:
+        words = shlex.split(line)
+    except ValueError as exc:
+        raise SpecError(f"%%forge: cannot read the options ({exc}): check the quotes") from None
+    return cell_parser().parse_args(words)
+
+
+def split_line(line: str) -> list[str]:
+    try:
+        return shlex.split(line)
+    except ValueError as exc:
+        raise SpecError(f"%forge: cannot read the arguments ({exc}): check the quotes") from None
+
+
+HELP = """\
+%%forge NAME [options]      forge a tool from the cell body (request + samples)
+    --model M               litellm model or alias (default: Forge.model, `local`)
+    --attempts N            generations including repairs (default 3)
+    --approve auto|widget   auto: approve when the samples pass (headless runs)
+    --library DIR           tool library folder (default ./forge_tools)
+    --no-persist            define in the kernel only; do not save a notebook
+    --samples VAR           a kernel variable holding a list of sample strings
+    --replace               allow replacing an existing variable or builtin name
+    --temperature T         sampling temperature of the first attempt
+  Samples in the body: `>>> call(...)` lines with the expected output on the next
+  line, and `assert ...` lines. Cells tagged `forge-sample` or `forge-sample:NAME`
+  are added when the front end sends them.
+
+%forge list [DIR]           tools in the library
+%forge show NAME            a tool's code, samples and provenance
+%forge load [DIR|NAME...]   define library tools in this kernel (asks to review untrusted ones)
+%forge remove NAME          delete a tool notebook and undefine it
+%forge config               current model, library and limits (%config Forge.x = ... to change)
+%forge sandbox              isolation layers in force for validation
+%forge help                 this text
+"""

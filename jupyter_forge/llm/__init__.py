@@ -1,0 +1,1 @@
+"""The only layer that talks to models (litellm) and runs the embedded local model."""

@@ -1,0 +1,138 @@
+"""One streaming chat call through litellm, with errors turned into one-line advice.
+
+litellm is imported lazily (it costs seconds) and with its offline cost map,
+since these machines cannot download it and would stall ~10 s otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..core.errors import ModelError
+from .models import ResolvedModel
+
+_litellm: Any = None
+
+
+def import_litellm() -> Any:
+    """Import litellm once, offline-friendly and quiet."""
+    global _litellm
+    if _litellm is None:
+        os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+        os.environ.setdefault("LITELLM_LOG", "ERROR")
+        import litellm
+
+        litellm.suppress_debug_info = True
+        litellm.drop_params = True
+        _litellm = litellm
+    return _litellm
+
+
+@dataclass
+class Completion:
+    text: str
+    model: str
+    seconds: float
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
+def _check_environment(litellm: Any, model: ResolvedModel) -> None:
+    if model.api_key is not None or model.api_base is not None:
+        return
+    try:
+        status = litellm.validate_environment(model=model.litellm_model)
+    except Exception:
+        return
+    missing = [k for k in status.get("missing_keys", []) if k]
+    if missing:
+        keys = " and ".join(missing)
+        raise ModelError(
+            f"model `{model.name}` needs {keys} set in the environment (the key is read from "
+            "there and never stored): set it before starting Jupyter, or use --model local"
+        )
+
+
+def _explain(exc: Exception, model: ResolvedModel, timeout: float) -> ModelError:
+    kind = type(exc).__name__
+    where = f" at {model.api_base}" if model.api_base else ""
+    text = str(exc).strip().split("\n")[0]
+    if len(text) > 240:
+        text = text[:237] + "..."
+    if kind == "AuthenticationError":
+        return ModelError(f"model `{model.name}` rejected the API key: check the key in the environment ({text})")
+    if kind in ("APIConnectionError", "InternalServerError", "ServiceUnavailableError") and (
+        "Connection" in text or "connect" in text
+    ):
+        return ModelError(f"cannot reach model `{model.name}`{where}: is the server running? ({text})")
+    if kind == "Timeout":
+        return ModelError(f"model `{model.name}` did not answer within {timeout:.0f} s: try again or raise Forge.timeout")
+    if kind == "NotFoundError":
+        return ModelError(f"model `{model.name}` was not found{where}: check the model name ({text})")
+    if kind == "RateLimitError":
+        return ModelError(f"model `{model.name}` is rate limited: wait and retry ({text})")
+    if kind == "BadRequestError" and "LLM Provider NOT provided" in str(exc):
+        return ModelError(f"litellm does not know model `{model.name}`: prefix it with its provider, e.g. openai/NAME")
+    return ModelError(f"model `{model.name}` failed: {kind}: {text}")
+
+
+def complete(
+    messages: Sequence[dict[str, str]],
+    model: ResolvedModel,
+    *,
+    on_token: Callable[[str], None] | None = None,
+    temperature: float = 0.0,
+    max_tokens: int = 1024,
+    timeout: float = 180.0,
+    seed: int | None = None,
+) -> Completion:
+    """Stream one reply; ``on_token`` sees each piece as it arrives."""
+    litellm = import_litellm()
+    _check_environment(litellm, model)
+    kwargs: dict[str, Any] = {
+        "model": model.litellm_model,
+        "messages": list(messages),
+        "stream": True,
+        "temperature": temperature,
+        "max_tokens": max_tokens,
+        "timeout": timeout,
+        "stream_options": {"include_usage": True},
+    }
+    if model.api_base:
+        kwargs["api_base"] = model.api_base
+    if model.api_key:
+        kwargs["api_key"] = model.api_key
+    if seed is not None:
+        kwargs["seed"] = seed
+    started = time.perf_counter()
+    pieces: list[str] = []
+    usage: Any = None
+    try:
+        for chunk in litellm.completion(**kwargs):
+            choices = getattr(chunk, "choices", None) or []
+            if choices:
+                delta = getattr(choices[0], "delta", None)
+                piece = getattr(delta, "content", None) if delta is not None else None
+                if piece:
+                    pieces.append(piece)
+                    if on_token is not None:
+                        on_token(piece)
+            usage = getattr(chunk, "usage", None) or usage
+    except ModelError:
+        raise
+    except Exception as exc:
+        raise _explain(exc, model, timeout) from None
+    text = "".join(pieces)
+    if not text.strip():
+        raise ModelError(f"model `{model.name}` returned an empty answer: try again or another model")
+    return Completion(
+        text=text,
+        model=model.name,
+        seconds=time.perf_counter() - started,
+        prompt_tokens=getattr(usage, "prompt_tokens", None),
+        completion_tokens=getattr(usage, "completion_tokens", None),
+    )

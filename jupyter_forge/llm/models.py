@@ -1,0 +1,57 @@
+"""Which model a name means: aliases, the embedded local model, plain litellm strings."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from ..core.errors import ModelError
+
+DEFAULT_MODEL = "local"
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """What litellm needs to call a model. ``api_key`` is only ever a placeholder."""
+
+    name: str  # what the user asked for, for display and provenance
+    litellm_model: str
+    api_base: str | None = None
+    api_key: str | None = None
+    local: bool = False
+
+
+def resolve_model(
+    name: str | None,
+    *,
+    aliases: Mapping[str, str] | None = None,
+    api_base: str | None = None,
+    progress: Callable[[str], None] | None = None,
+    start_local: bool = True,
+) -> ResolvedModel:
+    """Resolve ``name`` (alias → local model → litellm string), starting the local server if needed."""
+    requested = (name or "").strip() or DEFAULT_MODEL
+    seen = {requested}
+    target = requested
+    while aliases and target in aliases:
+        target = aliases[target]
+        if target in seen:
+            raise ModelError(f"model alias `{requested}` loops back on itself: fix Forge.aliases")
+        seen.add(target)
+    from . import local
+
+    spec = local.resolve_local(target)
+    if spec is not None:
+        if not start_local:
+            return ResolvedModel(requested, f"openai/{spec.alias}", None, "none", local=True)
+        info = local.ensure_server(spec, progress=progress)
+        return ResolvedModel(requested, f"openai/{spec.alias}", info.api_base, "none", local=True)
+    if "/" not in target and not target.startswith(("gpt-", "o1", "o3", "o4", "claude", "gemini")):
+        # litellm guesses providers for well-known names; be explicit otherwise.
+        raise ModelError(
+            f"unknown model `{target}`: use a litellm model string such as `gpt-4o-mini`, "
+            "`anthropic/claude-3-5-haiku-latest`, `ollama/qwen2.5-coder`, `openai/NAME` with "
+            "--api-base, or `local` for the embedded model"
+        )
+    return ResolvedModel(requested, target, api_base or os.environ.get("JUPYTER_FORGE_API_BASE"))

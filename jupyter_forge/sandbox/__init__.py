@@ -1,0 +1,13 @@
+"""Run untrusted candidate code against samples in a separate, locked-down process.
+
+``validate`` is the whole API; ``active_layers``/``missing_layers`` say honestly
+what isolation is (and is not yet) in force.
+"""
+
+from __future__ import annotations
+
+from .layers import active_layers, missing_layers
+from .limits import Limits
+from .runner import validate
+
+__all__ = ["Limits", "active_layers", "missing_layers", "validate"]

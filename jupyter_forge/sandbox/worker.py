@@ -1,0 +1,337 @@
+"""The sandbox child: locks itself down, loads the candidate, runs samples, reports JSON.
+
+The host runs this file *by path* (``python -I -B worker.py RESULT_FD PLAN``) so
+it never imports ``jupyter_forge`` (whose ``__init__`` may pull in heavy
+modules). Stdlib only, and only modules that cost next to nothing to import:
+the job arrives as ``marshal`` (trusted, host to worker), reports leave as JSON
+written by :func:`to_json_line` (so ``json``/``re`` are never imported), and
+``traceback``/``linecache``/``pickle`` load only when needed.
+
+Order matters: rlimits are applied before the job (which holds the candidate's
+code) is even read. Reports go to a dedicated pipe (``RESULT_FD``), one JSON
+object per line; fd 0 becomes ``/dev/null``, fd 1/2 were pointed by the host at
+``/dev/null`` and a capped diagnostics file, and ``sys.stdout``/``sys.stderr``
+are in-memory captures with a size cap. Nothing here decides pass/fail: the
+host judges the reports. Code running in this process *could* forge its own
+reports, which is why isolation comes from the OS layers around it.
+"""
+
+from __future__ import annotations
+
+import faulthandler
+import io
+import marshal
+import os
+import resource
+import sys
+import time
+
+TYPE_CHECKING = False  # mypy treats this name as True; importing typing costs ~2 ms
+if TYPE_CHECKING:
+    from typing import Any
+
+CANDIDATE_MODULE = "forge_candidate"
+CANDIDATE_FILE = "<forge candidate>"
+MAX_FIELD = 20_000  # characters of a repr, message or traceback sent back
+
+# JSON string escapes: quote, backslash and control characters (RFC 8259, section 7).
+_ESCAPES = {i: f"\\u{i:04x}" for i in range(32)}
+_ESCAPES.update({ord('"'): '\\"', ord("\\"): "\\\\"})
+
+# Bound early so a candidate that monkeypatches os/str cannot casually reroute reports.
+_write = os.write
+_perf = time.perf_counter
+_translate = str.translate
+_SOURCES: dict[str, str] = {}  # filename -> source, put into linecache only for tracebacks
+
+
+class Capture(io.TextIOBase):
+    """A text stream that keeps the first ``limit`` characters and counts the rest."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+        self.parts: list[str] = []
+        self.size = 0
+        self.dropped = 0
+
+    encoding = "utf-8"
+    errors = "strict"
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        room = self.limit - self.size
+        if room > 0:
+            piece = text[:room]
+            self.parts.append(piece)
+            self.size += len(piece)
+            self.dropped += len(text) - len(piece)
+        else:
+            self.dropped += len(text)
+        return len(text)
+
+    def take(self) -> str:
+        """Return what was written since the last call, with a note if some was dropped."""
+        text = "".join(self.parts)
+        if self.dropped:
+            text += f"\n... [{self.dropped} more characters of output dropped]"
+        self.parts, self.size, self.dropped = [], 0, 0
+        return text
+
+
+def _count_user_tasks() -> int | None:
+    """Tasks (processes and threads) of this uid: what RLIMIT_NPROC counts against.
+
+    ``None`` without ``/proc``: then the limit is skipped rather than guessed.
+    """
+    uid = os.getuid()
+    total = 0
+    try:
+        entries = list(os.scandir("/proc"))
+    except OSError:
+        return None
+    for entry in entries:
+        if not entry.name.isdigit():
+            continue
+        try:
+            if entry.stat().st_uid != uid:
+                continue
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+            total += int(fields[17])  # num_threads (field 20 of stat)
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def parse_plan(text: str) -> list[tuple[str, int, int]]:
+    """``RLIMIT_AS:soft:hard,RLIMIT_CPU:soft:hard,...`` (see ``limits.format_plan``)."""
+    plan = []
+    for item in text.split(","):
+        name, soft, hard = item.split(":")
+        plan.append((name, int(soft), int(hard)))
+    return plan
+
+
+def apply_rlimits(plan: list[tuple[str, int, int]]) -> None:
+    """Lower this process's limits; never raise a limit the parent already lowered."""
+    for name, soft, hard in plan:
+        which = getattr(resource, name)
+        if name == "RLIMIT_NPROC":  # relative to what the uid already runs
+            base = _count_user_tasks()
+            if base is None:
+                continue
+            soft, hard = base + soft, base + hard
+        _, cur_hard = resource.getrlimit(which)
+        if cur_hard != resource.RLIM_INFINITY:
+            hard = min(hard, cur_hard)
+            soft = min(soft, hard)
+        resource.setrlimit(which, (soft, hard))
+
+
+def ignore_sigxfsz() -> None:
+    """Past RLIMIT_FSIZE, writes fail with EFBIG instead of killing the worker.
+
+    Uses the C module ``_signal``: the ``signal`` wrapper imports ``enum`` (~3 ms).
+    """
+    try:
+        sig = __import__("_signal")
+    except ImportError:
+        sig = __import__("signal")
+    sig.signal(sig.SIGXFSZ, sig.SIG_IGN)
+
+
+def clip(text: str, limit: int = MAX_FIELD) -> str:
+    return text if len(text) <= limit else text[:limit] + f"... [{len(text) - limit} more]"
+
+
+def safe_str(value: object) -> str:
+    try:
+        return str(value)
+    except BaseException:
+        return f"<str() of {type(value).__name__} failed>"
+
+
+def format_tb(exc: BaseException, *, frames: bool = True) -> str:
+    """The traceback without this worker's own frame (``frames=False``: the error alone)."""
+    try:
+        import linecache  # lazily: runs where everything passes never need them
+        import traceback
+
+        for filename, source in _SOURCES.items():
+            lines = source.splitlines(True)
+            linecache.cache[filename] = (len(source), None, lines, filename)
+
+        tb = exc.__traceback__.tb_next if frames and exc.__traceback__ else None
+        return clip("".join(traceback.format_exception(type(exc), exc, tb)))
+    except BaseException:
+        return f"{type(exc).__name__}: {safe_str(exc)}"
+
+
+def _json_value(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        return float.__repr__(value) if value == value and abs(value) != float("inf") else "0.0"
+    return '"' + _translate(str.__str__(value) if isinstance(value, str) else "?", _ESCAPES) + '"'
+
+
+def to_json_line(event: dict[str, Any]) -> bytes:
+    """One JSON object on one line, for a flat dict of str/int/float/bool/None values.
+
+    Non-ASCII text stays UTF-8; a lone surrogate (unencodable) becomes ``\\udXXX``
+    through ``backslashreplace``, which is exactly JSON's escape for it.
+    """
+    body = ",".join(f"{_json_value(str(key))}:{_json_value(value)}" for key, value in event.items())
+    return ("{" + body + "}\n").encode("utf-8", "backslashreplace")
+
+
+def send(fd: int, event: dict[str, Any]) -> None:
+    """Write one report line; if the channel is gone there is nobody left to tell."""
+    data = memoryview(to_json_line(event))
+    try:
+        while data:
+            data = data[_write(fd, data) :]
+    except OSError:
+        os._exit(3)
+
+
+def remember_source(filename: str, source: str) -> None:
+    """Keep source so tracebacks can show the candidate's and samples' lines."""
+    _SOURCES[filename] = source
+
+
+def load(code: str, name: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """Exec the candidate as module ``forge_candidate``; return (namespace, report)."""
+    remember_source(CANDIDATE_FILE, code)
+    try:
+        compiled = compile(code, CANDIDATE_FILE, "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        where = f" (line {exc.lineno})" if exc.lineno else ""
+        error = f"{type(exc).__name__}: {exc.msg}{where}"
+        report = {"status": "error", "load_error": error, "traceback": format_tb(exc, frames=False)}
+        return None, report
+    except BaseException as exc:
+        error = f"{type(exc).__name__}: {safe_str(exc)}"
+        return None, {"status": "error", "load_error": error, "traceback": None}
+    module = type(sys)(CANDIDATE_MODULE)
+    sys.modules[CANDIDATE_MODULE] = module
+    try:
+        exec(compiled, module.__dict__)
+    except BaseException as exc:
+        error = f"{type(exc).__name__}: {safe_str(exc)}"
+        return None, {"status": "error", "load_error": error, "traceback": format_tb(exc)}
+    namespace = module.__dict__
+    if name not in namespace:
+        return None, {"status": "error", "load_error": f"the code defines no function `{name}`"}
+    if not callable(namespace[name]):
+        kind = type(namespace[name]).__name__
+        error = f"`{name}` is a {kind}, not a function"
+        return None, {"status": "error", "load_error": error}
+    return namespace, {"status": "ok"}
+
+
+def unpickle_inputs(inputs: dict[str, bytes]) -> tuple[dict[str, Any], str | None]:
+    """Inputs were pickled by the trusted host; unpickling happens only in here."""
+    values: dict[str, Any] = {}
+    if inputs:
+        import pickle
+    for key, blob in inputs.items():
+        try:
+            values[key] = pickle.loads(blob)
+        except BaseException as exc:
+            return values, (
+                f"could not unpickle the input `{key}` in the sandbox: "
+                f"{type(exc).__name__}: {safe_str(exc)}"
+            )
+    return values, None
+
+
+def run_sample(index: int, source: str, namespace: dict[str, Any], out: Capture) -> dict[str, Any]:
+    """Eval (expression) or exec (statements) one sample in the shared namespace."""
+    filename = f"<sample {index}>"
+    remember_source(filename, source)
+    out.take()
+    report: dict[str, Any] = {"event": "sample", "index": index, "status": "ok", "value_repr": None}
+    start = _perf()
+    stage = "run"
+    try:
+        try:
+            compiled = compile(source, filename, "eval", dont_inherit=True)
+        except SyntaxError:
+            compiled = compile(source, filename, "exec", dont_inherit=True)
+        value = eval(compiled, namespace)
+        if value is not None:
+            stage = "repr"
+            report["value_repr"] = clip(repr(value))
+    except BaseException as exc:
+        message = safe_str(exc)
+        if stage == "repr":
+            message = f"{message} (raised by repr() of the result)"
+        report.update(
+            status="error",
+            exc_type=type(exc).__name__,
+            exc_message=clip(message),
+            traceback=format_tb(exc),
+        )
+    report["seconds"] = _perf() - start
+    report["stdout"] = clip(out.take(), out.limit + 200)
+    return report
+
+
+def main(argv: list[str]) -> None:
+    fd = int(argv[1])
+    os.set_inheritable(fd, False)  # the candidate's own subprocesses never get the channel
+    apply_rlimits(parse_plan(argv[2]))
+    ignore_sigxfsz()
+    faulthandler.enable(file=2)  # a segfault leaves a Python stack in the diagnostics file
+    try:
+        job = marshal.loads(sys.stdin.buffer.read())
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        sys.path[:0] = [str(p) for p in job.get("prepend_path", [])]
+        sys.path.extend(str(p) for p in job.get("append_path", []))
+        code, name = str(job["code"]), str(job["name"])
+        samples = [str(s) for s in job["samples"]]
+        max_output = int(job["max_output"])
+        inputs = {str(k): bytes(v) for k, v in job.get("inputs", {}).items()}
+    except BaseException as exc:
+        send(fd, {"event": "fatal", "message": f"bad job: {type(exc).__name__}: {exc}"})
+        os._exit(70)
+    send(fd, {"event": "ready"})
+    out = Capture(max_output)
+    sys.stdout = out
+    sys.stderr = Capture(max_output)
+    module_ns, report = load(code, name)
+    values: dict[str, Any] = {}
+    if module_ns is not None:
+        values, input_error = unpickle_inputs(inputs)
+        if input_error:
+            module_ns, report = None, {"status": "error", "load_error": input_error}
+    report.update(event="loaded", stdout=clip(out.take(), max_output + 200))
+    send(fd, report)
+    if module_ns is None:
+        os._exit(0)
+    namespace = dict(module_ns)
+    namespace.update(values)
+    namespace[name] = module_ns[name]  # an input never shadows the function under test
+    for index, source in enumerate(samples):
+        send(fd, run_sample(index, source, namespace, out))
+    send(fd, {"event": "done"})
+    os._exit(0)  # skip atexit handlers and non-daemon threads the candidate left behind
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,249 @@
+"""What the sandbox reports for well-behaved and ordinarily broken candidates.
+
+Why: every verdict the user approves comes from this protocol; these tests run
+real worker processes (no mocks) and pin how examples, asserts, shared state,
+load failures, inputs and tracebacks come back to the host.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import threading
+from pathlib import Path
+
+import pytest
+
+from jupyter_forge.core.spec import Sample
+from jupyter_forge.core.validation import ValidationReport
+from jupyter_forge.sandbox import Limits, active_layers, missing_layers, validate
+
+ADD = "def add(a, b):\n    return a + b\n"
+
+
+def example(source: str, expected: str) -> Sample:
+    return Sample(source=source, kind="example", expected=expected + "\n")
+
+
+def check(source: str) -> Sample:
+    return Sample(source=source, kind="assert")
+
+
+def test_passing_example() -> None:
+    report = validate(ADD, "add", [example("add(1, 2)", "3")])
+    assert report.passed, report.to_json()
+    assert report.results[0].got == "3"
+    assert report.layers == active_layers()
+
+
+def test_failing_example_says_expected_and_got() -> None:
+    report = validate(ADD, "add", [example("add(1, 2)", "4")])
+    assert not report.passed
+    assert report.results[0].got == "3"
+    assert report.results[0].error == "expected 4 but got 3"
+
+
+def test_assert_pass_and_fail() -> None:
+    report = validate(ADD, "add", [check("assert add(2, 2) == 4"), check("assert add(2, 2) == 5")])
+    assert [r.passed for r in report.results] == [True, False]
+    assert report.results[1].error == "AssertionError"
+    assert "assert add(2, 2) == 5" in (report.results[1].traceback or "")
+
+
+def test_printed_output_is_part_of_an_example() -> None:
+    report = validate(ADD, "add", [example("print(add(1, 1))", "2"), example("None", "")])
+    assert report.results[0].passed
+    assert report.results[0].got == "2\n"
+
+
+def test_samples_share_one_namespace_in_order() -> None:
+    samples = [
+        Sample("x = [1, 2]", "code"),
+        example("add(*x)", "3"),
+        check("assert add(x[0], 9) == 10"),
+    ]
+    report = validate(ADD, "add", samples)
+    assert report.passed, report.to_json()
+
+
+def test_samples_see_helpers_the_candidate_defined() -> None:
+    code = "RATE = 2\n\ndef _double(v):\n    return v * RATE\n\ndef f(v):\n    return _double(v)\n"
+    report = validate(code, "f", [example("f(3), _double(1), RATE", "(6, 2, 2)")])
+    assert report.passed, report.to_json()
+
+
+def test_syntax_error_is_a_load_error_with_the_line() -> None:
+    code = "def f(x):\n    y = 1\n    return x +\n"
+    report = validate(code, "f", [example("f(1)", "1")])
+    assert not report.passed
+    assert report.load_error == "SyntaxError: invalid syntax (line 3)"
+    assert report.results[0].error is not None
+    assert report.results[0].error.startswith("not run")
+
+
+def test_missing_function_is_a_load_error() -> None:
+    report = validate(ADD, "parse_money", [example("parse_money('1')", "1")])
+    assert report.load_error == "the code defines no function `parse_money`"
+    report = validate("parse_money = 3\n", "parse_money", [])
+    assert report.load_error == "`parse_money` is a int, not a function"
+
+
+def test_exception_while_loading_shows_candidate_source() -> None:
+    code = "import math\n\nVALUE = math.sqrt(-1)\n\ndef f():\n    return VALUE\n"
+    report = validate(code, "f", [])
+    assert report.load_error == "ValueError: math domain error"
+    assert report.load_traceback is not None
+    assert "VALUE = math.sqrt(-1)" in report.load_traceback
+    assert "worker.py" not in report.load_traceback
+
+
+def test_no_samples_means_it_loads() -> None:
+    report = validate(ADD, "add", [])
+    assert report.passed
+    assert report.summary() == "loads; no samples to check"
+
+
+def test_traceback_shows_candidate_lines_not_worker_frames() -> None:
+    code = "def f(x):\n    if x < 0:\n        raise ValueError(f'negative: {x}')\n    return x\n"
+    report = validate(code, "f", [example("f(-1)", "1")])
+    result = report.results[0]
+    assert result.error == "ValueError: negative: -1"
+    tb = result.traceback or ""
+    assert 'File "<sample 0>", line 1' in tb
+    assert 'File "<forge candidate>", line 3, in f' in tb
+    assert "raise ValueError(f'negative: {x}')" in tb
+    assert "worker.py" not in tb
+
+
+def test_candidate_does_not_inherit_worker_future_flags() -> None:
+    code = "def f(x: int) -> int:\n    return x\n"
+    report = validate(code, "f", [example("f.__annotations__['x']", "<class 'int'>")])
+    assert report.passed, report.to_json()
+
+
+def test_inputs_are_unpickled_into_the_sample_namespace() -> None:
+    inputs = {
+        "prices": pickle.dumps({"apple": 1.5, "pear": 2.0}),
+        "qty": pickle.dumps([1, 2, 3]),
+    }
+    code = "def total(prices, qty):\n    return sum(prices.values()) * sum(qty)\n"
+    report = validate(code, "total", [example("total(prices, qty)", "21.0")], inputs=inputs)
+    assert report.passed, report.to_json()
+
+
+class OnlyOnTheHost:
+    """Importable in the host, not in the worker: unpickling it there must fail clearly."""
+
+
+def test_input_that_cannot_be_unpickled_is_reported() -> None:
+    inputs = {"thing": pickle.dumps(OnlyOnTheHost())}
+    report = validate(ADD, "add", [example("add(1, 1)", "2")], inputs=inputs)
+    assert report.load_error is not None
+    assert report.load_error.startswith("could not unpickle the input `thing` in the sandbox:")
+
+
+def test_repr_that_raises_is_an_error_not_a_host_crash() -> None:
+    code = (
+        "class Weird:\n    def __repr__(self):\n        raise RuntimeError('no repr')\n\n"
+        "def f():\n    return Weird()\n"
+    )
+    report = validate(code, "f", [example("f()", "Weird"), example("1 + 1", "2")])
+    first = report.results[0]
+    assert not first.passed
+    assert first.error == "RuntimeError: no repr (raised by repr() of the result)"
+    assert report.results[1].passed
+
+
+def test_exception_whose_str_raises() -> None:
+    code = (
+        "class Bad(Exception):\n    def __str__(self):\n        raise TypeError('nope')\n\n"
+        "def f():\n    raise Bad()\n"
+    )
+    report = validate(code, "f", [example("f()", "1"), example("2", "2")])
+    assert report.results[0].error is not None
+    assert report.results[0].error.startswith("Bad")
+    assert report.results[1].passed
+
+
+def test_system_exit_in_a_sample_is_an_error_and_later_samples_run() -> None:
+    code = "import sys\n\ndef f():\n    sys.exit(3)\n"
+    report = validate(code, "f", [check("f()"), example("40 + 2", "42")])
+    assert report.results[0].error == "SystemExit: 3"
+    assert report.results[1].passed
+
+
+def test_rlimits_are_in_force_inside_the_worker() -> None:
+    limits = Limits(memory_mb=768, cpu_seconds=7, open_files=50)
+    samples = [
+        Sample("import resource", "code"),
+        example("resource.getrlimit(resource.RLIMIT_AS)", str((768 << 20, 768 << 20))),
+        example("resource.getrlimit(resource.RLIMIT_CPU)", "(7, 8)"),
+        example("resource.getrlimit(resource.RLIMIT_NOFILE)", "(50, 50)"),
+        example("resource.getrlimit(resource.RLIMIT_CORE)", "(0, 0)"),
+        example("resource.getrlimit(resource.RLIMIT_FSIZE)", str((16 << 20, 16 << 20))),
+    ]
+    report = validate(ADD, "add", samples, limits=limits)
+    assert report.passed, report.to_json()
+
+
+def test_worker_does_not_import_the_package() -> None:
+    samples = [Sample("import sys", "code"), example("'jupyter_forge' in sys.modules", "False")]
+    report = validate(ADD, "add", samples)
+    assert report.passed, report.to_json()
+
+
+def test_extra_sys_path_is_importable(tmp_path: Path) -> None:
+    (tmp_path / "helper_mod_for_forge.py").write_text("VALUE = 41\n")
+    code = "import helper_mod_for_forge\n\ndef f():\n    return helper_mod_for_forge.VALUE + 1\n"
+    report = validate(code, "f", [example("f()", "42")], extra_sys_path=[str(tmp_path)])
+    assert report.passed, report.to_json()
+
+
+def test_works_from_a_background_thread_and_leaks_no_fds() -> None:
+    before = len(os.listdir("/proc/self/fd"))
+    reports: list[ValidationReport] = []
+    threads = [
+        threading.Thread(
+            target=lambda: reports.append(validate(ADD, "add", [example("add(1, 1)", "2")]))
+        )
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(reports) == 4
+    assert all(r.passed for r in reports)
+    assert len(os.listdir("/proc/self/fd")) == before
+
+
+def test_layer_lists_are_honest_and_disjoint() -> None:
+    active, missing = active_layers(), missing_layers()
+    assert "separate process" in active and "wall-clock SIGKILL" in active
+    assert "network namespace" in missing and "seccomp syscall filter" in missing
+    assert not set(active) & set(missing)
+    if os.geteuid() == 0:
+        assert any(layer.startswith("non-root uid") for layer in missing)
+
+
+def test_dataframe_input_round_trip() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"city": ["Oslo", "Lima"], "temp": [3.5, 19.0]})
+    code = "def hottest(df):\n    return df.loc[df['temp'].idxmax(), 'city']\n"
+    samples = [example("hottest(df)", "'Lima'"), example("type(df).__name__", "'DataFrame'")]
+    report = validate(code, "hottest", samples, inputs={"df": pickle.dumps(frame)})
+    assert report.passed, report.to_json()
+
+
+def test_an_input_never_shadows_the_function() -> None:
+    report = validate(ADD, "add", [example("add(1, 2)", "3")], inputs={"add": pickle.dumps(5)})
+    assert report.passed, report.to_json()
+
+
+def test_awkward_text_survives_the_json_channel() -> None:
+    text = 'quote " backslash \\ nul \x00 esc \x1b tab \t é 漢 \U0001f600 lone \ud800 end'
+    samples = [Sample(f"print({text!r}, end='')", "code"), Sample(f"{text!r}", "code")]
+    report = validate(ADD, "add", samples)
+    assert report.passed, report.to_json()
+    assert report.results[0].got == text
+    assert report.results[1].got == repr(text)
