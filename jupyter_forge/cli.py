@@ -76,7 +76,10 @@ def cmd_create(args: argparse.Namespace) -> int:
     elif path:
         print(f"saved `{name}` v{record.version} to {path}")
     elif result.passed:
-        print(f"`{name}` passed but was not approved: nothing was saved (use --yes to approve)", file=sys.stderr)
+        print(
+            f"`{name}` passed but was not approved: nothing was saved (use --yes to approve)",
+            file=sys.stderr,
+        )
     else:
         print(result.status_line(), file=sys.stderr)
         if result.code:
@@ -135,7 +138,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     passed = report.passed and not extraction.problems
     if args.json:
         payload = report.to_json()
-        payload.update(passed=passed, problems=extraction.problems, findings=static_findings(code), name=name)
+        payload.update(
+            passed=passed, problems=extraction.problems, findings=static_findings(code), name=name
+        )
         print(json.dumps(payload))
     else:
         for problem in extraction.problems:
@@ -145,7 +150,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         _print_samples(report.results)
         for finding in static_findings(code):
             print(f"review: {finding}")
-        print(("PASSED" if passed else "FAILED") + f": {report.summary()} ({report.seconds * 1000:.0f} ms)")
+        print(
+            ("PASSED" if passed else "FAILED")
+            + f": {report.summary()} ({report.seconds * 1000:.0f} ms)"
+        )
     return 0 if passed else 1
 
 
@@ -153,15 +161,27 @@ def cmd_list(args: argparse.Namespace) -> int:
     library = _forge(args).open_library()
     records = library.tools()
     if args.json:
-        print(json.dumps({
-            "library": str(library.root),
-            "tools": [
-                {"name": r.name, "version": r.version, "description": r.description, "signature": r.signature,
-                 "trusted": r.trusted, "path": str(r.path), "model": r.model, "updated": r.updated}
-                for r in records
-            ],
-            "errors": library.errors,
-        }))
+        print(
+            json.dumps(
+                {
+                    "library": str(library.root),
+                    "tools": [
+                        {
+                            "name": r.name,
+                            "version": r.version,
+                            "description": r.description,
+                            "signature": r.signature,
+                            "trusted": r.trusted,
+                            "path": str(r.path),
+                            "model": r.model,
+                            "updated": r.updated,
+                        }
+                        for r in records
+                    ],
+                    "errors": library.errors,
+                }
+            )
+        )
         return 0
     print(f"{len(records)} tool(s) in {library.root}")
     for r in records:
@@ -174,7 +194,9 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_show(args: argparse.Namespace) -> int:
     record = _forge(args).open_library().get(check_tool_name(args.name, allow_builtin=True))
-    print(f"{record.name} v{record.version}  {record.signature}  ({'trusted' if record.trusted else 'untrusted'})")
+    print(
+        f"{record.name} v{record.version}  {record.signature}  ({'trusted' if record.trusted else 'untrusted'})"
+    )
     print(f"model: {record.model}  updated: {record.updated}  path: {record.path}")
     print(f"request: {record.request}\n")
     print(record.code)
@@ -208,13 +230,19 @@ def cmd_model(args: argparse.Namespace) -> int:
         path = local.pull(spec, progress=show)
         print(f"{spec.key}: {path} (SHA-256 verified, {time.perf_counter() - started:.1f} s)")
     elif args.action == "serve":
-        info = local.ensure_server(spec, progress=lambda m: print(m, file=sys.stderr))
-        print(f"{spec.key} serving at {info.api_base} (pid {info.pid}, log {info.log_path})")
+        server = local.ensure_server(spec, progress=lambda m: print(m, file=sys.stderr))
+        print(f"{spec.key} serving at {server.api_base} (pid {server.pid}, log {server.log_path})")
     elif args.action == "status":
-        info = local.status(spec)
+        running = local.status(spec)
         cached = local.model_path(spec)
-        print(f"{spec.key}: model file {'present' if cached.exists() else 'not assembled yet'} at {cached}")
-        print(f"server: running at {info.api_base} (pid {info.pid})" if info else "server: not running")
+        print(
+            f"{spec.key}: model file {'present' if cached.exists() else 'not assembled yet'} at {cached}"
+        )
+        print(
+            f"server: running at {running.api_base} (pid {running.pid})"
+            if running
+            else "server: not running"
+        )
     elif args.action == "stop":
         stopped = local.stop_server(spec)
         print("stopped" if stopped else "no server was running")
@@ -241,15 +269,21 @@ def build_parser() -> argparse.ArgumentParser:
     create = sub.add_parser("create", help="forge a tool from a request")
     create.add_argument("name")
     create.add_argument("request")
-    create.add_argument("--sample", "-s", action="append", default=[], help="'>>> f(1)\\n2' or 'assert f(1) == 2'")
+    create.add_argument(
+        "--sample", "-s", action="append", default=[], help="'>>> f(1)\\n2' or 'assert f(1) == 2'"
+    )
     create.add_argument("--library", "-l")
     create.add_argument("--model", "-m")
     create.add_argument("--attempts", "-n", type=int)
-    create.add_argument("--yes", "-y", action="store_true", help="approve automatically when the samples pass")
+    create.add_argument(
+        "--yes", "-y", action="store_true", help="approve automatically when the samples pass"
+    )
     create.add_argument("--json", action="store_true")
     create.set_defaults(func=cmd_create)
 
-    validate = sub.add_parser("validate", help="run samples against a file's function in the sandbox")
+    validate = sub.add_parser(
+        "validate", help="run samples against a file's function in the sandbox"
+    )
     validate.add_argument("file")
     validate.add_argument("--name", required=True)
     validate.add_argument("--sample", "-s", action="append", default=[])
@@ -261,7 +295,10 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--library", "-l")
         p.add_argument("--json", action="store_true")
         p.set_defaults(func=func)
-    for command, func, help_text in (("show", cmd_show, "a tool's code and samples"), ("remove", cmd_remove, "delete a tool")):
+    for command, func, help_text in (
+        ("show", cmd_show, "a tool's code and samples"),
+        ("remove", cmd_remove, "delete a tool"),
+    ):
         p = sub.add_parser(command, help=help_text)
         p.add_argument("name")
         p.add_argument("--library", "-l")
@@ -286,7 +323,11 @@ def main(argv: list[str] | None = None) -> int:
     except ForgeError as exc:
         print(f"jupyter-forge: {exc}", file=sys.stderr)
         if getattr(args, "json", False):
-            print(json.dumps({"name": getattr(args, "name", None), "passed": False, "error": str(exc)}))
+            print(
+                json.dumps(
+                    {"name": getattr(args, "name", None), "passed": False, "error": str(exc)}
+                )
+            )
         return 2
     except KeyboardInterrupt:
         print("jupyter-forge: interrupted", file=sys.stderr)

@@ -43,23 +43,33 @@ class Forge(Configurable):
         help="litellm model string or alias; `local` is the embedded Qwen2.5-Coder-0.5B, "
         "`local-1.5b` the larger one.",
     ).tag(config=True)
-    aliases = Dict(
-        {}, help="Short names for models, e.g. {'fast': 'gpt-4o-mini'}."
-    ).tag(config=True)
+    aliases = Dict({}, help="Short names for models, e.g. {'fast': 'gpt-4o-mini'}.").tag(
+        config=True
+    )
     api_base = Unicode(
         None, allow_none=True, help="Base URL for OpenAI-compatible servers (vLLM, LM Studio...)."
     ).tag(config=True)
     library = Unicode(DEFAULT_LIBRARY, help="Folder of tool notebooks.").tag(config=True)
-    attempts = Int(3, help="Generations per forge, the first included (repair budget).").tag(config=True)
+    attempts = Int(3, help="Generations per forge, the first included (repair budget).").tag(
+        config=True
+    )
     approve = Enum(
         ["widget", "auto"],
         help="`widget`: a person approves in the notebook; `auto`: approve when samples pass "
         "(headless runs). Defaults to $JUPYTER_FORGE_APPROVE or `widget`.",
     ).tag(config=True)
-    sample_timeout = Float(10.0, help="Wall-clock seconds per sample in the sandbox.").tag(config=True)
+    sample_timeout = Float(10.0, help="Wall-clock seconds per sample in the sandbox.").tag(
+        config=True
+    )
     memory_mb = Int(1024, help="Address-space limit of the sandbox process, MiB.").tag(config=True)
     llm_timeout = Float(300.0, help="Seconds to wait for the model's answer.").tag(config=True)
-    temperature = Float(0.0, help="Sampling temperature of the first attempt (0 = greedy).").tag(config=True)
+    temperature = Float(0.0, help="Sampling temperature of the first attempt (0 = greedy).").tag(
+        config=True
+    )
+    repair_temperature = Float(
+        0.8,
+        help="Sampling temperature of repair attempts: small models repeat themselves when greedy.",
+    ).tag(config=True)
     max_tokens = Int(1024, help="Longest answer the model may write.").tag(config=True)
 
     @default("approve")
@@ -92,7 +102,9 @@ class Forge(Configurable):
         """Run ``samples`` against ``code`` in the sandbox (never in this process)."""
         from .sandbox import Limits, validate
 
-        limits = Limits(timeout=self.sample_timeout, load_timeout=self.sample_timeout, memory_mb=self.memory_mb)
+        limits = Limits(
+            timeout=self.sample_timeout, load_timeout=self.sample_timeout, memory_mb=self.memory_mb
+        )
         return validate(code, name, samples, inputs=inputs, limits=limits)
 
     def generator(
@@ -102,9 +114,13 @@ class Forge(Configurable):
 
         base_temperature = self.temperature if temperature is None else temperature
 
-        def generate(messages: Sequence[Message], attempt: int, on_token: Callable[[str], None]) -> Reply:
+        def generate(
+            messages: Sequence[Message], attempt: int, on_token: Callable[[str], None]
+        ) -> Reply:
             # Repairs sample a little: greedy decoding tends to repeat the same mistake.
-            temp = base_temperature if attempt == 1 else max(base_temperature, 0.3)
+            temp = (
+                base_temperature if attempt == 1 else max(base_temperature, self.repair_temperature)
+            )
             answer = complete(
                 messages,
                 resolved,
@@ -114,7 +130,9 @@ class Forge(Configurable):
                 timeout=self.llm_timeout,
                 seed=attempt,
             )
-            return Reply(answer.text, answer.seconds, answer.prompt_tokens, answer.completion_tokens)
+            return Reply(
+                answer.text, answer.seconds, answer.prompt_tokens, answer.completion_tokens
+            )
 
         return generate
 
@@ -134,10 +152,11 @@ class Forge(Configurable):
         check_tool_name(spec.name, allow_builtin=True)
         namespace = namespace or {}
         started = time.perf_counter()
-        inputs = pickle_inputs(sample_free_names(s.source for s in spec.samples), namespace, exclude=[spec.name])
-        variables = describe_variables(
-            [spec.request, *(s.source for s in spec.samples)], namespace, exclude=[spec.name]
+        inputs = pickle_inputs(
+            sample_free_names(s.source for s in spec.samples), namespace, exclude=[spec.name]
         )
+        # Only variables the request names: describing sample-only inputs distracts small models.
+        variables = describe_variables([spec.request], namespace, exclude=[spec.name])
         prepared = time.perf_counter() - started
 
         def say(message: str) -> None:
@@ -174,14 +193,23 @@ class Forge(Configurable):
 
         spec = result.spec
         extraction = extract_function(f"```python\n{code}\n```", spec.name)
-        attempt = Attempt(number=len(result.attempts) + 1, reply=code, code=extraction.code, problems=extraction.problems)
+        attempt = Attempt(
+            number=len(result.attempts) + 1,
+            reply=code,
+            code=extraction.code,
+            problems=extraction.problems,
+        )
         result.attempts.append(attempt)
         if extraction.code is not None:
             inputs = pickle_inputs(
-                sample_free_names(s.source for s in spec.samples), namespace or {}, exclude=[spec.name]
+                sample_free_names(s.source for s in spec.samples),
+                namespace or {},
+                exclude=[spec.name],
             )
             tick = time.perf_counter()
-            attempt.report = self.validate_code(extraction.code, spec.name, spec.samples, inputs=inputs)
+            attempt.report = self.validate_code(
+                extraction.code, spec.name, spec.samples, inputs=inputs
+            )
             result.add_time("validate", time.perf_counter() - tick)
         if extraction.code is not None:
             finish(result, extraction.code)

@@ -38,12 +38,30 @@ def _candidate_texts(reply: str) -> list[tuple[str, bool]]:
         if lang.lower() in ("", "python", "py", "python3") and body.strip()
     ]
     if fenced:
-        return [(body, True) for body in fenced]
+        candidates = [(body, True) for body in fenced]
+        if len(fenced) > 1 and _distinct_defs("\n\n".join(fenced)):
+            # A helper in one block and the function in the next: keep them together.
+            candidates.insert(0, ("\n\n".join(fenced), True))
+        return candidates
     texts = [(reply, False)]
     match = _CODE_START.search(reply)
     if match:
         texts.append((reply[match.start() :], False))
     return texts
+
+
+def _distinct_defs(text: str) -> bool:
+    """``text`` parses and defines no top-level function or class twice."""
+    try:
+        module = ast.parse(text)
+    except SyntaxError:
+        return False
+    names = [
+        n.name
+        for n in module.body
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+    ]
+    return len(names) == len(set(names))
 
 
 def _parse_prefix(text: str) -> ast.Module | None:
@@ -109,7 +127,7 @@ def _keep_source(source: str, nodes: list[ast.stmt]) -> str:
         chunks.append("\n".join(lines[start - 1 : end]).rstrip())
     code = ""
     previous_was_import = False
-    for node, chunk in zip(nodes, chunks):
+    for node, chunk in zip(nodes, chunks, strict=False):
         is_import = isinstance(node, (ast.Import, ast.ImportFrom))
         if code:
             code += "\n" if (is_import and previous_was_import) else "\n\n\n"
@@ -122,13 +140,17 @@ def extract_function(reply: str, name: str) -> Extraction:
     """Find the function ``name`` in ``reply`` and keep only what a tool module may contain."""
     best: Extraction | None = None
     syntax_error: str | None = None
+    fenced_parsed = False  # a ```python block parsed: its code is valid, just lacks the function
     for text, strict in _candidate_texts(reply):
         if strict:
             try:
                 module: ast.Module | None = ast.parse(text)
             except SyntaxError as exc:
-                syntax_error = syntax_error or f"the code has a syntax error: {exc.msg} (line {exc.lineno})"
+                syntax_error = (
+                    syntax_error or f"the code has a syntax error: {exc.msg} (line {exc.lineno})"
+                )
                 continue
+            fenced_parsed = True
         else:
             module = _parse_prefix(text)
         if module is None:
@@ -157,11 +179,11 @@ def extract_function(reply: str, name: str) -> Extraction:
             return extraction
         if best is None or len(extraction.problems) < len(best.problems):
             best = extraction
-    if best is not None and (syntax_error is None or best.functions and name in best.functions):
+    if best is not None and (syntax_error is None or (best.functions and name in best.functions)):
         return best
     if syntax_error is not None:
         return Extraction(code=None, problems=[syntax_error])
-    if _CODE_START.search(reply):
+    if not fenced_parsed and _CODE_START.search(reply):
         try:
             ast.parse(reply[_CODE_START.search(reply).start() :])  # type: ignore[union-attr]
         except SyntaxError as exc:

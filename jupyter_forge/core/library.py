@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import nbformat
 from nbformat import NotebookNode
@@ -77,6 +77,10 @@ class ToolRecord:
 def _notary(data_dir: str | None = None) -> Any:
     from nbformat.sign import NotebookNotary
 
+    if data_dir:
+        # The notary writes its key and database there but never creates the folder
+        # (Jupyter's default data dir is created by jupyter_core).
+        Path(data_dir).mkdir(mode=0o700, parents=True, exist_ok=True)
     return NotebookNotary(data_dir=data_dir) if data_dir else NotebookNotary()
 
 
@@ -105,17 +109,23 @@ class Library:
             with path.open(encoding="utf-8") as handle:
                 nb = nbformat.read(handle, as_version=4)
         except FileNotFoundError:
-            raise LibraryError(f"no tool notebook at {path}: check the name with %forge list") from None
+            raise LibraryError(
+                f"no tool notebook at {path}: check the name with %forge list"
+            ) from None
         except PermissionError:
-            raise LibraryError(f"cannot read {path} (permission denied): fix its permissions") from None
+            raise LibraryError(
+                f"cannot read {path} (permission denied): fix its permissions"
+            ) from None
         except Exception as exc:
             raise LibraryError(
                 f"{path} is not a readable notebook ({type(exc).__name__}): restore it from "
                 "version control or remove it"
             ) from None
         if "jupyter_forge" not in nb.metadata:
-            raise LibraryError(f"{path} is not a jupyter_forge tool notebook (no jupyter_forge metadata)")
-        return nb
+            raise LibraryError(
+                f"{path} is not a jupyter_forge tool notebook (no jupyter_forge metadata)"
+            )
+        return cast(NotebookNode, nb)
 
     def _record(self, path: Path, nb: NotebookNode) -> ToolRecord:
         meta = dict(nb.metadata["jupyter_forge"])
@@ -197,7 +207,9 @@ class Library:
             os.replace(tmp, path)
         except OSError as exc:
             Path(tmp).unlink(missing_ok=True)
-            raise LibraryError(f"could not write {path} ({exc.strerror}): nothing was changed") from None
+            raise LibraryError(
+                f"could not write {path} ({exc.strerror}): nothing was changed"
+            ) from None
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

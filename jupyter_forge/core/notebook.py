@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import builtins
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import nbformat
 from nbformat import NotebookNode
@@ -44,14 +44,19 @@ def sample_as_assert(sample: Sample) -> str:
     expected = sample.expected.strip()
     if not _is_expression(sample.source):
         return "\n".join(
-            ["# checked in the sandbox by its printed output:", *("# " + line for line in sample.as_doctest().split("\n"))]
+            [
+                "# checked in the sandbox by its printed output:",
+                *("# " + line for line in sample.as_doctest().split("\n")),
+            ]
         )
     if _is_literal(expected):
         return f"assert ({sample.source}) == {expected}"
     return f"assert repr({sample.source}) == {expected!r}"
 
 
-def samples_cell_source(name: str, samples: Sequence[Sample], kernel_names: Sequence[str] = ()) -> str:
+def samples_cell_source(
+    name: str, samples: Sequence[Sample], kernel_names: Sequence[str] = ()
+) -> str:
     """The samples cell: asserts, with samples that need kernel variables commented out."""
     if not samples:
         return f"# `{name}` was forged without samples.\nprint('no samples to check')"
@@ -62,8 +67,16 @@ def samples_cell_source(name: str, samples: Sequence[Sample], kernel_names: Sequ
         text = sample_as_assert(sample)
         try:
             tree = ast.parse(sample.source)
-            loads = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-            stores = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+            loads = {
+                n.id
+                for n in ast.walk(tree)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+            }
+            stores = {
+                n.id
+                for n in ast.walk(tree)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+            }
         except SyntaxError:
             loads, stores = set(), set()
         missing = sorted(
@@ -91,7 +104,11 @@ def build_tool_notebook(
     kernel_names: Sequence[str] = (),
 ) -> NotebookNode:
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.metadata["language_info"] = {"name": "python"}
     nb.metadata["jupyter_forge"] = metadata
     version = metadata.get("version", 1)
@@ -109,10 +126,15 @@ def build_tool_notebook(
         "",
         f"Use it: `%forge load` this library in a kernel, or run this notebook and call `{name}(...)`.",
     ]
-    nb.cells.append(nbformat.v4.new_markdown_cell("\n".join(doc), metadata={"jupyter_forge": {"role": DOC_ROLE}}))
+    nb.cells.append(
+        nbformat.v4.new_markdown_cell(
+            "\n".join(doc), metadata={"jupyter_forge": {"role": DOC_ROLE}}
+        )
+    )
     nb.cells.append(
         nbformat.v4.new_code_cell(
-            code.rstrip("\n"), metadata={"jupyter_forge": {"role": TOOL_ROLE}, "tags": ["forge-tool"]}
+            code.rstrip("\n"),
+            metadata={"jupyter_forge": {"role": TOOL_ROLE}, "tags": ["forge-tool"]},
         )
     )
     nb.cells.append(
@@ -121,7 +143,7 @@ def build_tool_notebook(
             metadata={"jupyter_forge": {"role": SAMPLES_ROLE}, "tags": ["forge-samples"]},
         )
     )
-    return nb
+    return cast(NotebookNode, nb)
 
 
 def tool_code(nb: NotebookNode) -> str | None:

@@ -38,7 +38,7 @@ def build_messages(spec: ForgeSpec, variables: Sequence[VariableInfo] = ()) -> l
         parts += ["", "It must pass these checks:"]
         parts += [sample.as_doctest() for sample in spec.samples]
     if variables:
-        parts += ["", "Variables that exist in the user's session (pass them as arguments):"]
+        parts += ["", "For context, variables in the user's session that the task mentions:"]
         parts += [f"- `{v.name}`: {v.description}" for v in variables]
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": "\n".join(parts)}]
 
@@ -52,9 +52,7 @@ def _failure_lines(report: ValidationReport) -> list[str]:
     lines = []
     for result in report.failures:
         lines.append(f"Check `{result.source.splitlines()[0]}` failed: {result.error}")
-        if result.traceback and result.kind != "example":
-            lines.append(_tail(result.traceback))
-        elif result.traceback:
+        if (result.traceback and result.kind != "example") or result.traceback:
             lines.append(_tail(result.traceback))
     return lines
 
@@ -64,26 +62,28 @@ def _tail(traceback: str, lines: int = 8) -> str:
 
 
 def repair_messages(
-    history: Sequence[Message],
+    base: Sequence[Message],
     reply: str,
     name: str,
     *,
     extraction: Extraction | None = None,
     report: ValidationReport | None = None,
+    show_code: bool = False,
 ) -> list[Message]:
-    """Append the model's answer and what went wrong, CREATOR-style (rectify from the trace)."""
+    """Ask again with what went wrong (CREATOR-style: rectify from the traceback).
+
+    The failed answer is *not* replayed as an assistant turn: small models copy
+    their previous answer verbatim, even when sampling. The failures go into the
+    user message instead, so the next attempt is a fresh try that knows the traps.
+    """
     problems: list[str] = []
     if extraction is not None:
         problems += extraction.problems
     if report is not None and not report.passed:
         problems += _failure_lines(report)
-    feedback = "\n".join(
-        [
-            f"Your function `{name}` is not right yet:",
-            *problems,
-            "",
-            f"Fix it. Answer with one ```python block defining `{name}` with type hints and a "
-            "docstring, and nothing else.",
-        ]
-    )
-    return [*history, {"role": "assistant", "content": reply}, {"role": "user", "content": feedback}]
+    first_ask = base[-1]["content"] if base else ""
+    parts = [first_ask, "", "A previous attempt was wrong:"]
+    if show_code and extraction is not None and extraction.code:
+        parts += ["```python", extraction.code.rstrip(), "```"]
+    parts += [*problems, "", f"Write a corrected `{name}` that passes every check."]
+    return [*base[:-1], {"role": "user", "content": "\n".join(parts).lstrip("\n")}]

@@ -101,7 +101,10 @@ def forge_loop(
         report: ValidationReport | None = None
         if extraction.code is not None:
             # Validate even when hints/docstring are missing: one repair can fix both.
-            sink.stage("validate", f"attempt {number}/{attempts}: running {len(spec.samples)} sample(s) in the sandbox…")
+            sink.stage(
+                "validate",
+                f"attempt {number}/{attempts}: running {len(spec.samples)} sample(s) in the sandbox…",
+            )
             tick = time.perf_counter()
             report = validate(extraction.code)
             result.add_time("validate", time.perf_counter() - tick)
@@ -114,6 +117,8 @@ def forge_loop(
             return result
         sink.stage("repair", f"attempt {number}/{attempts} failed: {attempt.summary()}")
         # Only the latest failure goes back: small local models have small contexts.
-        messages = repair_messages(base, reply.text, spec.name, extraction=extraction, report=report)
+        messages = repair_messages(
+            base, reply.text, spec.name, extraction=extraction, report=report
+        )
     sink.stage("done", result.status_line())
     return result

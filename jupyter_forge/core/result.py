@@ -25,7 +25,9 @@ class Attempt:
 
     @property
     def passed(self) -> bool:
-        return self.code is not None and not self.problems and bool(self.report and self.report.passed)
+        return (
+            self.code is not None and not self.problems and bool(self.report and self.report.passed)
+        )
 
     def summary(self) -> str:
         if self.problems:

@@ -10,7 +10,7 @@ import ast
 import re
 from typing import Any
 
-_SIMPLE = {
+_SIMPLE: dict[str, dict[str, Any]] = {
     "int": {"type": "integer"},
     "float": {"type": "number"},
     "complex": {"type": "string"},
@@ -106,6 +106,7 @@ def _docstring_parts(doc: str) -> tuple[str, dict[str, str]]:
         summary.append(line.strip())
     params: dict[str, str] = {}
     in_args = False
+    arg_indent: int | None = None
     for line in lines:
         stripped = line.strip()
         sphinx = re.match(r":param\s+(?:\w+\s+)?(\w+):\s*(.*)", stripped)
@@ -114,13 +115,17 @@ def _docstring_parts(doc: str) -> tuple[str, dict[str, str]]:
             continue
         if stripped.lower() in ("args:", "arguments:", "parameters:", "params:"):
             in_args = True
+            arg_indent = None
             continue
         if in_args:
             if not stripped or (stripped.endswith(":") and " " not in stripped):
                 in_args = False  # a blank line or the next section ends Args
                 continue
+            indent = len(line) - len(line.lstrip())
+            if arg_indent is None:
+                arg_indent = indent
             match = _ARG_LINE.match(line)
-            if match and not line.startswith(" " * 12):
+            if match and indent <= arg_indent:  # deeper lines continue a description
                 params[match.group(1).lstrip("*")] = match.group(2).strip()
     return " ".join(summary), params
 
@@ -151,7 +156,7 @@ def function_schema(code: str, name: str) -> dict[str, Any]:
         properties[arg.arg] = prop
         if index < defaults_start:
             required.append(arg.arg)
-    for arg, default in zip(args.kwonlyargs, args.kw_defaults):
+    for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=False):
         prop = annotation_schema(arg.annotation)
         if arg.arg in arg_docs:
             prop["description"] = arg_docs[arg.arg]

@@ -77,7 +77,9 @@ class ForgeSpec:
 def check_tool_name(name: str, *, allow_builtin: bool = False) -> str:
     """Refuse names that cannot be a Python function name, with the fix in the message."""
     if not name:
-        raise SpecError("a tool name is missing: write `%%forge NAME` with NAME a Python identifier")
+        raise SpecError(
+            "a tool name is missing: write `%%forge NAME` with NAME a Python identifier"
+        )
     if not name.isidentifier():
         raise SpecError(
             f"`{name}` is not a valid Python function name: use letters, digits and "
@@ -100,6 +102,14 @@ def _check_syntax(source: str, where: str) -> None:
         raise SpecError(
             f"{where} has a syntax error ({exc.msg}): fix that sample line and run the cell again"
         ) from None
+
+
+def _compiles(source: str) -> bool:
+    try:
+        compile(source, "<sample>", "exec")
+    except SyntaxError:
+        return False
+    return True
 
 
 def _split_asserts(text: str, first_line: int) -> tuple[list[Sample], list[str]]:
@@ -171,9 +181,7 @@ def parse_samples_and_prose(text: str, *, origin: str = "cell") -> tuple[list[Sa
             source = piece.source.rstrip("\n")
             want, spill = _cut_want(piece.want)
             if want:
-                samples.append(
-                    Sample(source=source, kind="example", expected=want, origin=origin)
-                )
+                samples.append(Sample(source=source, kind="example", expected=want, origin=origin))
             else:
                 samples.append(Sample(source=source, kind="code", origin=origin))
             line_no = piece.lineno + piece.source.count("\n") + want.count("\n")
@@ -205,6 +213,9 @@ def parse_sample_strings(items: Iterable[object], *, origin: str) -> list[Sample
             )
         found, prose = parse_samples_and_prose(item, origin=origin)
         leftover = "\n".join(prose).strip()
+        if found and leftover and ">>>" not in item and _compiles(item.strip()):
+            # Setup code plus asserts (`x = f(1)\nassert x == 2`): one sample, kept whole.
+            found = [Sample(source=item.strip(), kind="code", origin=origin)]
         if found:
             out.extend(found)
         if leftover and not found:

@@ -32,7 +32,11 @@ class VariableInfo:
 
 def _describe(value: Any) -> str:
     kind = type(value)
-    type_name = f"{kind.__module__}.{kind.__qualname__}" if kind.__module__ != "builtins" else kind.__qualname__
+    type_name = (
+        f"{kind.__module__}.{kind.__qualname__}"
+        if kind.__module__ != "builtins"
+        else kind.__qualname__
+    )
     columns = getattr(value, "columns", None)
     dtypes = getattr(value, "dtypes", None)
     shape = getattr(value, "shape", None)
@@ -56,7 +60,9 @@ def _describe(value: Any) -> str:
     if isinstance(value, Mapping):
         keys = list(value.keys())[:10]
         key_text = ", ".join(repr(k) for k in keys if isinstance(k, (str, int)))
-        return f"{type_name} with {len(value)} keys ({key_text}{', ...' if len(value) > 10 else ''})"
+        return (
+            f"{type_name} with {len(value)} keys ({key_text}{', ...' if len(value) > 10 else ''})"
+        )
     if isinstance(value, (list, tuple, set, frozenset)):
         element_types = sorted({type(item).__name__ for item in list(value)[:50]})
         inner = f" of {'/'.join(element_types)}" if element_types else ""
@@ -90,22 +96,70 @@ def describe_variables(
     return infos
 
 
+class _FreeNames(ast.NodeVisitor):
+    """Names read before the samples assign them, visiting in execution order."""
+
+    def __init__(self) -> None:
+        self.loaded: list[str] = []
+        self.stored: set[str] = set()
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Store):
+            self.stored.add(node.id)
+        elif node.id not in self.stored and node.id not in self.loaded:
+            self.loaded.append(node.id)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        # `df = df.dropna()` reads the kernel's `df` before rebinding it.
+        self.visit(node.value)
+        for target in node.targets:
+            self.visit(target)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self.visit(node.value)
+        if isinstance(node.target, ast.Name):
+            self.visit_Name(ast.Name(id=node.target.id, ctx=ast.Load()))
+        self.visit(node.target)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is not None:
+            self.visit(node.value)
+        self.visit(node.target)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:
+        self.visit(node.value)
+        self.visit(node.target)
+
+    def visit_comprehension(self, node: ast.comprehension) -> None:
+        self.visit(node.iter)
+        self.visit(node.target)
+        for condition in node.ifs:
+            self.visit(condition)
+
+    def _visit_comp(
+        self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
+    ) -> None:
+        for generator in node.generators:
+            self.visit(generator)
+        if isinstance(node, ast.DictComp):
+            self.visit(node.key)
+            self.visit(node.value)
+        else:
+            self.visit(node.elt)
+
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _visit_comp
+
+
 def sample_free_names(sources: Iterable[str]) -> list[str]:
-    """Names the samples read but never assign: candidates for kernel inputs."""
-    loaded: list[str] = []
-    stored: set[str] = set()
+    """Names the samples read before assigning them: candidates for kernel inputs."""
+    visitor = _FreeNames()
     for source in sources:
         try:
             tree = ast.parse(source)
         except SyntaxError:
             continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Name):
-                if isinstance(node.ctx, ast.Store):
-                    stored.add(node.id)
-                elif node.id not in stored and node.id not in loaded:
-                    loaded.append(node.id)
-    return [n for n in loaded if n not in stored]
+        visitor.visit(tree)
+    return list(visitor.loaded)
 
 
 def pickle_inputs(

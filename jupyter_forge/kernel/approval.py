@@ -53,8 +53,12 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         self.samples_view = widgets.HTML()
         self.notes_view = widgets.HTML()
         self.status = widgets.HTML()
-        self.approve_button = widgets.Button(description="Approve", button_style="success", icon="check")
-        self.reject_button = widgets.Button(description="Reject", button_style="danger", icon="times")
+        self.approve_button = widgets.Button(
+            description="Approve", button_style="success", icon="check"
+        )
+        self.reject_button = widgets.Button(
+            description="Reject", button_style="danger", icon="times"
+        )
         self.regenerate_button = widgets.Button(description="Regenerate", icon="refresh")
         self.edit_button = widgets.Button(description="Edit", icon="pencil")
         self.editor = widgets.Textarea(layout=widgets.Layout(width="100%", height="16em"))
@@ -78,7 +82,15 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
             [self.approve_button, self.reject_button, self.regenerate_button, self.edit_button]
         )
         super().__init__(
-            [self.header, self.code_view, self.samples_view, self.notes_view, self.buttons, self.edit_box, self.status]
+            [
+                self.header,
+                self.code_view,
+                self.samples_view,
+                self.notes_view,
+                self.buttons,
+                self.edit_box,
+                self.status,
+            ]
         )
         self.add_class("jupyter-forge-approval")
         self.show(result)
@@ -88,18 +100,29 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
     def show(self, result: ForgeResult) -> None:
         self.result = result
         self.header.value = render.header(result, title=self._title)
-        self.code_view.value = render.highlight(result.code) if result.code else "<p><i>No code.</i></p>"
-        self.samples_view.value = render.samples_table(result.report.results if result.report else [])
+        self.code_view.value = (
+            render.highlight(result.code) if result.code else "<p><i>No code.</i></p>"
+        )
+        self.samples_view.value = render.samples_table(
+            result.report.results if result.report else []
+        )
         self.notes_view.value = render.notes(result, self._layers)
         self.approve_button.disabled = not result.passed
-        self.approve_button.tooltip = "" if result.passed else "Only code that passes its samples can be approved"
+        self.approve_button.tooltip = (
+            "" if result.passed else "Only code that passes its samples can be approved"
+        )
 
     def _say(self, message: str, *, error: bool = False) -> None:
         color = "#cf222e" if error else "inherit"
         self.status.value = f"<p style='color:{color}'>{html.escape(message)}</p>"
 
     def _set_buttons(self, enabled: bool) -> None:
-        for button in (self.reject_button, self.regenerate_button, self.edit_button, self.save_button):
+        for button in (
+            self.reject_button,
+            self.regenerate_button,
+            self.edit_button,
+            self.save_button,
+        ):
             button.disabled = not enabled
         self.approve_button.disabled = not (enabled and self.result.passed)
 
@@ -112,7 +135,8 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
     # -- actions -------------------------------------------------------------------
 
     def approve(self) -> None:
-        if self.decision is not None or not self.result.passed:
+        # Busy: a click that raced the "disabled" update must not approve what is being replaced.
+        if self.decision is not None or not self.result.passed or self._busy.locked():
             return
         try:
             message = self._on_approve(self.result)
@@ -125,7 +149,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         self._finish("approved", message)
 
     def reject(self) -> None:
-        if self.decision is not None:
+        if self.decision is not None or self._busy.locked():
             return
         message = f"Rejected: `{self.result.spec.name}` was not defined and nothing was saved."
         if self._on_reject is not None:
@@ -133,7 +157,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         self._finish("rejected", message)
 
     def open_editor(self) -> None:
-        if self.decision is not None:
+        if self.decision is not None or self._on_edit is None:
             return
         self.editor.value = self.result.code or ""
         self.edit_box.layout.display = "flex"
@@ -175,7 +199,9 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
             return
         on_edit, code = self._on_edit, self.editor.value
         self.edit_box.layout.display = "none"
-        self._run_in_background("Validating your edit in the sandbox…", lambda: on_edit(self.result, code))
+        self._run_in_background(
+            "Validating your edit in the sandbox…", lambda: on_edit(self.result, code)
+        )
 
     def wait(self, timeout: float | None = None) -> None:
         """Block until a background regenerate/edit finished (tests, scripts)."""

@@ -9,7 +9,9 @@ from ..core.errors import ForgeError
 _loaded: dict[int, Any] = {}
 
 
-def _show_forge_error(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None) -> list[str]:
+def _show_forge_error(
+    shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None
+) -> list[str]:
     """A ForgeError is advice, not a crash: show its one line, not a traceback.
 
     The cell still fails (``error_in_exec`` is set by IPython), so Run All stops.
@@ -19,6 +21,32 @@ def _show_forge_error(shell: Any, etype: type, value: BaseException, tb: Any, tb
     return [line]
 
 
+def _keep_prompts_in_forge_cells(transform: Any) -> Any:
+    """IPython strips ``>>>`` prompts before magics see a cell; ``%%forge`` samples need them."""
+
+    def keep(lines: list[str]) -> Any:
+        if lines and lines[0].lstrip().startswith("%%forge"):
+            return lines
+        return transform(lines)
+
+    keep.forge_wrapped = transform  # type: ignore[attr-defined]
+    keep.has_side_effects = getattr(transform, "has_side_effects", False)  # type: ignore[attr-defined]
+    return keep
+
+
+def _patch_prompt_strippers(shell: Any, on: bool) -> None:
+    from IPython.core.inputtransformer2 import PromptStripper
+
+    manager = getattr(shell, "input_transformer_manager", None)
+    cleanup = getattr(manager, "cleanup_transforms", None)
+    if not isinstance(cleanup, list):
+        return
+    for index, transform in enumerate(cleanup):
+        original = getattr(transform, "forge_wrapped", transform)
+        if isinstance(original, PromptStripper):
+            cleanup[index] = _keep_prompts_in_forge_cells(original) if on else original
+
+
 def load(shell: Any) -> None:
     from .magics import ForgeMagics
 
@@ -26,6 +54,7 @@ def load(shell: Any) -> None:
         return
     magics = ForgeMagics(shell)
     shell.register_magics(magics)
+    _patch_prompt_strippers(shell, True)
     shell.set_custom_exc((ForgeError,), _show_forge_error)
     _loaded[id(shell)] = magics
 
@@ -34,7 +63,12 @@ def unload(shell: Any) -> None:
     magics = _loaded.pop(id(shell), None)
     if magics is not None:
         shell.set_custom_exc((), None)
+        _patch_prompt_strippers(shell, False)
         shell.magics_manager.registry.pop("ForgeMagics", None)
+        for kind in ("line", "cell"):
+            shell.magics_manager.magics[kind].pop("forge", None)
+        if magics.forge in shell.configurables:
+            shell.configurables.remove(magics.forge)
 
 
 def magics_for(shell: Any) -> Any:

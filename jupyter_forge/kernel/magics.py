@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 from typing import Any
 
@@ -11,7 +12,14 @@ from IPython.display import HTML, display
 from ..core.errors import ForgeError, SpecError
 from ..core.library import Library, ToolRecord
 from ..core.result import ForgeResult
-from ..core.spec import ForgeSpec, Sample, check_tool_name, merge_samples, parse_cell, parse_sample_strings
+from ..core.spec import (
+    ForgeSpec,
+    Sample,
+    check_tool_name,
+    merge_samples,
+    parse_cell,
+    parse_sample_strings,
+)
 from ..core.variables import sample_free_names
 from ..forge import Forge
 from . import render
@@ -20,6 +28,14 @@ from .options import HELP, parse_cell_line, split_line
 from .progress import CellProgress
 from .registry import ToolRegistry
 from .views import Note, Table
+
+
+def _same_code(reviewed: str | None, stored: str) -> bool:
+    """Whether ``stored`` is, statement for statement, the ``reviewed`` code."""
+    try:
+        return reviewed is not None and ast.dump(ast.parse(reviewed)) == ast.dump(ast.parse(stored))
+    except SyntaxError:
+        return False
 
 
 class _WidgetProgress:
@@ -36,7 +52,7 @@ class _WidgetProgress:
 
 
 @magics_class
-class ForgeMagics(Magics):  # type: ignore[misc]
+class ForgeMagics(Magics):
     def __init__(self, shell: Any) -> None:
         super().__init__(shell)
         self.forge = Forge(parent=shell)
@@ -47,13 +63,14 @@ class ForgeMagics(Magics):  # type: ignore[misc]
 
     @property
     def user_ns(self) -> dict[str, Any]:
+        assert self.shell is not None
         ns: dict[str, Any] = self.shell.user_ns
         return ns
 
     # -- dispatch ------------------------------------------------------------------
 
-    @line_cell_magic  # type: ignore[misc]
-    def forge(self, line: str, cell: str | None = None) -> Any:
+    @line_cell_magic("forge")  # type: ignore[arg-type]
+    def forge_magic(self, line: str, cell: str | None = None) -> Any:
         """Forge a tool (cell magic) or manage the tool library (line magic). See %forge help."""
         if cell is None:
             return self._line(line)
@@ -80,11 +97,15 @@ class ForgeMagics(Magics):  # type: ignore[misc]
         samples: list[Sample] = []
         for var in names:
             if var not in self.user_ns:
-                raise SpecError(f"--samples {var}: no variable `{var}` in the kernel: define it as a list of sample strings first")
+                raise SpecError(
+                    f"--samples {var}: no variable `{var}` in the kernel: define it as a list of sample strings first"
+                )
             value = self.user_ns[var]
             items = [value] if isinstance(value, str) else value
             if not isinstance(items, (list, tuple)):
-                raise SpecError(f"--samples {var}: `{var}` is a {type(value).__name__}; it must be a list of sample strings")
+                raise SpecError(
+                    f"--samples {var}: `{var}` is a {type(value).__name__}; it must be a list of sample strings"
+                )
             samples.extend(parse_sample_strings(items, origin=f"variable {var}"))
         return samples
 
@@ -102,7 +123,9 @@ class ForgeMagics(Magics):  # type: ignore[misc]
         name = check_tool_name(opts.name, allow_builtin=opts.replace)
         self._check_conflict(name, opts.replace)
         spec = parse_cell(name, cell)
-        extra = merge_samples(spec.samples, self._variable_samples(opts.samples), self._front_end_samples(name))
+        extra = merge_samples(
+            spec.samples, self._variable_samples(opts.samples), self._front_end_samples(name)
+        )
         spec = ForgeSpec(spec.name, spec.request, extra)
         if opts.library:
             self._library(opts.library)._ensure_root()
@@ -134,17 +157,28 @@ class ForgeMagics(Magics):  # type: ignore[misc]
             )
 
     def _auto_approve(self, result: ForgeResult, opts: Any) -> None:
-        display(HTML(render.header(result) + (render.highlight(result.code) if result.code else "")
-                     + render.samples_table(result.report.results if result.report else [])
-                     + render.notes(result, result.report.layers if result.report else [])))
+        display(
+            HTML(
+                render.header(result)
+                + (render.highlight(result.code) if result.code else "")
+                + render.samples_table(result.report.results if result.report else [])
+                + render.notes(result, result.report.layers if result.report else [])
+            )
+        )
         if not result.passed:
             raise ForgeError(
                 f"{result.status_line()} — nothing was defined or saved: rephrase the request, fix "
                 "the samples, or raise --attempts"
             )
         message = self._approve(result, opts, how="auto")
-        why = "JUPYTER_FORGE_APPROVE=auto" if os.environ.get("JUPYTER_FORGE_APPROVE") == "auto" else "--approve auto"
-        display(Note(f"{message} (auto-approved because of {why}: its samples passed in the sandbox)"))
+        why = (
+            "JUPYTER_FORGE_APPROVE=auto"
+            if os.environ.get("JUPYTER_FORGE_APPROVE") == "auto"
+            else "--approve auto"
+        )
+        display(
+            Note(f"{message} (auto-approved because of {why}: its samples passed in the sandbox)")
+        )
 
     def _approve(self, result: ForgeResult, opts: Any, *, how: str) -> str:
         """Save first (so a failure changes nothing), then define in the kernel."""
@@ -153,12 +187,24 @@ class ForgeMagics(Magics):  # type: ignore[misc]
         version, where = 1, "not saved (--no-persist)"
         path: str | None = None
         if not opts.no_persist:
-            kernel_names = [n for n in sample_free_names(s.source for s in result.spec.samples) if n in self.user_ns]
-            record = self.forge.save(result, library=opts.library, approved_how=how, kernel_names=kernel_names)
+            kernel_names = [
+                n
+                for n in sample_free_names(s.source for s in result.spec.samples)
+                if n in self.user_ns
+            ]
+            record = self.forge.save(
+                result, library=opts.library, approved_how=how, kernel_names=kernel_names
+            )
             version, path = record.version, str(record.path)
             where = f"saved to {path}"
         self.registry.install(
-            self.user_ns, name=name, code=result.code, schema=result.schema, version=version, path=path, model=result.model
+            self.user_ns,
+            name=name,
+            code=result.code,
+            schema=result.schema,
+            version=version,
+            path=path,
+            model=result.model,
         )
         self.pending.pop(name, None)
         return f"Approved: `{name}` v{version} is defined in the kernel and {where}."
@@ -207,7 +253,15 @@ class ForgeMagics(Magics):  # type: ignore[misc]
         rows = []
         for record in library.tools():
             loaded = "yes" if self.registry.is_current(record.name, self.user_ns) else ""
-            rows.append([record.name, f"v{record.version}", record.description[:60], "yes" if record.trusted else "NO", loaded])
+            rows.append(
+                [
+                    record.name,
+                    f"v{record.version}",
+                    record.description[:60],
+                    "yes" if record.trusted else "NO",
+                    loaded,
+                ]
+            )
         for error in library.errors:
             print(f"skipped: {error}")
         title = f"{len(rows)} tool(s) in {library.root}"
@@ -221,7 +275,9 @@ class ForgeMagics(Magics):  # type: ignore[misc]
     def _cmd_show(self, args: list[str]) -> Note:
         record = self._library().get(self._one_name(args, "show"))
         samples = "\n".join(s.as_doctest() for s in record.samples) or "(none)"
-        trusted = "trusted" if record.trusted else "NOT trusted on this machine (review with %forge load)"
+        trusted = (
+            "trusted" if record.trusted else "NOT trusted on this machine (review with %forge load)"
+        )
         text = (
             f"{record.name} v{record.version} · {record.signature} · {trusted}\n"
             f"model: {record.model} · updated {record.updated} · {record.path}\n"
@@ -237,13 +293,22 @@ class ForgeMagics(Magics):  # type: ignore[misc]
         return Note(f"Removed {path}{suffix}.")
 
     def _cmd_config(self, args: list[str]) -> Table:
-        rows = [[trait, repr(getattr(self.forge, trait))] for trait in sorted(self.forge.class_traits(config=True))]
-        return Table(["setting", "value"], rows, title="Forge settings (change with %config Forge.NAME = value)")
+        rows = [
+            [trait, repr(getattr(self.forge, trait))]
+            for trait in sorted(self.forge.class_traits(config=True))
+        ]
+        return Table(
+            ["setting", "value"],
+            rows,
+            title="Forge settings (change with %config Forge.NAME = value)",
+        )
 
     def _cmd_sandbox(self, args: list[str]) -> Table:
         from ..sandbox import active_layers, missing_layers
 
-        rows = [[layer, "active"] for layer in active_layers()] + [[layer, "missing"] for layer in missing_layers()]
+        rows = [[layer, "active"] for layer in active_layers()] + [
+            [layer, "missing"] for layer in missing_layers()
+        ]
         return Table(["isolation layer", "status"], rows, title="Validation sandbox")
 
     def _cmd_load(self, args: list[str]) -> Note:
@@ -258,14 +323,21 @@ class ForgeMagics(Magics):  # type: ignore[misc]
         for record in records:
             if record.trusted:
                 self.registry.install(
-                    self.user_ns, name=record.name, code=record.code, schema=record.schema,
-                    version=record.version, path=str(record.path), model=record.model,
+                    self.user_ns,
+                    name=record.name,
+                    code=record.code,
+                    schema=record.schema,
+                    version=record.version,
+                    path=str(record.path),
+                    model=record.model,
                 )
                 loaded.append(record.name)
             else:
                 review.append(record.name)
                 display(self._review_widget(library, record))
-        text = f"Loaded {len(loaded)} tool(s) from {library.root}" + (f": {', '.join(loaded)}" if loaded else "")
+        text = f"Loaded {len(loaded)} tool(s) from {library.root}" + (
+            f": {', '.join(loaded)}" if loaded else ""
+        )
         if review:
             text += f". {len(review)} untrusted tool(s) need your review above before they run: {', '.join(review)}"
         return Note(text + ".")
@@ -273,17 +345,32 @@ class ForgeMagics(Magics):  # type: ignore[misc]
     def _review_widget(self, library: Library, record: ToolRecord) -> ApprovalWidget:
         """An untrusted notebook is re-validated in the sandbox and shown, not executed."""
         spec = ForgeSpec(record.name, record.request or record.description, tuple(record.samples))
-        result = self.forge.revalidate(ForgeResult(spec=spec, model=record.model), record.code, namespace=self.user_ns)
+        result = self.forge.revalidate(
+            ForgeResult(spec=spec, model=record.model), record.code, namespace=self.user_ns
+        )
 
         def approve(r: ForgeResult) -> str:
+            # Install only what was shown and validated: extraction drops other top-level code.
+            if not _same_code(r.code, library.get(record.name).code):
+                raise ForgeError(
+                    f"{record.path} holds code besides what is shown above (top-level statements "
+                    "that would run on load): remove them from its tool cell, then %forge load again"
+                )
             trusted = library.trust(record.name)
             self.registry.install(
-                self.user_ns, name=record.name, code=trusted.code, schema=trusted.schema,
-                version=trusted.version, path=str(trusted.path), model=trusted.model,
+                self.user_ns,
+                name=record.name,
+                code=trusted.code,
+                schema=trusted.schema,
+                version=trusted.version,
+                path=str(trusted.path),
+                model=trusted.model,
             )
             return f"Reviewed and trusted: `{record.name}` v{trusted.version} is defined in the kernel."
 
         return ApprovalWidget(
-            result, on_approve=approve, layers=result.report.layers if result.report else [],
+            result,
+            on_approve=approve,
+            layers=result.report.layers if result.report else [],
             title=f"is NOT trusted on this machine ({record.path}) — review before it runs",
         )

@@ -25,9 +25,7 @@ class _Status:
                 "<pre style='margin:4px 0 0 0;max-height:14em;overflow:auto;font-size:85%;"
                 f"color:var(--jp-ui-font-color2,#666)'>{html.escape(tail)}</pre>"
             )
-        return (
-            f"<div class='jupyter-forge-status'><b>forge</b> · {html.escape(self.message)}{stream}</div>"
-        )
+        return f"<div class='jupyter-forge-status'><b>forge</b> · {html.escape(self.message)}{stream}</div>"
 
     def __repr__(self) -> str:
         return f"forge · {self.message}"

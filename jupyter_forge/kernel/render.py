@@ -70,17 +70,23 @@ def notes(result: ForgeResult, layers: Sequence[str]) -> str:
         items = "".join(f"<li>{html.escape(p)}</li>" for p in last.problems)
         parts.append(f"<p><b>Problems</b></p><ul>{items}</ul>")
     if result.report is not None and result.report.load_error:
-        parts.append(f"<p style='color:#cf222e'>Load error: {html.escape(result.report.load_error)}</p>")
+        parts.append(
+            f"<p style='color:#cf222e'>Load error: {html.escape(result.report.load_error)}</p>"
+        )
     if result.findings:
         items = "".join(f"<li>{html.escape(f)}</li>" for f in result.findings)
         parts.append(f"<p><b>Review these</b> (what the code touches):</p><ul>{items}</ul>")
     if result.requirements:
         parts.append(
-            "<p>Needs packages: " + ", ".join(f"<code>{html.escape(r)}</code>" for r in result.requirements) + "</p>"
+            "<p>Needs packages: "
+            + ", ".join(f"<code>{html.escape(r)}</code>" for r in result.requirements)
+            + "</p>"
         )
     if last is not None and last.dropped:
         items = "".join(f"<li><code>{html.escape(d)}</code></li>" for d in last.dropped)
-        parts.append(f"<details><summary>Dropped from the model's answer</summary><ul>{items}</ul></details>")
+        parts.append(
+            f"<details><summary>Dropped from the model's answer</summary><ul>{items}</ul></details>"
+        )
     if layers:
         parts.append(
             "<p style='font-size:85%;color:var(--jp-ui-font-color2,#666)'>Validated in a sandbox: "

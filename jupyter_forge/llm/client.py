@@ -64,19 +64,29 @@ def _explain(exc: Exception, model: ResolvedModel, timeout: float) -> ModelError
     if len(text) > 240:
         text = text[:237] + "..."
     if kind == "AuthenticationError":
-        return ModelError(f"model `{model.name}` rejected the API key: check the key in the environment ({text})")
+        return ModelError(
+            f"model `{model.name}` rejected the API key: check the key in the environment ({text})"
+        )
     if kind in ("APIConnectionError", "InternalServerError", "ServiceUnavailableError") and (
         "Connection" in text or "connect" in text
     ):
-        return ModelError(f"cannot reach model `{model.name}`{where}: is the server running? ({text})")
+        return ModelError(
+            f"cannot reach model `{model.name}`{where}: is the server running? ({text})"
+        )
     if kind == "Timeout":
-        return ModelError(f"model `{model.name}` did not answer within {timeout:.0f} s: try again or raise Forge.timeout")
+        return ModelError(
+            f"model `{model.name}` did not answer within {timeout:.0f} s: try again or raise Forge.timeout"
+        )
     if kind == "NotFoundError":
-        return ModelError(f"model `{model.name}` was not found{where}: check the model name ({text})")
+        return ModelError(
+            f"model `{model.name}` was not found{where}: check the model name ({text})"
+        )
     if kind == "RateLimitError":
         return ModelError(f"model `{model.name}` is rate limited: wait and retry ({text})")
     if kind == "BadRequestError" and "LLM Provider NOT provided" in str(exc):
-        return ModelError(f"litellm does not know model `{model.name}`: prefix it with its provider, e.g. openai/NAME")
+        return ModelError(
+            f"litellm does not know model `{model.name}`: prefix it with its provider, e.g. openai/NAME"
+        )
     return ModelError(f"model `{model.name}` failed: {kind}: {text}")
 
 
@@ -104,6 +114,7 @@ def complete(
     }
     if model.api_base:
         kwargs["api_base"] = model.api_base
+        kwargs["max_retries"] = 0  # a local server that failed once will fail again; say so now
     if model.api_key:
         kwargs["api_key"] = model.api_key
     if seed is not None:
@@ -128,7 +139,9 @@ def complete(
         raise _explain(exc, model, timeout) from None
     text = "".join(pieces)
     if not text.strip():
-        raise ModelError(f"model `{model.name}` returned an empty answer: try again or another model")
+        raise ModelError(
+            f"model `{model.name}` returned an empty answer: try again or another model"
+        )
     return Completion(
         text=text,
         model=model.name,

@@ -54,4 +54,8 @@ def resolve_model(
             "`anthropic/claude-3-5-haiku-latest`, `ollama/qwen2.5-coder`, `openai/NAME` with "
             "--api-base, or `local` for the embedded model"
         )
-    return ResolvedModel(requested, target, api_base or os.environ.get("JUPYTER_FORGE_API_BASE"))
+    base = api_base or os.environ.get("JUPYTER_FORGE_API_BASE") or None
+    key = None
+    if base and target.startswith("openai/") and not os.environ.get("OPENAI_API_KEY"):
+        key = "none"  # self-hosted OpenAI-compatible servers (vLLM, LM Studio) need no key
+    return ResolvedModel(requested, target, base, key)

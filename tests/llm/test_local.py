@@ -235,7 +235,9 @@ def test_pull_reads_installed_distributions(
     # A wheel that is installed but lost its data file: say how to reinstall it.
     path.unlink()
     (tmp_path / "site" / "jf_test_fake_part2" / "data" / "part02.bin").unlink()
-    with pytest.raises(ModelError, match=r"part02\.bin is missing: run `pip install --force"):
+    # (importlib_metadata, which litellm imports, drops missing files from RECORD
+    # listings, so the wording differs; either way it names the file and the fix.)
+    with pytest.raises(ModelError, match=r"part02\.bin.*run `pip install --force-reinstall"):
         pull(spec)
 
 
@@ -422,7 +424,7 @@ def test_server_lifecycle(real_cache: Path, runtime: Path, monkeypatch: pytest.M
 
     t2 = time.perf_counter()
     reply = _post(info.api_base, {
-        "model": "qwen2.5-coder-0.5b", "temperature": 0, "max_tokens": 128,
+        "model": "qwen2.5-coder-0.5b", "temperature": 0, "max_tokens": 64,
         "messages": [{"role": "user", "content": "Write a Python function add(a, b)."}],
     })  # fmt: skip
     elapsed = time.perf_counter() - t2
@@ -438,8 +440,8 @@ def test_server_lifecycle(real_cache: Path, runtime: Path, monkeypatch: pytest.M
     # its health check must not cut the other stream short (interrupt_requests=False).
     result: dict[str, Any] = {}
     body = {
-        "model": "qwen2.5-coder-0.5b", "max_tokens": 160, "temperature": 0,
-        "messages": [{"role": "user", "content": "Count from 1 to 500, one number a line."}],
+        "model": "qwen2.5-coder-0.5b", "max_tokens": 120, "temperature": 0,
+        "messages": [{"role": "user", "content": "Explain in 500 words how Python dicts work."}],
     }  # fmt: skip
     worker = threading.Thread(target=lambda: result.update(out=_stream(info.api_base, body)))
     worker.start()
@@ -447,7 +449,7 @@ def test_server_lifecycle(real_cache: Path, runtime: Path, monkeypatch: pytest.M
     assert status(QWEN_CODER_05B) == info
     worker.join(120)
     chunks, finish = result["out"]
-    assert finish == "length" and chunks >= 150
+    assert (finish, chunks) == ("length", 120)
 
     t3 = time.perf_counter()
     assert stop_server(QWEN_CODER_05B) is True

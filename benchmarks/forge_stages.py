@@ -1,0 +1,164 @@
+"""Where a forge spends its time: per-stage wall time for the quickstart requests.
+
+Runs the real pipeline (embedded local model, real sandbox, real library writes)
+and reports each stage's median across runs, plus the share that is not the LLM.
+
+    .venv/bin/python -m benchmarks.forge_stages --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from jupyter_forge import __version__
+from jupyter_forge.core.spec import Sample, parse_cell
+from jupyter_forge.forge import Forge
+from jupyter_forge.sandbox import validate
+
+REQUESTS = {
+    "parse_money": (
+        'Parse a money string like "$1,234.50" or "(12.00)" into a float. Parentheses mean a negative amount.\n'
+        '>>> parse_money("$1,234.50")\n1234.5\nassert parse_money("(12.00)") == -12.0\nassert parse_money("7") == 7.0'
+    ),
+    "slugify": (
+        "Turn a title into a URL slug: lowercase, words separated by single hyphens, punctuation removed, "
+        "no leading or trailing hyphens.\n>>> slugify(\"Hello, World!\")\n'hello-world'\n"
+        'assert slugify("  Data   Science 101 ") == "data-science-101"'
+    ),
+    "sum_of_squares": (
+        "Return the sum of the squares of a list of integers.\n>>> sum_of_squares([1, 2, 3])\n14\n"
+        "assert sum_of_squares([]) == 0"
+    ),
+}
+STAGES = ["prompt", "model_start", "llm", "extract", "static", "validate", "save"]
+
+
+def sandbox_round_trips(n: int = 20) -> dict[str, float]:
+    code = "def ok(x: int) -> int:\n    return x + 1\n"
+    sample = [Sample("ok(1)", "example", "2\n")]
+    times = []
+    for _ in range(n):
+        started = time.perf_counter()
+        report = validate(code, "ok", sample)
+        times.append(time.perf_counter() - started)
+        assert report.passed
+    return {"median_ms": statistics.median(times) * 1000, "max_ms": max(times) * 1000, "n": n}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--model", default="local")
+    parser.add_argument(
+        "--out", default=str(Path(__file__).parent / "results" / "forge_stages.json")
+    )
+    args = parser.parse_args(argv)
+
+    forge = Forge(model=args.model)
+    forge.resolve()  # start the local server outside the measured forges
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as library:
+        for run in range(args.runs):
+            for name, body in REQUESTS.items():
+                spec = parse_cell(name, body)
+                result = forge.create(spec)
+                if result.passed:
+                    forge.save(result, library=library, approved_how="benchmark")
+                timings = {stage: result.timings.get(stage, 0.0) for stage in STAGES}
+                total = sum(timings.values())
+                rows.append(
+                    {
+                        "run": run,
+                        "name": name,
+                        "passed": result.passed,
+                        "attempts": len(result.attempts),
+                        "timings": timings,
+                        "total": total,
+                        "completion_tokens": sum(a.completion_tokens or 0 for a in result.attempts),
+                    }
+                )
+                print(
+                    f"run {run} {name:15} passed={result.passed!s:5} attempts={len(result.attempts)} "
+                    f"llm={timings['llm']:.2f}s validate={timings['validate'] * 1000:.0f}ms "
+                    f"other={(total - timings['llm']) * 1000:.0f}ms",
+                    flush=True,
+                )
+    medians = {stage: statistics.median(r["timings"][stage] for r in rows) for stage in STAGES}
+    overhead = [(r["total"] - r["timings"]["llm"]) / r["total"] for r in rows if r["total"]]
+    validation_per_sample = [
+        r["timings"]["validate"]
+        / r["attempts"]
+        / max(1, REQUESTS[r["name"]].count(">>>") + REQUESTS[r["name"]].count("assert"))
+        for r in rows
+    ]
+    summary = {
+        "median_seconds_per_stage": medians,
+        "median_overhead_share": statistics.median(overhead),
+        "median_validation_ms_per_sample": statistics.median(validation_per_sample) * 1000,
+        "pass_rate": sum(r["passed"] for r in rows) / len(rows),
+        "sandbox_cold_round_trip": sandbox_round_trips(),
+    }
+    payload = {
+        "benchmark": "forge_stages",
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "cpus": __import__("os").cpu_count(),
+        },
+        "jupyter_forge": __version__,
+        "model": args.model,
+        "runs": args.runs,
+        "summary": summary,
+        "rows": rows,
+    }
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(payload, indent=2) + "\n")
+    print(json.dumps(summary, indent=2))
+    try:
+        plot(rows, out.with_suffix(".png"))
+    except ImportError:
+        print("matplotlib not installed: no plot", file=sys.stderr)
+    return 0
+
+
+def plot(rows: list[dict[str, Any]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(REQUESTS)
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    bottom = [0.0] * len(names)
+    for stage in STAGES:
+        values = [
+            statistics.median(r["timings"][stage] for r in rows if r["name"] == n) for n in names
+        ]
+        left.bar(names, values, bottom=bottom, label=stage)
+        bottom = [b + v for b, v in zip(bottom, values, strict=False)]
+    left.set_ylabel("seconds (median)")
+    left.set_title("Wall time per stage (LLM dominates)")
+    left.legend(fontsize=8)
+    non_llm = [s for s in STAGES if s != "llm"]
+    values = [statistics.median(r["timings"][s] for r in rows) * 1000 for s in non_llm]
+    right.bar(non_llm, values, color="tab:orange")
+    right.set_ylabel("milliseconds (median)")
+    right.set_title("Everything that is not the LLM")
+    right.tick_params(axis="x", rotation=30)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    print(f"plot: {path}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

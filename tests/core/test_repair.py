@@ -1,0 +1,282 @@
+"""The generate → extract → validate → repair loop with plain callables for model and sandbox.
+
+The loop is the code under test; the model and the sandbox are its injected
+dependencies, so simple recording callables stand in for them here (the real
+litellm client and sandbox are exercised in tests/test_forge_api.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from jupyter_forge.core.prompt import Message
+from jupyter_forge.core.repair import Reply, forge_loop
+from jupyter_forge.core.result import ForgeResult
+from jupyter_forge.core.spec import ForgeSpec, Sample, parse_cell
+from jupyter_forge.core.validation import RawSampleRun, ValidationReport, judge_all
+
+GOOD = '```python\ndef double(x: int) -> int:\n    """Double ``x``."""\n    return x * 2\n```'
+WRONG = '```python\ndef double(x: int) -> int:\n    """Double ``x``."""\n    return x + 2\n```'
+NO_HINTS = "```python\ndef double(x):\n    return x + 2\n```"
+TRACEBACK = (
+    "Traceback (most recent call last):\n"
+    '  File "<sample 1>", line 1, in <module>\n'
+    "AssertionError: double(5) gave 7\n"
+)
+
+
+def spec() -> ForgeSpec:
+    return parse_cell("double", "Double a number.\n>>> double(2)\n4\nassert double(5) == 10\n")
+
+
+@dataclass
+class Script:
+    """A model that answers from a list and records every prompt it was given."""
+
+    replies: list[str]
+    seconds: float = 0.5
+    prompts: list[list[Message]] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
+
+    def __call__(
+        self, messages: Sequence[Message], attempt: int, on_token: Callable[[str], None]
+    ) -> Reply:
+        self.prompts.append([dict(m) for m in messages])
+        self.numbers.append(attempt)
+        text = self.replies[len(self.prompts) - 1]
+        for piece in text.split(" "):
+            on_token(piece)
+        return Reply(text, self.seconds, prompt_tokens=100, completion_tokens=20)
+
+
+class Judge:
+    """A sandbox stand-in: runs the candidate in-process (trusted test code only) and judges it."""
+
+    def __init__(self, samples: Sequence[Sample]) -> None:
+        self.samples = list(samples)
+        self.codes: list[str] = []
+
+    def __call__(self, code: str) -> ValidationReport:
+        self.codes.append(code)
+        namespace: dict[str, object] = {}
+        exec(code, namespace)
+        raws = []
+        for index, sample in enumerate(self.samples):
+            try:
+                if sample.kind == "example":
+                    value = eval(sample.source, namespace)
+                    raws.append(RawSampleRun(index, "ok", value_repr=repr(value)))
+                else:
+                    exec(sample.source, namespace)
+                    raws.append(RawSampleRun(index, "ok"))
+            except AssertionError:
+                raws.append(
+                    RawSampleRun(
+                        index,
+                        "error",
+                        exc_type="AssertionError",
+                        exc_message="double(5) gave 7",
+                        traceback=TRACEBACK,
+                    )
+                )
+        return judge_all(self.samples, raws, seconds=0.01)
+
+
+@dataclass
+class Recorder:
+    stages: list[tuple[str, str]] = field(default_factory=list)
+    tokens: list[str] = field(default_factory=list)
+
+    def stage(self, name: str, message: str) -> None:
+        self.stages.append((name, message))
+
+    def token(self, text: str) -> None:
+        self.tokens.append(text)
+
+
+def run(
+    replies: list[str], attempts: int = 3, progress: Recorder | None = None
+) -> tuple[ForgeResult, Script, Judge]:
+    s = spec()
+    model = Script(replies)
+    sandbox = Judge(s.samples)
+    result = forge_loop(
+        s,
+        model_name="test-model",
+        generate=model,
+        validate=sandbox,
+        attempts=attempts,
+        progress=progress,
+    )
+    return result, model, sandbox
+
+
+def test_passes_first_try() -> None:
+    result, model, sandbox = run([GOOD])
+    assert result.passed
+    assert len(result.attempts) == 1
+    assert model.numbers == [1]
+    assert result.code is not None and "return x * 2" in result.code
+    assert sandbox.codes == [result.code]
+    assert result.report is not None and result.report.passed
+    assert result.schema is not None
+    assert result.schema["function"]["name"] == "double"
+    assert result.schema["function"]["parameters"]["properties"] == {"x": {"type": "integer"}}
+    assert result.findings == []
+    assert result.requirements == []
+    assert (
+        result.status_line()
+        == "`double` passed (2/2 samples passed) after 1 attempt with test-model"
+    )
+    attempt = result.attempts[0]
+    assert attempt.reply == GOOD
+    assert (attempt.prompt_tokens, attempt.completion_tokens) == (100, 20)
+    assert attempt.llm_seconds == 0.5
+
+
+def test_repairs_after_failing_sample_with_failure_and_traceback_in_prompt() -> None:
+    result, model, _ = run([WRONG, GOOD])
+    assert result.passed
+    assert len(result.attempts) == 2
+    assert model.numbers == [1, 2]
+    first, second = model.prompts
+    assert [m["role"] for m in first] == ["system", "user"]
+    # The second prompt: a fresh ask carrying what went wrong, not the bad answer itself.
+    assert second[0] == first[0]
+    assert len(second) == 2
+    feedback = second[1]["content"]
+    assert feedback.startswith(first[1]["content"])
+    assert "x + 2" not in feedback
+    assert "Check `assert double(5) == 10` failed: AssertionError: double(5) gave 7" in feedback
+    assert 'File "<sample 1>", line 1, in <module>' in feedback
+    assert "Check `double(2)`" not in feedback  # the passing sample is not reported
+    # The failed attempt keeps its report; the final result is the repaired code.
+    assert result.attempts[0].report is not None and not result.attempts[0].report.passed
+    assert result.attempts[0].summary() == "1/2 samples passed"
+    assert result.code is not None and "x * 2" in result.code
+
+
+def test_problems_and_sample_failure_in_one_repair_message() -> None:
+    result, model, sandbox = run([NO_HINTS, GOOD])
+    assert result.passed
+    # Validated even though hints were missing, so one repair could fix both.
+    assert len(sandbox.codes) == 2
+    assert result.attempts[0].problems == [
+        "parameter(s) `x` of `double` have no type hint",
+        "`double` has no return type hint (add `-> ...`)",
+        "`double` has no docstring",
+    ]
+    feedback = model.prompts[1][-1]["content"]
+    assert "have no type hint" in feedback
+    assert "has no docstring" in feedback
+    assert "AssertionError: double(5) gave 7" in feedback
+    assert "Check `double(2)`" not in feedback
+
+
+def test_problems_alone_fail_an_attempt_even_when_samples_pass() -> None:
+    good_but_bare = "```python\ndef double(x):\n    return x * 2\n```"
+    result, model, _ = run([good_but_bare, good_but_bare], attempts=2)
+    assert not result.passed
+    assert result.attempts[0].report is not None and result.attempts[0].report.passed
+    assert "has no docstring" in result.status_line()
+    assert "has no docstring" in model.prompts[1][-1]["content"]
+
+
+def test_only_latest_failure_goes_back() -> None:
+    other_wrong = WRONG.replace("x + 2", "x + 3")
+    _, model, _ = run([WRONG, other_wrong, GOOD])
+    third = model.prompts[2]
+    assert len(third) == 2
+    # One failure report, not an accumulating history of them.
+    assert third[1]["content"].count("A previous attempt was wrong:") == 1
+    assert third[1]["content"].count("double(5) gave 7") == 2  # the check line + its traceback
+
+
+def test_budget_exhausted_is_not_passed() -> None:
+    recorder = Recorder()
+    result, model, _ = run([WRONG, WRONG], attempts=2, progress=recorder)
+    assert not result.passed
+    assert len(result.attempts) == 2
+    assert len(model.prompts) == 2  # never asks beyond the budget
+    assert result.code is not None  # the last candidate is kept for review
+    assert result.status_line().startswith(
+        "`double` did not pass after 2 attempts with test-model: "
+    )
+    assert recorder.stages[-1] == ("done", result.status_line())
+
+
+def test_reply_without_code_is_not_validated_and_asks_again() -> None:
+    result, model, sandbox = run(["Sorry, I can't.", GOOD])
+    assert result.passed
+    assert len(sandbox.codes) == 1
+    assert result.attempts[0].code is None
+    assert result.attempts[0].report is None
+    assert "contains no Python function" in model.prompts[1][-1]["content"]
+
+
+def test_no_code_ever_leaves_result_without_code() -> None:
+    result, _, sandbox = run(["no", "still no"], attempts=2)
+    assert not result.passed
+    assert result.code is None
+    assert result.report is None
+    assert sandbox.codes == []
+    assert "contains no Python function" in result.status_line()
+
+
+def test_attempts_below_one_still_asks_once() -> None:
+    result, model, _ = run([GOOD], attempts=0)
+    assert result.passed
+    assert len(model.prompts) == 1
+
+
+def test_timings_recorded() -> None:
+    result, _, _ = run([WRONG, GOOD])
+    for stage in ("prompt", "llm", "extract", "validate", "static"):
+        assert stage in result.timings, stage
+        assert result.timings[stage] >= 0
+    assert result.timings["llm"] == 1.0  # two replies of 0.5 s each, summed
+
+
+def test_progress_stages_and_tokens_reported() -> None:
+    recorder = Recorder()
+    result, _, _ = run([WRONG, GOOD], progress=recorder)
+    names = [name for name, _ in recorder.stages]
+    assert names == ["llm", "validate", "repair", "llm", "validate", "done"]
+    messages = [message for _, message in recorder.stages]
+    assert messages[0] == "attempt 1/3: asking test-model…"
+    assert messages[1] == "attempt 1/3: running 2 sample(s) in the sandbox…"
+    assert messages[2] == "attempt 1/3 failed: 1/2 samples passed"
+    assert messages[3] == "attempt 2/3: repairing with test-model…"
+    assert messages[-1] == result.status_line()
+    assert "".join(recorder.tokens) == (WRONG + GOOD).replace(" ", "")
+
+
+def test_static_findings_and_requirements_filled() -> None:
+    code = (
+        "```python\nimport os\nimport numpy as np\n\n"
+        "def double(x: int) -> int:\n"
+        '    """Double."""\n'
+        "    return int(np.int64(x) * 2)\n```"
+    )
+    s = ForgeSpec("double", "Double.", ())
+    result = forge_loop(
+        s,
+        model_name="m",
+        generate=Script([code]),
+        validate=lambda c: judge_all([], []),
+        attempts=1,
+    )
+    assert result.passed
+    assert result.findings == ["line 1: imports os (operating system access)"]
+    assert result.requirements == ["numpy"]
+
+
+def test_attempt_json_and_summary() -> None:
+    result, _, _ = run([NO_HINTS, GOOD])
+    data = result.attempts[0].to_json()
+    assert data["number"] == 1
+    assert data["code"] == result.attempts[0].code
+    assert data["problems"] == result.attempts[0].problems
+    assert data["report"]["passed"] is False
+    assert result.attempts[0].summary() == "; ".join(result.attempts[0].problems)

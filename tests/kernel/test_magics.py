@@ -1,0 +1,674 @@
+"""``%%forge`` and ``%forge`` in a real IPython shell, against the scripted model.
+
+Every failure path asserts that the CELL FAILS (``result.success`` is False and
+``error_in_exec`` is the ForgeError) with a one-line message, never print-and-succeed.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from ipywidgets.widgets.widget import _instances as widget_instances
+from kernel_helpers import (
+    PARSE_MONEY_CELL,
+    PARSE_MONEY_CODE,
+    PARSE_MONEY_REPLY,
+    PARSE_MONEY_WRONG,
+    Kernel,
+    click,
+    reply_for,
+    set_from_front_end,
+    user_prompt,
+    widget_outputs,
+)
+
+from jupyter_forge.core.errors import ForgeError, LibraryError, ModelError, SpecError
+from jupyter_forge.core.library import Library
+from jupyter_forge.kernel.approval import ApprovalWidget
+from jupyter_forge.kernel.options import HELP
+from jupyter_forge.kernel.views import Note, Table
+from jupyter_forge.testing.scripted_llm import ScriptedModel
+
+FORGE_AUTO = "%%forge parse_money --approve auto\n" + PARSE_MONEY_CELL
+FORGE_WIDGET = "%%forge parse_money\n" + PARSE_MONEY_CELL
+
+
+def tool_path(kernel: Kernel, name: str = "parse_money") -> Path:
+    return kernel.library / f"{name}.ipynb"
+
+
+def stored(kernel: Kernel, name: str = "parse_money") -> dict[str, Any]:
+    nb = nbformat.read(tool_path(kernel, name), as_version=4)
+    meta: dict[str, Any] = dict(nb.metadata["jupyter_forge"])
+    return meta
+
+
+def forge_auto(kernel: Kernel, model: ScriptedModel, reply: str = PARSE_MONEY_REPLY) -> None:
+    model.push(reply)
+    kernel.ok(FORGE_AUTO)
+    assert callable(kernel.ns["parse_money"])
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# -- %%forge: approval modes --------------------------------------------------------
+
+
+def test_auto_approve_defines_the_function_and_writes_the_notebook(
+    kernel: Kernel, model: ScriptedModel
+) -> None:
+    model.push(PARSE_MONEY_REPLY)
+    _, captured = kernel.ok(FORGE_AUTO)
+
+    assert kernel.ns["parse_money"]("$3.50") == 3.5
+    assert kernel.ns["parse_money"]("(1,000.00)") == -1000.0
+    meta = stored(kernel)
+    assert meta["name"] == "parse_money" and meta["version"] == 1
+    assert meta["approved"]["how"] == "auto"
+    assert meta["validation"]["passed"] is True
+    # The example call the model added was dropped, not saved or run.
+    assert "print(" not in kernel.magics.registry.get("parse_money").code
+    assert Library(kernel.library).get("parse_money").trusted
+    text = "\n".join(o.data.get("text/plain", "") for o in captured.outputs)
+    assert "Approved: `parse_money` v1" in text and "--approve auto" in text
+    assert model.pending == 0
+
+
+def test_doctest_samples_in_the_cell_reach_the_model_and_the_sandbox(
+    kernel: Kernel, model: ScriptedModel
+) -> None:
+    """IPython strips `>>>` prompts from cells; the extension must keep them for %%forge."""
+    forge_auto(kernel, model)
+
+    prompt = user_prompt(model)
+    assert '>>> parse_money("$1,234.50")\n1234.5' in prompt
+    assert 'assert parse_money("(12.00)") == -12.0' in prompt
+    kinds = [s["kind"] for s in stored(kernel)["samples"]]
+    assert kinds == ["example", "assert"]
+    assert [r["passed"] for r in stored(kernel)["validation"]["results"]] == [True, True]
+    # Ordinary cells still get IPython's prompt stripping.
+    result, _ = kernel.ok(">>> 1 + 1")
+    assert result.result == 2
+
+
+def test_env_default_auto_approves(
+    kernel: Kernel, model: ScriptedModel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("JUPYTER_FORGE_APPROVE", "auto")
+    kernel.restart()  # the default is read when the extension creates its Forge
+    assert kernel.magics.forge.approve == "auto"
+    model.push(PARSE_MONEY_REPLY)
+    _, captured = kernel.ok(FORGE_WIDGET)
+
+    assert kernel.ns["parse_money"]("$2") == 2.0
+    assert tool_path(kernel).is_file()
+    assert not widget_outputs(captured)
+    text = "\n".join(o.data.get("text/plain", "") for o in captured.outputs)
+    assert "JUPYTER_FORGE_APPROVE=auto" in text
+
+
+def test_widget_mode_defines_nothing_until_approve_is_clicked(
+    kernel: Kernel, model: ScriptedModel
+) -> None:
+    model.push(PARSE_MONEY_REPLY)
+    _, captured = kernel.ok(FORGE_WIDGET)
+
+    widget = kernel.magics.pending["parse_money"]
+    assert isinstance(widget, ApprovalWidget)
+    assert [w["model_id"] for w in widget_outputs(captured)] == [widget.model_id]
+    assert "parse_money" not in kernel.ns
+    assert not tool_path(kernel).exists()
+    assert not widget.approve_button.disabled
+
+    click(widget.approve_button)
+
+    assert kernel.ns["parse_money"]("$1,234.50") == 1234.5
+    assert tool_path(kernel).is_file()
+    assert stored(kernel)["approved"]["how"] == "widget"
+    assert widget.decision == "approved"
+    assert "Approved: `parse_money` v1" in widget.status.value
+    assert "parse_money" not in kernel.magics.pending
+
+
+def test_widget_reject_defines_and_saves_nothing(kernel: Kernel, model: ScriptedModel) -> None:
+    model.push(PARSE_MONEY_REPLY)
+    kernel.ok(FORGE_WIDGET)
+    widget = kernel.magics.pending["parse_money"]
+
+    click(widget.reject_button)
+    click(widget.approve_button)  # too late: the decision is made
+
+    assert widget.decision == "rejected"
+    assert "parse_money" not in kernel.ns
+    assert not tool_path(kernel).exists()
+
+
+def test_widget_regenerate_asks_the_model_again(kernel: Kernel, model: ScriptedModel) -> None:
+    model.push(PARSE_MONEY_WRONG, PARSE_MONEY_WRONG)
+    kernel.fails("%%forge parse_money --attempts 2\n" + PARSE_MONEY_CELL, ForgeError)
+    widget = kernel.magics.pending["parse_money"]
+    assert widget.approve_button.disabled
+
+    model.push(PARSE_MONEY_REPLY)
+    click(widget.regenerate_button)
+    widget.wait(30)
+
+    assert len(model.requests) == 3
+    assert widget.result.passed and not widget.approve_button.disabled
+    assert "passed" in widget.status.value
+    click(widget.approve_button)
+    assert kernel.ns["parse_money"]("(5)") == -5.0
+
+
+def test_widget_edit_is_revalidated_with_kernel_variables(
+    kernel: Kernel, model: ScriptedModel
+) -> None:
+    kernel.ok("rate = 3")
+    model.push(reply_for('def triple(x: int) -> int:\n    """Times three."""\n    return x * 2\n'))
+    kernel.fails(
+        "%%forge triple --attempts 1\nMultiply by three.\nassert triple(2) == 2 * rate\n",
+        ForgeError,
+    )
+    widget = kernel.magics.pending["triple"]
+
+    click(widget.edit_button)
+    set_from_front_end(
+        widget.editor,
+        value='def triple(x: int) -> int:\n    """Times three."""\n    return x * 3\n',
+    )
+    click(widget.save_button)
+    widget.wait(30)
+
+    assert widget.result.passed, widget.status.value
+    click(widget.approve_button)
+    assert kernel.ns["triple"](5) == 15
+    assert (
+        "return x * 3" in nbformat.read(tool_path(kernel, "triple"), as_version=4).cells[1].source
+    )
+
+
+def test_failing_forge_in_auto_mode_fails_the_cell_and_changes_nothing(
+    kernel: Kernel, model: ScriptedModel
+) -> None:
+    model.push(PARSE_MONEY_WRONG, PARSE_MONEY_WRONG)
+    _, captured = kernel.fails(
+        "%%forge parse_money --approve auto --attempts 2\n" + PARSE_MONEY_CELL, ForgeError
+    )
+
+    assert "did not pass after 2 attempts" in captured.stdout
+    assert "nothing was defined or saved" in captured.stdout
+    assert "parse_money" not in kernel.ns
+    assert not kernel.library.exists()
+    assert "parse_money" not in kernel.magics.registry
+    assert len(model.requests) == 2
+    # The repair request told the model what failed.
+    assert "(12.00)" in user_prompt(model, 1)
+
+
+def test_failing_forge_in_widget_mode_fails_the_cell_but_shows_the_widget(
+    kernel: Kernel, model: ScriptedModel
+) -> None:
+    model.push(PARSE_MONEY_WRONG)
+    _, captured = kernel.fails("%%forge parse_money -n 1\n" + PARSE_MONEY_CELL, ForgeError)
+
+    widget = kernel.magics.pending["parse_money"]
+    assert widget_outputs(captured)[0]["model_id"] == widget.model_id
+    assert widget.approve_button.disabled
+    click(widget.approve_button)
+    assert "parse_money" not in kernel.ns
+
+
+def test_no_persist_defines_without_saving(kernel: Kernel, model: ScriptedModel) -> None:
+    model.push(PARSE_MONEY_REPLY)
+    _, captured = kernel.ok("%%forge parse_money --approve auto --no-persist\n" + PARSE_MONEY_CELL)
+
+    assert kernel.ns["parse_money"]("$7") == 7.0
+    assert not tool_path(kernel).exists()
+    assert kernel.magics.registry.get("parse_money").path is None
+    assert any("not saved (--no-persist)" in o.data.get("text/plain", "") for o in captured.outputs)
+
+
+def test_library_option_saves_elsewhere(kernel: Kernel, model: ScriptedModel) -> None:
+    other = kernel.tmp_path / "other-lib"
+    model.push(PARSE_MONEY_REPLY)
+    kernel.ok(f"%%forge parse_money --approve auto --library {other}\n" + PARSE_MONEY_CELL)
+
+    assert (other / "parse_money.ipynb").is_file()
+    assert not tool_path(kernel).exists()
+
+
+# -- %%forge: samples ------------------------------------------------------------------
+
+
+def test_samples_from_a_variable(kernel: Kernel, model: ScriptedModel) -> None:
+    kernel.ok("checks = ['assert parse_money(\"$2\") == 2.0', '>>> parse_money(\"(3)\")\\n-3.0']")
+    model.push(PARSE_MONEY_REPLY)
+    kernel.ok("%%forge parse_money --approve auto --samples checks\nParse money strings.\n")
+
+    prompt = user_prompt(model)
+    assert 'assert parse_money("$2") == 2.0' in prompt
+    assert '>>> parse_money("(3)")\n-3.0' in prompt
+    samples = stored(kernel)["samples"]
+    assert [s["origin"] for s in samples] == ["variable checks", "variable checks"]
+    assert stored(kernel)["validation"]["passed"] is True
+
+
+def test_samples_variable_missing_fails_before_the_model(
+    kernel: Kernel, model: ScriptedModel
+) -> None:
+    _, captured = kernel.fails("%%forge parse_money --samples nope\nParse money.\n", SpecError)
+    assert "no variable `nope`" in captured.stdout
+    assert model.requests == []
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("42", "is a int"), ("[1, 2]", "sample 0 is a int, not a string")],
+)
+def test_samples_variable_of_the_wrong_type_fails(
+    kernel: Kernel, model: ScriptedModel, value: str, message: str
+) -> None:
+    kernel.ok(f"checks = {value}")
+    _, captured = kernel.fails("%%forge parse_money --samples checks\nParse money.\n", SpecError)
+    assert message in captured.stdout
+    assert model.requests == []
+
+
+def test_a_sample_using_a_kernel_dataframe_passes_in_the_sandbox(
+    kernel: Kernel, model: ScriptedModel
+) -> None:
+    pd = pytest.importorskip("pandas")
+    kernel.ok(
+        "import pandas as pd\ndf = pd.DataFrame({'price': ['$987.65', '(2.00)'], 'qty': [3, 4]})"
+    )
+    code = '''import pandas as pd
+
+
+def clean_prices(prices: pd.Series) -> list[float]:
+    """Turn price strings like "$1.50" or "(2.00)" into floats."""
+    out = []
+    for text in prices:
+        value = float(text.strip("()$").replace(",", ""))
+        out.append(-value if text.startswith("(") else value)
+    return out
+'''
+    model.push(reply_for(code))
+    kernel.ok(
+        "%%forge clean_prices --approve auto\n"
+        "Turn the price column of df into floats.\n"
+        "assert [round(x) for x in clean_prices(df['price'])] == [988, -2]\n"
+    )
+
+    assert kernel.ns["clean_prices"](kernel.ns["df"]["price"]) == [987.65, -2.0]
+    assert stored(kernel, "clean_prices")["validation"]["passed"] is True
+    prompt = user_prompt(model)
+    df = kernel.ns["df"]
+    assert "`df`" in prompt and "DataFrame" in prompt and "(2, 2)" in prompt
+    assert f"'price': {df.dtypes['price']}" in prompt
+    assert f"'qty': {df.dtypes['qty']}" in prompt
+    everything = json.dumps(model.requests)
+    for value in ("987.65", "$987", "(2.00)"):
+        assert value not in everything
+    # The saved samples cell cannot run without the kernel's df: it is commented out.
+    nb = nbformat.read(tool_path(kernel, "clean_prices"), as_version=4)
+    assert "# needs the kernel variable(s) `df`" in nb.cells[2].source
+    assert isinstance(df, pd.DataFrame)
+
+
+# -- %%forge: refusals ---------------------------------------------------------------
+
+
+def test_unknown_option_fails_with_one_line(kernel: Kernel, model: ScriptedModel) -> None:
+    _, captured = kernel.fails("%%forge parse_money --frob\nParse money.\n", SpecError)
+    assert "--frob" in captured.stdout and "%forge help" in captured.stdout
+    assert model.requests == []
+
+
+def test_unbalanced_quotes_in_options_fail(kernel: Kernel, model: ScriptedModel) -> None:
+    _, captured = kernel.fails("%%forge parse_money --library 'oops\nParse money.\n", SpecError)
+    assert "check the quotes" in captured.stdout
+
+
+def test_empty_request_fails(kernel: Kernel, model: ScriptedModel) -> None:
+    _, captured = kernel.fails('%%forge parse_money\n>>> parse_money("$1")\n1.0\n', SpecError)
+    assert "request is empty" in captured.stdout
+    assert model.requests == []
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("1bad", "not a valid Python function name"),
+        ("class", "Python keyword"),
+        ("", "name is missing"),
+    ],
+)
+def test_bad_names_fail(kernel: Kernel, model: ScriptedModel, name: str, message: str) -> None:
+    _, captured = kernel.fails(f"%%forge {name}\nDo something.\n", SpecError)
+    assert message in captured.stdout
+    assert model.requests == []
+
+
+def test_builtin_name_needs_replace(kernel: Kernel, model: ScriptedModel) -> None:
+    _, captured = kernel.fails("%%forge sum --approve auto\nAdd numbers.\n", SpecError)
+    assert "shadow the Python builtin `sum`" in captured.stdout
+    assert "sum" not in kernel.ns
+    assert model.requests == []
+
+    code = 'def sum(values: list[float]) -> float:\n    """Add."""\n    return 42.0\n'
+    model.push(reply_for(code))
+    kernel.ok("%%forge sum --approve auto --replace --no-persist\nAdd numbers.\n")
+    result, _ = kernel.ok("sum([1, 2])")
+    assert result.result == 42.0
+
+
+def test_existing_variable_needs_replace(kernel: Kernel, model: ScriptedModel) -> None:
+    kernel.ok("parse_money = 'keep me'")
+    _, captured = kernel.fails(FORGE_AUTO, SpecError)
+    assert "already exists in this kernel (a str)" in captured.stdout
+    assert kernel.ns["parse_money"] == "keep me"
+    assert model.requests == []
+
+    model.push(PARSE_MONEY_REPLY)
+    kernel.ok("%%forge parse_money --approve auto --replace\n" + PARSE_MONEY_CELL)
+    assert kernel.ns["parse_money"]("$1") == 1.0
+
+
+def test_reforging_a_tool_bumps_its_version(kernel: Kernel, model: ScriptedModel) -> None:
+    forge_auto(kernel, model)
+    first = kernel.ns["parse_money"]
+    better = PARSE_MONEY_CODE.replace('"""Parse', '"""Version two: parse')
+    forge_auto(kernel, model, reply_for(better))
+
+    assert kernel.ns["parse_money"] is not first
+    meta = stored(kernel)
+    assert meta["version"] == 2
+    assert meta["description"].startswith("Version two")
+    assert [h["version"] for h in meta["history"]] == [1]
+    assert "Version two" not in meta["history"][0]["code"]
+    assert kernel.magics.registry.get("parse_money").version == 2
+    table = kernel.ok("%forge list")[0].result
+    assert table.rows[0][:2] == ["parse_money", "v2"]
+
+
+def test_user_rebinding_a_tool_is_protected(kernel: Kernel, model: ScriptedModel) -> None:
+    forge_auto(kernel, model)
+    kernel.ok("parse_money = 5")
+    kernel.fails(FORGE_AUTO, SpecError)
+    assert kernel.ns["parse_money"] == 5
+
+
+# -- %%forge: broken environments ----------------------------------------------------
+
+
+def test_library_path_that_is_a_file_fails_the_cell_without_damage(
+    kernel: Kernel, model: ScriptedModel
+) -> None:
+    blocker = kernel.tmp_path / "not-a-folder"
+    blocker.write_text("precious")
+    kernel.ok(f"%config Forge.library = '{blocker}'")
+    before = kernel.user_vars()
+    model.push(PARSE_MONEY_REPLY)
+
+    _, captured = kernel.fails(FORGE_AUTO, LibraryError)
+
+    assert "cannot create the library folder" in captured.stdout
+    assert blocker.read_text() == "precious"
+    assert "parse_money" not in kernel.ns
+    assert "parse_money" not in kernel.magics.registry
+    assert kernel.user_vars().keys() == before.keys()
+
+
+def test_library_option_that_is_a_file_fails_before_the_model(
+    kernel: Kernel, model: ScriptedModel
+) -> None:
+    blocker = kernel.tmp_path / "file"
+    blocker.write_text("x")
+    kernel.fails(f"%%forge parse_money --library {blocker}\n" + PARSE_MONEY_CELL, LibraryError)
+    assert model.requests == []
+    assert blocker.read_text() == "x"
+
+
+def test_widget_approve_into_an_unwritable_library_shows_the_error_and_allows_retry(
+    kernel: Kernel, model: ScriptedModel
+) -> None:
+    model.push(PARSE_MONEY_REPLY)
+    kernel.ok(FORGE_WIDGET)
+    widget = kernel.magics.pending["parse_money"]
+    kernel.library.write_text("a file where the folder should be")
+
+    click(widget.approve_button)
+    assert "parse_money" not in kernel.ns
+    assert widget.decision is None and "cannot create the library folder" in widget.status.value
+
+    kernel.library.unlink()
+    click(widget.approve_button)
+    assert kernel.ns["parse_money"]("$1") == 1.0
+    assert widget.decision == "approved"
+
+
+def test_unreachable_model_fails_with_one_line_and_changes_nothing(kernel: Kernel) -> None:
+    kernel.ok("%config Forge.model = 'openai/nobody'")
+    kernel.ok(f"%config Forge.api_base = 'http://127.0.0.1:{closed_port()}/v1'")
+    kernel.ok("x = 1")
+    before = kernel.user_vars()
+
+    _, captured = kernel.fails(FORGE_AUTO, ModelError)
+
+    assert "cannot reach model" in captured.stdout
+    assert kernel.user_vars() == before
+    assert not kernel.library.exists()
+    assert kernel.magics.pending == {}
+
+
+def test_model_http_error_fails_the_cell(kernel: Kernel, model: ScriptedModel) -> None:
+    model.push({"error": 401, "message": "bad key"})
+    kernel.fails(FORGE_AUTO, ModelError)
+    assert "parse_money" not in kernel.ns
+
+
+# -- %forge SUBCOMMAND ---------------------------------------------------------------
+
+
+def test_list_shows_the_library(kernel: Kernel, model: ScriptedModel) -> None:
+    forge_auto(kernel, model)
+    (kernel.library / "broken.ipynb").write_text("{not json")
+
+    result, captured = kernel.ok("%forge list")
+
+    table = result.result
+    assert isinstance(table, Table)
+    assert table.rows == [["parse_money", "v1", table.rows[0][2], "yes", "yes"]]
+    assert table.rows[0][2].startswith("Parse a money string")
+    assert str(kernel.library) in table.title
+    assert "skipped:" in captured.stdout and "broken.ipynb" in captured.stdout
+
+
+def test_list_of_an_empty_library(kernel: Kernel) -> None:
+    table = kernel.ok("%forge list")[0].result
+    assert table.rows == [] and table.title.startswith("0 tool(s)")
+
+
+def test_show_gives_code_samples_and_provenance(kernel: Kernel, model: ScriptedModel) -> None:
+    forge_auto(kernel, model)
+    note = kernel.ok("%forge show parse_money")[0].result
+
+    assert isinstance(note, Note)
+    assert note.code is not None and "def parse_money(text: str) -> float:" in note.code
+    assert "parse_money v1" in note.text and "· trusted" in note.text
+    assert "model: openai/scripted" in note.text
+    assert '>>> parse_money("$1,234.50")' in note.text
+    html = note._repr_html_()
+    assert "class='jupyter-forge-code'" in html and "parse_money</span>" in html
+
+
+def test_show_of_a_missing_tool_fails(kernel: Kernel) -> None:
+    _, captured = kernel.fails("%forge show nothing_here", LibraryError)
+    assert "no tool notebook" in captured.stdout
+    kernel.fails("%forge show", SpecError)
+
+
+def test_remove_deletes_and_undefines(kernel: Kernel, model: ScriptedModel) -> None:
+    forge_auto(kernel, model)
+    note = kernel.ok("%forge remove parse_money")[0].result
+
+    assert "and undefined it in the kernel" in note.text
+    assert not tool_path(kernel).exists()
+    assert "parse_money" not in kernel.ns
+    kernel.fails("%forge remove parse_money", LibraryError)
+
+
+def test_load_in_a_fresh_namespace_defines_the_tools(kernel: Kernel, model: ScriptedModel) -> None:
+    forge_auto(kernel, model)
+    kernel.restart()
+    assert "parse_money" not in kernel.ns
+
+    note = kernel.ok("%forge load")[0].result
+
+    assert "Loaded 1 tool(s)" in note.text and "parse_money" in note.text
+    assert kernel.ns["parse_money"]("(2.50)") == -2.5
+    assert kernel.magics.registry.get("parse_money").path == str(tool_path(kernel))
+    assert model.requests.__len__() == 1  # loading never asks the model
+
+
+def test_load_by_folder_and_by_name(kernel: Kernel, model: ScriptedModel) -> None:
+    other = kernel.tmp_path / "shared"
+    model.push(PARSE_MONEY_REPLY)
+    kernel.ok(f"%%forge parse_money --approve auto --library {other}\n" + PARSE_MONEY_CELL)
+    kernel.restart()
+
+    kernel.ok(f"%forge load {other}")
+    assert callable(kernel.ns["parse_money"])
+    kernel.fails("%forge load parse_money", LibraryError)  # not in the default library
+
+
+def tamper(path: Path, edit: Any) -> None:
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if c.metadata.get("jupyter_forge", {}).get("role") == "tool")
+    cell.source = edit(cell.source)
+    nbformat.write(nb, path)
+
+
+def review_widget(captured: Any) -> ApprovalWidget:
+    (view,) = widget_outputs(captured)
+    widget = widget_instances[view["model_id"]]
+    assert isinstance(widget, ApprovalWidget)
+    return widget
+
+
+def test_load_of_a_tampered_notebook_asks_for_review_first(
+    kernel: Kernel, model: ScriptedModel
+) -> None:
+    forge_auto(kernel, model)
+    tamper(tool_path(kernel), lambda src: src.replace("return -value", "return -2 * value"))
+    kernel.restart()
+
+    result, captured = kernel.ok("%forge load")
+
+    assert "parse_money" not in kernel.ns
+    assert "1 untrusted tool(s) need your review" in result.result.text
+    assert not Library(kernel.library).get("parse_money").trusted
+    widget = review_widget(captured)
+    assert "NOT trusted" in widget.header.value
+    assert "-2" in widget.code_view.value
+    # Re-validated in the sandbox: the tampered code fails the "(12.00)" sample.
+    assert not widget.result.passed and widget.approve_button.disabled
+    click(widget.approve_button)
+    assert "parse_money" not in kernel.ns
+
+
+def test_approving_a_reviewed_notebook_trusts_and_defines_it(
+    kernel: Kernel, model: ScriptedModel
+) -> None:
+    forge_auto(kernel, model)
+    tamper(tool_path(kernel), lambda src: src.replace("return -value", "return -1 * value"))
+    kernel.restart()
+    _, captured = kernel.ok("%forge load")
+    widget = review_widget(captured)
+    assert widget.result.passed
+    assert model.requests.__len__() == 1  # review re-validates; it never asks the model
+
+    click(widget.approve_button)
+
+    assert widget.decision == "approved" and "Reviewed and trusted" in widget.status.value
+    assert kernel.ns["parse_money"]("(3)") == -3.0
+    assert "-1 * value" in kernel.magics.registry.get("parse_money").code
+    assert Library(kernel.library).get("parse_money").trusted
+    kernel.restart()
+    kernel.ok("%forge load")
+    assert callable(kernel.ns["parse_money"])
+
+
+def test_review_refuses_code_hidden_from_the_reviewer(kernel: Kernel, model: ScriptedModel) -> None:
+    """A top-level statement is dropped from what the widget shows and validates: never run it."""
+    forge_auto(kernel, model)
+    marker = kernel.tmp_path / "ran"
+    tamper(tool_path(kernel), lambda src: src + f"\n\nopen({str(marker)!r}, 'w').write('x')\n")
+    kernel.restart()
+    _, captured = kernel.ok("%forge load")
+    widget = review_widget(captured)
+    assert "open(" not in widget.code_view.value
+    assert widget.result.passed
+
+    click(widget.approve_button)
+
+    assert not marker.exists()
+    assert "parse_money" not in kernel.ns
+    assert widget.decision is None and "besides what is shown" in widget.status.value
+    assert not Library(kernel.library).get("parse_money").trusted
+
+
+def test_config_shows_settings(kernel: Kernel, model: ScriptedModel) -> None:
+    table = kernel.ok("%forge config")[0].result
+    settings = dict(table.rows)
+    assert settings["model"] == repr(model.model)
+    assert settings["api_base"] == repr(model.api_base)
+    assert settings["library"] == repr(str(kernel.library))
+    assert {"attempts", "approve", "sample_timeout", "memory_mb"} <= settings.keys()
+
+
+def test_config_magic_changes_the_forge(kernel: Kernel) -> None:
+    kernel.ok("%config Forge.model = 'x'")
+    kernel.ok("%config Forge.attempts = 5")
+    assert kernel.magics.forge.model == "x"
+    assert kernel.magics.forge.attempts == 5
+    assert dict(kernel.ok("%forge config")[0].result.rows)["model"] == "'x'"
+
+
+def test_help(kernel: Kernel) -> None:
+    for cell in ("%forge help", "%forge"):
+        _, captured = kernel.ok(cell)
+        assert captured.stdout.strip() == HELP.strip()
+    for option in ("--approve", "--samples", "--no-persist", "--replace", "%forge load"):
+        assert option in HELP
+
+
+def test_sandbox_lists_isolation_layers(kernel: Kernel) -> None:
+    table = kernel.ok("%forge sandbox")[0].result
+    assert table.headers == ["isolation layer", "status"]
+    statuses = [row[1] for row in table.rows]
+    assert "active" in statuses
+    assert set(statuses) <= {"active", "missing"}
+
+
+def test_unknown_subcommand_fails(kernel: Kernel) -> None:
+    _, captured = kernel.fails("%forge frob", SpecError)
+    assert "unknown command `%forge frob`" in captured.stdout
+
+
+def test_errors_after_unload_are_plain_again(kernel: Kernel) -> None:
+    """Unloading removes the one-line error display and the magic itself."""
+    kernel.ok("%unload_ext jupyter_forge")
+    result, _ = kernel.run("%forge help")
+    assert not result.success
+    kernel.ok("%load_ext jupyter_forge")
+    kernel.ok("%forge help")

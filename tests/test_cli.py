@@ -1,0 +1,418 @@
+"""``jupyter-forge`` as scripts and CI use it: a real subprocess, real litellm, real sandbox.
+
+The scripted model serves from this test process on loopback; the CLI process
+reaches it through ``--model openai/scripted`` and ``JUPYTER_FORGE_API_BASE``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+from jupyter_forge.core.library import Library
+from jupyter_forge.core.notebook import TOOL_ROLE
+from jupyter_forge.core.spec import Sample
+from jupyter_forge.testing.scripted_llm import ScriptedModel
+
+GOOD = (
+    "Here you go:\n"
+    "```python\n"
+    "def add(a: int, b: int) -> int:\n"
+    '    """Add two integers."""\n'
+    "    return a + b\n\n"
+    "print(add(1, 2))\n"
+    "```"
+)
+BAD = GOOD.replace("return a + b", "return a * b")
+CODE = 'def add(a: int, b: int) -> int:\n    """Add two integers."""\n    return a + b\n'
+
+
+def _command() -> list[str]:
+    script = Path(sys.executable).with_name("jupyter-forge")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "jupyter_forge.cli"]
+
+
+@pytest.fixture
+def sm() -> Iterator[ScriptedModel]:
+    with ScriptedModel() as model:
+        yield model
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    (tmp_path / "jupyter-data").mkdir()
+    return tmp_path
+
+
+def run(
+    home: Path, *args: str, api_base: str | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    env["JUPYTER_DATA_DIR"] = str(home / "jupyter-data")  # signing key and db stay in the test
+    env["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+    env.pop("JUPYTER_FORGE_API_BASE", None)
+    if api_base:
+        env["JUPYTER_FORGE_API_BASE"] = api_base
+    return subprocess.run(
+        [*_command(), *args],
+        env=env,
+        cwd=home,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def last_json(proc: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    lines = [line for line in proc.stdout.strip().split("\n") if line.strip()]
+    assert lines, f"no stdout; stderr: {proc.stderr}"
+    data: dict[str, Any] = json.loads(lines[-1])
+    return data
+
+
+def seed_library(home: Path, name: str = "add") -> Path:
+    """A tool saved through the core library, signed with the CLI's notary."""
+    library = Library(home / "tools", notary_dir=str(home / "jupyter-data"))
+    record = library.save(
+        name=name,
+        code=CODE.replace("def add", f"def {name}"),
+        description="Add two integers.",
+        signature=f"{name}(a: int, b: int) -> int",
+        request="Add two integers.",
+        model="openai/scripted",
+        samples=[Sample(f"{name}(1, 2)", "example", "3\n")],
+        schema=None,
+        validation={"passed": True},
+    )
+    return record.path
+
+
+# -- create --------------------------------------------------------------------------------
+
+
+def test_create_json_yes_saves_and_reports(sm: ScriptedModel, home: Path) -> None:
+    sm.push(GOOD)
+    proc = run(
+        home,
+        "create",
+        "add",
+        "Add two integers.\n>>> add(1, 2)\n3",
+        "--sample",
+        "assert add(2, 5) == 7",
+        "--model",
+        "openai/scripted",
+        "--library",
+        str(home / "tools"),
+        "--json",
+        "--yes",
+        api_base=sm.api_base,
+    )
+    assert proc.returncode == 0, proc.stderr
+    data = last_json(proc)
+    assert data["name"] == "add"
+    assert data["passed"] is True
+    assert data["approved"] is True
+    assert data["attempts"] == 1
+    assert data["model"] == "openai/scripted"
+    assert data["code"] == CODE
+    assert [s["source"] for s in data["samples"]] == ["add(1, 2)", "assert add(2, 5) == 7"]
+    assert all(s["passed"] for s in data["samples"])
+    assert data["path"] == str(home / "tools" / "add.ipynb")
+    for stage in ("llm", "validate", "save", "total"):
+        assert stage in data["timings"], stage
+    assert data["attempt_log"][0]["dropped"] == ["print(add(1, 2))"]
+    # Progress went to stderr; the tool notebook exists, is valid and trusted.
+    assert "forge ·" in proc.stderr
+    nb = nbformat.read(data["path"], as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata["jupyter_forge"]["approved"]["how"] == "cli --yes"
+    assert sm.pending == 0
+    # The request reached the scripted server through litellm over HTTP.
+    assert sm.requests[0]["model"] == "scripted"
+
+
+def test_create_failing_forge_exits_1(sm: ScriptedModel, home: Path) -> None:
+    sm.push(BAD, BAD)
+    proc = run(
+        home,
+        "create",
+        "add",
+        "Add two integers.",
+        "--sample",
+        ">>> add(2, 3)\n5",
+        "--model",
+        "openai/scripted",
+        "--library",
+        str(home / "tools"),
+        "--attempts",
+        "2",
+        "--json",
+        "--yes",
+        api_base=sm.api_base,
+    )
+    assert proc.returncode == 1, proc.stderr
+    data = last_json(proc)
+    assert data["passed"] is False
+    assert data["approved"] is False
+    assert data["path"] is None
+    assert data["attempts"] == 2
+    assert data["samples"][0]["error"] == "expected 5 but got 6"
+    assert not (home / "tools").exists()
+    # The repair prompt carried the failure back.
+    assert "expected 5 but got 6" in sm.requests[1]["messages"][-1]["content"]
+
+
+def test_create_without_yes_and_no_terminal_saves_nothing(sm: ScriptedModel, home: Path) -> None:
+    sm.push(GOOD)
+    proc = run(
+        home,
+        "create",
+        "add",
+        "Add two integers.",
+        "--sample",
+        "assert add(1, 1) == 2",
+        "--model",
+        "openai/scripted",
+        "--library",
+        str(home / "tools"),
+        api_base=sm.api_base,
+    )
+    assert proc.returncode == 1
+    assert "passed but was not approved" in proc.stderr
+    assert "def add(a: int, b: int) -> int:" in proc.stdout
+    assert "PASS  assert add(1, 1) == 2" in proc.stdout
+    assert not (home / "tools").exists()
+
+
+def test_create_unreachable_model_exits_2_with_json_error(home: Path) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = run(
+        home,
+        "create",
+        "add",
+        "Add two integers.",
+        "--model",
+        "openai/scripted",
+        "--json",
+        api_base=f"http://127.0.0.1:{port}/v1",
+    )
+    assert proc.returncode == 2
+    stderr = proc.stderr.strip().split("\n")
+    assert stderr[-1].startswith("jupyter-forge: cannot reach model `openai/scripted`")
+    data = last_json(proc)
+    assert data["passed"] is False
+    assert "cannot reach" in data["error"]
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("1bad", "is not a valid Python function name"),
+        ("class", "is a Python keyword"),
+        ("list", "would shadow the Python builtin"),
+    ],
+)
+def test_create_bad_tool_name_exits_2_with_one_line(home: Path, name: str, fragment: str) -> None:
+    proc = run(home, "create", name, "Do something.", "--model", "openai/x")
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().split("\n")
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("jupyter-forge: ")
+    assert fragment in lines[0]
+
+
+def test_create_empty_request_exits_2(home: Path) -> None:
+    proc = run(home, "create", "add", ">>> add(1, 2)\n3", "--json")
+    assert proc.returncode == 2
+    assert "request is empty" in proc.stderr
+    assert last_json(proc) == {
+        "name": "add",
+        "passed": False,
+        "error": proc.stderr.strip()[len("jupyter-forge: ") :],
+    }
+
+
+# -- validate ------------------------------------------------------------------------------
+
+
+def test_validate_pass(home: Path) -> None:
+    source = home / "tool.py"
+    source.write_text(CODE + "\nprint('example usage')\n", encoding="utf-8")
+    proc = run(
+        home,
+        "validate",
+        str(source),
+        "--name",
+        "add",
+        "--sample",
+        ">>> add(1, 2)\n3",
+        "--sample",
+        "assert add(2, 2) == 4",
+        "--json",
+    )
+    assert proc.returncode == 0, proc.stderr
+    data = last_json(proc)
+    assert data["passed"] is True
+    assert data["name"] == "add"
+    assert data["problems"] == []
+    assert [r["passed"] for r in data["results"]] == [True, True]
+    assert data["results"][0]["got"] == "3"
+    assert "separate process" in data["layers"]
+
+
+def test_validate_fail(home: Path) -> None:
+    source = home / "tool.py"
+    source.write_text(CODE.replace("a + b", "a - b"), encoding="utf-8")
+    proc = run(
+        home,
+        "validate",
+        str(source),
+        "--name",
+        "add",
+        "--sample",
+        "assert add(2, 2) == 4",
+        "--json",
+    )
+    assert proc.returncode == 1
+    data = last_json(proc)
+    assert data["passed"] is False
+    assert data["results"][0]["error"] == "AssertionError"
+    assert "Traceback" in data["results"][0]["traceback"]
+
+
+def test_validate_problems_fail_even_when_samples_pass(home: Path) -> None:
+    source = home / "tool.py"
+    source.write_text("import os\n\ndef add(a, b):\n    return a + b\n", encoding="utf-8")
+    proc = run(home, "validate", str(source), "--name", "add", "--sample", "assert add(1, 1) == 2")
+    assert proc.returncode == 1
+    assert "problem: parameter(s) `a`, `b` of `add` have no type hint" in proc.stdout
+    assert "PASS  assert add(1, 1) == 2" in proc.stdout
+    assert "review: line 1: imports os" in proc.stdout
+    assert proc.stdout.strip().split("\n")[-1].startswith("FAILED: 1/1 samples passed")
+
+
+def test_validate_load_error(home: Path) -> None:
+    source = home / "tool.py"
+    source.write_text(
+        CODE.replace("return a + b", "return np.add(a, b)") + "\nimport nonexistent_mod_xyz\n",
+        encoding="utf-8",
+    )
+    proc = run(
+        home,
+        "validate",
+        str(source),
+        "--name",
+        "add",
+        "--sample",
+        "assert add(1, 1) == 2",
+        "--json",
+    )
+    assert proc.returncode == 1
+    data = last_json(proc)
+    assert data["passed"] is False
+    assert "nonexistent_mod_xyz" in (data["load_error"] or "")
+
+
+def test_validate_missing_file_exits_2(home: Path) -> None:
+    proc = run(home, "validate", str(home / "nope.py"), "--name", "add")
+    assert proc.returncode == 2
+    assert (
+        proc.stderr.strip()
+        == f"jupyter-forge: cannot read {home / 'nope.py'} (No such file or directory)"
+    )
+
+
+# -- list / show / remove --------------------------------------------------------------------
+
+
+def test_list_json(home: Path) -> None:
+    seed_library(home, "add")
+    seed_library(home, "mul")
+    (home / "tools" / "broken.ipynb").write_text("{", encoding="utf-8")
+    proc = run(home, "list", "--library", str(home / "tools"), "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = last_json(proc)
+    assert data["library"] == str(home / "tools")
+    assert [(t["name"], t["version"], t["trusted"]) for t in data["tools"]] == [
+        ("add", 1, True),
+        ("mul", 1, True),
+    ]
+    assert data["tools"][0]["signature"] == "add(a: int, b: int) -> int"
+    assert data["tools"][0]["path"] == str(home / "tools" / "add.ipynb")
+    assert len(data["errors"]) == 1 and "broken.ipynb" in data["errors"][0]
+
+
+def test_list_plain_marks_tampered_tools_untrusted(home: Path) -> None:
+    path = seed_library(home, "add")
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.metadata.get("jupyter_forge", {}).get("role") == TOOL_ROLE:
+            cell.source += "\nimport os"
+    nbformat.write(nb, path)
+    proc = run(home, "list", "--library", str(home / "tools"))
+    assert proc.returncode == 0
+    assert f"1 tool(s) in {home / 'tools'}" in proc.stdout
+    assert "[untrusted]" in proc.stdout
+
+
+def test_list_empty_library(home: Path) -> None:
+    proc = run(home, "list", "--library", str(home / "none"), "--json")
+    assert proc.returncode == 0
+    assert last_json(proc)["tools"] == []
+
+
+def test_show(home: Path) -> None:
+    seed_library(home, "add")
+    proc = run(home, "show", "add", "--library", str(home / "tools"))
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert out.startswith("add v1  add(a: int, b: int) -> int  (trusted)")
+    assert "model: openai/scripted" in out
+    assert "def add(a: int, b: int) -> int:" in out
+    assert ">>> add(1, 2)\n3" in out
+
+
+def test_show_missing_exits_2(home: Path) -> None:
+    proc = run(home, "show", "nothing", "--library", str(home / "tools"))
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().split("\n")
+    assert len(lines) == 1 and "no tool notebook" in lines[0]
+
+
+def test_remove(home: Path) -> None:
+    path = seed_library(home, "add")
+    proc = run(home, "remove", "add", "--library", str(home / "tools"))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == f"removed {path}"
+    assert not path.exists()
+    again = run(home, "remove", "add", "--library", str(home / "tools"))
+    assert again.returncode == 2
+    assert "no tool `add`" in again.stderr
+
+
+def test_remove_bad_name_exits_2_and_touches_nothing(home: Path) -> None:
+    path = seed_library(home, "add")
+    proc = run(home, "remove", "../tools/add", "--library", str(home / "tools"))
+    assert proc.returncode == 2
+    assert "not a valid Python function name" in proc.stderr
+    assert path.exists()
+
+
+def test_usage_error_exits_2(home: Path) -> None:
+    proc = run(home, "validate", "x.py")  # --name is required
+    assert proc.returncode == 2
+    assert "--name" in proc.stderr

@@ -1,0 +1,323 @@
+"""The ``Forge`` Python API end to end: scripted model over real HTTP + litellm, real sandbox.
+
+Nothing under test is mocked: replies come from ``ScriptedModel`` (an
+OpenAI-compatible server on loopback reached through litellm exactly like the
+local llama.cpp model), and candidates run in the real validation sandbox.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from jupyter_forge.core.errors import ModelError, SpecError
+from jupyter_forge.core.spec import ForgeSpec, Sample, parse_cell
+from jupyter_forge.forge import Forge
+from jupyter_forge.testing.scripted_llm import ScriptedModel
+
+GOOD = (
+    '```python\ndef add(a: int, b: int) -> int:\n    """Add two integers."""\n    return a + b\n```'
+)
+BAD = GOOD.replace("return a + b", "return a - b")
+CELL = "Add two integers.\n>>> add(1, 2)\n3\nassert add(2, 5) == 7\n"
+
+
+@pytest.fixture
+def sm() -> Iterator[ScriptedModel]:
+    with ScriptedModel() as model:
+        yield model
+
+
+@pytest.fixture(autouse=True)
+def private_jupyter_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Signing keys and databases go to a temp dir, never the user's Jupyter data dir."""
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter-data"))
+    monkeypatch.delenv("JUPYTER_FORGE_API_BASE", raising=False)
+
+
+def forge_for(sm: ScriptedModel, tmp_path: Path, **settings: object) -> Forge:
+    return Forge(model=sm.model, api_base=sm.api_base, library=str(tmp_path / "tools"), **settings)
+
+
+@dataclass
+class Recorder:
+    stages: list[tuple[str, str]] = field(default_factory=list)
+    tokens: list[str] = field(default_factory=list)
+
+    def stage(self, name: str, message: str) -> None:
+        self.stages.append((name, message))
+
+    def token(self, text: str) -> None:
+        self.tokens.append(text)
+
+
+def one_line(exc: BaseException) -> str:
+    text = str(exc)
+    assert "\n" not in text, text
+    return text
+
+
+def test_good_reply_passes_in_one_attempt(sm: ScriptedModel, tmp_path: Path) -> None:
+    sm.push(GOOD)
+    progress = Recorder()
+    result = forge_for(sm, tmp_path).create(parse_cell("add", CELL), progress=progress)
+    assert result.passed, result.status_line()
+    assert len(result.attempts) == 1
+    assert result.code == GOOD.split("```python\n")[1].split("```")[0]
+    assert result.report is not None
+    assert [r.passed for r in result.report.results] == [True, True]
+    assert result.report.results[0].got == "3"
+    assert "separate process" in result.report.layers
+    assert result.schema is not None
+    assert result.schema["function"]["description"] == "Add two integers."
+    assert result.model == sm.model
+    # The request really went over HTTP through litellm.
+    assert sm.pending == 0
+    assert len(sm.requests) == 1
+    request = sm.requests[0]
+    assert request["model"] == "scripted"
+    assert request["stream"] is True
+    assert "Write a Python function named `add`." in request["messages"][-1]["content"]
+    # Streaming reached the progress sink token by token.
+    assert "".join(progress.tokens) == GOOD
+    assert progress.stages[-1][0] == "done"
+    for stage in ("llm", "extract", "validate", "static", "model_start", "prompt", "total"):
+        assert stage in result.timings, stage
+    assert result.timings["total"] >= result.timings["llm"]
+    assert result.attempts[0].completion_tokens == len(GOOD.split())
+
+
+def test_bad_then_good_takes_two_attempts(sm: ScriptedModel, tmp_path: Path) -> None:
+    sm.push(BAD, GOOD)
+    forge = forge_for(sm, tmp_path)
+    result = forge.create(parse_cell("add", CELL))
+    assert result.passed
+    assert len(result.attempts) == 2
+    first = result.attempts[0].report
+    assert first is not None and not first.passed
+    assert first.results[0].error == "expected 3 but got -1"
+    assert first.results[1].error == "AssertionError"
+    # The repair request carried the failures back to the model.
+    repair = sm.requests[1]["messages"]
+    assert [m["role"] for m in repair] == ["system", "user"]  # a fresh ask, not a replay
+    feedback = repair[-1]["content"]
+    assert "a - b" not in feedback
+    assert "Check `add(1, 2)` failed: expected 3 but got -1" in feedback
+    assert "Check `assert add(2, 5) == 7` failed: AssertionError" in feedback
+    assert "Traceback" in feedback
+    # Repairs sample a little (greedy decoding repeats mistakes) with a new seed.
+    assert sm.requests[0]["temperature"] == forge.temperature == 0.0
+    assert sm.requests[1]["temperature"] > 0.0
+    assert [r["seed"] for r in sm.requests] == [1, 2]
+
+
+def test_budget_exhausted_does_not_pass(sm: ScriptedModel, tmp_path: Path) -> None:
+    sm.push(BAD, BAD)
+    result = forge_for(sm, tmp_path).create(parse_cell("add", CELL), attempts=2)
+    assert not result.passed
+    assert len(result.attempts) == 2
+    assert sm.pending == 0
+    assert "did not pass after 2 attempts" in result.status_line()
+
+
+def test_prose_and_example_prints_are_dropped(sm: ScriptedModel, tmp_path: Path) -> None:
+    reply = (
+        "Sure! Here is a function that adds two numbers:\n\n"
+        "```python\n"
+        "def add(a: int, b: int) -> int:\n"
+        '    """Add two integers."""\n'
+        "    return a + b\n\n"
+        "print(add(1, 2))\n"
+        "result = add(3, 4)\n"
+        "print('The result is', result)\n"
+        "```\n\n"
+        "This function takes two integers and returns their sum."
+    )
+    sm.push(reply)
+    result = forge_for(sm, tmp_path).create(parse_cell("add", CELL))
+    assert result.passed
+    assert (
+        result.code
+        == 'def add(a: int, b: int) -> int:\n    """Add two integers."""\n    return a + b\n'
+    )
+    assert result.attempts[0].dropped == [
+        "print(add(1, 2))",
+        "result = add(3, 4)",
+        "print('The result is', result)",
+    ]
+    assert result.report is not None
+    # The dropped prints never ran: no sample saw their output.
+    assert all("The result is" not in (r.got or "") for r in result.report.results)
+
+
+def test_save_writes_a_signed_tool_notebook(sm: ScriptedModel, tmp_path: Path) -> None:
+    sm.push(GOOD)
+    forge = forge_for(sm, tmp_path)
+    result = forge.create(parse_cell("add", CELL))
+    record = forge.save(result, approved_how="test")
+    assert record.path == tmp_path / "tools" / "add.ipynb"
+    assert record.trusted
+    nb = nbformat.read(record.path, as_version=4)
+    nbformat.validate(nb)
+    meta = nb.metadata["jupyter_forge"]
+    assert meta["version"] == 1
+    assert meta["model"] == sm.model
+    assert meta["signature"] == "add(a: int, b: int) -> int"
+    assert meta["description"] == "Add two integers."
+    assert meta["validation"]["passed"] is True
+    assert meta["approved"]["how"] == "test"
+    assert "save" in result.timings
+    listed = forge.open_library().tools()
+    assert [(r.name, r.trusted) for r in listed] == [("add", True)]
+
+
+def test_save_without_code_is_refused(sm: ScriptedModel, tmp_path: Path) -> None:
+    sm.push("I cannot do that.")
+    forge = forge_for(sm, tmp_path)
+    result = forge.create(parse_cell("add", CELL), attempts=1)
+    assert result.code is None
+    with pytest.raises(SpecError, match="no code to save"):
+        forge.save(result)
+    assert not (tmp_path / "tools").exists()
+
+
+def test_sample_using_a_kernel_dataframe_runs_in_the_sandbox(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    secret = "CUSTOMER-9931"
+    df = pd.DataFrame({"customer": [secret, "b", "c"], "qty": [1, 2, 3]})
+    reply = (
+        "```python\n"
+        "import pandas as pd\n\n\n"
+        "def total_qty(frame: pd.DataFrame) -> int:\n"
+        '    """Sum the qty column."""\n'
+        "    return int(frame['qty'].sum())\n"
+        "```"
+    )
+    sm.push(reply)
+    cell = (
+        "Sum the qty column of df.\n"
+        ">>> total_qty(df)\n"
+        "6\n"
+        ">>> df = df[df['qty'] > 1]\n"  # reads the kernel's df before rebinding it
+        ">>> total_qty(df)\n"
+        "5\n"
+    )
+    result = forge_for(sm, tmp_path).create(parse_cell("total_qty", cell), namespace={"df": df})
+    assert result.passed, result.status_line()
+    assert result.report is not None
+    assert [r.passed for r in result.report.results] == [True, True, True]
+    assert (result.report.results[0].got, result.report.results[2].got) == ("6", "5")
+    # The model was told about df's shape and columns, never its values.
+    prompt = sm.requests[0]["messages"][-1]["content"]
+    assert "`df`: pandas.DataFrame with shape (3, 2)" in prompt
+    assert "'qty': int64" in prompt
+    assert secret not in prompt
+    assert len(df) == 3  # the kernel's object was not touched
+
+
+def test_unpicklable_kernel_variable_fails_before_asking_the_model(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    import threading
+
+    spec = parse_cell("f", "Use the lock.\nassert f(lock) is None\n")
+    with pytest.raises(SpecError) as info:
+        forge_for(sm, tmp_path).create(spec, namespace={"lock": threading.Lock()})
+    assert "`lock`" in one_line(info.value)
+    assert sm.requests == []
+
+
+def test_hanging_candidate_is_killed_and_reported(sm: ScriptedModel, tmp_path: Path) -> None:
+    sm.push(
+        "```python\n"
+        "def add(a: int, b: int) -> int:\n"
+        '    """Never returns."""\n'
+        "    while True:\n"
+        "        pass\n"
+        "```"
+    )
+    started = time.perf_counter()
+    result = forge_for(sm, tmp_path, sample_timeout=1.0).create(parse_cell("add", CELL), attempts=1)
+    assert time.perf_counter() - started < 30
+    assert not result.passed
+    assert result.report is not None
+    assert result.report.results[0].error == "timed out (the sandbox killed it)"
+
+
+def test_revalidate_hand_edited_code(sm: ScriptedModel, tmp_path: Path) -> None:
+    sm.push(BAD)
+    forge = forge_for(sm, tmp_path)
+    result = forge.create(parse_cell("add", CELL), attempts=1)
+    assert not result.passed
+    edited = 'def add(a: int, b: int) -> int:\n    """Fixed by hand."""\n    return a + b\n'
+    result = forge.revalidate(result, edited)
+    assert result.passed
+    assert len(result.attempts) == 2
+    assert result.code == edited
+    assert len(sm.requests) == 1  # no model call for an edit
+
+
+def test_unknown_model_is_a_one_line_model_error(tmp_path: Path) -> None:
+    forge = Forge(model="definitely-not-a-model", library=str(tmp_path / "tools"))
+    with pytest.raises(ModelError) as info:
+        forge.create(ForgeSpec("f", "Do it.", ()))
+    message = one_line(info.value)
+    assert "unknown model `definitely-not-a-model`" in message
+
+
+def test_alias_loop_is_a_model_error(tmp_path: Path) -> None:
+    forge = Forge(model="a", aliases={"a": "b", "b": "a"})
+    with pytest.raises(ModelError, match="loops back"):
+        forge.create(ForgeSpec("f", "Do it.", ()))
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
+def test_unreachable_api_base_says_cannot_reach_quickly(tmp_path: Path) -> None:
+    from jupyter_forge.llm.client import import_litellm
+
+    import_litellm()  # exclude the one-off import cost from the timing below
+    api_base = f"http://127.0.0.1:{_closed_port()}/v1"
+    forge = Forge(model="openai/nobody", api_base=api_base, llm_timeout=5.0)
+    started = time.perf_counter()
+    with pytest.raises(ModelError) as info:
+        forge.create(ForgeSpec("f", "Do it.", (Sample("f()", "code"),)))
+    elapsed = time.perf_counter() - started
+    message = one_line(info.value)
+    assert "cannot reach model `openai/nobody`" in message
+    assert api_base in message
+    assert elapsed < 5.0, f"took {elapsed:.1f} s: retries or timeouts are too slow"
+
+
+def test_server_error_is_not_retried(sm: ScriptedModel, tmp_path: Path) -> None:
+    # Nothing scripted: the server answers HTTP 500. One request, one clear error.
+    with pytest.raises(ModelError) as info:
+        forge_for(sm, tmp_path).create(parse_cell("add", CELL))
+    message = one_line(info.value)
+    assert "scripted model has no reply left" in message
+    assert len(sm.requests) == 1
+
+
+def test_attempts_below_one_is_a_spec_error(sm: ScriptedModel, tmp_path: Path) -> None:
+    with pytest.raises(SpecError, match="at least 1"):
+        forge_for(sm, tmp_path).create(parse_cell("add", CELL), attempts=0)
+    assert sm.requests == []
+
+
+def test_bad_tool_name_is_refused(sm: ScriptedModel, tmp_path: Path) -> None:
+    with pytest.raises(SpecError):
+        forge_for(sm, tmp_path).create(ForgeSpec("not-valid", "Do it.", ()))
+    assert sm.requests == []
