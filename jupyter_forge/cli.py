@@ -45,6 +45,8 @@ def _forge(args: argparse.Namespace) -> Any:
         forge.model = args.model
     if getattr(args, "library", None):
         forge.library = args.library
+    if getattr(args, "api_base", None):
+        forge.api_base = args.api_base
     return forge
 
 
@@ -274,6 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     create.add_argument("--library", "-l")
     create.add_argument("--model", "-m")
+    create.add_argument(
+        "--api-base", help="base URL of an OpenAI-compatible server (vLLM, LM Studio)"
+    )
     create.add_argument("--attempts", "-n", type=int)
     create.add_argument(
         "--yes", "-y", action="store_true", help="approve automatically when the samples pass"

@@ -322,15 +322,7 @@ class ForgeMagics(Magics):
         loaded, review = [], []
         for record in records:
             if record.trusted:
-                self.registry.install(
-                    self.user_ns,
-                    name=record.name,
-                    code=record.code,
-                    schema=record.schema,
-                    version=record.version,
-                    path=str(record.path),
-                    model=record.model,
-                )
+                self._install_record(record)
                 loaded.append(record.name)
             else:
                 review.append(record.name)
@@ -341,6 +333,17 @@ class ForgeMagics(Magics):
         if review:
             text += f". {len(review)} untrusted tool(s) need your review above before they run: {', '.join(review)}"
         return Note(text + ".")
+
+    def _install_record(self, record: ToolRecord) -> None:
+        self.registry.install(
+            self.user_ns,
+            name=record.name,
+            code=record.code,
+            schema=record.schema,
+            version=record.version,
+            path=str(record.path),
+            model=record.model,
+        )
 
     def _review_widget(self, library: Library, record: ToolRecord) -> ApprovalWidget:
         """An untrusted notebook is re-validated in the sandbox and shown, not executed."""
@@ -357,15 +360,7 @@ class ForgeMagics(Magics):
                     "that would run on load): remove them from its tool cell, then %forge load again"
                 )
             trusted = library.trust(record.name)
-            self.registry.install(
-                self.user_ns,
-                name=record.name,
-                code=trusted.code,
-                schema=trusted.schema,
-                version=trusted.version,
-                path=str(trusted.path),
-                model=trusted.model,
-            )
+            self._install_record(trusted)
             return f"Reviewed and trusted: `{record.name}` v{trusted.version} is defined in the kernel."
 
         return ApprovalWidget(

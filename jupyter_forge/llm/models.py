@@ -52,7 +52,7 @@ def resolve_model(
         raise ModelError(
             f"unknown model `{target}`: use a litellm model string such as `gpt-4o-mini`, "
             "`anthropic/claude-3-5-haiku-latest`, `ollama/qwen2.5-coder`, `openai/NAME` with "
-            "--api-base, or `local` for the embedded model"
+            "an api_base (Forge.api_base, or --api-base on the CLI), or `local` for the embedded model"
         )
     base = api_base or os.environ.get("JUPYTER_FORGE_API_BASE") or None
     key = None

@@ -79,8 +79,24 @@ class KernelDriver:
             raise TimeoutError(f"kernel did not go idle within {timeout} s")
         return messages
 
-    def execute(self, code: str, timeout: float = 600) -> Execution:
-        msg_id = self.kc.execute(code)
+    def execute(
+        self, code: str, timeout: float = 600, metadata: dict[str, Any] | None = None
+    ) -> Execution:
+        """Run ``code``; ``metadata`` rides on the execute_request as a front end's would."""
+        if metadata is None:
+            msg_id = self.kc.execute(code)
+        else:
+            content = {
+                "code": code,
+                "silent": False,
+                "store_history": True,
+                "user_expressions": {},
+                "allow_stdin": False,
+                "stop_on_error": True,
+            }
+            msg = self.kc.session.msg("execute_request", content, metadata=metadata)
+            self.kc.shell_channel.send(msg)
+            msg_id = msg["header"]["msg_id"]
         messages = self._drain_iopub(msg_id, until_idle=True, timeout=timeout)
         reply = self.kc.get_shell_msg(timeout=timeout)
         while reply["parent_header"].get("msg_id") != msg_id:
