@@ -8,7 +8,6 @@ kernel stays responsive.
 
 from __future__ import annotations
 
-import html
 import threading
 from collections.abc import Callable, Sequence
 
@@ -114,7 +113,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
 
     def _say(self, message: str, *, error: bool = False) -> None:
         color = "#cf222e" if error else "inherit"
-        self.status.value = f"<p style='color:{color}'>{html.escape(message)}</p>"
+        self.status.value = f"<p style='color:{color}'>{render.inline(message)}</p>"
 
     def _set_buttons(self, enabled: bool) -> None:
         for button in (

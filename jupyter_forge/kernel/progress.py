@@ -10,6 +10,8 @@ import html
 import time
 from typing import Any
 
+from .render import inline
+
 _THROTTLE = 0.1
 
 
@@ -25,7 +27,9 @@ class _Status:
                 "<pre style='margin:4px 0 0 0;max-height:14em;overflow:auto;font-size:85%;"
                 f"color:var(--jp-ui-font-color2,#666)'>{html.escape(tail)}</pre>"
             )
-        return f"<div class='jupyter-forge-status'><b>forge</b> · {html.escape(self.message)}{stream}</div>"
+        return (
+            f"<div class='jupyter-forge-status'><b>forge</b> · {inline(self.message)}{stream}</div>"
+        )
 
     def __repr__(self) -> str:
         return f"forge · {self.message}"

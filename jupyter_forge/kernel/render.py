@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 
 from ..core.result import ForgeResult
@@ -10,6 +11,14 @@ from ..core.validation import SampleResult
 
 _OK = "<span style='color:#1a7f37;font-weight:bold'>✔ pass</span>"
 _FAIL = "<span style='color:#cf222e;font-weight:bold'>✘ fail</span>"
+
+
+_TICKS = re.compile(r"`([^`]+)`")
+
+
+def inline(text: str) -> str:
+    """Escape a message and render its `backticked` names as code, as Markdown would."""
+    return _TICKS.sub(r"<code>\1</code>", html.escape(text))
 
 
 def highlight(code: str) -> str:
@@ -20,7 +29,7 @@ def highlight(code: str) -> str:
 
     formatter = HtmlFormatter(noclasses=True, nobackground=True, style="default")
     body = _highlight(code, PythonLexer(), formatter)
-    return f"<div class='jupyter-forge-code' style='max-height:28em;overflow:auto;font-size:90%'>{body}</div>"
+    return f"<div class='jupyter-forge-code' style='max-height:28em;overflow:auto;font-size:90%;padding:0 0.6em'>{body}</div>"
 
 
 def _cell(text: str | None, limit: int = 300) -> str:
@@ -89,8 +98,7 @@ def notes(result: ForgeResult, layers: Sequence[str]) -> str:
         )
     if layers:
         parts.append(
-            "<p style='font-size:85%;color:var(--jp-ui-font-color2,#666)'>Validated in a sandbox: "
-            + html.escape(", ".join(layers))
-            + "</p>"
+            "<p style='font-size:85%;line-height:normal;color:var(--jp-ui-font-color2,#666)'>"
+            "Validated in a sandbox: " + html.escape(", ".join(layers)) + "</p>"
         )
     return "".join(parts)

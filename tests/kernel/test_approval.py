@@ -153,7 +153,7 @@ def test_approve_calls_back_once_and_locks_the_widget(forge: Forge, model: Scrip
 
     assert on_approve.args == [(result,)]
     assert widget.decision == "approved"
-    assert "Approved: `parse_money` v1 is defined." in widget.status.value
+    assert "Approved: <code>parse_money</code> v1 is defined." in widget.status.value
     for button in (widget.approve_button, widget.reject_button, widget.regenerate_button):
         assert button.disabled
     # The front end was told, not just the Python object.
@@ -191,7 +191,7 @@ def test_reject(forge: Forge, model: ScriptedModel) -> None:
     click(widget.edit_button)
 
     assert widget.decision == "rejected"
-    assert "Rejected: `parse_money` was not defined" in widget.status.value
+    assert "Rejected: <code>parse_money</code> was not defined" in widget.status.value
     assert on_approve.args == []
     assert widget.edit_box.layout.display == "none"
     assert all(b.disabled for b in (widget.approve_button, widget.reject_button))

@@ -147,7 +147,7 @@ def test_widget_mode_forge_then_approve_through_the_comm(
         for m in of_type(answer, "comm_msg")
         if m["content"]["data"].get("method") == "update"
     ]
-    assert any("Approved: `parse_money` v1" in str(s.get("value", "")) for s in updates)
+    assert any("Approved: <code>parse_money</code> v1" in str(s.get("value", "")) for s in updates)
     assert live.value('parse_money("$1.00")') == "1.0"
     assert live.value('parse_money("(12.00)")') == "-12.0"
     notebook = live.home / "lib" / "parse_money.ipynb"

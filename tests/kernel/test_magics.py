@@ -135,7 +135,7 @@ def test_widget_mode_defines_nothing_until_approve_is_clicked(
     assert tool_path(kernel).is_file()
     assert stored(kernel)["approved"]["how"] == "widget"
     assert widget.decision == "approved"
-    assert "Approved: `parse_money` v1" in widget.status.value
+    assert "Approved: <code>parse_money</code> v1" in widget.status.value
     assert "parse_money" not in kernel.magics.pending
 
 

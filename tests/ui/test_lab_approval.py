@@ -1,0 +1,157 @@
+"""In a real JupyterLab and headless Chromium: ``%%forge`` shows the approval widget,
+clicking Approve defines the tool in the kernel and saves its notebook.
+
+Screenshots land in ``test-artifacts/ui/`` (approval_widget.png, approved.png) for review.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from ui_support import ARTIFACTS, Lab, missing_requirement
+
+from jupyter_forge.testing.scripted_llm import ScriptedModel
+
+pytestmark = pytest.mark.skipif(
+    missing_requirement() is not None, reason=str(missing_requirement())
+)
+
+GOOD_REPLY = (
+    "```python\n"
+    "import re\n"
+    "\n"
+    "\n"
+    "def slugify(title: str) -> str:\n"
+    '    """Turn a title into a URL slug."""\n'
+    '    words = re.findall(r"[a-z0-9]+", title.lower())\n'
+    '    return "-".join(words)\n'
+    "```"
+)
+NOTEBOOK = "forge_demo.ipynb"
+LIBRARY = "forge_tools"
+LAB_LOAD_TIMEOUT = 60_000  # ms: Lab page + kernel start; ~5 s here, slower on a busy CI box
+FORGE_TIMEOUT = 60_000  # ms: model call + sandbox validation + widget rendering
+
+
+def write_notebook(root: Path, sm: ScriptedModel) -> Path:
+    setup = "\n".join(
+        [
+            "%load_ext jupyter_forge",
+            f"%config Forge.model = '{sm.model}'",
+            f"%config Forge.api_base = '{sm.api_base}'",
+            f"%config Forge.library = '{LIBRARY}'",
+        ]
+    )
+    forge = "\n".join(
+        [
+            "%%forge slugify",
+            "Turn a title into a URL slug.",
+            "",
+            '>>> slugify("Hello, World!")',
+            "'hello-world'",
+        ]
+    )
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(setup),
+            nbformat.v4.new_code_cell(forge),
+            nbformat.v4.new_code_cell('print(slugify("Data Science 101"))'),
+        ],
+        metadata={
+            "kernelspec": {
+                "name": "python3",
+                "display_name": "Python 3 (ipykernel)",
+                "language": "python",
+            },
+            "language_info": {"name": "python"},
+        },
+    )
+    path = root / NOTEBOOK
+    nbformat.write(nb, path)
+    return path
+
+
+def cell(page: Any, index: int) -> Any:
+    return page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").nth(index)
+
+
+def run_cell(page: Any, expect: Any, index: int) -> None:
+    """Focus the cell's editor, Shift+Enter, and wait until the kernel took it ([*] or [n]).
+
+    Checking focus and the prompt turns a keypress lost to a not-yet-ready page into a
+    clear failure here rather than a confusing one later.
+    """
+    target = cell(page, index)
+    editor = target.locator(".jp-InputArea-editor .cm-content")
+    editor.click()
+    expect(target).to_have_class(re.compile(r"\bjp-mod-active\b"))
+    expect(editor).to_be_focused()
+    page.keyboard.press("Shift+Enter")
+    expect(target.locator(".jp-InputPrompt")).to_have_text(re.compile(r"\[(\*|\d+)\]:"))
+
+
+def wait_idle(page: Any, expect: Any, timeout: float = 30_000) -> None:
+    """Wait for the status bar's "KERNEL | Idle": a kernel is connected and not busy.
+
+    Not the toolbar's execution indicator: its data-status is already "idle" before any
+    kernel is attached, and a Shift+Enter then is silently dropped.
+    """
+    kernel_status = page.locator("#jp-main-statusbar").get_by_text(re.compile(r"\|\s*Idle$"))
+    expect(kernel_status).to_be_visible(timeout=timeout)
+
+
+@pytest.mark.timeout(180)
+def test_approve_in_jupyterlab(lab: Lab, scripted_model: ScriptedModel, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    scripted_model.push(GOOD_REPLY)
+    write_notebook(lab.root, scripted_model)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    page.goto(lab.page_url(f"lab/tree/{NOTEBOOK}"), timeout=LAB_LOAD_TIMEOUT)
+    expect(cell(page, 2)).to_be_visible(timeout=LAB_LOAD_TIMEOUT)
+    wait_idle(page, expect, timeout=LAB_LOAD_TIMEOUT)
+
+    # 1: load the extension and point it at the scripted model.
+    run_cell(page, expect, 0)
+    expect(cell(page, 0).locator(".jp-InputPrompt")).to_have_text("[1]:", timeout=30_000)
+    wait_idle(page, expect)
+    assert not cell(page, 0).locator(".jp-OutputArea-output").count(), cell(page, 0).inner_text()
+
+    # 2: %%forge: a status line while it works, then the approval widget.
+    run_cell(page, expect, 1)
+    forged = cell(page, 1)
+    widget = forged.locator(".jupyter-forge-approval")
+    expect(widget).to_be_visible(timeout=FORGE_TIMEOUT)
+    expect(widget).to_contain_text("passed")
+    approve = widget.locator("button", has_text="Approve")
+    expect(approve).to_be_visible()
+    expect(approve).to_be_enabled()
+    expect(forged.locator(".jupyter-forge-status")).to_contain_text("forge ·")
+    expect(widget.locator(".jupyter-forge-code")).to_contain_text("def slugify")
+    expect(widget.locator("table.jupyter-forge-samples")).to_contain_text("hello-world")
+    assert not (lab.root / LIBRARY / "slugify.ipynb").exists(), "saved before approval"
+    wait_idle(page, expect)
+    forged.screenshot(path=str(ARTIFACTS / "approval_widget.png"))
+
+    # Approve: the click travels over the widget comm to the kernel.
+    approve.click()
+    expect(widget).to_contain_text("Approved", timeout=30_000)
+    expect(approve).to_be_disabled()
+    forged.screenshot(path=str(ARTIFACTS / "approved.png"))
+
+    # 3: the tool is now a plain function in the kernel.
+    run_cell(page, expect, 2)
+    expect(cell(page, 2).locator(".jp-OutputArea-output")).to_contain_text(
+        "data-science-101", timeout=30_000
+    )
+    saved = nbformat.read(lab.root / LIBRARY / "slugify.ipynb", as_version=4)
+    assert any("def slugify" in c.source for c in saved.cells if c.cell_type == "code")
+    assert scripted_model.pending == 0
+    assert len(scripted_model.requests) == 1
+    errors = [e for e in page.forge_errors if "jupyter-forge" in e.lower() or "widget" in e.lower()]
+    assert not errors, "\n".join(errors)
