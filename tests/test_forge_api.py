@@ -321,3 +321,17 @@ def test_bad_tool_name_is_refused(sm: ScriptedModel, tmp_path: Path) -> None:
     with pytest.raises(SpecError):
         forge_for(sm, tmp_path).create(ForgeSpec("not-valid", "Do it.", ()))
     assert sm.requests == []
+
+
+def test_alias_resolves_to_the_configured_model(sm: ScriptedModel, tmp_path: Path) -> None:
+    sm.push(GOOD)
+    forge = Forge(
+        model="fast",
+        aliases={"fast": "team-default", "team-default": sm.model},
+        api_base=sm.api_base,
+        library=str(tmp_path / "tools"),
+    )
+    result = forge.create(parse_cell("add", CELL))
+    assert result.passed
+    assert result.model == "fast"  # provenance keeps what the user asked for
+    assert sm.requests[0]["model"] == "scripted"  # ...and the call went to the aliased model
