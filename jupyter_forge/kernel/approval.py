@@ -166,6 +166,9 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
 
     def _run_in_background(self, label: str, job: Callable[[], ForgeResult]) -> None:
         if not self._busy.acquire(blocking=False):
+            self._say(
+                "Still working on the previous request: try again when it is done.", error=True
+            )
             return
         self._set_buttons(False)
         self._say(label)
@@ -195,6 +198,11 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
 
     def save_edit(self) -> None:
         if self.decision is not None or self._on_edit is None:
+            return
+        if self._busy.locked():  # keep the editor (and the person's edit) open
+            self._say(
+                "Still working on the previous request: save again when it is done.", error=True
+            )
             return
         on_edit, code = self._on_edit, self.editor.value
         self.edit_box.layout.display = "none"

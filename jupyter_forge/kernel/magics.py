@@ -127,7 +127,8 @@ class ForgeMagics(Magics):
             spec.samples, self._variable_samples(opts.samples), self._front_end_samples(name)
         )
         spec = ForgeSpec(spec.name, spec.request, extra)
-        if opts.library:
+        if opts.library and not opts.no_persist:
+            # Fail before spending model time if the library cannot be written.
             self._library(opts.library)._ensure_root()
         mode = opts.approve or self.forge.approve
         progress = CellProgress()

@@ -386,3 +386,29 @@ def test_a_click_on_approve_while_regenerating_is_ignored(
     assert not widget.approve_button.disabled
     click(widget.approve_button)
     assert on_approve.args == [(widget.result,)] and widget.result is not first
+
+
+def test_saving_an_edit_while_busy_keeps_the_edit() -> None:
+    from jupyter_forge.core.result import ForgeResult
+    from jupyter_forge.core.spec import ForgeSpec
+
+    result = ForgeResult(
+        spec=ForgeSpec("f", "Do it.", ()), model="m", code="def f() -> int:\n    return 1\n"
+    )
+    edits: list[str] = []
+    widget = ApprovalWidget(
+        result, on_approve=lambda r: "ok", on_edit=lambda r, code: (edits.append(code), r)[1]
+    )
+    widget.open_editor()
+    widget.editor.value = "def f() -> int:\n    return 2\n"
+    hold = widget._busy
+    assert isinstance(hold, type(threading.Lock()))
+    hold.acquire()
+    try:
+        widget.save_edit()
+        assert widget.edit_box.layout.display == "flex"  # still open, edit kept
+        assert widget.editor.value.endswith("return 2\n")
+        assert "Still working" in widget.status.value
+        assert edits == []
+    finally:
+        hold.release()
