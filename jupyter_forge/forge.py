@@ -178,6 +178,7 @@ class Forge(Configurable):
             variables=variables,
             progress=progress,
         )
+        result.model_id = resolved.litellm_model
         result.add_time("prompt", prepared)
         result.add_time("model_start", model_seconds)
         result.timings["total"] = time.perf_counter() - started
@@ -238,6 +239,7 @@ class Forge(Configurable):
             signature=signature_text(code, name),
             request=result.spec.request,
             model=result.model,
+            model_id=result.model_id,
             samples=result.spec.samples,
             schema=schema,
             validation=result.report.to_json() if result.report else None,

@@ -335,3 +335,6 @@ def test_alias_resolves_to_the_configured_model(sm: ScriptedModel, tmp_path: Pat
     assert result.passed
     assert result.model == "fast"  # provenance keeps what the user asked for
     assert sm.requests[0]["model"] == "scripted"  # ...and the call went to the aliased model
+    record = forge.save(result)
+    meta = nbformat.read(record.path, as_version=4).metadata["jupyter_forge"]
+    assert (meta["model"], meta["model_id"]) == ("fast", "openai/scripted")

@@ -43,6 +43,7 @@ class ToolRecord:
     signature: str = ""
     request: str = ""
     model: str = ""
+    model_id: str = ""
     samples: list[Sample] = field(default_factory=list)
     schema: dict[str, Any] | None = None
     validation: dict[str, Any] | None = None
@@ -63,6 +64,7 @@ class ToolRecord:
             "signature": self.signature,
             "request": self.request,
             "model": self.model,
+            "model_id": self.model_id,
             "samples": [s.to_json() for s in self.samples],
             "schema": self.schema,
             "validation": self.validation,
@@ -145,6 +147,7 @@ class Library:
             signature=str(meta.get("signature", "")),
             request=str(meta.get("request", "")),
             model=str(meta.get("model", "")),
+            model_id=str(meta.get("model_id", "")),
             samples=samples,
             schema=meta.get("schema"),
             validation=meta.get("validation"),
@@ -224,6 +227,7 @@ class Library:
         request: str,
         model: str,
         samples: Sequence[Sample],
+        model_id: str = "",
         schema: dict[str, Any] | None,
         validation: dict[str, Any] | None,
         requirements: Sequence[str] = (),
@@ -264,6 +268,7 @@ class Library:
             signature=signature,
             request=request,
             model=model,
+            model_id=model_id,
             samples=list(samples),
             schema=schema,
             validation=validation,

@@ -54,7 +54,8 @@ class ForgeResult:
     """The outcome handed to the approval step (widget, CLI prompt or auto-approve)."""
 
     spec: ForgeSpec
-    model: str
+    model: str  # what the user asked for (an alias, `local`, a litellm string)
+    model_id: str = ""  # what it resolved to, for provenance (e.g. openai/qwen2.5-coder-0.5b)
     attempts: list[Attempt] = field(default_factory=list)
     code: str | None = None
     report: ValidationReport | None = None
