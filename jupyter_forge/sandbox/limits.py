@@ -8,8 +8,7 @@ the worker applies to *itself* first thing, before it reads any candidate code.
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MIB = 1024 * 1024
 
@@ -29,14 +28,18 @@ class Limits:
     file_size_mb: int = 16  # RLIMIT_FSIZE
     open_files: int = 64  # RLIMIT_NOFILE
     max_output: int = 64_000  # bytes of captured stdout/stderr kept per sample
+    # Optional layers (names in ``layers.OPTIONAL_LAYERS``) without which validation refuses to run.
+    require: frozenset[str] = field(default_factory=frozenset)
 
 
 RlimitPlan = list[tuple[str, int, int]]
 
 
 def enforces_nproc() -> bool:
-    """RLIMIT_NPROC means nothing to root (the kernel skips the check), so only non-root uses it."""
-    return os.geteuid() != 0
+    """RLIMIT_NPROC means nothing to root; see ``layers.enforces_nproc``."""
+    from .layers import enforces_nproc as detected
+
+    return detected()
 
 
 def rlimit_plan(limits: Limits) -> RlimitPlan:

@@ -62,6 +62,7 @@ class Reader:
         self.outcome = Outcome()
         self.ready = self.loaded = self.finished = False
         self.next_index = 0
+        self.signal_exit_codes = False  # exit codes above 128 mean "killed by signal - 128"
 
     def run(self) -> Outcome:
         os.set_blocking(self.fd, False)
@@ -202,6 +203,8 @@ class Reader:
                 return "exit status unknown"
             if info is not None and info.si_pid:
                 if info.si_code == os.CLD_EXITED:
+                    if self.signal_exit_codes and 128 < info.si_status < 128 + 65:
+                        return self._signal_text(info.si_status - 128)
                     return f"exit code {info.si_status}"
                 return self._signal_text(info.si_status)
             if time.monotonic() >= until:

@@ -28,7 +28,7 @@ from pathlib import Path
 from ..core.errors import SandboxError
 from ..core.spec import Sample
 from ..core.validation import ValidationReport, judge_all
-from .layers import active_layers
+from .layers import active_layers, check_policy, detect, python_roots
 from .limits import Limits, format_plan, rlimit_plan
 from .reader import Outcome, Reader
 
@@ -51,17 +51,19 @@ def validate(
     only inside the worker. Raises :class:`SandboxError` only if the sandbox
     cannot run at all; everything the candidate does wrong is in the report.
     """
+    check_policy(limits.require)
     start = time.perf_counter()
-    job = {
+    prepend, append = [str(p) for p in extra_sys_path], _user_site()
+    job: dict[str, object] = {
         "code": code,
         "name": name,
         "samples": [sample.source for sample in samples],
         "inputs": {str(key): bytes(blob) for key, blob in (inputs or {}).items()},
-        "prepend_path": [str(p) for p in extra_sys_path],
-        "append_path": _user_site(),
+        "prepend_path": prepend,
+        "append_path": append,
         "max_output": limits.max_output,
     }
-    outcome = _run(marshal.dumps(job), len(samples), limits)
+    outcome = _run(job, [*prepend, *append], len(samples), limits)
     return judge_all(
         samples,
         outcome.raws,
@@ -89,17 +91,52 @@ def _worker_env(scratch: str) -> dict[str, str]:
     }
 
 
-def _run(job: bytes, n_samples: int, limits: Limits) -> Outcome:
+# Read-only in the Landlock allowlist besides the interpreter's own directories.
+SYSTEM_READ_ONLY = (
+    "/usr/lib",
+    "/usr/lib64",
+    "/lib",
+    "/lib64",
+    "/usr/local/lib",
+    "/usr/share/zoneinfo",
+    "/etc/ld.so.cache",
+    "/etc/localtime",
+    "/dev/urandom",
+    "/dev/random",
+)
+
+
+def _lockdown_plan(scratch: str, extra: list[str]) -> dict[str, object]:
+    """What the worker applies to itself before reading the job (trusted, host-built)."""
+    found = detect()
+    return {
+        "init_shim": found.unshare is not None,
+        "landlock": found.landlock_abi,
+        "read_only": [*python_roots(), *extra, *SYSTEM_READ_ONLY],
+        "read_write": [scratch, "/dev/null"],
+        "uid": -1 if found.drop_to is None else found.drop_to,
+        "drop_caps": found.drop_caps,
+        "seccomp": found.seccomp_program or b"",
+    }
+
+
+def _run(job: dict[str, object], extra: list[str], n_samples: int, limits: Limits) -> Outcome:
     if not sys.executable:
         raise SandboxError("cannot start the sandbox: this Python has no sys.executable")
     scratch = tempfile.mkdtemp(prefix="forge-sandbox-")
     try:
+        setup = _lockdown_plan(scratch, extra)
+        uid = setup["uid"]
+        if isinstance(uid, int) and uid >= 0:
+            os.chown(scratch, uid, uid)
+        prefix = detect().unshare or ()
         with tempfile.TemporaryFile() as job_file, tempfile.TemporaryFile() as diag:
-            job_file.write(job)
+            job_file.write(marshal.dumps(setup) + marshal.dumps(job))
             job_file.seek(0)
             read_fd, write_fd = os.pipe()
             plan = format_plan(rlimit_plan(limits))
-            argv = [sys.executable, "-I", "-B", str(WORKER), str(write_fd), plan]
+            worker = [sys.executable, "-I", "-B", str(WORKER), str(write_fd), plan]
+            argv = [*prefix, *worker]
             try:
                 proc = subprocess.Popen(
                     argv,
@@ -117,7 +154,9 @@ def _run(job: bytes, n_samples: int, limits: Limits) -> Outcome:
             finally:
                 os.close(write_fd)
             try:
-                return Reader(proc, read_fd, diag, n_samples, limits).run()
+                reader = Reader(proc, read_fd, diag, n_samples, limits)
+                reader.signal_exit_codes = bool(prefix)  # the pid-1 shim reports 128 + signal
+                return reader.run()
             finally:
                 _kill_group(proc.pid)
                 proc.wait()

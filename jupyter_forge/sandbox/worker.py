@@ -7,8 +7,9 @@ the job arrives as ``marshal`` (trusted, host to worker), reports leave as JSON
 written by :func:`to_json_line` (so ``json``/``re`` are never imported), and
 ``traceback``/``linecache``/``pickle`` load only when needed.
 
-Order matters: rlimits are applied before the job (which holds the candidate's
-code) is even read. Reports go to a dedicated pipe (``RESULT_FD``), one JSON
+Order matters: the OS lockdown (a trusted plan read first from stdin: pid-1
+shim, rlimits, then Landlock, uid/capability drop and seccomp from the sibling
+``lockdown.py``) is complete before the job (the candidate's code) is read. Reports go to a dedicated pipe (``RESULT_FD``), one JSON
 object per line; fd 0 becomes ``/dev/null``, fd 1/2 were pointed by the host at
 ``/dev/null`` and a capped diagnostics file, and ``sys.stdout``/``sys.stderr``
 are in-memory captures with a size cap. Nothing here decides pass/fail: the
@@ -86,12 +87,11 @@ class Capture(io.TextIOBase):
         return text
 
 
-def _count_user_tasks() -> int | None:
+def _count_user_tasks(uid: int) -> int | None:
     """Tasks (processes and threads) of this uid: what RLIMIT_NPROC counts against.
 
     ``None`` without ``/proc``: then the limit is skipped rather than guessed.
     """
-    uid = os.getuid()
     total = 0
     try:
         entries = list(os.scandir("/proc"))
@@ -120,12 +120,12 @@ def parse_plan(text: str) -> list[tuple[str, int, int]]:
     return plan
 
 
-def apply_rlimits(plan: list[tuple[str, int, int]]) -> None:
+def apply_rlimits(plan: list[tuple[str, int, int]], uid: int) -> None:
     """Lower this process's limits; never raise a limit the parent already lowered."""
     for name, soft, hard in plan:
         which = getattr(resource, name)
-        if name == "RLIMIT_NPROC":  # relative to what the uid already runs
-            base = _count_user_tasks()
+        if name == "RLIMIT_NPROC":  # relative to what the (target) uid already runs
+            base = _count_user_tasks(uid)
             if base is None:
                 continue
             soft, hard = base + soft, base + hard
@@ -290,14 +290,44 @@ def run_sample(index: int, source: str, namespace: dict[str, Any], out: Capture)
     return report
 
 
+def _import_lockdown() -> Any:
+    """``lockdown.py`` sits next to this file; import it by path, then hide the directory."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    sys.path.insert(0, here)
+    try:
+        return __import__("lockdown")
+    finally:
+        sys.path.remove(here)
+
+
+def lock_down(fd: int, setup: dict[str, Any], plan: list[tuple[str, int, int]]) -> None:
+    """Apply the host's plan: pid-1 shim, rlimits, then ``lockdown.apply_layers``.
+
+    Any failure is fatal: the host already reports these layers as active.
+    """
+    uid = int(setup.get("uid", -1))
+    keys = ("init_shim", "landlock", "seccomp", "drop_caps")
+    ld = _import_lockdown() if uid >= 0 or any(setup.get(k) for k in keys) else None
+    if ld is not None and setup.get("init_shim") and os.getpid() == 1:
+        ld.become_init_shim((fd, 0))
+    apply_rlimits(plan, os.getuid() if uid < 0 else uid)
+    ignore_sigxfsz()
+    faulthandler.enable(file=2)  # a segfault leaves a Python stack in the diagnostics file
+    if ld is not None:
+        ld.apply_layers(setup)
+
+
 def main(argv: list[str]) -> None:
     fd = int(argv[1])
     os.set_inheritable(fd, False)  # the candidate's own subprocesses never get the channel
-    apply_rlimits(parse_plan(argv[2]))
-    ignore_sigxfsz()
-    faulthandler.enable(file=2)  # a segfault leaves a Python stack in the diagnostics file
+    stdin = sys.stdin.buffer
     try:
-        job = marshal.loads(sys.stdin.buffer.read())
+        lock_down(fd, marshal.load(stdin), parse_plan(argv[2]))
+    except BaseException as exc:
+        send(fd, {"event": "fatal", "message": f"lockdown failed: {type(exc).__name__}: {exc}"})
+        os._exit(71)
+    try:
+        job = marshal.loads(stdin.read())
         devnull = os.open(os.devnull, os.O_RDONLY)
         os.dup2(devnull, 0)
         os.close(devnull)

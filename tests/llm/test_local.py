@@ -440,16 +440,24 @@ def test_server_lifecycle(real_cache: Path, runtime: Path, monkeypatch: pytest.M
     # its health check must not cut the other stream short (interrupt_requests=False).
     result: dict[str, Any] = {}
     body = {
-        "model": "qwen2.5-coder-0.5b", "max_tokens": 120, "temperature": 0,
+        "model": "qwen2.5-coder-0.5b", "max_tokens": 48, "temperature": 0,
         "messages": [{"role": "user", "content": "Explain in 500 words how Python dicts work."}],
     }  # fmt: skip
-    worker = threading.Thread(target=lambda: result.update(out=_stream(info.api_base, body)))
+
+    def stream() -> None:
+        try:
+            result["out"] = _stream(info.api_base, body)
+        except Exception as exc:  # surfaced by the assert below, not lost in the thread
+            result["error"] = repr(exc)
+
+    worker = threading.Thread(target=stream)
     worker.start()
-    time.sleep(1.0)
+    time.sleep(0.5)
     assert status(QWEN_CODER_05B) == info
-    worker.join(120)
+    worker.join(600)  # generous: 2 shared cores can drop to ~1 token/s under load
+    assert "out" in result, result.get("error", "the stream did not finish")
     chunks, finish = result["out"]
-    assert (finish, chunks) == ("length", 120)
+    assert (finish, chunks) == ("length", 48)
 
     t3 = time.perf_counter()
     assert stop_server(QWEN_CODER_05B) is True

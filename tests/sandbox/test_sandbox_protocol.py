@@ -17,6 +17,7 @@ import pytest
 from jupyter_forge.core.spec import Sample
 from jupyter_forge.core.validation import ValidationReport
 from jupyter_forge.sandbox import Limits, active_layers, missing_layers, validate
+from jupyter_forge.sandbox.layers import OPTIONAL_LAYERS, active_names
 
 ADD = "def add(a, b):\n    return a + b\n"
 
@@ -220,10 +221,13 @@ def test_works_from_a_background_thread_and_leaks_no_fds() -> None:
 def test_layer_lists_are_honest_and_disjoint() -> None:
     active, missing = active_layers(), missing_layers()
     assert "separate process" in active and "wall-clock SIGKILL" in active
-    assert "network namespace" in missing and "seccomp syscall filter" in missing
     assert not set(active) & set(missing)
-    if os.geteuid() == 0:
-        assert any(layer.startswith("non-root uid") for layer in missing)
+    named = {layer.split(" (")[0] for layer in active} | {m.split(":")[0] for m in missing}
+    assert named >= OPTIONAL_LAYERS  # every optional layer is reported one way or the other
+    for layer in OPTIONAL_LAYERS:
+        is_active = any(a.startswith(layer) for a in active)
+        assert is_active != any(m.startswith(layer + ":") for m in missing)
+        assert is_active == (layer in active_names())
 
 
 def test_dataframe_input_round_trip() -> None:
