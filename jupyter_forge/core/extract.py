@@ -136,6 +136,67 @@ def _keep_source(source: str, nodes: list[ast.stmt]) -> str:
     return code + "\n"
 
 
+_TYPING_NAMES = frozenset(
+    [
+        "Any",
+        "Callable",
+        "Dict",
+        "DefaultDict",
+        "Deque",
+        "FrozenSet",
+        "Generator",
+        "Iterable",
+        "Iterator",
+        "List",
+        "Literal",
+        "Mapping",
+        "MutableMapping",
+        "Optional",
+        "Sequence",
+        "Set",
+        "Tuple",
+        "Type",
+        "TypeVar",
+        "Union",
+    ]
+)
+
+
+def add_missing_typing_imports(code: str) -> str:
+    """Add ``from typing import ...`` for names the annotations use but nobody imported.
+
+    Small models copy ``List[int]`` signatures without the import; the code then fails
+    to load. The fix is mechanical and shown to the reviewer, so make it rather than
+    spend a repair round on it.
+    """
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code
+    used: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = node.args
+            every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+            notes = [a.annotation for a in every if a is not None and a.annotation is not None]
+            if node.returns is not None:
+                notes.append(node.returns)
+            for note in notes:
+                used |= {n.id for n in ast.walk(note) if isinstance(n, ast.Name)}
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bound.add(node.id)
+    missing = sorted((used & _TYPING_NAMES) - bound)
+    if not missing:
+        return code
+    return f"from typing import {', '.join(missing)}\n" + code
+
+
 def extract_function(reply: str, name: str) -> Extraction:
     """Find the function ``name`` in ``reply`` and keep only what a tool module may contain."""
     best: Extraction | None = None
@@ -164,7 +225,11 @@ def extract_function(reply: str, name: str) -> Extraction:
         names = [f.name for f in functions]
         if not functions:
             continue
-        extraction = Extraction(code=_keep_source(source, kept), dropped=dropped, functions=names)
+        extraction = Extraction(
+            code=add_missing_typing_imports(_keep_source(source, kept)),
+            dropped=dropped,
+            functions=names,
+        )
         target = [f for f in functions if f.name == name]
         if not target:
             others = ", ".join(f"`{n}`" for n in names)

@@ -231,3 +231,26 @@ def test_unclosed_fence_still_extracts() -> None:
     result = extract_function("```python\n" + GOOD_BODY, "f")
     assert result.ok
     assert result.code == GOOD_BODY
+
+
+def test_missing_typing_imports_are_added() -> None:
+    reply = (
+        "```python\ndef top(xs: List[int], k: Optional[int] = None) -> Tuple[int, ...]:\n"
+        '    """Largest values."""\n    return tuple(sorted(xs)[-(k or 1):])\n```'
+    )
+    extraction = extract_function(reply, "top")
+    assert extraction.ok
+    assert extraction.code is not None
+    assert extraction.code.startswith("from typing import List, Optional, Tuple\n")
+    compile(extraction.code, "<t>", "exec")
+
+
+def test_present_typing_imports_are_left_alone() -> None:
+    reply = (
+        "```python\nfrom typing import List\n\n\ndef f(xs: List[int]) -> int:\n"
+        '    """Sum."""\n    return sum(xs)\n```'
+    )
+    extraction = extract_function(reply, "f")
+    assert extraction.code is not None
+    assert extraction.code.count("from typing import") == 1
+    assert "import typing" not in extraction.code

