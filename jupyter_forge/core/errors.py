@@ -15,6 +15,10 @@ class ModelError(ForgeError):
     """The model cannot be reached, is misconfigured, or misbehaved."""
 
 
+class ModelReplyError(ModelError):
+    """The model answered, but the answer broke off or was empty: worth another attempt."""
+
+
 class LibraryError(ForgeError):
     """The tool library cannot be read or written."""
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from .errors import ModelReplyError
 from .extract import extract_function
 from .findings import static_findings, third_party_imports
 from .prompt import Message, build_messages, repair_messages
@@ -82,7 +83,13 @@ def forge_loop(
     for number in range(1, max(1, attempts) + 1):
         verb = "asking" if number == 1 else "repairing with"
         sink.stage("llm", f"attempt {number}/{attempts}: {verb} {model_name}…")
-        reply = generate(messages, number, sink.token)
+        try:
+            reply = generate(messages, number, sink.token)
+        except ModelReplyError as exc:
+            # A broken-off or empty answer costs an attempt; the budget decides, not the glitch.
+            result.attempts.append(Attempt(number=number, reply="", code=None, problems=[str(exc)]))
+            sink.stage("repair", f"attempt {number}/{attempts} failed: {exc}")
+            continue
         result.add_time("llm", reply.seconds)
         tick = time.perf_counter()
         extraction = extract_function(reply.text, spec.name)

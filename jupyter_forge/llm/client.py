@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.errors import ModelError
+from ..core.errors import ModelError, ModelReplyError
 from .models import ResolvedModel
 
 _litellm: Any = None
@@ -136,10 +136,13 @@ def complete(
     except ModelError:
         raise
     except Exception as exc:
-        raise _explain(exc, model, timeout) from None
+        explained = _explain(exc, model, timeout)
+        if pieces:  # it was answering: a broken-off stream is a failed attempt, not fatal
+            raise ModelReplyError(f"the answer broke off: {explained}") from None
+        raise explained from None
     text = "".join(pieces)
     if not text.strip():
-        raise ModelError(
+        raise ModelReplyError(
             f"model `{model.name}` returned an empty answer: try again or another model"
         )
     return Completion(

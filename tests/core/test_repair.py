@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import pytest
+
 from jupyter_forge.core.prompt import Message
 from jupyter_forge.core.repair import Reply, forge_loop
 from jupyter_forge.core.result import ForgeResult
@@ -280,3 +282,43 @@ def test_attempt_json_and_summary() -> None:
     assert data["problems"] == result.attempts[0].problems
     assert data["report"]["passed"] is False
     assert result.attempts[0].summary() == "; ".join(result.attempts[0].problems)
+
+
+def test_a_broken_off_answer_costs_an_attempt_not_the_forge() -> None:
+    from jupyter_forge.core.errors import ModelReplyError
+
+    calls: list[int] = []
+
+    def generate(
+        messages: Sequence[Message], number: int, on_token: Callable[[str], None]
+    ) -> Reply:
+        calls.append(number)
+        if number == 1:
+            raise ModelReplyError("the answer broke off: model `m` failed: repeating chunk")
+        return Reply(GOOD, 0.1)
+
+    result = forge_loop(
+        ForgeSpec("double", "Double a number.", (Sample("double(2)", "example", "4\n"),)),
+        model_name="m",
+        generate=generate,
+        validate=lambda code: ValidationReport(passed=True),
+        attempts=3,
+    )
+    assert calls == [1, 2]
+    assert result.passed
+    assert "broke off" in result.attempts[0].problems[0]
+
+
+def test_an_unreachable_model_still_stops_the_forge() -> None:
+    from jupyter_forge.core.errors import ModelError
+
+    def generate(*_: object) -> Reply:
+        raise ModelError("cannot reach model `m`")
+
+    with pytest.raises(ModelError, match="cannot reach"):
+        forge_loop(
+            ForgeSpec("double", "Double a number.", ()),
+            model_name="m",
+            generate=generate,  # type: ignore[arg-type]
+            validate=lambda code: ValidationReport(passed=True),
+        )
