@@ -254,6 +254,8 @@ def cmd_model(args: argparse.Namespace) -> int:
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from .core.spec import Sample
     from .sandbox import active_layers, missing_layers, validate
+    from .sandbox.layers import check_policy
+    from .sandbox_check import run_checks
 
     for layer in active_layers():
         print(f"  active   {layer}")
@@ -261,7 +263,14 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
         print(f"  missing  {layer}")
     report = validate("def ok() -> int:\n    return 1\n", "ok", [Sample("ok()", "example", "1\n")])
     print(f"round trip: {'ok' if report.passed else 'FAILED'} in {report.seconds * 1000:.0f} ms")
-    return 0 if report.passed else 1
+    outcomes = run_checks()
+    for outcome in outcomes:
+        verdict = "blocked" if outcome.blocked else "ESCAPED"
+        print(f"  {verdict:8} {outcome.attack:40} {outcome.detail}")
+    escaped = [o for o in outcomes if not o.blocked]
+    print(f"attacks: {len(outcomes) - len(escaped)}/{len(outcomes)} blocked")
+    check_policy(frozenset(args.require))  # raises a one-line SandboxError (exit 2)
+    return 0 if report.passed and not escaped else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -316,6 +325,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     sandbox = sub.add_parser("sandbox", help="the validation sandbox")
     sandbox.add_argument("action", choices=["check"])
+    sandbox.add_argument(
+        "--require",
+        action="append",
+        default=[],
+        metavar="LAYER",
+        help="fail unless this layer is active, e.g. 'seccomp syscall filter'",
+    )
     sandbox.set_defaults(func=cmd_sandbox)
     return parser
 

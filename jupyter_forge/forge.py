@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from traitlets import Dict, Enum, Float, Int, Unicode, default
+from traitlets import Dict, Enum, Float, Int, List, Unicode, default
 from traitlets.config import Configurable
 
 from .core.errors import SpecError
@@ -61,6 +61,12 @@ class Forge(Configurable):
     sample_timeout = Float(10.0, help="Wall-clock seconds per sample in the sandbox.").tag(
         config=True
     )
+    sandbox_require = List(
+        Unicode(),
+        [],
+        help="Sandbox layers validation must have, e.g. ['seccomp syscall filter', "
+        "'Landlock filesystem allowlist']; without them it refuses to run.",
+    ).tag(config=True)
     memory_mb = Int(1024, help="Address-space limit of the sandbox process, MiB.").tag(config=True)
     llm_timeout = Float(300.0, help="Seconds to wait for the model's answer.").tag(config=True)
     temperature = Float(0.0, help="Sampling temperature of the first attempt (0 = greedy).").tag(
@@ -103,7 +109,10 @@ class Forge(Configurable):
         from .sandbox import Limits, validate
 
         limits = Limits(
-            timeout=self.sample_timeout, load_timeout=self.sample_timeout, memory_mb=self.memory_mb
+            timeout=self.sample_timeout,
+            load_timeout=self.sample_timeout,
+            memory_mb=self.memory_mb,
+            require=frozenset(self.sandbox_require),
         )
         return validate(code, name, samples, inputs=inputs, limits=limits)
 

@@ -416,3 +416,22 @@ def test_usage_error_exits_2(home: Path) -> None:
     proc = run(home, "validate", "x.py")  # --name is required
     assert proc.returncode == 2
     assert "--name" in proc.stderr
+
+
+def test_sandbox_check_tries_attacks_and_reports_layers(tmp_path: Path) -> None:
+    proc = run(tmp_path, "sandbox", "check")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "active   separate process" in proc.stdout
+    assert "round trip: ok" in proc.stdout
+    assert "ESCAPED" not in proc.stdout
+    lines = [line for line in proc.stdout.splitlines() if line.strip().startswith("blocked")]
+    assert len(lines) >= 9
+    assert any("read a file outside the scratch dir" in line for line in lines)
+    assert proc.stdout.rstrip().endswith("blocked")  # "attacks: N/N blocked"
+
+
+def test_sandbox_check_refuses_an_unknown_required_layer(tmp_path: Path) -> None:
+    proc = run(tmp_path, "sandbox", "check", "--require", "moat")
+    assert proc.returncode == 2
+    assert "unknown sandbox layer(s) in the policy: moat" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1

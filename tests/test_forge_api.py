@@ -338,3 +338,17 @@ def test_alias_resolves_to_the_configured_model(sm: ScriptedModel, tmp_path: Pat
     record = forge.save(result)
     meta = nbformat.read(record.path, as_version=4).metadata["jupyter_forge"]
     assert (meta["model"], meta["model_id"]) == ("fast", "openai/scripted")
+
+
+def test_sandbox_policy_from_settings_refuses_missing_layers() -> None:
+    from jupyter_forge.core.errors import SandboxError
+    from jupyter_forge.core.spec import Sample
+
+    forge = Forge(sandbox_require=["no such layer"])
+    with pytest.raises(SandboxError, match="unknown sandbox layer"):
+        forge.validate_code(
+            "def f() -> int:\n    return 1\n", "f", [Sample("f()", "example", "1\n")]
+        )
+    assert Forge(sandbox_require=["seccomp syscall filter"]).sandbox_require == [
+        "seccomp syscall filter"
+    ]

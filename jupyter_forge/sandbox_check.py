@@ -1,0 +1,108 @@
+"""``jupyter-forge sandbox check``: try a short list of attacks and say what stopped them.
+
+Each attack is a candidate "tool" whose sample returns ``'escaped'`` only if the
+attack worked. The host prepares the bait (a secret in the environment, a secret
+file, a listening socket, a folder to write into) and judges the outcome itself.
+The full red-team suite is ``tests/security``; this is the quick check for a machine.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .core.spec import Sample
+from .sandbox import Limits, validate
+
+SECRET = "jupyter-forge-check-secret-4f1d"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    attack: str
+    blocked: bool
+    detail: str
+
+
+def _attack(body: str) -> str:
+    indented = "\n".join("        " + line for line in body.strip().split("\n"))
+    return (
+        "def attack() -> str:\n"
+        '    """Try one thing; say whether it worked."""\n'
+        "    try:\n"
+        f"{indented}\n"
+        "    except BaseException as exc:\n"
+        "        return 'blocked: ' + type(exc).__name__\n"
+    )
+
+
+def run_checks() -> list[Outcome]:
+    """Run each attack once in the sandbox, with bait the host controls."""
+    outcomes: list[Outcome] = []
+    with tempfile.TemporaryDirectory(prefix="forge-check-") as bait_dir:
+        bait = Path(bait_dir)
+        secret_file = bait / "secret.txt"
+        secret_file.write_text(SECRET)
+        target = bait / "written-by-sandbox.txt"
+        listener = socket.socket()
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listener.setblocking(False)
+        port = listener.getsockname()[1]
+        os.environ["JUPYTER_FORGE_CHECK_SECRET"] = SECRET
+        attacks = {
+            "read an API key from the environment": (
+                "import os\nreturn 'escaped' if os.environ.get('JUPYTER_FORGE_CHECK_SECRET') "
+                "else 'blocked'"
+            ),
+            "read a file outside the scratch dir": (
+                f"return 'escaped' if {SECRET!r} in open({str(secret_file)!r}).read() else 'blocked'"
+            ),
+            "write a file outside the scratch dir": (
+                f"open({str(target)!r}, 'w').write('x')\nreturn 'escaped'"
+            ),
+            "connect to a local port": (
+                f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2)\n"
+                "return 'escaped'"
+            ),
+            "run a shell command (os.system)": (
+                "import os\nreturn 'escaped' if os.system('true') == 0 else 'blocked'"
+            ),
+            "start a process (subprocess)": (
+                "import subprocess\nsubprocess.run(['true'], check=True)\nreturn 'escaped'"
+            ),
+            "fork": "import os\npid = os.fork()\nif pid == 0:\n    os._exit(0)\nreturn 'escaped'",
+            "allocate 4 GiB": "data = bytearray(4 * 1024**3)\nreturn 'escaped'",
+            "loop forever": "while True:\n    pass",
+        }
+        try:
+            for name, body in attacks.items():
+                report = validate(
+                    _attack(body),
+                    "attack",
+                    [Sample("attack()", "example", "'blocked'\n")],
+                    limits=Limits(timeout=3.0, load_timeout=5.0),
+                )
+                got = (
+                    (report.results[0].got or report.results[0].error or "")
+                    if report.results
+                    else ""
+                )
+                escaped = "escaped" in got
+                if name.startswith("write") and target.exists():
+                    escaped = True
+                if name.startswith("connect"):
+                    try:
+                        listener.accept()[0].close()
+                        escaped = True
+                    except BlockingIOError:
+                        pass
+                detail = got.strip() or (report.results[0].error if report.results else "") or ""
+                outcomes.append(Outcome(name, not escaped, detail[:70]))
+        finally:
+            os.environ.pop("JUPYTER_FORGE_CHECK_SECRET", None)
+            listener.close()
+    return outcomes
