@@ -1,7 +1,7 @@
 """Follow the worker's reports against deadlines, and explain how it ended.
 
 Everything the worker sends is untrusted: each line must be a JSON object in
-the expected order (ready, loaded, one per sample, done). Anything else, an
+the expected order (locked, ready, loaded, one per sample, done). Anything else, an
 oversized line, silence past a deadline, or a closed channel, becomes a
 timeout or crash verdict for the sample in progress; never a pass, never an
 exception in the host (except :class:`SandboxError` when the worker could not
@@ -60,7 +60,7 @@ class Reader:
         self.proc, self.fd, self.diag, self.n, self.limits = proc, fd, diag, n, limits
         self.max_line = 8 * limits.max_output + 1_000_000
         self.outcome = Outcome()
-        self.ready = self.loaded = self.finished = False
+        self.locked = self.ready = self.loaded = self.finished = False
         self.next_index = 0
         self.signal_exit_codes = False  # exit codes above 128 mean "killed by signal - 128"
 
@@ -117,6 +117,9 @@ class Reader:
         if not isinstance(event, dict):
             raise _ProtocolError("not a JSON object")
         kind = event.get("event")
+        if kind == "locked" and not self.locked and not self.ready:
+            self.locked = True  # lockdown done; a warm pool consumes this line itself
+            return False
         if kind == "ready" and not self.ready:
             self.ready = True
             return False

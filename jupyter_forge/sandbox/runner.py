@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
+import selectors
 import shutil
 import signal
 import site
@@ -44,12 +45,18 @@ def validate(
     inputs: Mapping[str, bytes] | None = None,
     limits: Limits = DEFAULT_LIMITS,
     extra_sys_path: Sequence[str] = (),
+    pool: bool | None = None,
 ) -> ValidationReport:
     """Run ``code``'s function ``name`` against ``samples`` in a fresh sandbox process.
 
     ``inputs`` are host-pickled values (e.g. a DataFrame a sample uses), unpickled
     only inside the worker. Raises :class:`SandboxError` only if the sandbox
     cannot run at all; everything the candidate does wrong is in the report.
+
+    ``pool``: take a pre-started, locked-down worker from the warm pool (see
+    :mod:`.pool`) when one matches ``limits``; ``None`` follows the
+    ``JUPYTER_FORGE_SANDBOX_POOL`` environment variable. Any pool problem falls
+    back to a cold start.
     """
     check_policy(limits.require)
     start = time.perf_counter()
@@ -63,7 +70,10 @@ def validate(
         "append_path": append,
         "max_output": limits.max_output,
     }
-    outcome = _run(job, [*prepend, *append], len(samples), limits)
+    extra = [*prepend, *append]
+    outcome = _run_pooled(job, extra, len(samples), limits) if _use_pool(pool) else None
+    if outcome is None:
+        outcome = _run(job, extra, len(samples), limits)
     return judge_all(
         samples,
         outcome.raws,
@@ -72,6 +82,33 @@ def validate(
         seconds=time.perf_counter() - start,
         layers=active_layers(),
     )
+
+
+def _use_pool(pool: bool | None) -> bool:
+    if pool is not None:
+        return pool
+    from .pool import enabled_by_env
+
+    return enabled_by_env()
+
+
+def _run_pooled(
+    job: dict[str, object], extra: list[str], n_samples: int, limits: Limits
+) -> Outcome | None:
+    """Run on a warm worker; None (run it cold) if the pool has none or it failed to start.
+
+    A :class:`SandboxError` comes only before the worker's "ready" (it had not yet
+    looked at the job's code), so retrying cold never runs the candidate twice.
+    """
+    from .pool import take_worker
+
+    worker = take_worker(limits, extra)
+    if worker is None:
+        return None
+    try:
+        return worker.run(job, n_samples)
+    except SandboxError:
+        return None
 
 
 def _user_site() -> list[str]:
@@ -120,49 +157,150 @@ def _lockdown_plan(scratch: str, extra: list[str]) -> dict[str, object]:
     }
 
 
-def _run(job: dict[str, object], extra: list[str], n_samples: int, limits: Limits) -> Outcome:
-    if not sys.executable:
-        raise SandboxError("cannot start the sandbox: this Python has no sys.executable")
-    scratch = tempfile.mkdtemp(prefix="forge-sandbox-")
-    try:
-        setup = _lockdown_plan(scratch, extra)
+class Worker:
+    """One started worker: it locks itself down, then waits for its single job on stdin.
+
+    Cold path: ``Worker(limits, extra).run(job, n)``. Warm pool (:mod:`.pool`): start
+    it ahead of time, :meth:`wait_locked`, and later :meth:`run` one job. Either way
+    the worker gets a fresh scratch dir, runs exactly one job, and :meth:`close`
+    kills its process group and removes the scratch dir.
+    """
+
+    def __init__(self, limits: Limits, extra: Sequence[str]) -> None:
+        if not sys.executable:
+            raise SandboxError("cannot start the sandbox: this Python has no sys.executable")
+        self.limits, self.extra = limits, tuple(extra)
+        self.detected = detect()  # the layers this worker applies (a pool must match them)
+        self.scratch = tempfile.mkdtemp(prefix="forge-sandbox-")
+        self.diag = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        self.read_fd = self.stdin_fd = -1
+        self.prefix: tuple[str, ...] = ()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.closed = False
+        try:
+            self._start()
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self) -> None:
+        setup = _lockdown_plan(self.scratch, list(self.extra))
         uid = setup["uid"]
         if isinstance(uid, int) and uid >= 0:
-            os.chown(scratch, uid, uid)
-        prefix = detect().unshare or ()
-        with tempfile.TemporaryFile() as job_file, tempfile.TemporaryFile() as diag:
-            job_file.write(marshal.dumps(setup) + marshal.dumps(job))
-            job_file.seek(0)
-            read_fd, write_fd = os.pipe()
-            plan = format_plan(rlimit_plan(limits))
-            worker = [sys.executable, "-I", "-B", str(WORKER), str(write_fd), plan]
-            argv = [*prefix, *worker]
-            try:
-                proc = subprocess.Popen(
-                    argv,
-                    stdin=job_file,
-                    stdout=subprocess.DEVNULL,
-                    stderr=diag,
-                    cwd=scratch,
-                    env=_worker_env(scratch),
-                    pass_fds=(write_fd,),
-                    start_new_session=True,
-                )
-            except OSError as exc:
-                os.close(read_fd)
-                raise SandboxError(f"cannot start the sandbox worker: {exc}") from None
-            finally:
-                os.close(write_fd)
-            try:
-                reader = Reader(proc, read_fd, diag, n_samples, limits)
-                reader.signal_exit_codes = bool(prefix)  # the pid-1 shim reports 128 + signal
-                return reader.run()
-            finally:
-                _kill_group(proc.pid)
-                proc.wait()
-                os.close(read_fd)
-    finally:
-        _remove_tree(scratch)
+            os.chown(self.scratch, uid, uid)
+        self.prefix = detect().unshare or ()
+        self.read_fd, write_fd = os.pipe()
+        plan = format_plan(rlimit_plan(self.limits))
+        argv = [*self.prefix, sys.executable, "-I", "-B", str(WORKER), str(write_fd), plan]
+        try:
+            self.proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=self.diag,
+                cwd=self.scratch,
+                env=_worker_env(self.scratch),
+                pass_fds=(write_fd,),
+                start_new_session=True,
+            )
+        except OSError as exc:
+            raise SandboxError(f"cannot start the sandbox worker: {exc}") from None
+        finally:
+            os.close(write_fd)
+        assert self.proc.stdin is not None
+        self.stdin_fd = self.proc.stdin.fileno()
+        os.set_blocking(self.stdin_fd, False)
+        self._send(marshal.dumps(setup), time.monotonic() + self.limits.load_timeout)
+
+    def _send(self, data: bytes, deadline: float) -> bool:
+        """Write to the worker's stdin without ever blocking past ``deadline``."""
+        view = memoryview(data)
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.stdin_fd, selectors.EVENT_WRITE)
+            while view:
+                try:
+                    view = view[os.write(self.stdin_fd, view) :]
+                    continue
+                except BlockingIOError:
+                    pass
+                except OSError:  # e.g. EPIPE: it died; the reader will say how
+                    return False
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                selector.select(remaining)
+        return True
+
+    def wait_locked(self, timeout: float) -> bool:
+        """Consume the worker's "locked" line (pool only); False if it failed or is silent."""
+        deadline = time.monotonic() + timeout
+        line = b""
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.read_fd, selectors.EVENT_READ)
+            while not line.endswith(b"\n") and len(line) < 200:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not selector.select(remaining):
+                    return False
+                chunk = os.read(self.read_fd, 200 - len(line))
+                if not chunk:
+                    return False
+                line += chunk
+        return line == b'{"event":"locked"}\n'
+
+    def idle_and_alive(self) -> bool:
+        """Still running and has said nothing since "locked" (pool only)."""
+        if self.closed or self.proc is None or self._exited():
+            return False
+        with selectors.DefaultSelector() as selector:
+            selector.register(self.read_fd, selectors.EVENT_READ)
+            return not selector.select(0)
+
+    def _exited(self) -> bool:
+        """Whether the worker's leader exited, checked without reaping it (pgid stays ours)."""
+        assert self.proc is not None
+        if not hasattr(os, "waitid"):
+            return self.proc.poll() is not None
+        try:
+            info = os.waitid(os.P_PID, self.proc.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:
+            return True
+        return info is not None and info.si_pid != 0
+
+    def run(self, job: dict[str, object], n_samples: int) -> Outcome:
+        """Send the one job, follow the reports (see :class:`.Reader`), then :meth:`close`."""
+        assert self.proc is not None and not self.closed
+        try:
+            self._send(marshal.dumps(job), time.monotonic() + self.limits.load_timeout)
+            assert self.proc.stdin is not None
+            with contextlib.suppress(OSError):
+                self.proc.stdin.close()  # EOF ends the worker's read of the job
+            reader = Reader(self.proc, self.read_fd, self.diag, n_samples, self.limits)
+            reader.signal_exit_codes = bool(self.prefix)  # the pid-1 shim reports 128 + signal
+            return reader.run()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Kill the worker's process group, reap it, free its fds and scratch dir."""
+        if self.closed:
+            return
+        self.closed = True
+        if self.proc is not None:
+            _kill_group(self.proc.pid)
+            self.proc.wait()
+            if self.proc.stdin is not None:
+                with contextlib.suppress(OSError):
+                    self.proc.stdin.close()
+        if self.read_fd >= 0:
+            os.close(self.read_fd)
+            self.read_fd = -1
+        self.diag.close()
+        _remove_tree(self.scratch)
+
+
+def _run(job: dict[str, object], extra: list[str], n_samples: int, limits: Limits) -> Outcome:
+    """Cold start: a new worker for this one job."""
+    return Worker(limits, extra).run(job, n_samples)
 
 
 def _kill_group(pgid: int) -> None:

@@ -326,6 +326,7 @@ def main(argv: list[str]) -> None:
     except BaseException as exc:
         send(fd, {"event": "fatal", "message": f"lockdown failed: {type(exc).__name__}: {exc}"})
         os._exit(71)
+    send(fd, {"event": "locked"})  # lets a warm pool know this worker is ready for a job
     try:
         job = marshal.loads(stdin.read())
         devnull = os.open(os.devnull, os.O_RDONLY)

@@ -45,7 +45,21 @@ def first_active(*layers: str) -> str:
 
 
 def leftover_workers(marker: str = str(WORKER)) -> list[int]:
-    """Host pids of live processes whose command line holds ``marker`` (default: any worker)."""
+    """Host pids of live processes whose command line holds ``marker`` (default: any worker).
+
+    Idle workers of the warm pool are not leftovers: they have not run anything yet.
+    """
+    from jupyter_forge.sandbox import pool
+
+    warm = pool.default_pool()
+    if warm is not None:
+        warm.wait_full(10)  # a refill in progress is not a leftover either
+    spare_groups = set()
+    for leader in warm.idle_pids() if warm is not None else []:
+        try:
+            spare_groups.add(os.getpgid(leader))
+        except OSError:
+            continue
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
@@ -56,6 +70,11 @@ def leftover_workers(marker: str = str(WORKER)) -> list[int]:
         except OSError:
             continue
         if marker.encode() in cmdline and state not in ("Z", "X"):
+            try:
+                if os.getpgid(int(entry.name)) in spare_groups:
+                    continue
+            except OSError:
+                continue
             found.append(int(entry.name))
     return found
 
