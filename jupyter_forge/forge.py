@@ -35,6 +35,12 @@ def first_line(text: str) -> str:
     return ""
 
 
+def sample_inputs(spec: ForgeSpec, namespace: Mapping[str, Any]) -> dict[str, bytes]:
+    """The kernel variables the samples read, pickled to travel into the sandbox."""
+    names = sample_free_names(s.source for s in spec.samples)
+    return pickle_inputs(names, namespace, exclude=[spec.name])
+
+
 class Forge(Configurable):
     """Make, check and store tools. Settings are traitlets, so Jupyter config applies."""
 
@@ -161,9 +167,7 @@ class Forge(Configurable):
         check_tool_name(spec.name, allow_builtin=True)
         namespace = namespace or {}
         started = time.perf_counter()
-        inputs = pickle_inputs(
-            sample_free_names(s.source for s in spec.samples), namespace, exclude=[spec.name]
-        )
+        inputs = sample_inputs(spec, namespace)
         # Only variables the request names: describing sample-only inputs distracts small models.
         variables = describe_variables([spec.request], namespace, exclude=[spec.name])
         prepared = time.perf_counter() - started
@@ -211,11 +215,7 @@ class Forge(Configurable):
         )
         result.attempts.append(attempt)
         if extraction.code is not None:
-            inputs = pickle_inputs(
-                sample_free_names(s.source for s in spec.samples),
-                namespace or {},
-                exclude=[spec.name],
-            )
+            inputs = sample_inputs(spec, namespace or {})
             tick = time.perf_counter()
             attempt.report = self.validate_code(
                 extraction.code, spec.name, spec.samples, inputs=inputs

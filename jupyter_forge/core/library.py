@@ -14,14 +14,16 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
-
-import nbformat
-from nbformat import NotebookNode
+from typing import TYPE_CHECKING, Any, cast
 
 from .errors import LibraryError
-from .notebook import build_tool_notebook, tool_code
 from .spec import Sample, check_tool_name
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
+# nbformat (with jsonschema) takes over a second to import: it is imported where a
+# notebook is actually read or written, so `%load_ext jupyter_forge` stays instant.
 
 FORMAT_VERSION = 1
 DEFAULT_LIBRARY = "forge_tools"
@@ -107,6 +109,8 @@ class Library:
     # -- reading -------------------------------------------------------------------
 
     def _read(self, path: Path) -> NotebookNode:
+        import nbformat
+
         try:
             with path.open(encoding="utf-8") as handle:
                 nb = nbformat.read(handle, as_version=4)
@@ -127,10 +131,12 @@ class Library:
             raise LibraryError(
                 f"{path} is not a jupyter_forge tool notebook (no jupyter_forge metadata)"
             )
-        return cast(NotebookNode, nb)
+        return cast("NotebookNode", nb)
 
     def _record(self, path: Path, nb: NotebookNode) -> ToolRecord:
         meta = dict(nb.metadata["jupyter_forge"])
+        from .notebook import tool_code
+
         code = tool_code(nb)
         if not code:
             raise LibraryError(f"{path} has no tool code cell: restore it or remove it")
@@ -199,6 +205,8 @@ class Library:
 
     def _write_atomic(self, path: Path, nb: NotebookNode) -> None:
         """Temp file in the same folder, fsync, rename: a crash never leaves half a tool."""
+        import nbformat
+
         self._ensure_root()
         fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=self.root)
         try:
@@ -236,6 +244,8 @@ class Library:
         kernel_names: Sequence[str] = (),
     ) -> ToolRecord:
         """Write (or replace, as a new version) the tool notebook, and sign it as reviewed."""
+        from .notebook import build_tool_notebook, tool_code
+
         path = self.path_for(name)
         version, created, history = 1, now_iso(), []
         if path.exists():
