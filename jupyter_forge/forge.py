@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from traitlets import Dict, Enum, Float, Int, List, Unicode, default
+from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, default
 from traitlets.config import Configurable
 
 from .core.errors import SpecError
@@ -83,6 +83,14 @@ class Forge(Configurable):
         help="Sampling temperature of repair attempts: small models repeat themselves when greedy.",
     ).tag(config=True)
     max_tokens = Int(1024, help="Longest answer the model may write.").tag(config=True)
+    track_calls = Bool(
+        True,
+        help="Count calls of saved tools (a wrapper adds well under 1 us per call) and store the "
+        "counts in <library>/.forge_usage.sqlite, for %forge stats and retirement suggestions.",
+    ).tag(config=True)
+    usage_flush_seconds = Float(
+        30.0, help="Seconds between writes of the call counts to the usage database."
+    ).tag(config=True)
 
     @default("approve")
     def _approve_default(self) -> str:

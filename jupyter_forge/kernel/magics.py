@@ -27,6 +27,7 @@ from .approval import ApprovalWidget
 from .options import HELP, parse_cell_line, split_line
 from .progress import CellProgress
 from .registry import ToolRegistry
+from .tracking import Tracker
 from .views import Note, Table
 
 
@@ -58,7 +59,7 @@ class ForgeMagics(Magics):
         self.forge = Forge(parent=shell)
         if self.forge not in shell.configurables:
             shell.configurables.append(self.forge)
-        self.registry = ToolRegistry()
+        self.registry = ToolRegistry(tracker=Tracker.for_shell(shell, self.forge))
         self.pending: dict[str, ApprovalWidget] = {}
 
     @property

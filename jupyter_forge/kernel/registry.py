@@ -3,6 +3,9 @@
 Each tool runs in a module of its own (``forge_tools.NAME``), so its imports do
 not leak into the user namespace, and its source is registered with
 :mod:`linecache`, so tracebacks and ``inspect.getsource`` show the real code.
+With a :class:`~jupyter_forge.kernel.tracking.Tracker`, the namespace gets a thin
+counting wrapper instead of the bare function (saved tools only: usage is stored
+next to the tool's library).
 """
 
 from __future__ import annotations
@@ -12,11 +15,18 @@ import sys
 import types
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .tracking import Tracker
 
 
 @dataclass
 class RegisteredTool:
+    """``function`` is the tool as exec'd; ``installed`` is what the namespace holds
+    (the tracking wrapper, or ``function`` itself when calls are not tracked)."""
+
     name: str
     function: Callable[..., Any]
     code: str
@@ -24,6 +34,11 @@ class RegisteredTool:
     version: int = 1
     path: str | None = None
     model: str = ""
+    installed: Callable[..., Any] = field(kw_only=True)
+
+    @property
+    def tracked(self) -> bool:
+        return self.installed is not self.function
 
 
 @dataclass
@@ -31,6 +46,7 @@ class ToolRegistry:
     """Tools approved in this kernel, with their function-calling schemas."""
 
     tools: dict[str, RegisteredTool] = field(default_factory=dict)
+    tracker: Tracker | None = None
 
     def __contains__(self, name: object) -> bool:
         return name in self.tools
@@ -45,7 +61,7 @@ class ToolRegistry:
     def is_current(self, name: str, namespace: MutableMapping[str, Any]) -> bool:
         """Whether ``namespace[name]`` is still the tool we installed (not user-rebound)."""
         tool = self.tools.get(name)
-        return tool is not None and namespace.get(name) is tool.function
+        return tool is not None and namespace.get(name) is tool.installed
 
     def install(
         self,
@@ -69,16 +85,27 @@ class ToolRegistry:
         function = module.__dict__.get(name)
         if not callable(function):
             raise RuntimeError(f"the approved code defines no callable `{name}`")
-        tool = RegisteredTool(name, function, code, schema, version, path, model)
+        installed = function
+        if path is not None and self.tracker is not None and self.tracker.enabled:
+            installed = self.tracker.wrap(
+                function, name=name, version=version, library=Path(path).parent
+            )
+        tool = RegisteredTool(
+            name, function, code, schema, version, path, model, installed=installed
+        )
         self.tools[name] = tool
-        namespace[name] = function
+        namespace[name] = installed
         return tool
 
     def remove(self, name: str, namespace: MutableMapping[str, Any]) -> bool:
         tool = self.tools.pop(name, None)
         if tool is None:
             return False
-        if namespace.get(name) is tool.function:
+        if namespace.get(name) is tool.installed:
             del namespace[name]
         sys.modules.pop(f"forge_tools.{name}", None)
         return True
+
+    def close(self) -> bool:
+        """Store pending usage counts and stop the tracker's thread (extension unload)."""
+        return self.tracker.close() if self.tracker is not None else True
