@@ -1,0 +1,232 @@
+"""Which tool libraries the Forge Tools panel can see, and reading them without writing.
+
+The server reads the same notebooks the kernel writes, so the panel works with no
+kernel running. Every path it serves is confined to these configured folders: a
+request names a library by label and a tool by a Python identifier, never a path.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from traitlets import List, Unicode
+from traitlets.config import Configurable
+
+from ..core.errors import ForgeError, LibraryError
+from ..core.library import DEFAULT_LIBRARY, Library, ToolRecord
+from ..core.spec import check_tool_name
+
+USER_LIBRARY = "~/.local/share/jupyter_forge/tools"
+
+
+class ForgeTools(Configurable):
+    """Settings of the server extension (``c.ForgeTools.NAME`` in jupyter_server_config.py)."""
+
+    project_library = Unicode(
+        DEFAULT_LIBRARY,
+        help="Project library, relative to the server's root_dir (same default as Forge.library).",
+    ).tag(config=True)
+    user_library = Unicode(USER_LIBRARY, help="The user's own tool library.").tag(config=True)
+    shared_libraries = List(
+        Unicode(), default_value=[], help="Read-mostly libraries shared by a team."
+    ).tag(config=True)
+
+
+@dataclass(frozen=True)
+class Place:
+    """One library in reach: a label the front end uses, and its folder."""
+
+    label: str
+    root: Path
+
+    def describe(self) -> dict[str, Any]:
+        exists = self.root.is_dir()
+        return {
+            "label": self.label,
+            "path": str(self.root),
+            "exists": exists,
+            "message": "" if exists else f"{self.root} does not exist (yet): no tools there",
+        }
+
+
+def places(config: ForgeTools, root_dir: str | os.PathLike[str]) -> list[Place]:
+    """Project, user, then shared libraries; the first holding a name wins, like the kernel."""
+    root = Path(root_dir).expanduser()
+    found = [
+        Place("project", (root / config.project_library).expanduser()),
+        Place("user", Path(config.user_library).expanduser()),
+    ]
+    for index, folder in enumerate(config.shared_libraries):
+        label = "shared" if index == 0 else f"shared{index + 1}"
+        found.append(Place(label, Path(folder).expanduser()))
+    unique: list[Place] = []
+    for place in found:
+        if all(place.root.resolve() != seen.root.resolve() for seen in unique):
+            unique.append(place)
+    return unique
+
+
+def find_place(all_places: list[Place], label: str) -> Place:
+    for place in all_places:
+        if place.label == label:
+            return place
+    raise LookupError(f"no library labelled {label!r}: use one of the labels GET tools returns")
+
+
+def confined_path(place: Place, name: str) -> Path:
+    """The notebook of ``name`` in ``place``, refusing anything that resolves outside it."""
+    check_tool_name(name, allow_builtin=True)
+    path = place.root / f"{name}.ipynb"
+    resolved = path.resolve()
+    if not resolved.is_relative_to(place.root.resolve()):
+        raise LookupError(f"{name} is not inside the {place.label} library")
+    return path
+
+
+def status_of(record: ToolRecord) -> str:
+    if getattr(record, "deprecated", None):
+        return "deprecated"
+    return "approved" if record.trusted else "untrusted"
+
+
+def call_params(code: str, name: str) -> list[str]:
+    """Parameters a call must pass (no default): what "Insert call" writes between the parens."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            args = node.args
+            positional = args.posonlyargs + args.args
+            required = positional[: len(positional) - len(args.defaults)]
+            params = [a.arg for a in required]
+            params += [
+                f"{a.arg}={a.arg}"
+                for a, default in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+                if default is None
+            ]
+            return params
+    return []
+
+
+def relative_to_root(path: Path, root_dir: str | os.PathLike[str]) -> str | None:
+    """The notebook's path for the docmanager, or None when it is outside the server root."""
+    try:
+        return path.resolve().relative_to(Path(root_dir).resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def summary(record: ToolRecord, place: Place, root_dir: str, calls: int | None) -> dict[str, Any]:
+    lines = record.description.strip().splitlines()
+    return {
+        "name": record.name,
+        "description": lines[0] if lines else "",
+        "version": record.version,
+        "status": status_of(record),
+        "trusted": record.trusted,
+        "deprecated": getattr(record, "deprecated", None),
+        "calls": calls,
+        "library": place.label,
+        "library_path": str(place.root),
+        "notebook": relative_to_root(record.path, root_dir),
+        "signature": record.signature,
+        "params": call_params(record.code, record.name),
+        "updated": record.updated,
+    }
+
+
+def read_history(path: Path) -> list[dict[str, Any]]:
+    """Archived versions as stored in the notebook (read only; newest last)."""
+    import nbformat
+
+    try:
+        with path.open(encoding="utf-8") as handle:
+            nb = nbformat.read(handle, as_version=4)
+    except Exception:
+        return []
+    history = nb.metadata.get("jupyter_forge", {}).get("history", [])
+    out = []
+    for item in history if isinstance(history, list) else []:
+        if not isinstance(item, dict):
+            continue
+        validation = item.get("validation")
+        passed = (
+            validation.get("passed")
+            if isinstance(validation, dict)
+            else item.get("validation_passed")
+        )
+        out.append(
+            {
+                "version": item.get("version"),
+                "updated": item.get("updated"),
+                "model": item.get("model"),
+                "request": item.get("request"),
+                "passed": passed,
+                "code": item.get("code"),
+            }
+        )
+    return out
+
+
+def detail(
+    record: ToolRecord, place: Place, root_dir: str, stats: dict[str, Any] | None
+) -> dict[str, Any]:
+    calls = stats.get("calls") if stats else None
+    data = summary(record, place, root_dir, calls if isinstance(calls, int) else None)
+    data.update(
+        {
+            "full_description": record.description,
+            "code": record.code,
+            "request": record.request,
+            "model": record.model,
+            "model_id": record.model_id,
+            "samples": [{"kind": s.kind, "text": s.as_doctest()} for s in record.samples],
+            "validation": record.validation,
+            "requirements": list(record.requirements),
+            "findings": list(record.findings),
+            "created": record.created,
+            "approved": record.approved,
+            "history": read_history(record.path),
+            "stats": stats,
+        }
+    )
+    return data
+
+
+def list_tools(all_places: list[Place]) -> tuple[list[tuple[ToolRecord, Place]], list[str]]:
+    """Every tool in reach, first library wins a name; unreadable notebooks go to errors."""
+    seen: set[str] = set()
+    found: list[tuple[ToolRecord, Place]] = []
+    errors: list[str] = []
+    for place in all_places:
+        library = Library(place.root)
+        try:
+            records = library.tools()
+        except (ForgeError, OSError) as exc:
+            errors.append(f"{place.label} library {place.root}: {exc}")
+            continue
+        errors.extend(library.errors)
+        for record in records:
+            if record.name not in seen:
+                seen.add(record.name)
+                found.append((record, place))
+    return found, errors
+
+
+def get_tool(all_places: list[Place], name: str, label: str | None) -> tuple[ToolRecord, Place]:
+    """One tool, from the named library or the first that has it (LookupError if none)."""
+    candidates = [find_place(all_places, label)] if label else all_places
+    for place in candidates:
+        path = confined_path(place, name)
+        if path.is_file():
+            try:
+                return Library(place.root).get(name), place
+            except LibraryError:
+                raise
+    raise LookupError(f"no tool `{name}` in the libraries in reach")
