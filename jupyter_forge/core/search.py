@@ -1,0 +1,300 @@
+"""Ranked search over the tool catalog, and "retrieval before creation".
+
+BM25 (bm25s: sparse matrices, numpy only) over one text per tool: the name split
+into words and repeated (names are the densest signal), description, request,
+signature and sample calls. Before a new tool is forged, `best_match` answers
+"does an existing tool already do this?" and must say nothing when unsure, so
+it returns a hit only when the top tool covers most of the request's informative
+words and clearly beats the runner-up; the thresholds were calibrated on a
+labelled set with negative queries (benchmarks/retrieval.py reports them).
+`near_duplicates` is the save-time warning for parse_date vs parseDate vs
+parse_dates.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from .catalog import CatalogEntry
+
+_STOPWORD_TEXT = """a an the and or of to in on for from by with into onto as at is are be been was were
+    it its this that these those i me my we our you your he she they them their some any all
+    each every other such than then so do does did done can could should would will shall may
+    might must have has had having not no nor only own same too very just also there here
+    what which who whom whose when where why how if else while about against between through
+    during before after above below up down out off over under again further once both few
+    more most get gets give gives given make makes made want need please function tool write
+    return returns returning python value values"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+# Programmers abbreviate in names what users spell out in requests.
+ABBREVIATIONS = {
+    "int": "integer",
+    "ints": "integer",
+    "str": "string",
+    "num": "number",
+    "nums": "number",
+    "df": "dataframe",
+    "avg": "average",
+    "pct": "percent",
+    "std": "standard",
+    "dev": "deviation",
+    "tz": "timezone",
+    "col": "column",
+    "cols": "column",
+    "ts": "timestamp",
+    "idx": "index",
+    "calc": "calculate",
+    "freq": "frequency",
+    "cnt": "count",
+    "img": "image",
+    "msg": "message",
+    "dir": "directory",
+    "dt": "datetime",
+}
+# Names are short and exact: their words count this many times in a tool's text.
+NAME_WEIGHT = 2
+DESCRIPTION_WEIGHT = 1
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_WORD = re.compile(r"[A-Za-z]+|[0-9]+")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A light English suffix stripper: plurals, -ing, -ed, -ly (dates/date, parsing/parse)."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    for suffix, repl, minimum in (
+        ("ies", "y", 5),
+        ("sses", "ss", 5),
+        ("ings", "", 6),
+        ("ing", "", 6),
+        ("edly", "", 7),
+        ("ed", "", 5),
+        ("ly", "", 6),
+        ("es", "", 6),
+        ("s", "", 4),
+    ):
+        if word.endswith(suffix) and len(word) >= minimum:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                return word
+            if suffix == "es" and not word.endswith(("ches", "shes", "xes", "sses", "zes")):
+                return word[:-1]  # "dates" -> "date", "rates" -> "rate"
+            base = word[: -len(suffix)] + repl
+            if suffix in ("ing", "ings", "ed") and len(base) > 2 and base[-1] == base[-2]:
+                base = base[:-1]  # "mapped" -> "map"
+            return base
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Lowercase words split on non-alphanumerics, snake_case and camelCase; no stemming."""
+    return [w.lower() for w in _WORD.findall(_CAMEL.sub(" ", text))]
+
+
+def tokenize(text: str) -> list[str]:
+    """Search tokens: words without stopwords, stemmed; single letters dropped."""
+    return [stem(ABBREVIATIONS.get(w, w)) for w in words(text) if len(w) > 1 and w not in STOPWORDS]
+
+
+def tool_tokens(entry: CatalogEntry) -> list[str]:
+    """One bag of tokens per tool, with field weights as repetition."""
+    name = tokenize(entry.name.replace("_", " "))
+    tokens = name * NAME_WEIGHT
+    tokens += tokenize(entry.description) * DESCRIPTION_WEIGHT
+    tokens += tokenize(entry.request)
+    tokens += tokenize(entry.signature.partition("(")[2])  # parameters and types
+    for sample in entry.samples[:3]:
+        tokens += tokenize(sample.partition("(")[2])[:20]
+    return tokens
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A ranked tool; ``confidence`` is the share (0..1, idf-weighted) of the query's words it has."""
+
+    name: str
+    score: float
+    confidence: float
+    entry: CatalogEntry
+
+
+class ToolIndex:
+    """BM25 over a snapshot of catalog entries; rebuild it when the catalog changes."""
+
+    # best_match: calibrated by benchmarks/retrieval.py on benchmarks/data (see its results).
+    MIN_CONFIDENCE = 0.5
+    MIN_MARGIN = 0.2
+
+    def __init__(self, entries: Sequence[CatalogEntry]) -> None:
+        import bm25s  # type: ignore[import-untyped]
+        import numpy as np
+
+        self.entries = list(entries)
+        self._np = np
+        self._n = len(self.entries)
+        self._deprecated = np.array([e.deprecated for e in self.entries], dtype=bool)
+        corpus = [tool_tokens(e) for e in self.entries]
+        self._doc_terms: list[frozenset[str]] = [frozenset(t) for t in corpus]
+        self._bm25: Any = None
+        self._vocab: dict[str, int] = {}
+        self._df: dict[str, int] = {}
+        if self._n:
+            self._bm25 = bm25s.BM25()
+            self._bm25.index(corpus, show_progress=False)
+            self._vocab = self._bm25.vocab_dict
+            self._df = dict(Counter(t for terms in self._doc_terms for t in terms))
+
+    def __len__(self) -> int:
+        return self._n
+
+    def idf(self, token: str) -> float:
+        """Lucene's BM25 idf; a word no tool has gets the highest idf (it matters most)."""
+        df = self._df.get(token, 0)
+        return math.log(1 + (self._n - df + 0.5) / (df + 0.5))
+
+    def _query_terms(self, query: str) -> list[str]:
+        return list(dict.fromkeys(tokenize(query)))
+
+    def _scores(self, terms: Sequence[str], include_deprecated: bool) -> Any:
+        np = self._np
+        ids = [self._vocab[t] for t in terms if t in self._vocab]
+        if not ids:
+            return np.zeros(self._n, dtype=np.float32)
+        scores = self._bm25.get_scores_from_ids(ids)
+        if not include_deprecated:
+            scores = np.where(self._deprecated, 0.0, scores)
+        return scores
+
+    def coverage(self, terms: Sequence[str], doc: int) -> float:
+        """Idf-weighted share of the query's words that tool ``doc`` contains."""
+        weights = [self.idf(t) for t in terms]
+        total = sum(weights)
+        if total <= 0:
+            return 0.0
+        have = self._doc_terms[doc]
+        return sum(w for t, w in zip(terms, weights, strict=True) if t in have) / total
+
+    def _ranked(self, query: str, k: int, include_deprecated: bool) -> tuple[list[Hit], Any]:
+        np = self._np
+        terms = self._query_terms(query)
+        if not self._n or not terms or k <= 0:
+            return [], None
+        scores = self._scores(terms, include_deprecated)
+        k = min(k, self._n)
+        top = np.argpartition(-scores, k - 1)[:k] if k < self._n else np.arange(self._n)
+        top = top[np.argsort(-scores[top], kind="stable")]
+        hits = [
+            Hit(
+                name=self.entries[i].name,
+                score=float(scores[i]),
+                confidence=self.coverage(terms, int(i)),
+                entry=self.entries[i],
+            )
+            for i in top
+            if scores[i] > 0
+        ]
+        return hits, scores
+
+    def search(self, query: str, k: int = 5, include_deprecated: bool = False) -> list[Hit]:
+        """The ``k`` best tools for ``query``, best first (deprecated tools hidden by default)."""
+        return self._ranked(query, k, include_deprecated)[0]
+
+    def best_match(self, query: str) -> Hit | None:
+        """The tool that very likely already does what ``query`` asks, else None.
+
+        Confident means: the top tool has at least MIN_CONFIDENCE of the query's
+        informative words, and its score beats the second by at least MIN_MARGIN
+        (relative), so two equally plausible tools give no answer.
+        """
+        hits = self.search(query, k=2)
+        if not hits:
+            return None
+        first = hits[0]
+        margin = 1.0 if len(hits) < 2 else (first.score - hits[1].score) / first.score
+        if first.confidence >= self.MIN_CONFIDENCE and margin >= self.MIN_MARGIN:
+            return first
+        return None
+
+    def features(self, query: str) -> dict[str, Any]:
+        """What best_match decides on (for calibration and for explaining a decision)."""
+        hits = self.search(query, k=2)
+        if not hits:
+            return {"name": None, "confidence": 0.0, "margin": 0.0, "score": 0.0}
+        first = hits[0]
+        margin = 1.0 if len(hits) < 2 else (first.score - hits[1].score) / first.score
+        return {
+            "name": first.name,
+            "confidence": first.confidence,
+            "margin": margin,
+            "score": first.score,
+        }
+
+
+# -- near duplicates (save-time warning) ---------------------------------------------
+
+
+def _flat_name(name: str) -> str:
+    return "".join(words(name))
+
+
+def _name_words(name: str) -> list[str]:
+    return [stem(w) for w in words(name)]
+
+
+def parameters(signature: str) -> tuple[str, ...] | None:
+    """Parameter names of ``name(a: int, *, b=1) -> x`` (None when it cannot be parsed)."""
+    start = signature.find("(")
+    if start < 0:
+        return None
+    try:
+        tree = ast.parse(f"def _f{signature[start:]}:\n    pass\n")
+    except SyntaxError:
+        return None
+    func = tree.body[0]
+    if not isinstance(func, ast.FunctionDef):
+        return None
+    args = func.args
+    names = [a.arg for a in (*args.posonlyargs, *args.args)]
+    if args.vararg:
+        names.append("*" + args.vararg.arg)
+    names += [a.arg for a in args.kwonlyargs]
+    if args.kwarg:
+        names.append("**" + args.kwarg.arg)
+    return tuple(names)
+
+
+def near_duplicates(
+    name: str, signature: str, entries: Sequence[CatalogEntry]
+) -> list[CatalogEntry]:
+    """Existing tools that look like the same tool under another name.
+
+    Same name once case, underscores and plural endings are ignored
+    (parse_date / parseDate / parse_dates), a near-identical spelling, or the
+    same parameter list with a similar name. The tool itself (same name: a new
+    version) is not a duplicate. Most similar first.
+    """
+    flat, stems, params = _flat_name(name), _name_words(name), parameters(signature)
+    found: list[tuple[float, CatalogEntry]] = []
+    for entry in entries:
+        if entry.name == name:
+            continue
+        other_flat = _flat_name(entry.name)
+        ratio = difflib.SequenceMatcher(None, flat, other_flat).ratio()
+        other_stems = _name_words(entry.name)
+        same_words = other_flat == flat or (bool(stems) and other_stems == stems)
+        shared = set(stems) & set(other_stems)
+        jaccard = len(shared) / max(1, len(set(stems) | set(other_stems)))
+        same_params = params is not None and params == parameters(entry.signature)
+        if same_words or ratio >= 0.9 or (same_params and (ratio >= 0.75 or jaccard >= 0.5)):
+            found.append((2.0 if same_words else ratio, entry))
+    found.sort(key=lambda item: -item[0])
+    return [entry for _, entry in found]
