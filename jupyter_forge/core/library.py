@@ -3,20 +3,25 @@
 One ``NAME.ipynb`` per tool. Saving signs the notebook with nbformat's notary
 (an HMAC in the user's Jupyter data dir), so a notebook changed by anyone else,
 or written on another machine, is not trusted until a person reviews it here.
+Every write holds the library's lock (two kernels never lose a version) and is
+recorded in its audit log.
 """
 
 from __future__ import annotations
 
-import getpass
 import os
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from .audit import AuditLog, current_user
 from .errors import LibraryError
+from .history import History
+from .locking import library_lock
+from .record import FORMAT_VERSION, ToolRecord, now_iso
 from .spec import Sample, check_tool_name
 
 if TYPE_CHECKING:
@@ -25,57 +30,9 @@ if TYPE_CHECKING:
 # nbformat (with jsonschema) takes over a second to import: it is imported where a
 # notebook is actually read or written, so `%load_ext jupyter_forge` stays instant.
 
-FORMAT_VERSION = 1
+__all__ = ["DEFAULT_LIBRARY", "FORMAT_VERSION", "Library", "ToolRecord", "now_iso"]
+
 DEFAULT_LIBRARY = "forge_tools"
-
-
-def now_iso() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S%z")
-
-
-@dataclass
-class ToolRecord:
-    """A tool as stored: enough to show, load and re-check it without the model."""
-
-    name: str
-    version: int
-    code: str
-    path: Path
-    description: str = ""
-    signature: str = ""
-    request: str = ""
-    model: str = ""
-    model_id: str = ""
-    samples: list[Sample] = field(default_factory=list)
-    schema: dict[str, Any] | None = None
-    validation: dict[str, Any] | None = None
-    requirements: list[str] = field(default_factory=list)
-    findings: list[str] = field(default_factory=list)
-    created: str = ""
-    updated: str = ""
-    approved: dict[str, Any] | None = None
-    trusted: bool = False
-
-    @property
-    def meta(self) -> dict[str, Any]:
-        return {
-            "format": FORMAT_VERSION,
-            "name": self.name,
-            "version": self.version,
-            "description": self.description,
-            "signature": self.signature,
-            "request": self.request,
-            "model": self.model,
-            "model_id": self.model_id,
-            "samples": [s.to_json() for s in self.samples],
-            "schema": self.schema,
-            "validation": self.validation,
-            "requirements": list(self.requirements),
-            "findings": list(self.findings),
-            "created": self.created,
-            "updated": self.updated,
-            "approved": self.approved,
-        }
 
 
 def _notary(data_dir: str | None = None) -> Any:
@@ -91,10 +48,20 @@ def _notary(data_dir: str | None = None) -> Any:
 class Library:
     """Read and write the tool notebooks of one folder."""
 
-    def __init__(self, root: str | os.PathLike[str], *, notary_dir: str | None = None) -> None:
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        *,
+        notary_dir: str | None = None,
+        label: str = "",
+        writable: bool = True,
+    ) -> None:
         self.root = Path(root).expanduser()
         self._notary_dir = notary_dir
+        self.label = label
+        self.writable = writable
         self.errors: list[str] = []
+        self.audit = AuditLog(self.root)
 
     def __repr__(self) -> str:
         return f"Library({str(self.root)!r})"
@@ -163,6 +130,9 @@ class Library:
             updated=str(meta.get("updated", "")),
             approved=meta.get("approved"),
             trusted=bool(_notary(self._notary_dir).check_signature(nb)),
+            deprecated=meta.get("deprecated") if isinstance(meta.get("deprecated"), dict) else None,
+            history=[h for h in meta.get("history", []) if isinstance(h, dict)],
+            location=self.label,
         )
 
     def get(self, name: str) -> ToolRecord:
@@ -190,6 +160,11 @@ class Library:
     # -- writing -------------------------------------------------------------------
 
     def _ensure_root(self) -> None:
+        if not self.writable:
+            raise LibraryError(
+                f"the {self.label or 'shared'} library {self.root} is read-only here: save to your "
+                "project library instead (--library or Forge.library)"
+            )
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -225,6 +200,11 @@ class Library:
             Path(tmp).unlink(missing_ok=True)
             raise
 
+    def _drop_stale_temps(self, name: str) -> None:
+        """Temp files of a writer that was killed mid-save (we hold the lock: none is live)."""
+        for stale in self.root.glob(f".{name}.*.tmp"):
+            stale.unlink(missing_ok=True)
+
     def save(
         self,
         *,
@@ -242,88 +222,168 @@ class Library:
         findings: Sequence[str] = (),
         approved_how: str = "widget",
         kernel_names: Sequence[str] = (),
+        note: str = "",
     ) -> ToolRecord:
         """Write (or replace, as a new version) the tool notebook, and sign it as reviewed."""
-        from .notebook import build_tool_notebook, tool_code
+        from .notebook import build_tool_notebook
 
         path = self.path_for(name)
-        version, created, history = 1, now_iso(), []
-        if path.exists():
-            try:
-                old_nb = self._read(path)
-                old = old_nb.metadata["jupyter_forge"]
-                version = int(old.get("version", 0)) + 1
-                created = str(old.get("created") or created)
-                history = list(old.get("history", []))
-                history.append(
-                    {
-                        "version": old.get("version"),
-                        "code": tool_code(old_nb),
-                        "model": old.get("model"),
-                        "request": old.get("request"),
-                        "updated": old.get("updated"),
-                        "validation_passed": (old.get("validation") or {}).get("passed"),
-                    }
-                )
-            except LibraryError:
-                # A corrupt old notebook is not silently destroyed: keep it aside.
-                backup = path.with_suffix(f".corrupt-{int(time.time())}.ipynb.bak")
-                os.replace(path, backup)
-        record = ToolRecord(
-            name=name,
+        self._ensure_root()
+        with library_lock(self.root):
+            self._drop_stale_temps(name)
+            version, created, history = 1, now_iso(), []
+            if path.exists():
+                try:
+                    old = self._record(path, self._read(path))
+                except LibraryError:
+                    # A corrupt old notebook is not silently destroyed: keep it aside.
+                    backup = path.with_suffix(f".corrupt-{int(time.time())}.ipynb.bak")
+                    os.replace(path, backup)
+                else:
+                    version = old.version + 1
+                    created = old.created or created
+                    history = [v.to_json() for v in old.versions().versions]
+            record = ToolRecord(
+                name=name,
+                version=version,
+                code=code,
+                path=path,
+                description=description,
+                signature=signature,
+                request=request,
+                model=model,
+                model_id=model_id,
+                samples=list(samples),
+                schema=schema,
+                validation=validation,
+                requirements=list(requirements),
+                findings=list(findings),
+                created=created,
+                updated=now_iso(),
+                approved={"by": current_user(), "at": now_iso(), "how": approved_how},
+                trusted=True,
+                history=history,
+                location=self.label,
+            )
+            meta = record.meta
+            meta["history"] = history
+            if note:
+                meta["note"] = note
+            nb = build_tool_notebook(
+                name=name,
+                code=code,
+                description=description,
+                signature=signature,
+                samples=samples,
+                metadata=meta,
+                kernel_names=kernel_names,
+            )
+            _notary(self._notary_dir).sign(nb)
+            self._write_atomic(path, nb)
+        self.audit.append(
+            "approve",
+            name,
             version=version,
-            code=code,
-            path=path,
-            description=description,
-            signature=signature,
-            request=request,
             model=model,
-            model_id=model_id,
-            samples=list(samples),
-            schema=schema,
-            validation=validation,
-            requirements=list(requirements),
-            findings=list(findings),
-            created=created,
-            updated=now_iso(),
-            approved={"by": _user(), "at": now_iso(), "how": approved_how},
-            trusted=True,
+            detail=note or f"approved by {approved_how}",
         )
-        meta = record.meta
-        meta["history"] = history
-        nb = build_tool_notebook(
+        return record
+
+    def _rewrite_metadata(self, name: str, change: dict[str, Any]) -> ToolRecord:
+        """Change metadata only; re-sign only what was trusted, so trust is never laundered."""
+        path = self.path_for(name)
+        self._ensure_root()
+        with library_lock(self.root):
+            nb = self._read(path)
+            was_trusted = bool(_notary(self._notary_dir).check_signature(nb))
+            nb.metadata["jupyter_forge"].update(change)
+            if was_trusted:
+                _notary(self._notary_dir).sign(nb)
+            self._write_atomic(path, nb)
+            return self._record(path, nb)
+
+    def deprecate(self, name: str, reason: str = "") -> ToolRecord:
+        """Hide a tool from search and prompts; it stays loadable by name, with a warning."""
+        deprecated = {"by": current_user(), "at": now_iso(), "reason": reason}
+        record = self._rewrite_metadata(name, {"deprecated": deprecated})
+        self.audit.append("deprecate", name, version=record.version, detail=reason)
+        return record
+
+    def undeprecate(self, name: str) -> ToolRecord:
+        record = self._rewrite_metadata(name, {"deprecated": None})
+        self.audit.append("undeprecate", name, version=record.version)
+        return record
+
+    def history(self, name: str) -> History:
+        return self.get(name).versions()
+
+    def rollback(self, name: str, version: int, *, approved_how: str = "rollback") -> ToolRecord:
+        """Restore an earlier version as a new one; only versions reviewed on this machine."""
+        from .schema import function_schema, signature_text
+
+        current = self.get(name)
+        if not current.trusted:
+            raise LibraryError(
+                f"{current.path} is not trusted on this machine, so neither is its history: "
+                f"review it with %forge load {name} first"
+            )
+        old = current.versions().get(version)
+        if old.current:
+            raise LibraryError(f"v{version} is already the current version of `{name}`")
+        if not old.reviewed:
+            raise LibraryError(
+                f"v{version} of `{name}` was archived from a notebook nobody reviewed here: "
+                "it cannot be restored without review (copy its code into a %%forge edit instead)"
+            )
+        try:
+            schema: dict[str, Any] | None = function_schema(old.code, name)
+            signature = signature_text(old.code, name)
+        except Exception:
+            schema, signature = current.schema, current.signature
+        description = (schema or {}).get("function", {}).get("description") or current.description
+        record = self.save(
             name=name,
-            code=code,
-            description=description,
+            code=old.code,
+            description=str(description),
             signature=signature,
-            samples=samples,
-            metadata=meta,
-            kernel_names=kernel_names,
+            request=old.request,
+            model=old.model,
+            samples=old.samples,
+            schema=schema,
+            validation=old.validation,
+            requirements=current.requirements,
+            findings=current.findings,
+            approved_how=approved_how,
+            note=f"rollback to v{version}",
         )
-        _notary(self._notary_dir).sign(nb)
-        self._write_atomic(path, nb)
+        self.audit.append("rollback", name, version=record.version, detail=f"restored v{version}")
         return record
 
     def trust(self, name: str) -> ToolRecord:
         """Mark a reviewed tool notebook as trusted on this machine."""
         path = self.path_for(name)
-        nb = self._read(path)
-        _notary(self._notary_dir).sign(nb)
-        return self._record(path, nb)
+        with library_lock(self.root) if self.writable else _nothing():
+            nb = self._read(path)
+            _notary(self._notary_dir).sign(nb)
+            record = self._record(path, nb)
+        if self.writable:
+            self.audit.append("trust", name, version=record.version, model=record.model)
+        return record
 
     def remove(self, name: str) -> Path:
         path = self.path_for(name)
-        if not path.exists():
-            raise LibraryError(f"no tool `{name}` in {self.root}: see %forge list")
-        try:
-            path.unlink()
-        except OSError as exc:
-            raise LibraryError(f"could not remove {path} ({exc.strerror})") from None
+        self._ensure_root()
+        with library_lock(self.root):
+            if not path.exists():
+                raise LibraryError(f"no tool `{name}` in {self.root}: see %forge list")
+            try:
+                path.unlink()
+            except OSError as exc:
+                raise LibraryError(f"could not remove {path} ({exc.strerror})") from None
+        self.audit.append("remove", name)
         return path
 
 
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"
+@contextmanager
+def _nothing() -> Iterator[None]:
+    yield

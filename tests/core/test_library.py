@@ -9,49 +9,17 @@ from typing import Any
 
 import nbformat
 import pytest
+from library_kit import CODE_V1, CODE_V2, SAMPLES, SCHEMA, one_line, save
 
 from jupyter_forge.core.errors import LibraryError, SpecError
-from jupyter_forge.core.library import FORMAT_VERSION, Library, ToolRecord
+from jupyter_forge.core.library import FORMAT_VERSION, Library
 from jupyter_forge.core.notebook import TOOL_ROLE
 from jupyter_forge.core.spec import Sample
-
-CODE_V1 = 'def add(a: int, b: int) -> int:\n    """Add two numbers."""\n    return a + b\n'
-CODE_V2 = 'def add(a: int, b: int) -> int:\n    """Add two numbers (v2)."""\n    return b + a\n'
-SAMPLES = [Sample("add(1, 2)", "example", "3\n"), Sample("assert add(2, 2) == 4", "assert")]
-SCHEMA = {
-    "type": "function",
-    "function": {"name": "add", "description": "Add two numbers.", "parameters": {}},
-}
 
 
 @pytest.fixture
 def library(tmp_path: Path) -> Library:
     return Library(tmp_path / "tools", notary_dir=str(tmp_path / "notary"))
-
-
-def save(library: Library, code: str = CODE_V1, name: str = "add", **extra: Any) -> ToolRecord:
-    kwargs: dict[str, Any] = {
-        "name": name,
-        "code": code,
-        "description": "Add two numbers.",
-        "signature": "add(a: int, b: int) -> int",
-        "request": "Add two numbers.",
-        "model": "openai/scripted",
-        "samples": SAMPLES,
-        "schema": SCHEMA,
-        "validation": {"passed": True, "results": []},
-        "requirements": ["numpy"],
-        "findings": ["line 1: imports os (operating system access)"],
-        "approved_how": "test",
-    }
-    kwargs.update(extra)
-    return library.save(**kwargs)
-
-
-def one_line(exc: BaseException) -> str:
-    text = str(exc)
-    assert "\n" not in text, text
-    return text
 
 
 def test_save_writes_a_valid_v4_notebook_with_metadata(library: Library) -> None:
@@ -104,7 +72,11 @@ def test_get_round_trips_the_record(library: Library) -> None:
 def test_atomic_write_leaves_no_temp_files(library: Library) -> None:
     save(library)
     save(library, CODE_V2)
-    assert sorted(p.name for p in library.root.iterdir()) == ["add.ipynb"]
+    assert sorted(p.name for p in library.root.iterdir()) == [
+        ".forge.lock",
+        ".forge_audit.jsonl",
+        "add.ipynb",
+    ]
 
 
 def test_failed_write_leaves_old_version_and_no_temp_file(
@@ -124,7 +96,8 @@ def test_failed_write_leaves_old_version_and_no_temp_file(
     assert "nothing was changed" in message
     monkeypatch.undo()
     assert (library.root / "add.ipynb").read_bytes() == before
-    assert sorted(p.name for p in library.root.iterdir()) == ["add.ipynb"]
+    assert not list(library.root.glob("*.tmp"))
+    assert library.get("add").version == 1
 
 
 def test_resave_bumps_version_and_keeps_history(library: Library) -> None:
@@ -140,7 +113,7 @@ def test_resave_bumps_version_and_keeps_history(library: Library) -> None:
     assert history[0]["code"] == CODE_V1.rstrip("\n")
     assert history[1]["code"] == CODE_V2.rstrip("\n")
     assert history[1]["model"] == "other-model"
-    assert history[0]["validation_passed"] is True
+    assert history[0]["validation"]["passed"] is True
     assert library.get("add").version == 3
 
 
@@ -236,7 +209,7 @@ def test_unwritable_library_path_is_a_one_line_error_and_writes_nothing(tmp_path
         assert "cannot create the library folder" in message
         assert "--library" in message
     assert blocker.read_text(encoding="utf-8") == "I am a file"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["notary", "tools"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tools"]
 
 
 @pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root ignores permissions")

@@ -1,0 +1,179 @@
+"""Sharing tools: copy tool notebooks between libraries, or flatten them into a module.
+
+Copies keep the notebook bytes as they are. Trust does not travel with them:
+the signature lives in this machine's notary, so a colleague's copy is untrusted
+until they review it, and an imported notebook is untrusted here until we do.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import LibraryError
+from .library import Library
+from .locking import library_lock
+from .record import ToolRecord
+from .spec import check_tool_name
+
+
+def _is_tool_notebook(path: Path) -> str:
+    """The tool name a notebook declares, or a one-line error saying why it is not one."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise LibraryError(f"{path} is not a readable notebook ({type(exc).__name__})") from None
+    meta = data.get("metadata", {}).get("jupyter_forge") if isinstance(data, dict) else None
+    if not isinstance(meta, dict) or not meta.get("name"):
+        raise LibraryError(
+            f"{path} is not a jupyter_forge tool notebook (no jupyter_forge metadata)"
+        )
+    name = str(meta["name"])
+    check_tool_name(name, allow_builtin=True)
+    if path.stem != name:
+        raise LibraryError(f"{path} declares the tool `{name}`: rename the file to {name}.ipynb")
+    return name
+
+
+def _copy_atomic(source: Path, target: Path) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(source, tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise LibraryError(
+            f"could not write {target} ({exc.strerror}): nothing was changed"
+        ) from None
+
+
+def export_notebooks(records: Sequence[ToolRecord], dest: str | os.PathLike[str]) -> list[Path]:
+    """Copy tool notebooks to ``dest`` (a folder, created if needed)."""
+    folder = Path(dest).expanduser()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LibraryError(
+            f"cannot create {folder} ({exc.strerror}): choose another --to"
+        ) from None
+    written = []
+    for record in records:
+        target = folder / record.path.name
+        if target.resolve() == record.path.resolve():
+            raise LibraryError(f"{target} is the tool's own notebook: export to another folder")
+        _copy_atomic(record.path, target)
+        written.append(target)
+    return written
+
+
+def import_notebooks(
+    source: str | os.PathLike[str], library: Library, *, replace: bool = False
+) -> list[str]:
+    """Copy tool notebooks (a file or every ``*.ipynb`` of a folder) into ``library``.
+
+    Everything is checked before anything is copied, so a bad file imports nothing.
+    """
+    origin = Path(source).expanduser()
+    if origin.is_dir():
+        files = sorted(p for p in origin.glob("*.ipynb") if not p.name.startswith("."))
+    elif origin.is_file():
+        files = [origin]
+    else:
+        raise LibraryError(
+            f"nothing to import at {origin}: give a tool notebook or a folder of them"
+        )
+    if not files:
+        raise LibraryError(f"{origin} holds no .ipynb files to import")
+    names = [_is_tool_notebook(path) for path in files]
+    library._ensure_root()
+    with library_lock(library.root):
+        clashes = [n for n in names if library.exists(n)]
+        if clashes and not replace:
+            raise LibraryError(
+                f"{', '.join(clashes)} already in {library.root}: remove them first or pass --replace"
+            )
+        for path, name in zip(files, names, strict=True):
+            _copy_atomic(path, library.path_for(name))
+    for name in names:
+        library.audit.append("import", name, detail=f"from {origin}")
+    return names
+
+
+def _split_future_imports(code: str) -> tuple[str, set[str]]:
+    """``from __future__`` lines must open a module: lift them out of each tool."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code, set()
+    lines = code.split("\n")
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            names.update(alias.name for alias in node.names)
+            end = node.end_lineno or node.lineno
+            for index in range(node.lineno - 1, end):
+                lines[index] = ""
+    return "\n".join(lines), names
+
+
+def export_module(records: Sequence[ToolRecord], target: str | os.PathLike[str]) -> Path:
+    """Write the trusted tools as one plain Python module, importable outside Jupyter."""
+    untrusted = [r.name for r in records if not r.trusted]
+    if untrusted:
+        raise LibraryError(
+            f"not exporting unreviewed tools ({', '.join(untrusted)}): review them with "
+            "%forge load first"
+        )
+    if not records:
+        raise LibraryError("no tools to export")
+    path = Path(target).expanduser()
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S%z")
+    header = [
+        '"""Tools made with jupyter_forge and approved by a person; exported for use outside Jupyter.',
+        "",
+        f"Exported {stamp}. Edit the tool notebooks, not this file: re-export to update it.",
+        "",
+    ]
+    for record in records:
+        approved = record.approved or {}
+        header.append(
+            f"- {record.name} v{record.version}: {record.path} (model {record.model or '?'}, "
+            f"approved by {approved.get('by', '?')} at {approved.get('at', '?')})"
+        )
+    header.append('"""')
+    futures: set[str] = set()
+    blocks = []
+    for record in records:
+        code, found = _split_future_imports(record.code)
+        futures |= found
+        blocks.append(f"\n\n# --- {record.name} v{record.version} ({record.path.name}) ---\n")
+        blocks.append(code.rstrip("\n"))
+    body = ["\n".join(header)]
+    if futures:
+        body.append(f"from __future__ import {', '.join(sorted(futures))}")
+    body += ["", f"__all__ = {[r.name for r in records]!r}", *blocks]
+    text = "\n".join(body) + "\n"
+    try:
+        compile(text, str(path), "exec")  # never write a module that does not even parse
+    except SyntaxError as exc:
+        raise LibraryError(
+            f"the exported module would not parse ({exc.msg}, line {exc.lineno})"
+        ) from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise LibraryError(f"could not write {path} ({exc.strerror})") from None
+    return path
