@@ -273,6 +273,24 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
     return 0 if report.passed and not escaped else 1
 
 
+def cmd_mcp(args: argparse.Namespace) -> int:
+    """Serve the library's trusted, non-deprecated tools over MCP on stdio (see mcp_server)."""
+    from .core.library import Library
+    from .mcp_server import run
+    from .sandbox import Limits
+
+    forge = _forge(args)
+    timeout = args.timeout if args.timeout is not None else forge.sample_timeout
+    limits = Limits(
+        timeout=timeout,
+        load_timeout=max(timeout, 10.0),
+        memory_mb=forge.memory_mb,
+        require=frozenset(forge.sandbox_require),
+    )
+    library = Library(Path(args.library or forge.library).resolve(), notary_dir=args.notary_dir)
+    return run(library, limits=limits)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jupyter-forge", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -333,6 +351,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="fail unless this layer is active, e.g. 'seccomp syscall filter'",
     )
     sandbox.set_defaults(func=cmd_sandbox)
+
+    mcp = sub.add_parser("mcp", help="serve the library's approved tools over MCP (stdio)")
+    mcp.add_argument("--library", "-l", help="tool library folder (default: Forge.library)")
+    mcp.add_argument(
+        "--notary-dir",
+        help="notebook notary (trust) database folder (default: the Jupyter data dir)",
+    )
+    mcp.add_argument(
+        "--timeout", type=float, help="seconds per call (default: Forge.sample_timeout)"
+    )
+    mcp.set_defaults(func=cmd_mcp)
     return parser
 
 
