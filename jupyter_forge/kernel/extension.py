@@ -57,11 +57,17 @@ def load(shell: Any) -> None:
     _patch_prompt_strippers(shell, True)
     shell.set_custom_exc((ForgeError,), _show_forge_error)
     _loaded[id(shell)] = magics
+    from . import comm
+
+    comm.register(shell)  # the Forge Tools panel's comm target
 
 
 def unload(shell: Any) -> None:
     magics = _loaded.pop(id(shell), None)
     if magics is not None:
+        from . import comm
+
+        comm.unregister(shell)
         shell.set_custom_exc((), None)
         _patch_prompt_strippers(shell, False)
         shell.magics_manager.registry.pop("ForgeMagics", None)

@@ -22,7 +22,7 @@ from ..core.spec import (
 )
 from ..core.variables import sample_free_names
 from ..forge import Forge
-from . import render
+from . import comm, render
 from .approval import ApprovalWidget
 from .options import HELP, parse_cell_line, split_line
 from .progress import CellProgress
@@ -87,6 +87,8 @@ class ForgeMagics(Magics):
         except Exception:
             parent = {}
         cells = (parent or {}).get("metadata", {}).get("jupyter_forge", {}).get("sample_cells", [])
+        if not cells:  # JupyterLab's panel sends them over the comm just before this cell
+            cells = comm.take_sample_cells(name)
         sources = []
         for cell in cells if isinstance(cells, list) else []:
             tags = cell.get("tags", []) if isinstance(cell, dict) else []
@@ -209,6 +211,7 @@ class ForgeMagics(Magics):
             model=result.model,
         )
         self.pending.pop(name, None)
+        comm.notify_tools_changed()
         return f"Approved: `{name}` v{version} is defined in the kernel and {where}."
 
     def _approval_widget(self, result: ForgeResult, opts: Any) -> ApprovalWidget:
@@ -291,6 +294,7 @@ class ForgeMagics(Magics):
         name = self._one_name(args, "remove")
         path = self._library().remove(name)
         undefined = self.registry.remove(name, self.user_ns)
+        comm.notify_tools_changed()
         suffix = " and undefined it in the kernel" if undefined else ""
         return Note(f"Removed {path}{suffix}.")
 
