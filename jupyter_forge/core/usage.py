@@ -144,6 +144,8 @@ class UsageStore:
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
         conn.isolation_level = None  # explicit, short transactions only
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # WAL + NORMAL: never corrupts; a power cut may drop the last flush (counters only).
+        conn.execute("PRAGMA synchronous = NORMAL")
         return conn
 
     def _prepare(self, conn: sqlite3.Connection) -> None:

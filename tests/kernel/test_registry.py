@@ -6,6 +6,7 @@ import inspect
 import sys
 import traceback
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -104,3 +105,24 @@ def test_code_without_the_function_is_refused(registry: ToolRegistry) -> None:
     with pytest.raises(RuntimeError, match="defines no callable `area`"):
         registry.install(ns, name="area", code="area = 3\n", schema=None)
     assert "area" not in ns and "area" not in registry
+
+
+def test_without_a_tracker_the_namespace_holds_the_bare_function(registry: ToolRegistry) -> None:
+    ns: dict[str, object] = {}
+    tool = registry.install(ns, name="area", code=CODE, schema=None, path="/lib/area.ipynb")
+    assert tool.installed is tool.function and not tool.tracked
+    assert registry.close()  # nothing to flush
+
+
+def test_remove_leaves_a_rebound_name_when_tracked(tmp_path: Path) -> None:
+    from jupyter_forge.kernel.tracking import Tracker
+
+    registry = ToolRegistry(tracker=Tracker(flush_seconds=3600, register_atexit=False))
+    ns: dict[str, object] = {}
+    tool = registry.install(ns, name="area", code=CODE, schema=None, path=str(tmp_path / "a.ipynb"))
+    assert tool.tracked and registry.is_current("area", ns)
+    ns["area"] = tool.function  # the bare function is not what we installed
+    assert not registry.is_current("area", ns)
+    assert registry.remove("area", ns)
+    assert ns["area"] is tool.function
+    assert registry.close()
