@@ -268,18 +268,43 @@ class UsageStore:
         return totals
 
 
-# -- retirement ----------------------------------------------------------------------
+# -- across libraries ----------------------------------------------------------------
 
 
 class _ToolLike(Protocol):
-    """What retirement needs of a tool (a :class:`~jupyter_forge.core.library.ToolRecord`)."""
+    """What usage needs of a tool (a :class:`~jupyter_forge.core.library.ToolRecord`)."""
 
     @property
     def name(self) -> str: ...
     @property
+    def path(self) -> Path: ...
+    @property
     def created(self) -> str: ...
     @property
     def updated(self) -> str: ...
+
+
+def stats_for(tools: Iterable[_ToolLike]) -> tuple[dict[str, ToolStats], list[str]]:
+    """Usage of each of ``tools``, read from the store of the folder it lives in.
+
+    For a :class:`LibrarySet` (project, user, shared): each tool's counts come
+    from its own library, so a shadowed namesake elsewhere is not mixed in.
+    Returns the stats by name and the stores' error notes.
+    """
+    by_library: dict[Path, list[str]] = {}
+    for tool in tools:
+        by_library.setdefault(Path(tool.path).parent, []).append(tool.name)
+    found: dict[str, ToolStats] = {}
+    errors: list[str] = []
+    for library, names in by_library.items():
+        store = UsageStore.for_library(library)
+        stats = store.stats()
+        errors.extend(store.errors)
+        found.update({name: stats[name] for name in names if name in stats})
+    return found, errors
+
+
+# -- retirement ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

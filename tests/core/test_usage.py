@@ -21,6 +21,7 @@ from jupyter_forge.core.usage import (
     UsageStore,
     parse_time,
     retirement_suggestions,
+    stats_for,
 )
 
 T0 = 1_764_000_000.0  # 2025-11-24T16:00:00Z
@@ -232,7 +233,10 @@ def test_retirement_thresholds_are_parameters() -> None:
     )
     assert [(s.name, s.reason) for s in found] == [
         ("a", "never called in the 10 days since it was saved"),
-        ("b", "fails often: 2 of 4 calls raised (50%); not called for 8 days (last used 2026-05-24)"),
+        (
+            "b",
+            "fails often: 2 of 4 calls raised (50%); not called for 8 days (last used 2026-05-24)",
+        ),
     ]
 
 
@@ -240,7 +244,9 @@ def test_a_used_tool_whose_new_version_is_idle_says_so() -> None:
     found = retirement_suggestions(
         {"t": used("t", 3, days_ago=80)}, [tool("t", 100, updated_days_ago=50)], now=NOW
     )
-    assert [s.reason for s in found] == ["not called in the 50 days since its latest version was saved"]
+    assert [s.reason for s in found] == [
+        "not called in the 50 days since its latest version was saved"
+    ]
 
 
 def test_deprecated_tools_and_unknown_dates_are_skipped() -> None:
@@ -255,3 +261,26 @@ def test_parse_time_reads_library_and_iso_stamps() -> None:
     assert parse_time("2026-06-01T14:00:00+0200") == NOW
     assert parse_time("2026-06-01T12:00:00+00:00") == NOW
     assert parse_time("") is None and parse_time("yesterday") is None
+
+
+def test_stats_for_reads_each_tool_from_its_own_library(tmp_path: Path) -> None:
+    project, user = tmp_path / "project", tmp_path / "user"
+    project.mkdir()
+    user.mkdir()
+    UsageStore.for_library(project).record({UsageKey("area", 1): Counts(4, 1, T0, T0)})
+    UsageStore.for_library(user).record(
+        {UsageKey("area", 1): Counts(100, 0, T0, T0), UsageKey("slug", 2): Counts(7, 0, T0, T0)}
+    )
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / USAGE_FILE).write_bytes(b"junk" * 500)
+    tools = [
+        ToolRecord("area", 1, "", project / "area.ipynb"),  # shadows user/area.ipynb
+        ToolRecord("slug", 2, "", user / "slug.ipynb"),
+        ToolRecord("idle", 1, "", user / "idle.ipynb"),
+        ToolRecord("lost", 1, "", tmp_path / "broken" / "lost.ipynb"),
+    ]
+
+    stats, errors = stats_for(tools)
+
+    assert {name: s.calls for name, s in stats.items()} == {"area": 4, "slug": 7}
+    assert len(errors) == 1 and "broken" in errors[0]
