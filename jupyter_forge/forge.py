@@ -83,6 +83,12 @@ class Forge(Configurable):
         help="Sampling temperature of repair attempts: small models repeat themselves when greedy.",
     ).tag(config=True)
     max_tokens = Int(1024, help="Longest answer the model may write.").tag(config=True)
+    hook = Bool(
+        False,
+        help="Offer to forge a function a cell calls but nobody defined (NameError hook). "
+        "`%forge hook on|off` sets it and remembers it in jupyter_forge.json in the Jupyter "
+        "config dir.",
+    ).tag(config=True)
     track_calls = Bool(
         True,
         help="Count calls of saved tools (a wrapper adds well under 1 us per call) and store the "

@@ -375,3 +375,10 @@ class ForgeMagics(Magics):
             layers=result.report.layers if result.report else [],
             title=f"is NOT trusted on this machine ({record.path}) — review before it runs",
         )
+
+    def _cmd_hook(self, args: list[str]) -> Note:
+        """``%forge hook on|off|status|draft``: see :mod:`.hook`."""
+        from . import hook
+
+        assert self.shell is not None
+        return Note(hook.command(self.shell, self.forge, args))

@@ -66,5 +66,6 @@ HELP = """\
 %forge remove NAME          delete a tool notebook and undefine it
 %forge config               current model, library and limits (%config Forge.x = ... to change)
 %forge sandbox              isolation layers in force for validation
+%forge hook on|off|status|draft   offer to forge a missing function a cell calls
 %forge help                 this text
 """
