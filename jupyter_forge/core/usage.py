@@ -130,9 +130,12 @@ class UsageStore:
         return f"UsageStore({str(self.path)!r})"
 
     def _note(self, doing: str, exc: BaseException) -> None:
+        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+            advice = "the file is damaged: delete it to start counting afresh"
+        else:
+            advice = "counts stay in memory and are offered again at the next flush"
         self.errors.append(
-            f"usage data {self.path} could not be {doing} ({type(exc).__name__}: {exc}): "
-            "if the file is corrupt, delete it to start counting afresh"
+            f"usage data {self.path} could not be {doing} ({type(exc).__name__}: {exc}): {advice}"
         )
         del self.errors[:-20]  # a note per failed flush: keep the list bounded
 
@@ -142,10 +145,14 @@ class UsageStore:
             conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         else:
             conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
-        conn.isolation_level = None  # explicit, short transactions only
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        # WAL + NORMAL: never corrupts; a power cut may drop the last flush (counters only).
-        conn.execute("PRAGMA synchronous = NORMAL")
+        try:
+            conn.isolation_level = None  # explicit, short transactions only
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            # WAL + NORMAL: never corrupts; a power cut may drop the last flush (counters only).
+            conn.execute("PRAGMA synchronous = NORMAL")
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     def _prepare(self, conn: sqlite3.Connection) -> None:

@@ -341,6 +341,7 @@ def test_a_real_kernel_stores_its_counts_at_shutdown(tmp_path: Path) -> None:
         live.ok(f"%config Forge.library = '{library}'")
         live.ok("%config Forge.usage_flush_seconds = 3600.0")  # only the shutdown flush counts
         live.ok("%forge load area")
+        saved = (library / "area.ipynb").stat().st_mtime_ns
         session = live.value("get_ipython().kernel.session.session").strip("'")
         live.ok("area(1.0)")
         live.ok("area(2.0)")
@@ -348,6 +349,7 @@ def test_a_real_kernel_stores_its_counts_at_shutdown(tmp_path: Path) -> None:
         assert (reply["status"], reply["ename"]) == ("error", "ValueError")
         assert not any("tracking.py" in line for line in reply["traceback"])
         assert UsageStore.for_library(library).stats() == {}  # nothing written per call
+        assert (library / "area.ipynb").stat().st_mtime_ns == saved  # the notebook never
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=False)  # a clean shutdown request, as JupyterLab sends
