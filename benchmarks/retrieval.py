@@ -50,7 +50,7 @@ def entries_from_set(tools: Sequence[dict[str, Any]]) -> list[CatalogEntry]:
             samples=list(t["samples"]),
             deprecated=False,
             deprecated_reason="",
-            path=Path(f"{t['name']}.ipynb"),
+            location=f"{t['name']}.ipynb",
             mtime=0.0,
         )
         for t in tools

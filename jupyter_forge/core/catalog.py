@@ -17,12 +17,12 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 CACHE_ENV = "JUPYTER_FORGE_CACHE"
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 
 # Same rule as jupyter_forge.llm.paths.cache_dir (core may not import llm).
 
@@ -37,9 +37,12 @@ def default_cache_dir() -> Path:
     return base / "jupyter_forge"
 
 
-@dataclass
+@dataclass(slots=True)
 class CatalogEntry:
-    """What search and a panel need about one tool; no code, no trust check."""
+    """What search and a panel need about one tool; no code, no trust check.
+
+    Slotted and holding the path as a string: 10,000 of these stay in a kernel.
+    """
 
     name: str
     version: int
@@ -49,22 +52,24 @@ class CatalogEntry:
     samples: list[str]
     deprecated: bool
     deprecated_reason: str
-    path: Path
+    location: str
     mtime: float
     updated: str = ""
     model: str = ""
 
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["path"] = str(self.path)
-        return data
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
+
+    def to_json(self) -> list[Any]:
+        return [getattr(self, name) for name in _FIELDS]
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> CatalogEntry:
-        fields = dict(data)
-        fields["path"] = Path(fields["path"])
-        fields["samples"] = list(fields.get("samples", []))
-        return cls(**fields)
+    def from_json(cls, data: list[Any]) -> CatalogEntry:
+        return cls(*data)
+
+
+_FIELDS = [f.name for f in fields(CatalogEntry)]
 
 
 class NotToolNotebook(ValueError):
@@ -107,7 +112,7 @@ def parse_entry(path: Path, raw: bytes, mtime: float) -> CatalogEntry:
         samples=samples,
         deprecated=bool(deprecated),
         deprecated_reason=_text(deprecated.get("reason")) if isinstance(deprecated, dict) else "",
-        path=path,
+        location=str(path),
         mtime=mtime,
         updated=_text(forge.get("updated")),
         model=_text(forge.get("model")),
@@ -157,7 +162,11 @@ class Catalog:
             return
         try:
             data = json.loads(self.cache_file.read_text(encoding="utf-8"))
-            if data.get("format") != CACHE_FORMAT or data.get("root") != str(self.root.absolute()):
+            if (
+                data.get("format") != CACHE_FORMAT
+                or data.get("fields") != _FIELDS
+                or data.get("root") != str(self.root.absolute())
+            ):
                 return
             for fname, item in data["files"].items():
                 entry = item.get("entry")
@@ -182,7 +191,12 @@ class Catalog:
             }
             for fname, c in self._known.items()
         }
-        data = {"format": CACHE_FORMAT, "root": str(self.root.absolute()), "files": files}
+        data = {
+            "format": CACHE_FORMAT,
+            "fields": _FIELDS,
+            "root": str(self.root.absolute()),
+            "files": files,
+        }
         tmp = None
         try:
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,6 @@ import ast
 import difflib
 import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -63,8 +62,9 @@ ABBREVIATIONS = {
 NAME_WEIGHT = 2
 DESCRIPTION_WEIGHT = 1
 
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
-_WORD = re.compile(r"[A-Za-z]+|[0-9]+")
+# Words of text, snake_case and camelCase alike: "parseDate_v2" -> parse, Date, v, 2.
+_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+")
+_TOKEN_OF: dict[str, str] = {}  # raw word -> search token ("" = dropped); memo for speed
 
 
 @lru_cache(maxsize=65536)
@@ -97,23 +97,36 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lowercase words split on non-alphanumerics, snake_case and camelCase; no stemming."""
-    return [w.lower() for w in _WORD.findall(_CAMEL.sub(" ", text))]
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def _token(word: str) -> str:
+    token = _TOKEN_OF.get(word)
+    if token is None:
+        low = word.lower()
+        token = "" if len(low) < 2 or low in STOPWORDS else stem(ABBREVIATIONS.get(low, low))
+        if len(_TOKEN_OF) < 500_000:
+            _TOKEN_OF[word] = token
+    return token
 
 
 def tokenize(text: str) -> list[str]:
-    """Search tokens: words without stopwords, stemmed; single letters dropped."""
-    return [stem(ABBREVIATIONS.get(w, w)) for w in words(text) if len(w) > 1 and w not in STOPWORDS]
+    """Search tokens: words without stopwords, abbreviations spelled out, stemmed."""
+    return [t for t in map(_token, _WORD.findall(text)) if t]
 
 
 def tool_tokens(entry: CatalogEntry) -> list[str]:
-    """One bag of tokens per tool, with field weights as repetition."""
-    name = tokenize(entry.name.replace("_", " "))
-    tokens = name * NAME_WEIGHT
-    tokens += tokenize(entry.description) * DESCRIPTION_WEIGHT
-    tokens += tokenize(entry.request)
-    tokens += tokenize(entry.signature.partition("(")[2])  # parameters and types
-    for sample in entry.samples[:3]:
-        tokens += tokenize(sample.partition("(")[2])[:20]
+    """One bag of tokens per tool: name words repeated (field weight), then the texts.
+
+    Sample calls contribute their arguments only (the name is already counted),
+    cut short so one huge literal cannot drown the description.
+    """
+    tokens = tokenize(entry.name) * NAME_WEIGHT
+    if DESCRIPTION_WEIGHT > 1:
+        tokens += tokenize(entry.description) * (DESCRIPTION_WEIGHT - 1)
+    samples = " ".join(s.partition("(")[2][:200] for s in entry.samples[:3])
+    params = entry.signature.partition("(")[2]
+    tokens += tokenize(f"{entry.description}\n{entry.request}\n{params}\n{samples}")
     return tokens
 
 
@@ -143,7 +156,6 @@ class ToolIndex:
         self._n = len(self.entries)
         self._deprecated = np.array([e.deprecated for e in self.entries], dtype=bool)
         corpus = [tool_tokens(e) for e in self.entries]
-        self._doc_terms: list[frozenset[str]] = [frozenset(t) for t in corpus]
         self._bm25: Any = None
         self._vocab: dict[str, int] = {}
         self._df: dict[str, int] = {}
@@ -151,7 +163,11 @@ class ToolIndex:
             self._bm25 = bm25s.BM25()
             self._bm25.index(corpus, show_progress=False)
             self._vocab = self._bm25.vocab_dict
-            self._df = dict(Counter(t for terms in self._doc_terms for t in terms))
+            indptr = self._bm25.scores["indptr"]
+            last = len(indptr) - 1  # bm25s's extra "" token has no column
+            self._df = {
+                t: int(indptr[i + 1] - indptr[i]) for t, i in self._vocab.items() if i < last
+            }
 
     def __len__(self) -> int:
         return self._n
@@ -174,14 +190,23 @@ class ToolIndex:
             scores = np.where(self._deprecated, 0.0, scores)
         return scores
 
-    def coverage(self, terms: Sequence[str], doc: int) -> float:
-        """Idf-weighted share of the query's words that tool ``doc`` contains."""
+    def _contains(self, term: str, docs: Any) -> Any:
+        """Which of ``docs`` contain ``term`` (from the index's postings; no per-tool sets)."""
+        np = self._np
+        i = self._vocab.get(term)
+        if i is None or term not in self._df:
+            return np.zeros(len(docs), dtype=bool)
+        indptr, indices = self._bm25.scores["indptr"], self._bm25.scores["indices"]
+        return np.isin(docs, indices[indptr[i] : indptr[i + 1]])
+
+    def coverages(self, terms: Sequence[str], docs: Any) -> list[float]:
+        """Idf-weighted share of the query's words that each of ``docs`` contains."""
         weights = [self.idf(t) for t in terms]
         total = sum(weights)
         if total <= 0:
-            return 0.0
-        have = self._doc_terms[doc]
-        return sum(w for t, w in zip(terms, weights, strict=True) if t in have) / total
+            return [0.0] * len(docs)
+        have = sum(w * self._contains(t, docs) for t, w in zip(terms, weights, strict=True))
+        return [float(c) / total for c in have]
 
     def _ranked(self, query: str, k: int, include_deprecated: bool) -> tuple[list[Hit], Any]:
         np = self._np
@@ -192,15 +217,15 @@ class ToolIndex:
         k = min(k, self._n)
         top = np.argpartition(-scores, k - 1)[:k] if k < self._n else np.arange(self._n)
         top = top[np.argsort(-scores[top], kind="stable")]
+        top = top[scores[top] > 0]
         hits = [
             Hit(
                 name=self.entries[i].name,
                 score=float(scores[i]),
-                confidence=self.coverage(terms, int(i)),
+                confidence=confidence,
                 entry=self.entries[i],
             )
-            for i in top
-            if scores[i] > 0
+            for i, confidence in zip(top, self.coverages(terms, top), strict=True)
         ]
         return hits, scores
 
