@@ -17,6 +17,7 @@ from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, default
 from traitlets.config import Configurable
 
 from .core.errors import SpecError
+from .core.libraries import LibrarySet
 from .core.library import DEFAULT_LIBRARY, Library, ToolRecord
 from .core.prompt import Message
 from .core.repair import Progress, Reply, forge_loop
@@ -55,7 +56,25 @@ class Forge(Configurable):
     api_base = Unicode(
         None, allow_none=True, help="Base URL for OpenAI-compatible servers (vLLM, LM Studio...)."
     ).tag(config=True)
-    library = Unicode(DEFAULT_LIBRARY, help="Folder of tool notebooks.").tag(config=True)
+    library = Unicode(
+        DEFAULT_LIBRARY, help="The project's tool library (new tools are saved here)."
+    ).tag(config=True)
+    user_library = Unicode(
+        None,
+        allow_none=True,
+        help="Your personal library, searched after the project's. None: "
+        "~/.local/share/jupyter_forge/tools; empty string: none.",
+    ).tag(config=True)
+    shared_libraries = List(
+        Unicode(),
+        [],
+        help="Read-only team libraries, searched last, in order (e.g. a shared folder).",
+    ).tag(config=True)
+    reuse_check = Bool(
+        True,
+        help="Before forging, look for an existing tool that already does what the request "
+        "asks and offer it instead (%%forge --new skips the check).",
+    ).tag(config=True)
     attempts = Int(3, help="Generations per forge, the first included (repair budget).").tag(
         config=True
     )
@@ -115,7 +134,13 @@ class Forge(Configurable):
         )
 
     def open_library(self, path: str | os.PathLike[str] | None = None) -> Library:
-        return Library(Path(path or self.library))
+        return Library(Path(path or self.library), label="project")
+
+    def open_libraries(self, project: str | os.PathLike[str] | None = None) -> LibrarySet:
+        """Every library in reach, in search order (project, user, shared)."""
+        return LibrarySet.default(
+            project or self.library, user=self.user_library, shared=self.shared_libraries
+        )
 
     def validate_code(
         self,

@@ -85,7 +85,11 @@ class AuditLog:
         outcome: str = "ok",
         detail: str = "",
     ) -> AuditEntry:
-        """Record an action; a log that cannot be written never fails the action itself."""
+        """Record an action; a log that cannot be written never fails the action itself.
+
+        The library folder is not created for a log line: a forge that saved
+        nothing leaves no trace on disk but leaves one in an existing library.
+        """
         if action not in ACTIONS:
             raise ValueError(f"unknown audit action {action!r}")
         entry = AuditEntry(
@@ -99,8 +103,10 @@ class AuditLog:
             detail=detail[:500],
         )
         line = (json.dumps(asdict(entry), ensure_ascii=False) + "\n").encode("utf-8")
+        if not self.path.parent.is_dir():
+            self.last_error = f"no library folder {self.path.parent} yet: nothing logged"
+            return entry
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
             try:
                 os.write(fd, line)

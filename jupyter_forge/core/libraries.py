@@ -11,15 +11,26 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .catalog import CatalogEntry, read_catalog
 from .errors import LibraryError
 from .library import DEFAULT_LIBRARY, Library
 from .record import ToolRecord
 from .spec import check_tool_name
 
+if TYPE_CHECKING:
+    from .search import ToolIndex
+
+# Indexes by content key: a kernel searching the same unchanged library rebuilds nothing.
+_INDEX_CACHE: dict[tuple[tuple[str, float], ...], ToolIndex] = {}
+
 
 def user_library_dir() -> Path:
-    """``~/.local/share/jupyter_forge/tools`` (honours ``XDG_DATA_HOME``)."""
+    """``$JUPYTER_FORGE_USER_LIBRARY``, else ``~/.local/share/jupyter_forge/tools`` (XDG)."""
+    explicit = os.environ.get("JUPYTER_FORGE_USER_LIBRARY")
+    if explicit:
+        return Path(explicit).expanduser()
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(
         os.path.expanduser("~"), ".local", "share"
     )
@@ -130,3 +141,28 @@ class LibrarySet:
                 f"%forge import {library.path_for(name)} to make a project copy first"
             )
         return library
+
+    # -- search ----------------------------------------------------------------------
+
+    def entries(self) -> list[CatalogEntry]:
+        """Light catalog entries (no code, no trust check) of every library, first wins."""
+        found: dict[str, CatalogEntry] = {}
+        self.errors = []
+        for library in self.libraries:
+            catalog = read_catalog(library.root)
+            self.errors.extend(catalog.errors)
+            for entry in catalog.entries():
+                found.setdefault(entry.name, entry)
+        return sorted(found.values(), key=lambda e: e.name)
+
+    def index(self) -> ToolIndex:
+        """A search index of :meth:`entries`, reused while no tool notebook changed."""
+        from .search import ToolIndex
+
+        entries = self.entries()
+        key = tuple((str(e.path), e.mtime) for e in entries)
+        index = _INDEX_CACHE.get(key)
+        if index is None:
+            _INDEX_CACHE.clear()
+            index = _INDEX_CACHE[key] = ToolIndex(entries)
+        return index

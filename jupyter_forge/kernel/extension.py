@@ -65,6 +65,7 @@ def load(shell: Any) -> None:
 def unload(shell: Any) -> None:
     magics = _loaded.pop(id(shell), None)
     if magics is not None:
+        magics.registry.close()  # flush call counts, stop the flush thread
         from . import comm
 
         comm.unregister(shell)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
 from typing import Any
 
@@ -24,6 +25,7 @@ from ..core.variables import sample_free_names
 from ..forge import Forge
 from . import comm, render
 from .approval import ApprovalWidget
+from .library_commands import LibraryCommands
 from .options import HELP, parse_cell_line, split_line
 from .progress import CellProgress
 from .registry import ToolRegistry
@@ -53,7 +55,7 @@ class _WidgetProgress:
 
 
 @magics_class
-class ForgeMagics(Magics):
+class ForgeMagics(LibraryCommands, Magics):
     def __init__(self, shell: Any) -> None:
         super().__init__(shell)
         self.forge = Forge(parent=shell)
@@ -133,6 +135,8 @@ class ForgeMagics(Magics):
         if opts.library and not opts.no_persist:
             # Fail before spending model time if the library cannot be written.
             self._library(opts.library)._ensure_root()
+        if not opts.new and self.forge.reuse_check and self._offer_existing(spec, opts):
+            return
         mode = opts.approve or self.forge.approve
         progress = CellProgress()
         try:
@@ -148,6 +152,9 @@ class ForgeMagics(Magics):
             progress.close(f"stopped: {exc}")
             raise
         progress.close(result.status_line())
+        self._audit(
+            "create", name, model=result.model, outcome=result.status_line(), library=opts.library
+        )
         if mode == "auto":
             self._auto_approve(result, opts)
             return
@@ -159,6 +166,46 @@ class ForgeMagics(Magics):
                 f"{result.status_line()} — edit or regenerate it in the widget above, or change the "
                 "request/samples and run the cell again"
             )
+
+    def _audit(self, action: str, name: str, *, library: str | None = None, **fields: Any) -> None:
+        """Best effort: the audit log never fails the action it records."""
+        with contextlib.suppress(ForgeError):
+            self.forge.open_libraries(library).primary.audit.append(action, name, **fields)
+
+    def _offer_existing(self, spec: ForgeSpec, opts: Any) -> bool:
+        """Retrieval before creation: reuse a tool that already does what is asked."""
+        libs = self.forge.open_libraries(opts.library)
+        try:
+            if any(lib.exists(spec.name) for lib in libs.libraries):
+                return False  # forging an existing name makes its next version
+            hit = libs.index().best_match(spec.request)
+        except ForgeError:
+            return False
+        if hit is None:
+            return False
+        record = libs.find(hit.name)
+        calls = self._usage(libs).get(hit.name)
+        used = f"used {calls.calls} time(s)" if calls and calls.calls else "not used yet"
+        about = f"`{hit.name}` (v{record.version}, {used}, {record.location} library): {record.description}"
+        again = (
+            f"To forge `{spec.name}` anyway, run the cell again with `%%forge {spec.name} --new`."
+        )
+        if record.trusted:
+            self._install_record(record)
+            self._audit("load", hit.name, version=record.version, detail=f"reused for {spec.name}")
+            display(
+                Note(
+                    f"An existing tool already does this: {about}. It is now defined in the kernel: call {record.signature or hit.name}. {again}",
+                    record.code,
+                )
+            )
+        else:
+            display(
+                Note(
+                    f"An existing tool may already do this: {about}. It is not trusted on this machine: review it with `%forge load {hit.name}`. {again}"
+                )
+            )
+        return True
 
     def _auto_approve(self, result: ForgeResult, opts: Any) -> None:
         display(
@@ -196,11 +243,12 @@ class ForgeMagics(Magics):
                 for n in sample_free_names(s.source for s in result.spec.samples)
                 if n in self.user_ns
             ]
+            duplicates = self._near_duplicates(result, opts)
             record = self.forge.save(
                 result, library=opts.library, approved_how=how, kernel_names=kernel_names
             )
             version, path = record.version, str(record.path)
-            where = f"saved to {path}"
+            where = f"saved to {path}" + duplicates
         self.registry.install(
             self.user_ns,
             name=name,
@@ -213,6 +261,21 @@ class ForgeMagics(Magics):
         self.pending.pop(name, None)
         comm.notify_tools_changed()
         return f"Approved: `{name}` v{version} is defined in the kernel and {where}."
+
+    def _near_duplicates(self, result: ForgeResult, opts: Any) -> str:
+        """A note when the new tool looks like one the library already has."""
+        from ..core.schema import signature_text
+        from ..core.search import near_duplicates
+
+        try:
+            entries = self.forge.open_libraries(opts.library).entries()
+            signature = signature_text(result.code or "", result.spec.name)
+        except Exception:
+            return ""
+        similar = [e.name for e in near_duplicates(result.spec.name, signature, entries)][:3]
+        if not similar:
+            return ""
+        return f" (it looks like existing tool(s) {', '.join(similar)}: consider %forge deprecate on one of them)"
 
     def _approval_widget(self, result: ForgeResult, opts: Any) -> ApprovalWidget:
         holder: dict[str, ApprovalWidget] = {}
@@ -227,11 +290,28 @@ class ForgeMagics(Magics):
                 temperature=0.7,
             )
 
+        def reject(r: ForgeResult) -> str:
+            self._audit("reject", r.spec.name, model=r.model, library=opts.library)
+            self.pending.pop(r.spec.name, None)
+            return f"Rejected: `{r.spec.name}` was not defined or saved."
+
+        def edit(r: ForgeResult, code: str) -> ForgeResult:
+            checked = self.forge.revalidate(r, code, namespace=self.user_ns)
+            self._audit(
+                "edit",
+                r.spec.name,
+                model=r.model,
+                outcome=checked.status_line(),
+                library=opts.library,
+            )
+            return checked
+
         widget = ApprovalWidget(
             result,
             on_approve=lambda r: self._approve(r, opts, how="widget"),
+            on_reject=reject,
             on_regenerate=regenerate,
-            on_edit=lambda r, code: self.forge.revalidate(r, code, namespace=self.user_ns),
+            on_edit=edit,
             layers=result.report.layers if result.report else [],
         )
         holder["widget"] = widget
@@ -254,23 +334,40 @@ class ForgeMagics(Magics):
         print(HELP)
 
     def _cmd_list(self, args: list[str]) -> Table:
-        library = self._library(args[0] if args else None)
+        if args:
+            records, errors, where = (
+                (lib := self._library(args[0])).tools(),
+                lib.errors,
+                str(lib.root),
+            )
+        else:
+            libs = self._libraries()
+            records, errors = libs.tools(), libs.errors
+            where = ", ".join(f"{lib.label} {lib.root}" for lib in libs.libraries)
         rows = []
-        for record in library.tools():
+        for record in records:
             loaded = "yes" if self.registry.is_current(record.name, self.user_ns) else ""
+            status = (
+                "deprecated"
+                if record.deprecated
+                else ("approved" if record.trusted else "UNTRUSTED")
+            )
             rows.append(
                 [
                     record.name,
                     f"v{record.version}",
                     record.description[:60],
-                    "yes" if record.trusted else "NO",
+                    status,
+                    record.location,
                     loaded,
                 ]
             )
-        for error in library.errors:
+        for error in errors:
             print(f"skipped: {error}")
-        title = f"{len(rows)} tool(s) in {library.root}"
-        return Table(["name", "version", "description", "trusted", "loaded"], rows, title=title)
+        title = f"{len(rows)} tool(s) in {where}"
+        return Table(
+            ["name", "version", "description", "status", "library", "loaded"], rows, title=title
+        )
 
     def _one_name(self, args: list[str], command: str) -> str:
         if len(args) != 1:
@@ -278,21 +375,24 @@ class ForgeMagics(Magics):
         return check_tool_name(args[0], allow_builtin=True)
 
     def _cmd_show(self, args: list[str]) -> Note:
-        record = self._library().get(self._one_name(args, "show"))
+        record = self._libraries().find(self._one_name(args, "show"))
         samples = "\n".join(s.as_doctest() for s in record.samples) or "(none)"
         trusted = (
             "trusted" if record.trusted else "NOT trusted on this machine (review with %forge load)"
         )
+        deprecated = ""
+        if record.deprecated:
+            deprecated = f"\nDEPRECATED: {record.deprecated.get('reason') or 'no reason given'}"
         text = (
             f"{record.name} v{record.version} · {record.signature} · {trusted}\n"
-            f"model: {record.model} · updated {record.updated} · {record.path}\n"
-            f"request: {record.request}\nsamples:\n{samples}"
+            f"model: {record.model} · updated {record.updated} · {record.location} library {record.path}\n"
+            f"request: {record.request}{deprecated}\nsamples:\n{samples}"
         )
         return Note(text, record.code)
 
     def _cmd_remove(self, args: list[str]) -> Note:
         name = self._one_name(args, "remove")
-        path = self._library().remove(name)
+        path = self._libraries().writable_library_of(name).remove(name)
         undefined = self.registry.remove(name, self.user_ns)
         comm.notify_tools_changed()
         suffix = " and undefined it in the kernel" if undefined else ""
@@ -319,26 +419,67 @@ class ForgeMagics(Magics):
 
     def _cmd_load(self, args: list[str]) -> Note:
         if len(args) == 1 and os.path.isdir(args[0]):
-            library, names = self._library(args[0]), None
+            library = self._library(args[0])
+            records, errors, where = library.tools(), library.errors, str(library.root)
+            by_name = False
         else:
-            library, names = self._library(), args or None
-        records: list[ToolRecord] = [library.get(n) for n in names] if names else library.tools()
-        for error in library.errors:
+            libs = self._libraries()
+            by_name = bool(args)
+            records = [libs.find(n) for n in args] if by_name else libs.tools()
+            errors = libs.errors
+            where = ", ".join(str(lib.root) for lib in libs.libraries)
+        for error in errors:
             print(f"skipped: {error}")
-        loaded, review = [], []
+        loaded, review, hidden = [], [], []
         for record in records:
+            if record.deprecated and not by_name:
+                hidden.append(record.name)
+                continue
+            if record.deprecated:
+                reason = record.deprecated.get("reason") or "no reason given"
+                print(f"warning: `{record.name}` is deprecated ({reason})")
             if record.trusted:
                 self._install_record(record)
+                self._audit("load", record.name, version=record.version, model=record.model)
                 loaded.append(record.name)
             else:
                 review.append(record.name)
-                display(self._review_widget(library, record))
-        text = f"Loaded {len(loaded)} tool(s) from {library.root}" + (
+                display(
+                    self._review_widget(
+                        self._libraries().library_of(record.name)
+                        if by_name
+                        else self._library_for(record),
+                        record,
+                    )
+                )
+        text = f"Loaded {len(loaded)} tool(s) from {where}" + (
             f": {', '.join(loaded)}" if loaded else ""
         )
+        if hidden:
+            text += f". Skipped deprecated: {', '.join(hidden)} (load them by name)"
         if review:
             text += f". {len(review)} untrusted tool(s) need your review above before they run: {', '.join(review)}"
+        missing = self._missing_packages(records)
+        if missing:
+            text += f". {missing}"
         return Note(text + ".")
+
+    def _library_for(self, record: ToolRecord) -> Library:
+        """The library object a record was read from (for trusting it after review)."""
+        for library in self._libraries().libraries:
+            if record.path.parent == library.root:
+                return library
+        return Library(record.path.parent, label=record.location)
+
+    def _missing_packages(self, records: list[ToolRecord]) -> str:
+        try:
+            from ..core.requirements import install_command, missing_requirements
+        except ImportError:
+            return ""
+        needed = sorted({p for r in records for p in missing_requirements(r.requirements)})
+        if not needed:
+            return ""
+        return f"Tools need packages that are not installed ({', '.join(needed)}): {install_command(needed)}"
 
     def _install_record(self, record: ToolRecord) -> None:
         self.registry.install(

@@ -28,6 +28,7 @@ def cell_parser() -> argparse.ArgumentParser:
     parser.add_argument("--samples", "-s", action="append", default=[])
     parser.add_argument("--replace", action="store_true")
     parser.add_argument("--temperature", type=float)
+    parser.add_argument("--new", action="store_true")
     return parser
 
 
@@ -56,14 +57,23 @@ HELP = """\
     --samples VAR           a kernel variable holding a list of sample strings
     --replace               allow replacing an existing variable or builtin name
     --temperature T         sampling temperature of the first attempt
+    --new                   forge even when an existing tool already does this
   Samples in the body: `>>> call(...)` lines with the expected output on the next
   line, and `assert ...` lines. Cells tagged `forge-sample` or `forge-sample:NAME`
-  are added when the front end sends them.
+  are added when the front end sends them. Before generating, the libraries are
+  searched: a tool that already does what is asked is offered (and loaded) instead.
 
-%forge list [DIR]           tools in the library
+%forge list [DIR]           tools in the libraries (project, user, shared) or in DIR
+%forge search QUERY         tools ranked by how well they match QUERY
 %forge show NAME            a tool's code, samples and provenance
 %forge load [DIR|NAME...]   define library tools in this kernel (asks to review untrusted ones)
 %forge remove NAME          delete a tool notebook and undefine it
+%forge history NAME         its versions; %forge diff NAME [vOLD vNEW] shows changes
+%forge rollback NAME vN     restore an earlier version (as a new version)
+%forge deprecate NAME [--reason R] [--undo]   hide from search and prompts, keep loadable
+%forge stats                calls, failures, last use per tool, and what to retire
+%forge export [NAME...] --to DIR | --module FILE.py   share notebooks, or a plain module
+%forge import DIR|FILE [--replace]   copy tool notebooks in (untrusted until reviewed)
 %forge config               current model, library and limits (%config Forge.x = ... to change)
 %forge sandbox              isolation layers in force for validation
 %forge hook on|off|status|draft   offer to forge a missing function a cell calls

@@ -94,6 +94,9 @@ def test_duplicate_locations_collapse_and_user_can_be_disabled(tmp_path: Path) -
 
 
 def test_user_library_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("JUPYTER_FORGE_USER_LIBRARY", str(tmp_path / "explicit"))
+    assert user_library_dir() == tmp_path / "explicit"
+    monkeypatch.delenv("JUPYTER_FORGE_USER_LIBRARY")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert user_library_dir() == tmp_path / "jupyter_forge" / "tools"
     monkeypatch.delenv("XDG_DATA_HOME")

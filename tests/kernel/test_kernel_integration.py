@@ -161,7 +161,7 @@ def test_a_failing_forge_cell_is_an_error_reply_with_one_line(
 ) -> None:
     model.push(PARSE_MONEY_WRONG)
     reply, iopub = live.execute(
-        "%%forge parse_money_b --approve auto --attempts 1\n"
+        "%%forge parse_money_b --approve auto --attempts 1 --new\n"
         + PARSE_MONEY_CELL.replace("parse_money", "parse_money_b")
     )
 

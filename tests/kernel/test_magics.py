@@ -487,7 +487,7 @@ def test_list_shows_the_library(kernel: Kernel, model: ScriptedModel) -> None:
 
     table = result.result
     assert isinstance(table, Table)
-    assert table.rows == [["parse_money", "v1", table.rows[0][2], "yes", "yes"]]
+    assert table.rows == [["parse_money", "v1", table.rows[0][2], "approved", "project", "yes"]]
     assert table.rows[0][2].startswith("Parse a money string")
     assert str(kernel.library) in table.title
     assert "skipped:" in captured.stdout and "broken.ipynb" in captured.stdout
@@ -513,7 +513,7 @@ def test_show_gives_code_samples_and_provenance(kernel: Kernel, model: ScriptedM
 
 def test_show_of_a_missing_tool_fails(kernel: Kernel) -> None:
     _, captured = kernel.fails("%forge show nothing_here", LibraryError)
-    assert "no tool notebook" in captured.stdout
+    assert "no tool `nothing_here` in" in captured.stdout
     kernel.fails("%forge show", SpecError)
 
 
