@@ -228,17 +228,27 @@ def plot(result: dict[str, Any], path: Path) -> None:
         f"{result['negative_queries']} negative queries"
     )
     rows = result["decisions"]
-    for want_none, colour, label in (
-        (False, "#4c72b0", "has a tool"),
-        (True, "#c44e52", "no tool"),
-    ):
-        pts = [r for r in rows if (r["want"] is None) == want_none]
+    groups = (
+        (
+            "#4c72b0",
+            "right tool on top",
+            lambda r: r["want"] is not None and r["name"] == r["want"],
+        ),
+        (
+            "#dd8452",
+            "wrong tool on top",
+            lambda r: r["want"] is not None and r["name"] != r["want"],
+        ),
+        ("#c44e52", "no tool exists", lambda r: r["want"] is None),
+    )
+    for colour, label, keep in groups:
+        pts = [r for r in rows if keep(r)]
         right.scatter(
             [r["confidence"] for r in pts],
             [r["margin"] for r in pts],
             s=14,
             c=colour,
-            label=label,
+            label=f"{label} ({len(pts)})",
             alpha=0.7,
         )
     rule = bm["rule"]

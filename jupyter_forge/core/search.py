@@ -319,7 +319,7 @@ def near_duplicates(
         shared = set(stems) & set(other_stems)
         jaccard = len(shared) / max(1, len(set(stems) | set(other_stems)))
         same_params = params is not None and params == parameters(entry.signature)
-        if same_words or ratio >= 0.9 or (same_params and (ratio >= 0.75 or jaccard >= 0.5)):
+        if same_words or ratio >= 0.9 or (same_params and (ratio >= 0.85 or jaccard > 0.5)):
             found.append((2.0 if same_words else ratio, entry))
     found.sort(key=lambda item: -item[0])
     return [entry for _, entry in found]
