@@ -1,13 +1,222 @@
+/**
+ * jupyter-forge: the "Forge Tools" sidebar, the "Mark as forge sample for…" command,
+ * and delivery of tagged sample cells to `%%forge NAME` cells over the kernel comm.
+ */
 import {
+  ILabShell,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
+import {
+  ICommandPalette,
+  InputDialog,
+  showErrorMessage
+} from '@jupyterlab/apputils';
+import { Cell } from '@jupyterlab/cells';
+import {
+  INotebookTracker,
+  Notebook,
+  NotebookActions,
+  NotebookPanel
+} from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { LabIcon } from '@jupyterlab/ui-components';
+
+import { IToolSummary } from './api';
+import { KernelLink } from './kernel';
+import { ForgePanel } from './panel';
+
+const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
+<g class="jp-icon3" fill="#616161">
+<path d="M3 6h11v2.2c0 1.6 1.3 2.8 2.9 2.8H21v1.5c-2.6 0-4.6 1.5-5.2 3.5H8.3C7.8 13.8 6 12.3 3.6 12H3z"/>
+<path d="M7 18h10v2H7z"/><path d="M10 16h4v2h-4z"/></g></svg>`;
+
+export const forgeIcon = new LabIcon({ name: 'jupyter-forge:anvil', svgstr: ICON_SVG });
+
+const SAMPLE_TAG = 'forge-sample';
+const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const FORGE_CELL_RE = /^\s*%%forge\s+([A-Za-z_][A-Za-z0-9_]*)/;
+
+namespace CommandIDs {
+  export const markSample = 'jupyter-forge:mark-sample';
+  export const openPanel = 'jupyter-forge:open-panel';
+}
+
+function cellTags(cell: Cell): string[] {
+  const tags = cell.model.getMetadata('tags');
+  return Array.isArray(tags) ? tags.filter(t => typeof t === 'string') : [];
+}
+
+/** Cells tagged for `name` (or for any tool) in the notebook, as `%%forge` reads them. */
+function sampleCells(notebook: Notebook, name: string): { source: string; tags: string[] }[] {
+  const out: { source: string; tags: string[] }[] = [];
+  for (const cell of notebook.widgets) {
+    const tags = cellTags(cell);
+    if (tags.includes(SAMPLE_TAG) || tags.includes(`${SAMPLE_TAG}:${name}`)) {
+      out.push({ source: cell.model.sharedModel.getSource(), tags });
+    }
+  }
+  return out;
+}
 
 const plugin: JupyterFrontEndPlugin<void> = {
-  id: 'jupyter-forge:panel',
+  id: 'jupyter-forge:plugin',
+  description: 'Forge Tools panel and sample-cell tagging for jupyter_forge.',
   autoStart: true,
-  activate: (app: JupyterFrontEnd) => {
-    console.log('jupyter-forge activated');
+  requires: [INotebookTracker, IRenderMimeRegistry],
+  optional: [ILabShell, ICommandPalette],
+  activate: (
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker,
+    rendermime: IRenderMimeRegistry,
+    labShell: ILabShell | null,
+    palette: ICommandPalette | null
+  ) => {
+    const currentPanel = (): NotebookPanel => {
+      const panel = tracker.currentWidget;
+      if (!panel) {
+        throw new Error('Open a notebook first (and click into a cell).');
+      }
+      return panel;
+    };
+
+    const actions = {
+      insertCall(tool: IToolSummary): string {
+        const cell = currentPanel().content.activeCell;
+        if (!cell || cell.model.type !== 'code') {
+          throw new Error('Select a code cell in the notebook to insert the call into.');
+        }
+        const text = `${tool.name}(${tool.params.join(', ')})`;
+        const editor = cell.editor;
+        const source = cell.model.sharedModel;
+        const offset = editor
+          ? editor.getOffsetAt(editor.getCursorPosition())
+          : source.getSource().length;
+        source.updateSource(offset, offset, text);
+        editor?.setCursorPosition(editor.getPositionAt(offset + text.length)!);
+        return `Inserted ${text}`;
+      },
+      async loadIntoKernel(tool: IToolSummary): Promise<string> {
+        const panel = currentPanel();
+        const kernel = panel.sessionContext.session?.kernel;
+        if (!kernel || kernel.status === 'dead') {
+          throw new Error(
+            'No running kernel for this notebook: start one (Kernel menu), then try again.'
+          );
+        }
+        // Load the extension quietly, then run the load where its review widget can show.
+        kernel.requestExecute({
+          code: '%load_ext jupyter_forge',
+          silent: true,
+          store_history: false
+        });
+        const notebook = panel.content;
+        NotebookActions.insertBelow(notebook);
+        const cell = notebook.activeCell;
+        if (!cell) {
+          throw new Error('Could not add a cell to the notebook.');
+        }
+        cell.model.sharedModel.setSource(`%forge load ${tool.name}`);
+        await NotebookActions.run(notebook, panel.sessionContext);
+        return `Ran %forge load ${tool.name} in ${panel.title.label}${tool.trusted ? '' : ': review it there before it runs'}.`;
+      },
+      async openNotebook(tool: IToolSummary): Promise<string> {
+        if (!tool.notebook) {
+          throw new Error(`${tool.library_path} is outside the server root.`);
+        }
+        await app.commands.execute('docmanager:open', { path: tool.notebook });
+        return `Opened ${tool.notebook}`;
+      }
+    };
+
+    const panel = new ForgePanel(rendermime, actions);
+    panel.title.icon = forgeIcon;
+    panel.title.caption = 'Forge Tools';
+    app.shell.add(panel, 'left', { rank: 650 });
+
+    const link = new KernelLink(() => panel.toolsChanged());
+
+    // Samples ride on the comm just before the execute request of a %%forge cell.
+    NotebookActions.executionScheduled.connect((_, { notebook, cell }) => {
+      const match = FORGE_CELL_RE.exec(cell.model.sharedModel.getSource());
+      const owner = tracker.find(p => p.content === notebook);
+      const kernel = owner?.sessionContext.session?.kernel;
+      if (!kernel) {
+        return;
+      }
+      if (match) {
+        link.send(kernel, {
+          event: 'sample_cells',
+          name: match[1],
+          cells: sampleCells(notebook, match[1])
+        });
+      }
+    });
+    // Once the extension is loaded in a kernel, keep a comm open to hear tools_changed.
+    NotebookActions.executed.connect((_, { notebook, cell, success }) => {
+      const source = cell.model.sharedModel.getSource();
+      if (!success || !/jupyter_forge|%forge/.test(source)) {
+        return;
+      }
+      const owner = tracker.find(p => p.content === notebook);
+      const kernel = owner?.sessionContext.session?.kernel;
+      if (kernel) {
+        link.ensure(kernel);
+      }
+    });
+
+    app.commands.addCommand(CommandIDs.markSample, {
+      label: 'Mark as forge sample for…',
+      caption: 'Tag the active cell so `%%forge NAME` uses it as a sample',
+      isEnabled: () => Boolean(tracker.activeCell),
+      execute: async () => {
+        const cell = tracker.activeCell;
+        if (!cell) {
+          await showErrorMessage('Mark as forge sample', 'Select a notebook cell first.');
+          return;
+        }
+        const answer = await InputDialog.getText({
+          title: 'Mark as forge sample for…',
+          label: 'Tool name (the NAME in %%forge NAME)',
+          placeholder: 'parse_money'
+        });
+        if (!answer.button.accept) {
+          return;
+        }
+        const name = (answer.value ?? '').trim();
+        if (!NAME_RE.test(name)) {
+          await showErrorMessage(
+            'Mark as forge sample',
+            `“${name}” is not a tool name: use letters, digits and underscores, not starting with a digit.`
+          );
+          return;
+        }
+        const tags = cellTags(cell);
+        const tag = `${SAMPLE_TAG}:${name}`;
+        if (!tags.includes(tag)) {
+          cell.model.setMetadata('tags', [...tags, tag]);
+        }
+      }
+    });
+    app.commands.addCommand(CommandIDs.openPanel, {
+      label: 'Show Forge Tools',
+      execute: () => {
+        if (labShell) {
+          labShell.activateById(panel.id);
+        } else {
+          app.shell.activateById(panel.id);
+        }
+      }
+    });
+    app.contextMenu.addItem({
+      command: CommandIDs.markSample,
+      selector: '.jp-Notebook .jp-Cell',
+      rank: 30
+    });
+    if (palette) {
+      palette.addItem({ command: CommandIDs.markSample, category: 'Forge' });
+      palette.addItem({ command: CommandIDs.openPanel, category: 'Forge' });
+    }
   }
 };
 

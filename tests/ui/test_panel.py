@@ -1,0 +1,214 @@
+"""The Forge Tools panel in a real JupyterLab and headless Chromium.
+
+A prepared library shows in the sidebar; search filters it; a tool's code and samples
+show on selection; "Insert call" writes the call into the active cell; a cell tagged
+with "Mark as forge sample for…" reaches ``%%forge`` over the comm; approving the
+forged tool makes it appear in the panel without a reload. Screenshots go to
+``test-artifacts/ui/`` (panel_list.png, panel_detail.png, panel_after_approve.png).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+from test_lab_approval import cell, run_cell, wait_idle
+from ui_support import ARTIFACTS, Lab, missing_requirement
+
+from jupyter_forge.core.library import Library
+from jupyter_forge.core.spec import Sample
+from jupyter_forge.testing.scripted_llm import ScriptedModel
+
+pytestmark = pytest.mark.skipif(
+    missing_requirement() is not None, reason=str(missing_requirement())
+)
+
+NOTEBOOK = "panel_demo.ipynb"
+LIBRARY = "forge_tools"
+LAB_LOAD_TIMEOUT = 60_000
+FORGE_TIMEOUT = 60_000
+REFRESH_TIMEOUT = 15_000  # comm event is immediate; the poll (4 s) is the fallback
+
+SLUGIFY = '''import re
+
+
+def slugify(title: str, sep: str = "-") -> str:
+    """Turn a title into a URL slug."""
+    return sep.join(re.findall(r"[a-z0-9]+", title.lower()))
+'''
+PARSE_MONEY = '''def parse_money(text: str) -> float:
+    """Parse an amount of money like "$1,234.50"."""
+    return float(text.replace("$", "").replace(",", ""))
+'''
+WORD_COUNT_REPLY = (
+    "```python\n"
+    "def word_count(text: str) -> int:\n"
+    '    """Count the words in a text."""\n'
+    "    return len(text.split())\n"
+    "```"
+)
+
+
+@pytest.fixture(scope="module")
+def forge_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """A lab whose user library is a temp folder (never the real ~/.local), with two tools."""
+    reason = missing_requirement()
+    if reason:
+        pytest.skip(reason)
+    base = tmp_path_factory.mktemp("panel-lab")
+    (base / "config").mkdir()
+    (base / "config" / "jupyter_server_config.json").write_text(
+        json.dumps({"ForgeTools": {"user_library": str(base / "user-tools")}})
+    )
+    lab = Lab.start(base)
+    try:
+        # Signed with the server's own notary key (its JUPYTER_DATA_DIR): trusted there.
+        library = Library(lab.root / LIBRARY, notary_dir=str(base / "data"))
+        for name, code, description in (
+            ("slugify", SLUGIFY, "Turn a title into a URL slug."),
+            ("parse_money", PARSE_MONEY, "Parse an amount of money."),
+        ):
+            library.save(
+                name=name,
+                code=code,
+                description=description,
+                signature=f"{name}(...)",
+                request=description,
+                model="scripted",
+                samples=[Sample(f"{name}('1')", "example", "'1'")],
+                schema=None,
+                validation={"passed": True},
+            )
+        yield lab
+    finally:
+        lab.stop()
+
+
+def write_notebook(root: Path, sm: ScriptedModel) -> None:
+    setup = "\n".join(
+        [
+            "%load_ext jupyter_forge",
+            f"%config Forge.model = '{sm.model}'",
+            f"%config Forge.api_base = '{sm.api_base}'",
+            f"%config Forge.library = '{LIBRARY}'",
+        ]
+    )
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(setup),
+            nbformat.v4.new_code_cell(""),
+            nbformat.v4.new_code_cell('>>> word_count("to be or not")\n4'),
+            nbformat.v4.new_code_cell("%%forge word_count\nCount the words in a text."),
+        ],
+        metadata={
+            "kernelspec": {
+                "name": "python3",
+                "display_name": "Python 3 (ipykernel)",
+                "language": "python",
+            },
+            "language_info": {"name": "python"},
+        },
+    )
+    nbformat.write(nb, root / NOTEBOOK)
+
+
+def open_panel(page: Any, expect: Any) -> Any:
+    page.locator('.jp-SideBar li[data-id="jupyter-forge-panel"]').click()
+    panel = page.locator("#jupyter-forge-panel")
+    expect(panel).to_be_visible()
+    return panel
+
+
+def items(panel: Any) -> Any:
+    return panel.locator(".jp-ForgeTools-item")
+
+
+@pytest.mark.timeout(240)
+def test_panel_lists_searches_inserts_and_updates(
+    forge_lab: Lab, scripted_model: ScriptedModel, page: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    lab = forge_lab
+    write_notebook(lab.root, scripted_model)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.goto(lab.page_url(f"lab/tree/{NOTEBOOK}"), timeout=LAB_LOAD_TIMEOUT)
+    expect(cell(page, 3)).to_be_visible(timeout=LAB_LOAD_TIMEOUT)
+    wait_idle(page, expect, timeout=LAB_LOAD_TIMEOUT)
+
+    # The panel lists the prepared library, with status and version.
+    panel = open_panel(page, expect)
+    expect(items(panel)).to_have_count(2)
+    slug = panel.locator('.jp-ForgeTools-item[data-name="slugify"]')
+    expect(slug).to_contain_text("Turn a title into a URL slug.")
+    expect(slug).to_contain_text("v1")
+    expect(slug.locator(".jp-ForgeTools-status")).to_have_text("approved")
+    panel.screenshot(path=str(ARTIFACTS / "panel_list.png"))
+
+    # Search goes through the server's ?q=.
+    panel.locator(".jp-ForgeTools-search").fill("money")
+    expect(items(panel)).to_have_count(1)
+    expect(items(panel).first).to_have_attribute("data-name", "parse_money")
+    panel.locator(".jp-ForgeTools-search").fill("")
+    expect(items(panel)).to_have_count(2)
+
+    # Selecting shows highlighted code and samples.
+    slug.click()
+    detail = panel.locator('.jp-ForgeTools-tool[data-name="slugify"]')
+    expect(detail.locator(".jp-ForgeTools-code")).to_contain_text("def slugify")
+    expect(detail.locator(".jp-ForgeTools-code pre span").first).to_be_visible()
+    expect(detail.locator(".jp-ForgeTools-sample")).to_contain_text(">>> slugify('1')")
+    panel.screenshot(path=str(ARTIFACTS / "panel_detail.png"))
+
+    # Insert call: into the active (empty) cell, parameters from the signature.
+    cell(page, 1).locator(".jp-InputArea-editor .cm-content").click()
+    expect(cell(page, 1)).to_have_class(re.compile(r"\bjp-mod-active\b"))
+    detail.locator('button[data-action="Insert call"]').click()
+    expect(cell(page, 1).locator(".cm-content")).to_have_text("slugify(title)")
+    expect(detail.locator(".jp-ForgeTools-actionStatus")).to_contain_text("Inserted")
+
+    # Set up the kernel, then tag cell 2 as a sample for word_count via the context menu.
+    run_cell(page, expect, 0)
+    expect(cell(page, 0).locator(".jp-InputPrompt")).to_have_text("[1]:", timeout=30_000)
+    wait_idle(page, expect)
+    cell(page, 2).locator(".jp-InputPrompt").click(button="right")
+    page.locator(".lm-Menu-item", has_text="Mark as forge sample for…").click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.locator("input").fill("word_count")
+    dialog.locator("button.jp-mod-accept").click()
+    expect(dialog).to_have_count(0)
+
+    # %%forge word_count picks the tagged cell up; approve; the panel shows the new tool.
+    scripted_model.push(WORD_COUNT_REPLY)
+    run_cell(page, expect, 3)
+    widget = cell(page, 3).locator(".jupyter-forge-approval")
+    expect(widget).to_be_visible(timeout=FORGE_TIMEOUT)
+    expect(widget.locator("table.jupyter-forge-samples")).to_contain_text("to be or not")
+    prompt = scripted_model.requests[-1]["messages"][-1]["content"]
+    assert 'word_count("to be or not")' in prompt, prompt
+    expect(panel.locator('.jp-ForgeTools-item[data-name="word_count"]')).to_have_count(0)
+    widget.locator("button", has_text="Approve").click()
+    expect(widget).to_contain_text("Approved", timeout=30_000)
+    new_item = panel.locator('.jp-ForgeTools-item[data-name="word_count"]')
+    expect(new_item).to_be_visible(timeout=REFRESH_TIMEOUT)
+    expect(new_item.locator(".jp-ForgeTools-status")).to_have_text("approved")
+    page.screenshot(path=str(ARTIFACTS / "panel_after_approve.png"))
+
+    # The tag is in the saved notebook's cell metadata.
+    cell(page, 2).locator(".jp-InputPrompt").click()
+    page.keyboard.press("Control+s")
+    deadline = time.monotonic() + 15
+    tags: list[str] = []
+    while time.monotonic() < deadline and "forge-sample:word_count" not in tags:
+        time.sleep(0.25)
+        saved = nbformat.read(lab.root / NOTEBOOK, as_version=4)
+        tags = saved.cells[2].metadata.get("tags", [])
+    assert "forge-sample:word_count" in tags, tags
+    errors = [e for e in page.forge_errors if "forge" in e.lower()]
+    assert not errors, "\n".join(errors)
