@@ -5,16 +5,20 @@ arguments someone else chose, so each call gets the same locked-down,
 single-use worker as validation (:func:`.runner.validate`, warm pool included):
 nothing here weakens or bypasses it. The call is expressed as samples:
 
-0. defines two helpers inside the sandbox;
-1. decodes the JSON arguments *in the sandbox*, calls the tool, and encodes the
-   result there as a JSON document (``{"value": ...}``, or ``{"repr": ...}`` for
-   a result JSON cannot express); it evaluates to the document's length;
-2. then ``CHUNKS`` samples each return a slice of that ASCII document.
+0. defines helpers inside the sandbox;
+1. calls the tool with the arguments and encodes the result there as a small
+   document (``{"value": ...}`` when it is JSON data, else ``{"repr": ...}``),
+   written as a Python literal; it evaluates to the document's length;
+2. then ``CHUNKS`` samples each return a slice of that document.
 
-The slices exist because the host keeps at most ``MAX_TEXT`` characters of any
-one report; a slice of ``CHUNK`` printable ASCII characters has a ``repr`` of
-at most ``2 * CHUNK + 2``. The host reads each slice with ``ast.literal_eval``
-(never ``eval``, never unpickling) and then ``json.loads`` the whole.
+Arguments arrive as JSON, are parsed on the host and written into the call as
+a Python literal of plain data (dict, list, str, int, float, bool, None): the
+sandbox compiles a literal instead of importing ``json``, which costs a cold
+worker ~15-30 ms. The slices exist because the host keeps at most
+``MAX_TEXT`` characters of any one report; the ``repr`` of a ``CHUNK``-long
+slice of a ``repr`` is at most ``2 * CHUNK + 2``. The host reads slices and the
+document with ``ast.literal_eval`` only (never ``eval``, never unpickling),
+accepts only plain data, and returns it as JSON.
 """
 
 from __future__ import annotations
@@ -41,32 +45,51 @@ assert 2 * CHUNK + 2 < MAX_TEXT
 
 # Runs inside the sandbox (sample 0). Names are dunder-ish so a tool's globals are not shadowed.
 _HELPERS = f"""\
-def __forge_call__(__forge_fn, __forge_args_json):
+def __forge_plain__(__forge_v, __forge_depth=0):
+    __forge_t = type(__forge_v)
+    if __forge_v is None or __forge_t is bool or __forge_t is int or __forge_t is str:
+        return True
+    if __forge_t is float:
+        return __forge_v - __forge_v == 0.0
+    if __forge_depth > 64:
+        return False
+    if __forge_t is list or __forge_t is tuple:
+        return all(__forge_plain__(__forge_x, __forge_depth + 1) for __forge_x in __forge_v)
+    if __forge_t is dict:
+        return all(
+            type(__forge_k) is str and __forge_plain__(__forge_x, __forge_depth + 1)
+            for __forge_k, __forge_x in __forge_v.items()
+        )
+    return False
+
+def __forge_call__(__forge_fn, __forge_args):
     global __forge_doc__
-    import io as __forge_io, json as __forge_json, sys as __forge_sys
-    __forge_args = __forge_json.loads(__forge_args_json)
+    import io as __forge_io, sys as __forge_sys
     __forge_out, __forge_sys.stdout = __forge_sys.stdout, __forge_io.StringIO()
     try:  # what the tool prints must not mix with the result the host reads
         __forge_value = __forge_fn(**__forge_args)
     finally:
         __forge_printed = __forge_sys.stdout.getvalue() if isinstance(__forge_sys.stdout, __forge_io.StringIO) else ""
         __forge_sys.stdout = __forge_out
-    try:
-        __forge_doc__ = __forge_json.dumps({{"value": __forge_value}}, allow_nan=False)
-    except (TypeError, ValueError, RecursionError, OverflowError):
+    if __forge_plain__(__forge_value):
+        __forge_doc = {{"value": __forge_value}}
+    else:
         try:
             __forge_text = repr(__forge_value)
-        except BaseException as __forge_exc:
+            if type(__forge_text) is not str:
+                raise TypeError
+        except BaseException:
             __forge_text = "<repr() of " + type(__forge_value).__name__ + " failed>"
-        __forge_doc__ = __forge_json.dumps({{
+        __forge_doc = {{
             "repr": __forge_text[:{MAX_REPR}],
             "repr_chars": len(__forge_text),
             "type": type(__forge_value).__module__ + "." + type(__forge_value).__qualname__,
-        }})
+        }}
     if __forge_printed:
-        __forge_doc__ = __forge_doc__[:-1] + ", " + __forge_json.dumps({{"stdout": __forge_printed[:{MAX_REPR}]}})[1:]
+        __forge_doc["stdout"] = __forge_printed[:{MAX_REPR}]
+    __forge_doc__ = repr(__forge_doc)
     if len(__forge_doc__) > {MAX_RESULT}:
-        __forge_doc__ = __forge_json.dumps({{
+        __forge_doc__ = repr({{
             "repr": __forge_doc__[:{MAX_REPR}],
             "repr_chars": len(__forge_doc__),
             "too_big": True,
@@ -131,9 +154,11 @@ def call_tool(
         return CallResult(
             ok=False, error=f"the arguments are over {MAX_ARGUMENTS} characters of JSON"
         )
+    # Parsed back from JSON text: only plain data, whose repr is a literal of the same value.
+    args_literal = repr(json.loads(args_json))
     samples = [
         Sample(_HELPERS, "code", origin="call"),
-        Sample(f"__forge_call__({name}, {args_json!r})", "code", origin="call"),
+        Sample(f"__forge_call__({name}, {args_literal})", "code", origin="call"),
         *(Sample(f"__forge_slice__({i})", "code", origin="call") for i in range(CHUNKS)),
     ]
     report = validate(code, name, samples, limits=limits or Limits(), pool=pool)
@@ -192,16 +217,15 @@ def _decode(call: SampleResult, slices: list[SampleResult], seconds: float) -> C
             seconds=seconds,
         )
     try:
-        document = json.loads(text)
-    except ValueError:
-        return CallResult(ok=False, error="the sandbox returned a result that is not JSON")
-    if not isinstance(document, dict):
+        document = ast.literal_eval(text)
+        if not isinstance(document, dict):
+            raise ValueError("not a dict")
+        printed = str(document.get("stdout") or "")
+        value = _as_json(document["value"]) if "value" in document else None
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return CallResult(ok=False, error="the sandbox returned a malformed result")
-    printed = str(document.get("stdout") or "")
     if "value" in document:
-        return CallResult(
-            ok=True, value=document["value"], is_json=True, stdout=printed, seconds=seconds
-        )
+        return CallResult(ok=True, value=value, is_json=True, stdout=printed, seconds=seconds)
     shown = str(document.get("repr", ""))
     total = document.get("repr_chars")
     if isinstance(total, int) and total > len(shown):
@@ -217,3 +241,8 @@ def _literal_int(got: str | None) -> int | None:
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return None
     return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _as_json(value: Any) -> Any:
+    """The literal's value as JSON data (tuples become lists); anything else is refused."""
+    return json.loads(json.dumps(value, allow_nan=False))
