@@ -35,11 +35,9 @@ from __future__ import annotations
 import ast
 import builtins
 import contextlib
-import difflib
 import html
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,6 +69,8 @@ def read_settings() -> dict[str, Any]:
 
 def write_setting(key: str, value: Any) -> Path:
     """Update one key, keeping the others; atomic, so a crash never leaves half a file."""
+    import tempfile
+
     path = settings_path()
     data = read_settings()
     data[key] = value
@@ -191,6 +191,8 @@ def _describe_value(value: Any) -> str:
 
 
 def looks_like_typo(name: str, namespace: dict[str, Any]) -> bool:
+    import difflib
+
     candidates = [n for n in namespace if not n.startswith("_")] + dir(builtins)
     return bool(difflib.get_close_matches(name, candidates, n=1, cutoff=TYPO_CUTOFF))
 
