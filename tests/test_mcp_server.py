@@ -52,6 +52,12 @@ TOOLS = {
         '    return "wrote"\n'
     ),
     "old_tool": 'def old_tool() -> int:\n    """Superseded."""\n    return 1\n',
+    "spin": 'def spin() -> None:\n    """Never returns."""\n    while True:\n        pass\n',
+    "digits": (
+        "def digits(n: int) -> set:\n"
+        '    """The set of digits of n (not JSON: comes back as its repr)."""\n'
+        "    return set(str(n))\n"
+    ),
 }
 
 
@@ -91,7 +97,7 @@ def library(tmp_path: Path) -> Library:
     return lib
 
 
-def params(library: Library) -> StdioServerParameters:
+def params(library: Library, timeout: str = "5") -> StdioServerParameters:
     return StdioServerParameters(
         command=sys.executable,
         args=[
@@ -103,15 +109,18 @@ def params(library: Library) -> StdioServerParameters:
             "--notary-dir",
             str(library._notary_dir),
             "--timeout",
-            "5",
+            timeout,
         ],
         cwd=str(ROOT),
     )
 
 
-def with_client(library: Library, body: Callable[[Client], Awaitable[None]]) -> None:
+def with_client(
+    library: Library, body: Callable[[Client], Awaitable[None]], timeout: str = "5"
+) -> None:
     async def main() -> None:
-        async with Client(params(library), cache=None, read_timeout_seconds=60) as client:
+        server = params(library, timeout)
+        async with Client(server, cache=None, read_timeout_seconds=60) as client:
             await body(client)
 
     anyio.run(main)
@@ -125,7 +134,7 @@ def test_list_tools_shows_exactly_the_trusted_non_deprecated_tools(library: Libr
     async def body(client: Client) -> None:
         listed = await client.list_tools()
         tools = {tool.name: tool for tool in listed.tools}
-        assert set(tools) == {"add", "parse_price", "phone_home", "drop_file"}
+        assert set(tools) == {"add", "parse_price", "phone_home", "drop_file", "spin", "digits"}
         add = tools["add"]
         assert add.description == "Add two integers."
         stored = function_schema(TOOLS["add"], "add")["function"]["parameters"]
@@ -144,6 +153,9 @@ def test_call_tool_returns_the_result_as_json(library: Library) -> None:
         assert result.structured_content == {"result": 42}
         price = await client.call_tool("parse_price", {"text": "(1,234.50)"})
         assert not price.is_error and json.loads(text_of(price)) == -1234.5
+        digits = await client.call_tool("digits", {"n": 11})
+        assert not digits.is_error
+        assert text_of(digits) == "{'1'}" and digits.structured_content is None
 
     with_client(library, body)
 
@@ -215,3 +227,15 @@ def test_a_tampered_tool_disappears_and_cannot_be_called(library: Library) -> No
         assert after == before - {"add"}
 
     with_client(library, body)
+
+
+def test_the_timeout_is_enforced(library: Library) -> None:
+    async def body(client: Client) -> None:
+        started = anyio.current_time()
+        result = await client.call_tool("spin", {})
+        assert result.is_error
+        assert text_of(result) == "timed out after 1 s (the sandbox killed it)"
+        assert anyio.current_time() - started < 15
+        assert json.loads(text_of(await client.call_tool("add", {"a": 1, "b": 1}))) == 2
+
+    with_client(library, body, timeout="1")
