@@ -8,11 +8,13 @@ reach (project, user, shared) and writes only to a writable one.
 from __future__ import annotations
 
 import argparse
+import contextlib
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import SpecError
+from ..core.errors import ForgeError, SpecError
 from ..core.history import parse_version
 from ..core.libraries import LibrarySet
+from ..core.library import Library
 from ..core.record import ToolRecord
 from ..core.sharing import export_module, export_notebooks, import_notebooks
 from ..core.spec import check_tool_name
@@ -46,8 +48,16 @@ class LibraryCommands:
     def user_ns(self) -> dict[str, Any]:  # provided by ForgeMagics
         raise NotImplementedError
 
-    def _install_record(self, record: ToolRecord) -> None:  # provided by ForgeMagics
+    def _audit(self, action: str, name: str, *, library: str | None = None, **fields: Any) -> None:
+        """Best effort: the audit log never fails the action it records."""
+        with contextlib.suppress(ForgeError):
+            self.forge.open_libraries(library).primary.audit.append(action, name, **fields)
+
+    def _install_record(self, record: ToolRecord) -> None:  # provided by LoadingCommands
         raise NotImplementedError
+
+    def _library(self, path: str | None = None) -> Library:
+        return self.forge.open_library(path)
 
     def _libraries(self) -> LibrarySet:
         return self.forge.open_libraries()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ast
-import contextlib
 import os
 from typing import Any
 
@@ -11,7 +9,6 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.display import HTML, display
 
 from ..core.errors import ForgeError, SpecError
-from ..core.library import Library, ToolRecord
 from ..core.result import ForgeResult
 from ..core.spec import (
     ForgeSpec,
@@ -25,20 +22,12 @@ from ..core.variables import sample_free_names
 from ..forge import Forge
 from . import comm, render
 from .approval import ApprovalWidget
-from .library_commands import LibraryCommands
+from .loading import LoadingCommands
 from .options import HELP, parse_cell_line, split_line
 from .progress import CellProgress
 from .registry import ToolRegistry
 from .tracking import Tracker
 from .views import Note, Table
-
-
-def _same_code(reviewed: str | None, stored: str) -> bool:
-    """Whether ``stored`` is, statement for statement, the ``reviewed`` code."""
-    try:
-        return reviewed is not None and ast.dump(ast.parse(reviewed)) == ast.dump(ast.parse(stored))
-    except SyntaxError:
-        return False
 
 
 class _WidgetProgress:
@@ -55,7 +44,7 @@ class _WidgetProgress:
 
 
 @magics_class
-class ForgeMagics(LibraryCommands, Magics):
+class ForgeMagics(LoadingCommands, Magics):
     def __init__(self, shell: Any) -> None:
         super().__init__(shell)
         self.forge = Forge(parent=shell)
@@ -166,11 +155,6 @@ class ForgeMagics(LibraryCommands, Magics):
                 f"{result.status_line()} — edit or regenerate it in the widget above, or change the "
                 "request/samples and run the cell again"
             )
-
-    def _audit(self, action: str, name: str, *, library: str | None = None, **fields: Any) -> None:
-        """Best effort: the audit log never fails the action it records."""
-        with contextlib.suppress(ForgeError):
-            self.forge.open_libraries(library).primary.audit.append(action, name, **fields)
 
     def _offer_existing(self, spec: ForgeSpec, opts: Any) -> bool:
         """Retrieval before creation: reuse a tool that already does what is asked."""
@@ -319,9 +303,6 @@ class ForgeMagics(LibraryCommands, Magics):
 
     # -- %forge SUBCOMMAND ---------------------------------------------------------
 
-    def _library(self, path: str | None = None) -> Library:
-        return self.forge.open_library(path)
-
     def _line(self, line: str) -> Any:
         words = split_line(line)
         command, args = (words[0], words[1:]) if words else ("help", [])
@@ -332,71 +313,6 @@ class ForgeMagics(LibraryCommands, Magics):
 
     def _cmd_help(self, args: list[str]) -> None:
         print(HELP)
-
-    def _cmd_list(self, args: list[str]) -> Table:
-        if args:
-            records, errors, where = (
-                (lib := self._library(args[0])).tools(),
-                lib.errors,
-                str(lib.root),
-            )
-        else:
-            libs = self._libraries()
-            records, errors = libs.tools(), libs.errors
-            where = ", ".join(f"{lib.label} {lib.root}" for lib in libs.libraries)
-        rows = []
-        for record in records:
-            loaded = "yes" if self.registry.is_current(record.name, self.user_ns) else ""
-            status = (
-                "deprecated"
-                if record.deprecated
-                else ("approved" if record.trusted else "UNTRUSTED")
-            )
-            rows.append(
-                [
-                    record.name,
-                    f"v{record.version}",
-                    record.description[:60],
-                    status,
-                    record.location,
-                    loaded,
-                ]
-            )
-        for error in errors:
-            print(f"skipped: {error}")
-        title = f"{len(rows)} tool(s) in {where}"
-        return Table(
-            ["name", "version", "description", "status", "library", "loaded"], rows, title=title
-        )
-
-    def _one_name(self, args: list[str], command: str) -> str:
-        if len(args) != 1:
-            raise SpecError(f"usage: %forge {command} NAME")
-        return check_tool_name(args[0], allow_builtin=True)
-
-    def _cmd_show(self, args: list[str]) -> Note:
-        record = self._libraries().find(self._one_name(args, "show"))
-        samples = "\n".join(s.as_doctest() for s in record.samples) or "(none)"
-        trusted = (
-            "trusted" if record.trusted else "NOT trusted on this machine (review with %forge load)"
-        )
-        deprecated = ""
-        if record.deprecated:
-            deprecated = f"\nDEPRECATED: {record.deprecated.get('reason') or 'no reason given'}"
-        text = (
-            f"{record.name} v{record.version} · {record.signature} · {trusted}\n"
-            f"model: {record.model} · updated {record.updated} · {record.location} library {record.path}\n"
-            f"request: {record.request}{deprecated}\nsamples:\n{samples}"
-        )
-        return Note(text, record.code)
-
-    def _cmd_remove(self, args: list[str]) -> Note:
-        name = self._one_name(args, "remove")
-        path = self._libraries().writable_library_of(name).remove(name)
-        undefined = self.registry.remove(name, self.user_ns)
-        comm.notify_tools_changed()
-        suffix = " and undefined it in the kernel" if undefined else ""
-        return Note(f"Removed {path}{suffix}.")
 
     def _cmd_config(self, args: list[str]) -> Table:
         rows = [
@@ -416,106 +332,6 @@ class ForgeMagics(LibraryCommands, Magics):
             [layer, "missing"] for layer in missing_layers()
         ]
         return Table(["isolation layer", "status"], rows, title="Validation sandbox")
-
-    def _cmd_load(self, args: list[str]) -> Note:
-        if len(args) == 1 and os.path.isdir(args[0]):
-            library = self._library(args[0])
-            records, errors, where = library.tools(), library.errors, str(library.root)
-            by_name = False
-        else:
-            libs = self._libraries()
-            by_name = bool(args)
-            records = [libs.find(n) for n in args] if by_name else libs.tools()
-            errors = libs.errors
-            where = ", ".join(str(lib.root) for lib in libs.libraries)
-        for error in errors:
-            print(f"skipped: {error}")
-        loaded, review, hidden = [], [], []
-        for record in records:
-            if record.deprecated and not by_name:
-                hidden.append(record.name)
-                continue
-            if record.deprecated:
-                reason = record.deprecated.get("reason") or "no reason given"
-                print(f"warning: `{record.name}` is deprecated ({reason})")
-            if record.trusted:
-                self._install_record(record)
-                self._audit("load", record.name, version=record.version, model=record.model)
-                loaded.append(record.name)
-            else:
-                review.append(record.name)
-                display(
-                    self._review_widget(
-                        self._libraries().library_of(record.name)
-                        if by_name
-                        else self._library_for(record),
-                        record,
-                    )
-                )
-        text = f"Loaded {len(loaded)} tool(s) from {where}" + (
-            f": {', '.join(loaded)}" if loaded else ""
-        )
-        if hidden:
-            text += f". Skipped deprecated: {', '.join(hidden)} (load them by name)"
-        if review:
-            text += f". {len(review)} untrusted tool(s) need your review above before they run: {', '.join(review)}"
-        missing = self._missing_packages(records)
-        if missing:
-            text += f". {missing}"
-        return Note(text + ".")
-
-    def _library_for(self, record: ToolRecord) -> Library:
-        """The library object a record was read from (for trusting it after review)."""
-        for library in self._libraries().libraries:
-            if record.path.parent == library.root:
-                return library
-        return Library(record.path.parent, label=record.location)
-
-    def _missing_packages(self, records: list[ToolRecord]) -> str:
-        try:
-            from ..core.requirements import install_command, missing_requirements
-        except ImportError:
-            return ""
-        needed = sorted({p for r in records for p in missing_requirements(r.requirements)})
-        if not needed:
-            return ""
-        return f"Tools need packages that are not installed ({', '.join(needed)}): {install_command(needed)}"
-
-    def _install_record(self, record: ToolRecord) -> None:
-        self.registry.install(
-            self.user_ns,
-            name=record.name,
-            code=record.code,
-            schema=record.schema,
-            version=record.version,
-            path=str(record.path),
-            model=record.model,
-        )
-
-    def _review_widget(self, library: Library, record: ToolRecord) -> ApprovalWidget:
-        """An untrusted notebook is re-validated in the sandbox and shown, not executed."""
-        spec = ForgeSpec(record.name, record.request or record.description, tuple(record.samples))
-        result = self.forge.revalidate(
-            ForgeResult(spec=spec, model=record.model), record.code, namespace=self.user_ns
-        )
-
-        def approve(r: ForgeResult) -> str:
-            # Install only what was shown and validated: extraction drops other top-level code.
-            if not _same_code(r.code, library.get(record.name).code):
-                raise ForgeError(
-                    f"{record.path} holds code besides what is shown above (top-level statements "
-                    "that would run on load): remove them from its tool cell, then %forge load again"
-                )
-            trusted = library.trust(record.name)
-            self._install_record(trusted)
-            return f"Reviewed and trusted: `{record.name}` v{trusted.version} is defined in the kernel."
-
-        return ApprovalWidget(
-            result,
-            on_approve=approve,
-            layers=result.report.layers if result.report else [],
-            title=f"is NOT trusted on this machine ({record.path}) — review before it runs",
-        )
 
     def _cmd_hook(self, args: list[str]) -> Note:
         """``%forge hook on|off|status|draft``: see :mod:`.hook`."""
