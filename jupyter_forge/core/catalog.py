@@ -133,6 +133,8 @@ class Catalog:
     ``refresh()`` (or ``entries()``) re-lists the folder: new or changed files
     (mtime, size or inode differ) are parsed, removed ones dropped, the rest come
     from memory or the on-disk cache. ``use_cache=False`` skips the disk cache.
+    ``generation`` goes up whenever the listed entries changed, so a search index
+    built from them is rebuilt only then.
     """
 
     root: Path
@@ -140,6 +142,7 @@ class Catalog:
     use_cache: bool = True
     errors: list[str] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=dict)
+    generation: int = 0
     _known: dict[str, _Cached] = field(default_factory=dict, repr=False)
     _entries: list[CatalogEntry] = field(default_factory=list, repr=False)
     _loaded: bool = field(default=False, repr=False)
@@ -237,14 +240,12 @@ class Catalog:
                 f"the library folder {self.root} {what} (moved or deleted?): "
                 "point Forge.library or --library at an existing folder"
             )
-            self._entries = []
-            return []
+            return self._set_entries([], changed=bool(self._entries))
         try:
             listing = dict(self._scan())
         except OSError as exc:
             self.errors.append(f"cannot list the library folder {self.root} ({exc.strerror})")
-            self._entries = []
-            return []
+            return self._set_entries([], changed=bool(self._entries))
         changed = False
         for fname in [f for f in self._known if f not in listing]:
             del self._known[fname]
@@ -268,6 +269,11 @@ class Catalog:
                 self.errors.append(f"{fname}: {cached.error}")
         if changed:
             self._save_cache()
+        return self._set_entries(entries, changed=changed or self.generation == 0)
+
+    def _set_entries(self, entries: list[CatalogEntry], *, changed: bool) -> list[CatalogEntry]:
+        if changed:
+            self.generation += 1
         self._entries = entries
         return entries
 

@@ -116,8 +116,10 @@ def test_warm_listing_comes_from_the_cache_file(library: Library, cache: Path) -
     warm = Catalog(library.root, cache)  # a new kernel: nothing in memory
     assert [e.name for e in warm.refresh()] == ["add", "median", "slugify"]
     assert warm.stats == {"parsed": 0, "cached": 3, "removed": 0}
+    assert warm.generation == 1
     warm.refresh()
     assert warm.stats["parsed"] == 0
+    assert warm.generation == 1  # nothing changed: an index built from it is still good
 
 
 def test_changed_file_is_read_again(library: Library, cache: Path) -> None:
@@ -127,6 +129,9 @@ def test_changed_file_is_read_again(library: Library, cache: Path) -> None:
     entries = catalog.refresh()
     assert catalog.stats["parsed"] == 1
     assert entries[0].description == "Add two integers, changed by hand."
+    edit_metadata(library.root / "add.ipynb", description="Changed again.")
+    assert catalog.refresh()[0].description == "Changed again."
+    assert catalog.generation == 2
 
 
 def test_same_size_rewrite_is_noticed_by_its_mtime(library: Library, cache: Path) -> None:
@@ -191,8 +196,10 @@ def test_vanished_folder_gives_an_empty_catalog_and_a_clear_error(
     for path in library.root.iterdir():
         path.unlink()
     library.root.rmdir()
+    generation = catalog.generation
     assert catalog.refresh() == []
     assert "does not exist" in catalog.errors[0]
+    assert catalog.generation == generation + 1
     assert not library.root.exists()  # reading did not re-create it
 
 
