@@ -5,7 +5,7 @@ has 245 hand-written data-science tools, paraphrased queries labelled with the t
 that does it, and negative queries no tool covers. ``best_match`` must answer the
 first and stay silent on the second; its thresholds are calibrated here (grid
 search, F0.5: a wrong "this already exists" costs more than a missed one) and a
-2-fold cross-validation shows how much of that is fitted to this set.
+repeated 2-fold cross-validation shows how much of that is fitted to this set.
 
     .venv/bin/python -m benchmarks.retrieval
 """
@@ -29,8 +29,8 @@ from jupyter_forge.core.search import ToolIndex
 from ._common import RESULTS, machine_info, versions
 
 DATA = Path(__file__).parent / "data" / "retrieval_set.json"
-CONFIDENCES = [round(0.30 + 0.05 * i, 2) for i in range(14)]  # 0.30 .. 0.95
-MARGINS = [round(0.05 * i, 2) for i in range(11)]  # 0.00 .. 0.50
+THRESHOLDS = [round(0.30 + 0.025 * i, 3) for i in range(49)]  # 0.30 .. 1.50
+MARGINS = [0.0, 0.025, 0.05, 0.1, 0.15, 0.2]
 
 
 def load_set(path: Path = DATA) -> dict[str, Any]:
@@ -89,13 +89,15 @@ def decisions(
 
 
 def precision_recall(
-    rows: Sequence[dict[str, Any]], conf: float, margin: float
+    rows: Sequence[dict[str, Any]], threshold: float, margin: float
 ) -> dict[str, float]:
     """Precision: answers that name the right tool; recall: positives answered rightly."""
     answered = right = 0
     positives = sum(r["want"] is not None for r in rows)
     for r in rows:
-        if r["name"] is not None and r["confidence"] >= conf and r["margin"] >= margin:
+        if r["name"] is not None and ToolIndex.decide(
+            r["confidence"], r["margin"], threshold, margin
+        ):
             answered += 1
             right += r["name"] == r["want"]
     precision = right / answered if answered else 1.0
@@ -107,31 +109,35 @@ def precision_recall(
 
 
 def calibrate(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """Best (confidence, margin) by F0.5; ties go to the stricter rule."""
+    """Best (threshold, min margin) by F0.5; ties go to the stricter rule."""
     best: dict[str, Any] | None = None
-    for conf in CONFIDENCES:
+    for threshold in THRESHOLDS:
         for margin in MARGINS:
-            pr = precision_recall(rows, conf, margin)
-            key = (round(pr["f0.5"], 6), conf, margin)
+            pr = precision_recall(rows, threshold, margin)
+            key = (round(pr["f0.5"], 6), threshold, margin)
             if best is None or key > best["key"]:
-                best = {"key": key, "confidence": conf, "margin": margin, **pr}
+                best = {"key": key, "threshold": threshold, "min_margin": margin, **pr}
     assert best is not None
     best.pop("key")
     return best
 
 
-def cross_validate(rows: Sequence[dict[str, Any]], folds: int = 2, seed: int = 0) -> dict[str, Any]:
+def cross_validate(
+    rows: Sequence[dict[str, Any]], folds: int = 2, repeats: int = 10
+) -> dict[str, Any]:
     """Calibrate on part of the queries, score on the rest: the honest precision/recall."""
-    shuffled = list(rows)
-    random.Random(seed).shuffle(shuffled)
     results = []
-    for fold in range(folds):
-        held = shuffled[fold::folds]
-        train = [r for i, r in enumerate(shuffled) if i % folds != fold]
-        rule = calibrate(train)
-        results.append(precision_recall(held, rule["confidence"], rule["margin"]))
+    for seed in range(repeats):
+        shuffled = list(rows)
+        random.Random(seed).shuffle(shuffled)
+        for fold in range(folds):
+            held = shuffled[fold::folds]
+            train = [r for i, r in enumerate(shuffled) if i % folds != fold]
+            rule = calibrate(train)
+            results.append(precision_recall(held, rule["threshold"], rule["min_margin"]))
     return {
         "folds": folds,
+        "repeats": repeats,
         "precision": statistics.mean(r["precision"] for r in results),
         "recall": statistics.mean(r["recall"] for r in results),
     }
@@ -144,7 +150,7 @@ def evaluate(data: dict[str, Any]) -> dict[str, Any]:
     build_ms = (time.perf_counter() - started) * 1000
     rank = ranking(index, data["positive"])
     rows = decisions(index, data["positive"], data["negative"])
-    current = precision_recall(rows, index.MIN_CONFIDENCE, index.MIN_MARGIN)
+    current = precision_recall(rows, index.THRESHOLD, index.MIN_MARGIN)
     times = []
     for item in data["positive"]:
         t0 = time.perf_counter()
@@ -159,15 +165,14 @@ def evaluate(data: dict[str, Any]) -> dict[str, Any]:
         "top1": rank["top1"],
         "top5": rank["top5"],
         "best_match": {
-            "rule": {"min_confidence": index.MIN_CONFIDENCE, "min_margin": index.MIN_MARGIN},
+            "rule": {"threshold": index.THRESHOLD, "min_margin": index.MIN_MARGIN},
             **current,
             "false_answers_on_negatives": [
                 r["query"]
                 for r in rows
                 if r["want"] is None
                 and r["name"] is not None
-                and r["confidence"] >= index.MIN_CONFIDENCE
-                and r["margin"] >= index.MIN_MARGIN
+                and index.decide(r["confidence"], r["margin"])
             ],
         },
         "calibrated_in_sample": calibrate(rows),
@@ -252,12 +257,15 @@ def plot(result: dict[str, Any], path: Path) -> None:
             alpha=0.7,
         )
     rule = bm["rule"]
-    right.axvline(rule["min_confidence"], color="grey", ls="--")
-    right.axhline(rule["min_margin"], color="grey", ls="--")
+    # boundary: margin = threshold / confidence - 1 (up to margin 1.0), floored at min_margin
+    low, knee = rule["threshold"] / 2, rule["threshold"] / (1 + rule["min_margin"])
+    xs = [low + (knee - low) * i / 100 for i in range(101)]
+    right.plot(xs, [rule["threshold"] / x - 1 for x in xs], color="grey", ls="--")
+    right.hlines(rule["min_margin"], knee, 1.0, color="grey", ls="--")
     right.set_xlabel("confidence of top hit (idf-weighted query coverage)")
     right.set_ylabel("relative margin over 2nd hit")
-    right.set_title("best_match answers in the upper-right box")
-    right.legend()
+    right.set_title("best_match answers above the dashed line", fontsize=10)
+    right.legend(loc="upper left", fontsize=8, framealpha=0.8)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     print(f"plot: {path}")

@@ -4,8 +4,8 @@ BM25 (bm25s: sparse matrices, numpy only) over one text per tool: the name split
 into words and repeated (names are the densest signal), description, request,
 signature and sample calls. Before a new tool is forged, `best_match` answers
 "does an existing tool already do this?" and must say nothing when unsure, so
-it returns a hit only when the top tool covers most of the request's informative
-words and clearly beats the runner-up; the thresholds were calibrated on a
+it returns a hit only when the top tool covers enough of the request's informative
+words and beats the runner-up clearly (ToolIndex.decide); the thresholds were calibrated on a
 labelled set with negative queries (benchmarks/retrieval.py reports them).
 `near_duplicates` is the save-time warning for parse_date vs parseDate vs
 parse_dates.
@@ -143,8 +143,9 @@ class Hit:
 class ToolIndex:
     """BM25 over a snapshot of catalog entries; rebuild it when the catalog changes."""
 
-    # best_match: calibrated by benchmarks/retrieval.py on benchmarks/data (see its results).
-    MIN_CONFIDENCE = 0.5
+    # best_match answers when confidence * (1 + margin) >= THRESHOLD and margin >= MIN_MARGIN.
+    # Calibrated by benchmarks/retrieval.py on benchmarks/data (F0.5, cross-validated).
+    THRESHOLD = 0.525
     MIN_MARGIN = 0.2
 
     def __init__(self, entries: Sequence[CatalogEntry]) -> None:
@@ -233,35 +234,49 @@ class ToolIndex:
         """The ``k`` best tools for ``query``, best first (deprecated tools hidden by default)."""
         return self._ranked(query, k, include_deprecated)[0]
 
-    def best_match(self, query: str) -> Hit | None:
-        """The tool that very likely already does what ``query`` asks, else None.
+    @classmethod
+    def decide(
+        cls,
+        confidence: float,
+        margin: float,
+        threshold: float | None = None,
+        min_margin: float | None = None,
+    ) -> bool:
+        """best_match's rule: enough of the query covered, boosted by a clear lead.
 
-        Confident means: the top tool has at least MIN_CONFIDENCE of the query's
-        informative words, and its score beats the second by at least MIN_MARGIN
-        (relative), so two equally plausible tools give no answer.
+        A top tool with all the query's words may win narrowly; one with fewer
+        must win clearly; a near tie (margin below MIN_MARGIN) never answers.
         """
+        threshold = cls.THRESHOLD if threshold is None else threshold
+        min_margin = cls.MIN_MARGIN if min_margin is None else min_margin
+        return margin >= min_margin and confidence * (1 + margin) >= threshold
+
+    def best_match(self, query: str) -> Hit | None:
+        """The tool that very likely already does what ``query`` asks, else None (see decide)."""
         hits = self.search(query, k=2)
         if not hits:
             return None
-        first = hits[0]
-        margin = 1.0 if len(hits) < 2 else (first.score - hits[1].score) / first.score
-        if first.confidence >= self.MIN_CONFIDENCE and margin >= self.MIN_MARGIN:
-            return first
-        return None
+        margin = _margin(hits)
+        return hits[0] if self.decide(hits[0].confidence, margin) else None
 
     def features(self, query: str) -> dict[str, Any]:
         """What best_match decides on (for calibration and for explaining a decision)."""
         hits = self.search(query, k=2)
         if not hits:
             return {"name": None, "confidence": 0.0, "margin": 0.0, "score": 0.0}
-        first = hits[0]
-        margin = 1.0 if len(hits) < 2 else (first.score - hits[1].score) / first.score
         return {
-            "name": first.name,
-            "confidence": first.confidence,
-            "margin": margin,
-            "score": first.score,
+            "name": hits[0].name,
+            "confidence": hits[0].confidence,
+            "margin": _margin(hits),
+            "score": hits[0].score,
         }
+
+
+def _margin(hits: Sequence[Hit]) -> float:
+    """How far the first hit's score is ahead of the second's, relative (1.0 when alone)."""
+    if len(hits) < 2:
+        return 1.0
+    return (hits[0].score - hits[1].score) / hits[0].score
 
 
 # -- near duplicates (save-time warning) ---------------------------------------------

@@ -210,7 +210,8 @@ def test_near_duplicates() -> None:
 
 
 def test_labelled_set_does_not_regress() -> None:
-    """Floors: measured top-1 84.5%, top-5 94.2%, best_match precision 98.6% / recall 67.0%."""
+    """Floors: measured top-1 84.5%, top-5 94.2%, best_match precision 97.5% / recall 74.8%
+    with 1 answer on the 26 negative queries; each floor leaves a margin of a few queries."""
     data = load_set()
     assert len(data["tools"]) >= 220
     assert len(data["positive"]) >= 60 and len(data["negative"]) >= 20
@@ -218,13 +219,13 @@ def test_labelled_set_does_not_regress() -> None:
     assert result["top5"] >= 0.90
     assert result["top1"] >= 0.78
     assert result["best_match"]["precision"] >= 0.93
-    assert result["best_match"]["recall"] >= 0.60
-    assert result["best_match"]["false_answers_on_negatives"] == []
+    assert result["best_match"]["recall"] >= 0.68
+    assert len(result["best_match"]["false_answers_on_negatives"]) <= 2
 
 
 def test_results_file_matches_the_current_rule() -> None:
     """The committed results were produced with the thresholds the code uses now."""
     results = Path(__file__).parents[2] / "benchmarks" / "results" / "retrieval.json"
     rule = json.loads(results.read_text())["best_match"]["rule"]
-    assert rule == {"min_confidence": ToolIndex.MIN_CONFIDENCE, "min_margin": ToolIndex.MIN_MARGIN}
+    assert rule == {"threshold": ToolIndex.THRESHOLD, "min_margin": ToolIndex.MIN_MARGIN}
     assert len(entries_from_set(load_set()["tools"])) >= 220
