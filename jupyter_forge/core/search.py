@@ -119,12 +119,14 @@ def tool_tokens(entry: CatalogEntry) -> list[str]:
     """One bag of tokens per tool: name words repeated (field weight), then the texts.
 
     Sample calls contribute their arguments only (the name is already counted),
-    cut short so one huge literal cannot drown the description.
+    cut short so one huge literal cannot drown the description. Library's
+    ToolRecords work too (their samples are Sample objects).
     """
     tokens = tokenize(entry.name) * NAME_WEIGHT
     if DESCRIPTION_WEIGHT > 1:
         tokens += tokenize(entry.description) * (DESCRIPTION_WEIGHT - 1)
-    samples = " ".join(s.partition("(")[2][:200] for s in entry.samples[:3])
+    texts = [s if isinstance(s, str) else str(getattr(s, "source", "")) for s in entry.samples[:3]]
+    samples = " ".join(s.partition("(")[2][:200] for s in texts)
     params = entry.signature.partition("(")[2]
     tokens += tokenize(f"{entry.description}\n{entry.request}\n{params}\n{samples}")
     return tokens
@@ -155,7 +157,7 @@ class ToolIndex:
         self.entries = list(entries)
         self._np = np
         self._n = len(self.entries)
-        self._deprecated = np.array([e.deprecated for e in self.entries], dtype=bool)
+        self._deprecated = np.array([bool(e.deprecated) for e in self.entries], dtype=bool)
         corpus = [tool_tokens(e) for e in self.entries]
         self._bm25: Any = None
         self._vocab: dict[str, int] = {}

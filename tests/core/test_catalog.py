@@ -234,3 +234,28 @@ def test_no_cache_mode_writes_no_cache_file(library: Library, cache: Path) -> No
     catalog = Catalog(library.root, cache, use_cache=False)
     assert len(catalog.refresh()) == 3
     assert not cache.exists()
+
+
+def test_read_catalog_keeps_one_catalog_per_folder(library: Library, cache: Path) -> None:
+    first = read_catalog(library.root, cache_dir=cache)
+    again = read_catalog(library.root, cache_dir=cache)
+    assert again is first
+    assert again.stats == {"parsed": 0, "cached": 3, "removed": 0}
+    assert again.generation == 1
+    library.remove("add")
+    assert [e.name for e in read_catalog(library.root, cache_dir=cache).entries()] == [
+        "median",
+        "slugify",
+    ]
+    assert first.generation == 2
+
+
+def test_entries_returns_the_last_listing_and_refresh_relists(
+    library: Library, cache: Path
+) -> None:
+    catalog = Catalog(library.root, cache)
+    assert len(catalog.entries()) == 3  # never listed: lists now
+    library.remove("add")
+    assert len(catalog.entries()) == 3  # the last listing, no disk access
+    assert len(catalog.refresh()) == 2
+    assert len(catalog.entries()) == 2

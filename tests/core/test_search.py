@@ -138,6 +138,16 @@ def test_obvious_queries_rank_the_right_tool_first(index: ToolIndex, query: str,
     assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
 
 
+def test_library_records_can_be_indexed_too(entries: list[CatalogEntry]) -> None:
+    """Library.tools() records (samples as Sample objects, deprecated as a dict) work as entries."""
+    folder = entries[0].path.parent
+    records = Library(folder, notary_dir=str(folder.parent / "notary")).tools()
+    assert len(records) == len(FIXTURE)
+    index = ToolIndex(records)  # type: ignore[arg-type]
+    assert index.search("middle value of some numbers")[0].name == "median"
+    assert index.search("great-circle distance in km")[0].name == "haversine_km"
+
+
 def test_deprecated_tools_hidden_unless_asked(index: ToolIndex) -> None:
     query = "slug from a title with underscores"
     assert "legacy_slug" not in [h.name for h in index.search(query, k=10)]
