@@ -160,13 +160,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    library = _forge(args).open_library()
+    library = _forge(args).open_libraries()
     records = library.tools()
     if args.json:
         print(
             json.dumps(
                 {
-                    "library": str(library.root),
+                    "library": str(library.primary.root),
+                    "libraries": [
+                        {"label": lib.label, "path": str(lib.root), "writable": lib.writable}
+                        for lib in library.libraries
+                    ],
                     "tools": [
                         {
                             "name": r.name,
@@ -174,6 +178,8 @@ def cmd_list(args: argparse.Namespace) -> int:
                             "description": r.description,
                             "signature": r.signature,
                             "trusted": r.trusted,
+                            "deprecated": r.deprecated is not None,
+                            "location": r.location,
                             "path": str(r.path),
                             "model": r.model,
                             "updated": r.updated,
@@ -185,9 +191,10 @@ def cmd_list(args: argparse.Namespace) -> int:
             )
         )
         return 0
-    print(f"{len(records)} tool(s) in {library.root}")
+    where = ", ".join(f"{lib.label} {lib.root}" for lib in library.libraries)
+    print(f"{len(records)} tool(s) in {where}")
     for r in records:
-        trust = "" if r.trusted else "  [untrusted]"
+        trust = ("" if r.trusted else "  [untrusted]") + ("  [deprecated]" if r.deprecated else "")
         print(f"  {r.name:24} v{r.version:<3} {r.description[:60]}{trust}")
     for error in library.errors:
         print(f"  skipped: {error}", file=sys.stderr)
@@ -195,7 +202,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    record = _forge(args).open_library().get(check_tool_name(args.name, allow_builtin=True))
+    record = _forge(args).open_libraries().find(check_tool_name(args.name, allow_builtin=True))
     print(
         f"{record.name} v{record.version}  {record.signature}  ({'trusted' if record.trusted else 'untrusted'})"
     )
@@ -208,7 +215,8 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    path = _forge(args).open_library().remove(check_tool_name(args.name, allow_builtin=True))
+    name = check_tool_name(args.name, allow_builtin=True)
+    path = _forge(args).open_libraries().writable_library_of(name).remove(name)
     print(f"removed {path}")
     return 0
 
@@ -351,6 +359,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="fail unless this layer is active, e.g. 'seccomp syscall filter'",
     )
     sandbox.set_defaults(func=cmd_sandbox)
+
+    from .cli_library import register
+
+    register(sub)
 
     mcp = sub.add_parser("mcp", help="serve the library's approved tools over MCP (stdio)")
     mcp.add_argument("--library", "-l", help="tool library folder (default: Forge.library)")

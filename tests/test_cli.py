@@ -365,7 +365,7 @@ def test_list_plain_marks_tampered_tools_untrusted(home: Path) -> None:
     nbformat.write(nb, path)
     proc = run(home, "list", "--library", str(home / "tools"))
     assert proc.returncode == 0
-    assert f"1 tool(s) in {home / 'tools'}" in proc.stdout
+    assert f"1 tool(s) in project {home / 'tools'}, user " in proc.stdout
     assert "[untrusted]" in proc.stdout
 
 
@@ -390,7 +390,7 @@ def test_show_missing_exits_2(home: Path) -> None:
     proc = run(home, "show", "nothing", "--library", str(home / "tools"))
     assert proc.returncode == 2
     lines = proc.stderr.strip().split("\n")
-    assert len(lines) == 1 and "no tool notebook" in lines[0]
+    assert len(lines) == 1 and "no tool `nothing` in" in lines[0]
 
 
 def test_remove(home: Path) -> None:

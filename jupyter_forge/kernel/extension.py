@@ -57,8 +57,9 @@ def load(shell: Any) -> None:
     _patch_prompt_strippers(shell, True)
     shell.set_custom_exc((ForgeError,), _show_forge_error)
     _loaded[id(shell)] = magics
-    from . import comm
+    from . import comm, hook
 
+    hook.restore(shell, magics.forge)  # `%forge hook on` is remembered across kernels
     comm.register(shell)  # the Forge Tools panel's comm target
 
 
@@ -66,8 +67,9 @@ def unload(shell: Any) -> None:
     magics = _loaded.pop(id(shell), None)
     if magics is not None:
         magics.registry.close()  # flush call counts, stop the flush thread
-        from . import comm
+        from . import comm, hook
 
+        hook.uninstall(shell)
         comm.unregister(shell)
         shell.set_custom_exc((), None)
         _patch_prompt_strippers(shell, False)

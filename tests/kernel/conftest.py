@@ -36,6 +36,7 @@ def ipython() -> Any:
 @pytest.fixture
 def kernel(ipython: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Kernel]:
     monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter-data"))
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(tmp_path / "jupyter-config"))
     monkeypatch.delenv("JUPYTER_FORGE_APPROVE", raising=False)
     unload_extension(ipython)
     clear_namespace(ipython)

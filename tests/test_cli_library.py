@@ -1,0 +1,93 @@
+"""``jupyter-forge`` library commands in a real subprocess: search, versions, review, sharing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from test_cli import CODE, run, seed_library
+
+from jupyter_forge.core.library import Library
+from jupyter_forge.core.spec import Sample
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    (tmp_path / "jupyter-data").mkdir()
+    return tmp_path
+
+
+def lib(home: Path) -> Library:
+    return Library(home / "tools", notary_dir=str(home / "jupyter-data"))
+
+
+def save_version(home: Path, code: str) -> None:
+    lib(home).save(
+        name="add",
+        code=code,
+        description="Add two integers.",
+        signature="add(a: int, b: int) -> int",
+        request="Add two integers.",
+        model="m2",
+        samples=[Sample("add(1, 2)", "example", "3\n")],
+        schema=None,
+        validation={"passed": True},
+    )
+
+
+def test_search_json(home: Path) -> None:
+    seed_library(home)
+    seed_library(home, "mul_numbers")
+    proc = run(home, "search", "add", "two", "integers", "--library", str(home / "tools"), "--json")
+    assert proc.returncode == 0, proc.stderr
+    hits = json.loads(proc.stdout.strip().splitlines()[-1])["hits"]
+    assert hits[0]["name"] == "add" and hits[0]["version"] == 1
+
+
+def test_history_diff_rollback_deprecate(home: Path) -> None:
+    seed_library(home)
+    save_version(home, CODE.replace("return a + b", "return b + a"))
+    tools = ["--library", str(home / "tools")]
+    proc = run(home, "history", "add", *tools)
+    assert proc.returncode == 0 and proc.stdout.splitlines()[0].startswith("v2 ")
+    assert "(current)" in proc.stdout.splitlines()[0]
+    proc = run(home, "diff", "add", *tools)
+    assert "-    return a + b" in proc.stdout and "+    return b + a" in proc.stdout
+    proc = run(home, "rollback", "add", "v1", *tools)
+    assert proc.returncode == 0 and "now v3" in proc.stdout
+    assert lib(home).get("add").code == CODE.rstrip("\n")
+    proc = run(home, "deprecate", "add", "--reason", "old", *tools)
+    assert proc.returncode == 0 and lib(home).get("add").deprecated is not None
+    proc = run(home, "search", "add", "two", "integers", *tools)
+    assert "add " not in proc.stdout
+    proc = run(home, "rollback", "add", "v9", *tools)
+    assert proc.returncode == 2 and "no version v9" in proc.stderr
+
+
+def test_review_asks_and_never_trusts_without_a_yes(home: Path) -> None:
+    path = seed_library(home)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("Add two integers.", "Adds."), encoding="utf-8"
+    )
+    assert not lib(home).get("add").trusted
+    tools = ["--library", str(home / "tools")]
+    proc = run(home, "review", "add", *tools)  # no terminal to ask on: nothing changes
+    assert proc.returncode == 1 and "NOT trusted" in proc.stdout and "PASS" in proc.stdout
+    assert not lib(home).get("add").trusted
+    proc = run(home, "review", "add", "--yes", *tools)
+    assert proc.returncode == 0 and lib(home).get("add").trusted
+
+
+def test_export_import_stats(home: Path, tmp_path: Path) -> None:
+    seed_library(home)
+    tools = ["--library", str(home / "tools")]
+    proc = run(home, "export", "add", "--to", str(tmp_path / "out"), *tools)
+    assert proc.returncode == 0 and (tmp_path / "out" / "add.ipynb").is_file()
+    other = ["--library", str(home / "other")]
+    proc = run(home, "import", str(tmp_path / "out"), *other)
+    assert proc.returncode == 0 and (home / "other" / "add.ipynb").is_file()
+    proc = run(home, "export", "--module", str(tmp_path / "m.py"), *tools)
+    assert proc.returncode == 0 and "def add" in (tmp_path / "m.py").read_text(encoding="utf-8")
+    proc = run(home, "stats", *tools)
+    assert proc.returncode == 0 and "calls 0" in proc.stdout
