@@ -99,17 +99,27 @@ const plugin: JupyterFrontEndPlugin<void> = {
       async loadIntoKernel(tool: IToolSummary): Promise<string> {
         const panel = currentPanel();
         const kernel = panel.sessionContext.session?.kernel;
-        if (!kernel || kernel.status === 'dead') {
-          throw new Error(
-            'No running kernel for this notebook: start one (Kernel menu), then try again.'
-          );
+        const noKernel =
+          'No running kernel for this notebook: start or restart one (Kernel menu), then try again.';
+        if (
+          !kernel ||
+          ['dead', 'unknown', 'restarting', 'autorestarting'].includes(kernel.status) ||
+          kernel.connectionStatus !== 'connected'
+        ) {
+          throw new Error(noKernel);
         }
         // Load the extension quietly, then run the load where its review widget can show.
-        kernel.requestExecute({
-          code: '%load_ext jupyter_forge',
-          silent: true,
-          store_history: false
-        });
+        try {
+          kernel
+            .requestExecute({
+              code: '%load_ext jupyter_forge',
+              silent: true,
+              store_history: false
+            })
+            .done.catch(() => undefined);
+        } catch {
+          throw new Error(noKernel);
+        }
         const notebook = panel.content;
         NotebookActions.insertBelow(notebook);
         const cell = notebook.activeCell;
@@ -117,7 +127,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
           throw new Error('Could not add a cell to the notebook.');
         }
         cell.model.sharedModel.setSource(`%forge load ${tool.name}`);
-        await NotebookActions.run(notebook, panel.sessionContext);
+        const ran = await NotebookActions.run(notebook, panel.sessionContext);
+        if (!ran) {
+          throw new Error(
+            `The kernel did not finish %forge load ${tool.name} (did it die?): see the new cell, restart the kernel if needed, and try again.`
+          );
+        }
         return `Ran %forge load ${tool.name} in ${panel.title.label}${tool.trusted ? '' : ': review it there before it runs'}.`;
       },
       async openNotebook(tool: IToolSummary): Promise<string> {

@@ -138,7 +138,7 @@ def test_panel_lists_searches_inserts_and_updates(
     lab = forge_lab
     write_notebook(lab.root, scripted_model)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.goto(lab.page_url(f"lab/tree/{NOTEBOOK}"), timeout=LAB_LOAD_TIMEOUT)
+    page.goto(lab.page_url(f"lab/tree/{NOTEBOOK}") + "&reset", timeout=LAB_LOAD_TIMEOUT)
     expect(cell(page, 3)).to_be_visible(timeout=LAB_LOAD_TIMEOUT)
     wait_idle(page, expect, timeout=LAB_LOAD_TIMEOUT)
 
@@ -212,3 +212,86 @@ def test_panel_lists_searches_inserts_and_updates(
     assert "forge-sample:word_count" in tags, tags
     errors = [e for e in page.forge_errors if "forge" in e.lower()]
     assert not errors, "\n".join(errors)
+
+
+@pytest.mark.timeout(240)
+def test_panel_actions_and_bad_input(forge_lab: Lab, page: Any) -> None:
+    """Load into kernel, Open notebook, Deprecate; a corrupt notebook, a vanished folder and
+    a dead kernel each give a clear message while the panel keeps working."""
+    from playwright.sync_api import expect
+
+    lab = forge_lab
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("x = 1")],
+        metadata={
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+    )
+    nbformat.write(nb, lab.root / "actions.ipynb")
+    # ?reset: a fresh workspace, not the other test's open notebook.
+    page.goto(lab.page_url("lab/tree/actions.ipynb") + "&reset", timeout=LAB_LOAD_TIMEOUT)
+    expect(cell(page, 0)).to_be_visible(timeout=LAB_LOAD_TIMEOUT)
+    wait_idle(page, expect, timeout=LAB_LOAD_TIMEOUT)
+    panel = open_panel(page, expect)
+    money = panel.locator('.jp-ForgeTools-item[data-name="parse_money"]')
+
+    # Load into kernel: a new cell runs %forge load, and the tool is defined there.
+    cell(page, 0).locator(".jp-InputArea-editor .cm-content").click()
+    money.click()
+    detail = panel.locator('.jp-ForgeTools-tool[data-name="parse_money"]')
+    detail.locator('button[data-action="Load into kernel"]').click()
+    expect(cell(page, 1).locator(".cm-content")).to_have_text("%forge load parse_money")
+    expect(cell(page, 1).locator(".jp-OutputArea-output")).to_contain_text(
+        "Loaded 1 tool(s)", timeout=30_000
+    )
+
+    # Open notebook: the tool's notebook opens in a new tab.
+    detail.locator('button[data-action="Open notebook"]').click()
+    expect(page.locator(".lm-TabBar-tab", has_text="parse_money.ipynb")).to_be_visible()
+
+    # Deprecate asks why, and the list shows it.
+    detail.locator('button[data-action="Deprecate"]').click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.locator("input").fill("use money_v2")
+    dialog.locator("button.jp-mod-accept").click()
+    expect(money.locator(".jp-ForgeTools-status")).to_have_text("deprecated")
+    expect(detail.locator(".jp-ForgeTools-warning")).to_contain_text("use money_v2")
+    detail.locator('button[data-action="Undeprecate"]').click()
+    expect(money.locator(".jp-ForgeTools-status")).to_have_text("approved")
+
+    # A corrupt notebook: listed as skipped, the others still served.
+    message = panel.locator(".jp-ForgeTools-message")
+    broken = lab.root / LIBRARY / "broken.ipynb"
+    broken.write_text("{ not json")
+    expect(message).to_contain_text("Skipped 1 unreadable notebook", timeout=REFRESH_TIMEOUT)
+    expect(money).to_be_visible()
+    broken.unlink()
+    expect(message).to_be_hidden(timeout=REFRESH_TIMEOUT)
+
+    # The library folder vanishes: an empty list and why; it comes back: listed again.
+    gone = lab.root / "forge_tools_moved"
+    (lab.root / LIBRARY).rename(gone)
+    try:
+        expect(items(panel)).to_have_count(0, timeout=REFRESH_TIMEOUT)
+        expect(message).to_contain_text("does not exist", timeout=REFRESH_TIMEOUT)
+    finally:
+        gone.rename(lab.root / LIBRARY)
+    expect(money).to_be_visible(timeout=REFRESH_TIMEOUT)
+
+    # The kernel dies: Load into kernel says so; the panel keeps listing.
+    page.locator(".lm-TabBar-tab", has_text="actions.ipynb").click()
+    for kernel in lab.api("kernels"):
+        lab.api(f"kernels/{kernel['id']}", method="DELETE")
+    kernel_status = page.locator("#jp-main-statusbar").get_by_text(re.compile(r"\|\s*Idle$"))
+    expect(kernel_status).to_have_count(0, timeout=REFRESH_TIMEOUT)
+    money.click()
+    detail.locator('button[data-action="Load into kernel"]').click()
+    expect(detail.locator(".jp-ForgeTools-actionStatus")).to_contain_text(
+        "No running kernel", timeout=REFRESH_TIMEOUT
+    )
+    expect(items(panel)).to_have_count(lab_tool_count(lab))
+    page.screenshot(path=str(ARTIFACTS / "panel_actions.png"))
+
+
+def lab_tool_count(lab: Lab) -> int:
+    return len(list((lab.root / LIBRARY).glob("*.ipynb")))
