@@ -14,6 +14,7 @@ import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -62,6 +63,51 @@ class Library:
         self.writable = writable
         self.errors: list[str] = []
         self.audit = AuditLog(self.root)
+        self._notary_obj: Any = None
+        self._seen_signatures: list[str] = []
+
+    def _notary(self) -> Any:
+        """One notary per Library: opening the key and the signature database is not free."""
+        if self._notary_obj is None:
+            self._notary_obj = _notary(self._notary_dir)
+        return self._notary_obj
+
+    def _is_signed(self, nb: NotebookNode) -> bool:
+        """nbformat's trust check, minus its commit per notebook (see :meth:`_touch_seen`)."""
+        notary = self._notary()
+        store = notary.store
+        if nb.nbformat < 3 or getattr(store, "db", None) is None:
+            return bool(notary.check_signature(nb))
+        digest = notary.compute_signature(nb)
+        row = store.db.execute(
+            "SELECT id FROM nbsignatures WHERE algorithm = ? AND signature = ?",
+            (notary.algorithm, digest),
+        ).fetchone()
+        if row is not None:
+            self._seen_signatures.append(digest)
+        return row is not None
+
+    def _touch_seen(self) -> None:
+        """Refresh ``last_seen`` of the signatures checked, in one transaction.
+
+        The notary culls the least recently seen signatures when its database is
+        full; a tool that is read often must not look unused (it would lose trust).
+        """
+        if not self._seen_signatures:
+            return
+        notary = self._notary()
+        try:
+            notary.store.db.executemany(
+                "UPDATE nbsignatures SET last_seen = ? WHERE algorithm = ? AND signature = ?",
+                [
+                    (datetime.now(tz=timezone.utc), notary.algorithm, d)
+                    for d in self._seen_signatures
+                ],
+            )
+            notary.store.db.commit()
+        except Exception:
+            pass  # a busy database only delays the refresh; trust was already decided
+        self._seen_signatures = []
 
     def __repr__(self) -> str:
         return f"Library({str(self.root)!r})"
@@ -129,15 +175,18 @@ class Library:
             created=str(meta.get("created", "")),
             updated=str(meta.get("updated", "")),
             approved=meta.get("approved"),
-            trusted=bool(_notary(self._notary_dir).check_signature(nb)),
+            trusted=self._is_signed(nb),
             deprecated=meta.get("deprecated") if isinstance(meta.get("deprecated"), dict) else None,
             history=[h for h in meta.get("history", []) if isinstance(h, dict)],
             location=self.label,
+            depends=[str(d) for d in meta.get("depends") or [] if isinstance(d, str)],
         )
 
     def get(self, name: str) -> ToolRecord:
         path = self.path_for(name)
-        return self._record(path, self._read(path))
+        record = self._record(path, self._read(path))
+        self._touch_seen()
+        return record
 
     def __iter__(self) -> Iterator[ToolRecord]:
         return iter(self.tools())
@@ -155,6 +204,7 @@ class Library:
                 records.append(self._record(path, self._read(path)))
             except LibraryError as exc:
                 self.errors.append(str(exc))
+        self._touch_seen()
         return records
 
     # -- writing -------------------------------------------------------------------
@@ -223,6 +273,7 @@ class Library:
         approved_how: str = "widget",
         kernel_names: Sequence[str] = (),
         note: str = "",
+        depends: Sequence[str] = (),
     ) -> ToolRecord:
         """Write (or replace, as a new version) the tool notebook, and sign it as reviewed."""
         from .notebook import build_tool_notebook
@@ -264,6 +315,7 @@ class Library:
                 trusted=True,
                 history=history,
                 location=self.label,
+                depends=list(depends),
             )
             meta = record.meta
             meta["history"] = history
@@ -278,7 +330,7 @@ class Library:
                 metadata=meta,
                 kernel_names=kernel_names,
             )
-            _notary(self._notary_dir).sign(nb)
+            self._notary().sign(nb)
             self._write_atomic(path, nb)
         self.audit.append(
             "approve",
@@ -295,10 +347,10 @@ class Library:
         self._ensure_root()
         with library_lock(self.root):
             nb = self._read(path)
-            was_trusted = bool(_notary(self._notary_dir).check_signature(nb))
+            was_trusted = self._is_signed(nb)
             nb.metadata["jupyter_forge"].update(change)
             if was_trusted:
-                _notary(self._notary_dir).sign(nb)
+                self._notary().sign(nb)
             self._write_atomic(path, nb)
             return self._record(path, nb)
 
@@ -355,6 +407,7 @@ class Library:
             findings=current.findings,
             approved_how=approved_how,
             note=f"rollback to v{version}",
+            depends=current.depends,
         )
         self.audit.append("rollback", name, version=record.version, detail=f"restored v{version}")
         return record
@@ -364,7 +417,7 @@ class Library:
         path = self.path_for(name)
         with library_lock(self.root) if self.writable else _nothing():
             nb = self._read(path)
-            _notary(self._notary_dir).sign(nb)
+            self._notary().sign(nb)
             record = self._record(path, nb)
         if self.writable:
             self.audit.append("trust", name, version=record.version, model=record.model)

@@ -258,3 +258,19 @@ def test_kernel_names_comment_out_samples_needing_them(library: Library) -> None
     assert "# assert add(df, 1) == 2" in checks
     # The stored samples still hold every sample, uncommented.
     assert library.get("add").samples == samples
+
+
+def test_reading_refreshes_last_seen_so_the_notary_never_culls_used_tools(
+    library: Library, tmp_path: Path
+) -> None:
+    import sqlite3
+    import time
+
+    save(library)
+    db = sqlite3.connect(tmp_path / "notary" / "nbsignatures.db")
+    (before,) = db.execute("SELECT max(last_seen) FROM nbsignatures").fetchone()
+    time.sleep(0.05)
+    fresh = Library(library.root, notary_dir=str(tmp_path / "notary"))
+    assert [r.trusted for r in fresh.tools()] == [True]
+    (after,) = db.execute("SELECT max(last_seen) FROM nbsignatures").fetchone()
+    assert after > before
