@@ -59,7 +59,7 @@ def _search(query: str, items: list[tuple[Any, Place]]) -> list[tuple[Any, Place
         index = search.ToolIndex([record for record, _ in items])
         by_name = {record.name: (record, place) for record, place in items}
         ranked = []
-        for hit in index.search(query):
+        for hit in index.search(query, k=max(len(items), 1), include_deprecated=True):
             record = getattr(hit, "record", hit)
             name = getattr(hit, "name", None) or getattr(record, "name", None)
             if isinstance(name, str) and name in by_name and by_name[name] not in ranked:

@@ -17,10 +17,9 @@ from traitlets import List, Unicode
 from traitlets.config import Configurable
 
 from ..core.errors import ForgeError, LibraryError
+from ..core.libraries import user_library_dir
 from ..core.library import DEFAULT_LIBRARY, Library, ToolRecord
 from ..core.spec import check_tool_name
-
-USER_LIBRARY = "~/.local/share/jupyter_forge/tools"
 
 
 class ForgeTools(Configurable):
@@ -30,7 +29,11 @@ class ForgeTools(Configurable):
         DEFAULT_LIBRARY,
         help="Project library, relative to the server's root_dir (same default as Forge.library).",
     ).tag(config=True)
-    user_library = Unicode(USER_LIBRARY, help="The user's own tool library.").tag(config=True)
+    user_library = Unicode(
+        "",
+        help="The user's own tool library; empty: $JUPYTER_FORGE_USER_LIBRARY, else "
+        "~/.local/share/jupyter_forge/tools (the same folder the kernel uses).",
+    ).tag(config=True)
     shared_libraries = List(
         Unicode(), default_value=[], help="Read-mostly libraries shared by a team."
     ).tag(config=True)
@@ -58,7 +61,10 @@ def places(config: ForgeTools, root_dir: str | os.PathLike[str]) -> list[Place]:
     root = Path(root_dir).expanduser()
     found = [
         Place("project", (root / config.project_library).expanduser()),
-        Place("user", Path(config.user_library).expanduser()),
+        Place(
+            "user",
+            Path(config.user_library).expanduser() if config.user_library else user_library_dir(),
+        ),
     ]
     for index, folder in enumerate(config.shared_libraries):
         label = "shared" if index == 0 else f"shared{index + 1}"
