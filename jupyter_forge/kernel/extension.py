@@ -78,6 +78,20 @@ def unload(shell: Any) -> None:
             shell.magics_manager.magics[kind].pop("forge", None)
         if magics.forge in shell.configurables:
             shell.configurables.remove(magics.forge)
+    _stop_sandbox_pool()
+
+
+def _stop_sandbox_pool() -> None:
+    """The warm pool belongs to this kernel's use of forge: unloading stops its workers.
+
+    Only if it was ever imported (``%load_ext`` alone never starts it); the next
+    validation starts a fresh one lazily. Kernel shutdown stops it via ``atexit``.
+    """
+    import sys
+
+    pool = sys.modules.get("jupyter_forge.sandbox.pool")
+    if pool is not None:
+        pool.shutdown_default()
 
 
 def magics_for(shell: Any) -> Any:

@@ -229,7 +229,7 @@ def apply_layers(setup: dict[str, object]) -> None:
         apply_seccomp(program)
 
 
-def become_init_shim(close_fds: tuple[int, ...]) -> None:
+def become_init_shim(close_fds: tuple[int, ...], lifeline: int = -1) -> None:
     """As pid 1 of a new PID namespace, fork: the child goes on as the worker.
 
     Pid 1 of a namespace ignores signals it has no handler for (SIGXCPU,
@@ -237,20 +237,41 @@ def become_init_shim(close_fds: tuple[int, ...]) -> None:
     So the first process stays behind as a minimal init: it reaps orphans and
     exits with the worker's status (``128 + signal`` for a signal death), and
     when it exits the kernel kills everything left in the namespace.
+
+    ``lifeline`` is the write end of the result pipe, whose only reader is the
+    host: when the host dies (a kernel killed mid-validation), the pipe reports
+    POLLERR and the shim exits, taking the worker (and whatever it was doing,
+    e.g. sleeping forever) with it. Nothing in the namespace outlives its host.
     """
     pid = os.fork()
     if pid == 0:
         return
     for fd in close_fds:
-        os.close(fd)
+        if fd != lifeline:
+            os.close(fd)
+    import select
+
+    poller = select.poll()
+    try:
+        child_fd = os.pidfd_open(pid)
+        poller.register(child_fd, select.POLLIN)
+        tick = 1000  # ms; only orphans (no seccomp) are reaped on this tick
+    except (AttributeError, OSError):
+        tick = 20  # no pidfd: poll for the worker's exit
+    if lifeline >= 0:
+        poller.register(lifeline, 0)  # POLLERR/POLLHUP are always reported
     while True:
-        try:
-            child, status = os.waitpid(-1, 0)
-        except ChildProcessError:
-            os._exit(70)
-        except InterruptedError:
-            continue
-        if child == pid:
-            if os.WIFSIGNALED(status):
-                os._exit(128 + os.WTERMSIG(status))
-            os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+        for fd, events in poller.poll(tick):
+            if fd == lifeline and events & (select.POLLERR | select.POLLHUP | select.POLLNVAL):
+                os._exit(137)  # the host is gone: nobody will ever read a report
+        while True:
+            try:
+                child, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                os._exit(70)
+            if child == 0:
+                break
+            if child == pid:
+                if os.WIFSIGNALED(status):
+                    os._exit(128 + os.WTERMSIG(status))
+                os._exit(os.waitstatus_to_exitcode(status) & 0xFF)

@@ -309,7 +309,7 @@ def lock_down(fd: int, setup: dict[str, Any], plan: list[tuple[str, int, int]]) 
     keys = ("init_shim", "landlock", "seccomp", "drop_caps")
     ld = _import_lockdown() if uid >= 0 or any(setup.get(k) for k in keys) else None
     if ld is not None and setup.get("init_shim") and os.getpid() == 1:
-        ld.become_init_shim((fd, 0))
+        ld.become_init_shim((fd, 0), lifeline=fd)
     apply_rlimits(plan, os.getuid() if uid < 0 else uid)
     ignore_sigxfsz()
     faulthandler.enable(file=2)  # a segfault leaves a Python stack in the diagnostics file
