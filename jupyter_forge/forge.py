@@ -78,6 +78,23 @@ class Forge(Configurable):
     attempts = Int(3, help="Generations per forge, the first included (repair budget).").tag(
         config=True
     )
+    maker_model = Unicode(
+        None,
+        allow_none=True,
+        help="Model that makes tools for the agent (None: Forge.model). LATM split: a stronger "
+        "maker, a cheaper user.",
+    ).tag(config=True)
+    user_model = Unicode(
+        None,
+        allow_none=True,
+        help="Model that calls tools in %%forge --agent / %forge ask (None: Forge.model).",
+    ).tag(config=True)
+    agent_top_k = Int(
+        8, help="Library tools offered to the agent per task (the best matches, not all)."
+    ).tag(config=True)
+    agent_max_steps = Int(
+        8, help="Model turns an agent run may take before it stops and says so."
+    ).tag(config=True)
     approve = Enum(
         ["widget", "auto"],
         help="`widget`: a person approves in the notebook; `auto`: approve when samples pass "

@@ -114,6 +114,10 @@ class ForgeMagics(LoadingCommands, Magics):
 
     def _cell(self, line: str, cell: str) -> None:
         opts = parse_cell_line(line)
+        if opts.agent:  # the cell body is a task for the agent, not a tool request
+            from .agent_view import run_agent_cell
+
+            return run_agent_cell(self, opts, cell)
         name = check_tool_name(opts.name, allow_builtin=opts.replace)
         self._check_conflict(name, opts.replace)
         spec = parse_cell(name, cell)
@@ -339,3 +343,9 @@ class ForgeMagics(LoadingCommands, Magics):
 
         assert self.shell is not None
         return Note(hook.command(self.shell, self.forge, args))
+
+    def _cmd_ask(self, args: list[str]) -> None:
+        """``%forge ask "TASK"`` / ``%forge ask --continue``: see :mod:`.agent_view`."""
+        from .agent_view import ask_command
+
+        ask_command(self, args)

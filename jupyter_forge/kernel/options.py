@@ -21,6 +21,7 @@ def cell_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="%%forge", add_help=False)
     parser.add_argument("name", nargs="?", default="")
     parser.add_argument("--model", "-m")
+    parser.add_argument("--agent", action="store_true")
     parser.add_argument("--attempts", "-n", type=int)
     parser.add_argument("--approve", choices=["auto", "widget"])
     parser.add_argument("--library", "-l")
@@ -62,6 +63,12 @@ HELP = """\
   line, and `assert ...` lines. Cells tagged `forge-sample` or `forge-sample:NAME`
   are added when the front end sends them. Before generating, the libraries are
   searched: a tool that already does what is asked is offered (and loaded) instead.
+
+%%forge --agent [--approve auto|widget] [--model M]   the cell body is a task in plain words:
+                            the model calls library tools (top-k for the task) and asks for
+                            missing ones (forged + approved as usual); side effects ask first
+%forge ask "TASK" [--max-steps N]   the same from one line; %forge ask --continue goes on
+                            after you approved a new tool or confirmed a call
 
 %forge list [DIR]           tools in the libraries (project, user, shared) or in DIR
 %forge search QUERY         tools ranked by how well they match QUERY

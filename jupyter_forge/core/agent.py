@@ -1,0 +1,321 @@
+"""The agent loop: a model calls tools, asks for missing ones, and answers.
+
+Pure Python and model-agnostic: the caller supplies ``chat`` (one model turn)
+and ``execute`` (one tool call). Why a resumable state rather than a plain
+loop: a new tool must be approved by a person, and a notebook kernel cannot see
+a click while the cell that asked is still running, so a run *pauses* at such a
+call and is resumed later with the person's decision (``resume`` + ``drive``).
+
+Small local models often write tool calls as text instead of using the API's
+``tool_calls`` field; :func:`parse_text_tool_calls` reads Qwen/Hermes-style
+``<tool_call>{...}</tool_call>`` blocks (or a reply that is one such JSON
+object), strictly: valid JSON, a known tool name, object arguments.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ForgeError
+
+MAKE_TOOL = "make_tool"
+
+SYSTEM_PROMPT = (
+    "You are an assistant inside a Jupyter notebook. Solve the user's task with the tools you "
+    "are given: call a tool whenever it fits, one step at a time, and use its result. If no tool "
+    f"can do a step, call {MAKE_TOOL} to have a new Python function written and tested (a person "
+    "approves it before it can be used), then call that new tool. Never compute by hand what a "
+    "tool can compute. When you have the result, answer briefly in plain words, with the values."
+)
+
+MAKE_TOOL_SCHEMA: dict[str, Any] = {
+    "type": "function",
+    "function": {
+        "name": MAKE_TOOL,
+        "description": (
+            "Create a new Python tool (a function) when none of the available tools can do a step. "
+            "It is written, tested on the samples in a sandbox and approved by a person; then call "
+            "it by its name."
+        ),
+        "parameters": {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string", "description": "snake_case function name"},
+                "request": {
+                    "type": "string",
+                    "description": "what the function does: its inputs and its result",
+                },
+                "samples": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "tests of the function, e.g. 'assert double(2) == 4'",
+                },
+            },
+            "required": ["name", "request", "samples"],
+        },
+    },
+}
+
+# Words in a tool's static findings (core.findings) that mean "calling it changes the world".
+_SIDE_EFFECT_MARKERS = (
+    "file write",
+    "writes a file",
+    "opens a file for writing",
+    "file operations",
+    "network",
+    "starts processes",
+    "subprocess",
+    "operating system",
+    "sends mail",
+)
+
+
+def side_effects(findings: Sequence[str]) -> list[str]:
+    """The findings that make a call need a person's confirmation first."""
+    return [f for f in findings if any(m in f.lower() for m in _SIDE_EFFECT_MARKERS)]
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """One call the model asked for; ``error`` is set when its arguments are unusable."""
+
+    id: str
+    name: str
+    arguments: dict[str, Any]
+    raw_arguments: str = ""
+    error: str | None = None
+
+    def as_message(self) -> dict[str, Any]:
+        arguments = self.raw_arguments or json.dumps(self.arguments)
+        return {
+            "id": self.id,
+            "type": "function",
+            "function": {"name": self.name, "arguments": arguments},
+        }
+
+    def signature(self, width: int = 160) -> str:
+        """``name(a=1, b='x')``, shortened for display."""
+        args = ", ".join(f"{k}={short_repr(v, 60)}" for k, v in self.arguments.items())
+        return short_repr_text(f"{self.name}({args})", width)
+
+
+@dataclass
+class Turn:
+    """One model reply: text, and the tool calls it asked for (if any)."""
+
+    content: str
+    calls: list[ToolCall] = field(default_factory=list)
+    from_text: bool = False  # the calls were written as text, not API tool_calls
+    seconds: float = 0.0
+
+
+@dataclass
+class Outcome:
+    """What executing a call gave: text for the model, or a pause for a person."""
+
+    content: str
+    summary: str = ""
+    ok: bool = True
+    pause: str | None = None  # why the run must wait (approval, confirmation)
+
+
+@dataclass
+class CallLog:
+    call: ToolCall
+    outcome: Outcome
+
+
+@dataclass
+class AgentRun:
+    """Everything needed to show, pause and resume one agent task."""
+
+    task: str
+    tools: list[dict[str, Any]]
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    pending: list[ToolCall] = field(default_factory=list)
+    waiting: str | None = None  # reason the first pending call waits for a person
+    steps: int = 0
+    status: str = "running"  # running | paused | answered | max_steps
+    answer: str = ""
+    log: list[CallLog] = field(default_factory=list)
+    text_calls: int = 0  # turns whose calls came as text (fallback protocol)
+
+    @property
+    def tool_names(self) -> list[str]:
+        return [t["function"]["name"] for t in self.tools]
+
+    def add_tool(self, schema: dict[str, Any]) -> None:
+        name = schema["function"]["name"]
+        self.tools = [t for t in self.tools if t["function"]["name"] != name] + [schema]
+
+
+Chat = Callable[[list[dict[str, Any]], list[dict[str, Any]]], Turn]
+Execute = Callable[[ToolCall], Outcome]
+Events = Callable[[str, Any], None]
+
+
+def start(task: str, tools: Sequence[dict[str, Any]], *, system: str = SYSTEM_PROMPT) -> AgentRun:
+    if not task.strip():
+        raise ForgeError('the agent needs a task: write it in plain words (e.g. %forge ask "...")')
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": task.strip()}]
+    return AgentRun(task=task.strip(), tools=[*tools], messages=messages)
+
+
+def _answer_call(run: AgentRun, call: ToolCall, outcome: Outcome) -> None:
+    run.messages.append(
+        {"role": "tool", "tool_call_id": call.id, "name": call.name, "content": outcome.content}
+    )
+    run.log.append(CallLog(call, outcome))
+
+
+def resume(run: AgentRun, outcome: Outcome) -> None:
+    """Give the waiting call its result (the person decided); ``drive`` then goes on."""
+    if run.status != "paused" or not run.pending:
+        raise ForgeError("there is no paused agent run to continue: start one with %forge ask")
+    call = run.pending.pop(0)
+    _answer_call(run, call, outcome)
+    run.waiting = None
+    run.status = "running"
+
+
+def drive(
+    run: AgentRun,
+    *,
+    chat: Chat,
+    execute: Execute,
+    max_steps: int,
+    on_event: Events | None = None,
+) -> AgentRun:
+    """Run until the model answers, a call must wait for a person, or ``max_steps`` turns."""
+
+    def emit(kind: str, data: Any) -> None:
+        if on_event is not None:
+            on_event(kind, data)
+
+    if max_steps < 1:
+        raise ForgeError(f"agent max steps must be at least 1 (got {max_steps})")
+    run.status = "running"
+    while True:
+        while run.pending:
+            call = run.pending[0]
+            emit("call", call)
+            outcome = execute(call)
+            if outcome.pause is not None:
+                run.waiting, run.status = outcome.pause, "paused"
+                emit("paused", (call, outcome))
+                return run
+            run.pending.pop(0)
+            _answer_call(run, call, outcome)
+            emit("result", (call, outcome))
+        if run.steps >= max_steps:
+            run.status = "max_steps"
+            emit("max_steps", run)
+            return run
+        emit("thinking", run.steps + 1)
+        turn = chat(run.messages, run.tools)
+        run.steps += 1
+        if turn.from_text:
+            run.text_calls += 1
+        if turn.calls:
+            run.messages.append(
+                {
+                    "role": "assistant",
+                    "content": turn.content or None,
+                    "tool_calls": [c.as_message() for c in turn.calls],
+                }
+            )
+            run.pending = list(turn.calls)
+            continue
+        run.messages.append({"role": "assistant", "content": turn.content})
+        run.answer, run.status = turn.content.strip(), "answered"
+        emit("answer", run.answer)
+        return run
+
+
+# -- reading calls -----------------------------------------------------------------------
+
+
+def parse_arguments(raw: Any) -> tuple[dict[str, Any], str | None]:
+    """Arguments as the API gives them (a JSON string, or already an object)."""
+    value = raw
+    if isinstance(raw, str):
+        if not raw.strip():
+            return {}, None
+        try:
+            value = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            return {}, f"the arguments are not valid JSON ({exc.msg}): send a JSON object"
+    if isinstance(value, str):  # double-encoded, as some chat templates teach
+        return parse_arguments(value)
+    if not isinstance(value, dict):
+        return {}, f"the arguments must be a JSON object, not {type(value).__name__}"
+    return value, None
+
+
+_TAGGED = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.DOTALL)
+_FENCED = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)
+
+
+def parse_text_tool_calls(
+    text: str, known: Collection[str], *, id_prefix: str = "text"
+) -> tuple[str, list[ToolCall]]:
+    """Tool calls written as text; returns (the text before them, the calls).
+
+    Strict on purpose: a block counts only if it is a JSON object with a known
+    ``name`` and object ``arguments``; anything else is left as the answer text.
+    """
+    blocks = _TAGGED.findall(text) if "<tool_call>" in text else []
+    prose = text.split("<tool_call>", 1)[0].strip() if blocks else ""
+    if not blocks:
+        stripped = text.strip()
+        fenced = _FENCED.match(stripped)
+        blocks = [fenced.group(1) if fenced else stripped]
+    calls: list[ToolCall] = []
+    for index, block in enumerate(blocks):
+        try:
+            data = json.loads(block)
+        except json.JSONDecodeError:
+            return (text.strip(), []) if not calls else (prose, calls)
+        if not isinstance(data, dict) or data.get("name") not in known:
+            return (text.strip(), []) if not calls else (prose, calls)
+        arguments, error = parse_arguments(data.get("arguments", data.get("parameters", {})))
+        calls.append(
+            ToolCall(
+                id=f"call_{id_prefix}_{index}",
+                name=str(data["name"]),
+                arguments=arguments,
+                raw_arguments=json.dumps(arguments),
+                error=error,
+            )
+        )
+    return prose, calls
+
+
+# -- showing values ----------------------------------------------------------------------
+
+
+def short_repr_text(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def short_repr(value: Any, width: int = 120) -> str:
+    """A one-line repr that never explodes (big frames, long lists, broken __repr__)."""
+    try:
+        text = repr(value)
+    except Exception as exc:
+        text = f"<{type(value).__name__} (repr failed: {type(exc).__name__})>"
+    return short_repr_text(text, width)
+
+
+def result_for_model(value: Any, limit: int = 2000) -> str:
+    """A tool's return value as the model reads it: JSON when it can be, else a repr."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, default=None)
+    except (TypeError, ValueError):
+        text = short_repr(value, limit)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,436 @@
+"""``%%forge --agent`` / ``%forge ask``: the agent loop in the notebook.
+
+Each tool call is shown as it happens. Tools run only if approved (already in
+the kernel, or trusted in a library and loaded on demand); calls whose code
+touches files, network, processes or the OS ask first. A tool the agent asks
+for is forged by the normal pipeline and shown in the normal approval widget:
+the agent cannot approve it, so the run pauses there (the kernel cannot see a
+click while the cell runs) and goes on when the person re-runs the cell or types
+``%forge ask --continue``. Only ``--approve auto``, chosen by the user, lets it
+continue without a person.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import weakref
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+from IPython.display import HTML, display
+
+from ..agent_runtime import Offer, model_chat, offer_tools
+from ..core import agent
+from ..core.agent import MAKE_TOOL, MAKE_TOOL_SCHEMA, AgentRun, Outcome, ToolCall
+from ..core.errors import ForgeError, SpecError
+from ..core.findings import static_findings
+from ..core.spec import ForgeSpec, check_tool_name, parse_sample_strings
+from . import render
+from .approval import ApprovalWidget
+from .options import _Parser, cell_parser
+from .progress import CellProgress
+from .views import Note
+
+if TYPE_CHECKING:
+    from .magics import ForgeMagics
+
+CONTINUE_HINT = "run this cell again (or `%forge ask --continue`) to let the agent go on"
+
+
+class CallLine:
+    """One tool call, updated in place with its result."""
+
+    def __init__(self, call: ToolCall, result: str | None = None, ok: bool = True) -> None:
+        self.call, self.result, self.ok = call, result, ok
+
+    def _text(self) -> str:
+        arrow = "" if self.result is None else f" -> {self.result}"
+        return f"tool call: {self.call.signature()}{arrow}"
+
+    def _repr_html_(self) -> str:
+        color = "inherit" if self.ok else "#cf222e"
+        result = (
+            ""
+            if self.result is None
+            else f" → <span style='color:{color}'>{html.escape(self.result)}</span>"
+        )
+        return f"<div class='jupyter-forge-agent-call'>🔧 <code>{html.escape(self.call.signature())}</code>{result}</div>"
+
+    def __repr__(self) -> str:
+        return self._text()
+
+
+class Answer:
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def _repr_html_(self) -> str:
+        body = html.escape(self.text).replace("\n", "<br>")
+        return f"<div class='jupyter-forge-agent-answer'><b>Answer</b><p>{body}</p></div>"
+
+    def __repr__(self) -> str:
+        return f"Answer: {self.text}"
+
+
+class ConfirmWidget(widgets.VBox):  # type: ignore[misc]
+    """Asks before a call with side effects runs; the click runs it (in the kernel)."""
+
+    def __init__(self, call: ToolCall, effects: list[str], run: Any) -> None:
+        self.call, self._run = call, run
+        self.decision: str | None = None
+        self.outcome: Outcome | None = None
+        what = "; ".join(effects[:4])
+        self.message = widgets.HTML(
+            f"<p>The agent wants to call <code>{html.escape(call.signature())}</code>, whose code "
+            f"has side effects ({html.escape(what)}). Run it?</p>"
+        )
+        self.run_button = widgets.Button(description="Run it", button_style="warning")
+        self.skip_button = widgets.Button(description="Don't run", button_style="danger")
+        self.status = widgets.HTML()
+        self.run_button.on_click(lambda _b: self.allow())
+        self.skip_button.on_click(lambda _b: self.decline())
+        super().__init__(
+            [self.message, widgets.HBox([self.run_button, self.skip_button]), self.status]
+        )
+
+    def _finish(self, decision: str, outcome: Outcome) -> None:
+        self.decision, self.outcome = decision, outcome
+        self.run_button.disabled = self.skip_button.disabled = True
+        done = outcome.summary or outcome.content
+        self.status.value = f"<p>{render.inline(done)} — {render.inline(CONTINUE_HINT)}.</p>"
+
+    def allow(self) -> None:
+        if self.decision is None:
+            self._finish("run", self._run(self.call))
+
+    def decline(self) -> None:
+        if self.decision is None:
+            text = f"The user declined to run {self.call.signature()}: do not call it again."
+            self._finish("declined", Outcome(text, summary="declined by you", ok=False))
+
+
+@dataclass
+class Session:
+    """The kernel's agent state: the last run and what it waits for."""
+
+    run: AgentRun | None = None
+    opts: argparse.Namespace | None = None
+    waiting: ApprovalWidget | ConfirmWidget | None = None
+    offer: Offer = field(default_factory=Offer)
+    made: dict[str, str] = field(default_factory=dict)  # tool made by the agent -> signature
+
+
+_SESSIONS: weakref.WeakKeyDictionary[Any, Session] = weakref.WeakKeyDictionary()
+
+
+def session_for(magics: ForgeMagics) -> Session:
+    return _SESSIONS.setdefault(magics, Session())
+
+
+def ask_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="%forge ask", add_help=False)
+    parser.add_argument("task", nargs="*")
+    parser.add_argument("--continue", action="store_true", dest="resume")
+    parser.add_argument("--model", "-m")
+    parser.add_argument("--approve", choices=["auto", "widget"])
+    parser.add_argument("--library", "-l")
+    parser.add_argument("--no-persist", action="store_true", dest="no_persist")
+    parser.add_argument("--max-steps", type=int, dest="max_steps")
+    return parser
+
+
+class AgentDriver:
+    """Runs one agent session in a kernel: executes calls, shows them, pauses for people."""
+
+    def __init__(self, magics: ForgeMagics, opts: argparse.Namespace) -> None:
+        self.magics, self.forge, self.opts = magics, magics.forge, opts
+        self.session = session_for(magics)
+        self.mode = opts.approve or self.forge.approve
+        self.lines: dict[str, Any] = {}
+        self.progress: CellProgress | None = None
+
+    # -- entry points ------------------------------------------------------------------
+
+    def start(self, task: str) -> None:
+        libs = self.forge.open_libraries(self.opts.library)
+        offer = offer_tools(libs, task, self.forge.agent_top_k)
+        run = agent.start(task, [*offer.schemas, MAKE_TOOL_SCHEMA])
+        self.session.run, self.session.opts, self.session.offer = run, self.opts, offer
+        self.session.waiting, self.session.made = None, {}
+        names = ", ".join(offer.records) or "none matched"
+        display(Note(f"Agent task: {run.task}\nTools offered: {names}, plus {MAKE_TOOL}."))
+        self._drive(run, getattr(self.opts, "max_steps", None) or self.forge.agent_max_steps)
+
+    def resume(self) -> None:
+        run = self.session.run
+        if run is None or run.status == "answered":
+            raise ForgeError(
+                'there is no unfinished agent run to continue: start one with %forge ask "TASK" or %%forge --agent'
+            )
+        budget = self.opts.max_steps or self.forge.agent_max_steps
+        if run.status == "paused":
+            outcome = self._decision(run)
+            agent.resume(run, outcome)
+            display(CallLine(run.log[-1].call, outcome.summary or outcome.content, outcome.ok))
+        self._drive(run, run.steps + budget)
+
+    # -- the loop ----------------------------------------------------------------------
+
+    def _drive(self, run: AgentRun, max_steps: int) -> None:
+        name = self.opts.model or self.forge.user_model or self.forge.model
+        self.progress = CellProgress(show_tokens=False)
+        try:
+            resolved = self.forge.resolve(name, progress=lambda m: self._stage(m))
+            chat = model_chat(
+                resolved,
+                temperature=self.forge.temperature,
+                max_tokens=self.forge.max_tokens,
+                timeout=self.forge.llm_timeout,
+            )
+            agent.drive(
+                run, chat=chat, execute=self._execute, max_steps=max_steps, on_event=self._event
+            )
+        except ForgeError as exc:
+            run.status = "failed" if run.status == "running" else run.status
+            self._close(f"agent stopped: {exc}")
+            raise
+        self._finish(run, max_steps)
+
+    def _stage(self, message: str) -> None:
+        if self.progress is not None:
+            self.progress.stage("agent", message)
+
+    def _close(self, message: str) -> None:
+        if self.progress is not None:
+            self.progress.close(message)
+            self.progress = None
+
+    def _event(self, kind: str, data: Any) -> None:
+        if kind == "thinking":
+            model = self.opts.model or self.forge.user_model or self.forge.model
+            self._stage(f"agent step {data}: asking `{model}` what to do next…")
+        elif kind == "call":
+            call: ToolCall = data
+            self.lines[call.id] = display(CallLine(call), display_id=True)
+        elif kind == "result":
+            call, outcome = data
+            handle = self.lines.get(call.id)
+            if handle is not None:
+                handle.update(CallLine(call, outcome.summary or outcome.content, outcome.ok))
+
+    def _finish(self, run: AgentRun, max_steps: int) -> None:
+        calls = len(run.log)
+        if run.status == "answered":
+            self._close(f"agent answered after {run.steps} model turn(s) and {calls} tool call(s)")
+            display(Answer(run.answer))
+        elif run.status == "paused":
+            self._close(f"agent paused after {run.steps} model turn(s): waiting for you")
+            display(
+                Note(
+                    f"The agent is waiting for you: {run.waiting}. The agent cannot approve or confirm anything itself; decide in the widget above, then {CONTINUE_HINT}."
+                )
+            )
+        elif run.status == "max_steps":
+            self._close(f"agent stopped: {run.steps} model turns without a final answer")
+            raise ForgeError(
+                f"the agent used its {max_steps} model turns without a final answer: `%forge ask --continue` gives it more, or raise %config Forge.agent_max_steps, or split the task"
+            )
+
+    # -- executing one call --------------------------------------------------------------
+
+    def _execute(self, call: ToolCall) -> Outcome:
+        if call.error:
+            return Outcome(f"error: {call.error}", summary=call.error, ok=False)
+        if call.name == MAKE_TOOL:
+            return self._make_tool(call)
+        function, findings, problem = self._resolve(call.name)
+        if problem is not None:
+            return Outcome(problem, summary=problem, ok=False)
+        effects = agent.side_effects(findings)
+        if effects:
+            if self.mode == "auto":
+                text = f"refused: `{call.name}` has side effects ({'; '.join(effects[:3])}) and nobody is here to confirm it in --approve auto mode; run the task interactively to confirm, or call the tool yourself"
+                return Outcome(text, summary=text, ok=False)
+            widget = ConfirmWidget(call, effects, lambda c: self._call(function, c))
+            self.session.waiting = widget
+            display(widget)
+            return Outcome("", pause=f"confirm the call {call.signature()} (it has side effects)")
+        return self._call(function, call)
+
+    def _call(self, function: Any, call: ToolCall) -> Outcome:
+        try:
+            value = function(**call.arguments)
+        except Exception as exc:
+            text = f"error: {type(exc).__name__}: {exc}"
+            return Outcome(text, summary=agent.short_repr_text(text, 160), ok=False)
+        return Outcome(agent.result_for_model(value), summary=agent.short_repr(value))
+
+    def _resolve(self, name: str) -> tuple[Any, list[str], str | None]:
+        """The approved callable for ``name``, its findings, or why it cannot run."""
+        registry, ns = self.magics.registry, self.magics.user_ns
+        tool = registry.get(name)
+        record = self.session.offer.records.get(name)
+        if tool is None:
+            try:
+                record = self.forge.open_libraries(self.opts.library).find(name)
+            except ForgeError:
+                known = ", ".join(self.session.run.tool_names if self.session.run else [])
+                return None, [], f"no tool `{name}`: use one of {known}"
+            if record.deprecated:
+                return None, [], f"`{name}` is deprecated: use another tool or {MAKE_TOOL}"
+            if not record.trusted:
+                text = f"`{name}` is not trusted on this machine: a person must review it first (%forge load {name}); use another tool or {MAKE_TOOL}"
+                display(
+                    Note(
+                        f"The agent wanted `{name}`, which needs your review before it can run: %forge load {name}"
+                    )
+                )
+                return None, [], text
+            self.magics._install_record(record)
+            self.magics._audit("load", name, version=record.version, detail="loaded for the agent")
+            tool = registry.get(name)
+            assert tool is not None
+        findings = list(record.findings) if record is not None else []
+        findings += [f for f in static_findings(tool.code) if f not in findings]
+        function = ns[name] if registry.is_current(name, ns) else tool.installed
+        return function, findings, None
+
+    # -- making a tool -------------------------------------------------------------------
+
+    def _forge_opts(self) -> argparse.Namespace:
+        """Options as ``%%forge NAME`` would have them (new options keep their defaults)."""
+        opts = cell_parser().parse_args([])
+        opts.model = self.forge.maker_model or self.forge.model
+        opts.library = self.opts.library
+        opts.no_persist = bool(getattr(self.opts, "no_persist", False))
+        return opts
+
+    def _make_tool(self, call: ToolCall) -> Outcome:
+        args = call.arguments
+        try:
+            name = check_tool_name(str(args.get("name") or ""))
+            request = str(args.get("request") or "").strip()
+            if not request:
+                raise SpecError("make_tool needs a `request` saying what the function does")
+            raw = args.get("samples") or []
+            samples = parse_sample_strings(
+                [raw] if isinstance(raw, str) else list(raw), origin="agent"
+            )
+        except SpecError as exc:
+            return Outcome(f"error: {exc}", summary=str(exc), ok=False)
+        libs = self.forge.open_libraries(self.opts.library)
+        if name in self.magics.user_ns or any(lib.exists(name) for lib in libs.libraries):
+            text = (
+                f"error: `{name}` already exists: call it, or make the new tool under another name"
+            )
+            return Outcome(text, summary=text, ok=False)
+        opts = self._forge_opts()
+        spec = ForgeSpec(name, request, tuple(samples))
+        progress = CellProgress()
+        try:
+            result = self.forge.create(
+                spec, model=opts.model, namespace=self.magics.user_ns, progress=progress
+            )
+        except ForgeError as exc:
+            progress.close(f"stopped: {exc}")
+            raise
+        progress.close(result.status_line())
+        self.magics._audit(
+            "create",
+            name,
+            model=result.model,
+            outcome=result.status_line(),
+            library=opts.library,
+            detail="made for the agent",
+        )
+        if self.mode != "auto":
+            widget = self.magics._approval_widget(result, opts)
+            self.magics.pending[name] = widget
+            self.session.waiting = widget
+            display(widget)
+            return Outcome("", pause=f"approve or reject the new tool `{name}`")
+        display(
+            HTML(
+                render.header(result)
+                + (render.highlight(result.code) if result.code else "")
+                + render.samples_table(result.report.results if result.report else [])
+            )
+        )
+        if not result.passed:
+            text = f"make_tool failed: {result.status_line()}; `{name}` was not defined. Try a clearer request or simpler samples, or answer without it."
+            return Outcome(text, summary=result.status_line(), ok=False)
+        message = self.magics._approve(result, opts, how="auto")
+        display(
+            Note(
+                f"{message} (auto-approved because of --approve auto: its samples passed in the sandbox)"
+            )
+        )
+        return self._made(name)
+
+    def _made(self, name: str) -> Outcome:
+        tool = self.magics.registry.get(name)
+        assert tool is not None and self.session.run is not None
+        if tool.schema:
+            self.session.run.add_tool(tool.schema)
+        from ..core.schema import signature_text
+
+        signature = signature_text(tool.code, name)
+        self.session.made[name] = signature
+        text = f"`{name}` was made, passed its samples and was approved by the user: call it now ({name}{signature.removeprefix(name)})."
+        return Outcome(text, summary=f"approved: {name} is now available")
+
+    def _decision(self, run: AgentRun) -> Outcome:
+        waiting = self.session.waiting
+        if waiting is None or waiting.decision is None:
+            raise ForgeError(
+                f"the agent is still waiting: {run.waiting} in the widget above, then {CONTINUE_HINT}"
+            )
+        if isinstance(waiting, ConfirmWidget):
+            assert waiting.outcome is not None
+            return waiting.outcome
+        name = waiting.result.spec.name
+        if waiting.decision == "approved" and self.magics.registry.get(name) is not None:
+            return self._made(name)
+        text = f"The user rejected the new tool `{name}`: it was not defined. Do not make it again; answer with what you have and say what is missing."
+        return Outcome(text, summary=f"rejected: {name} was not defined", ok=False)
+
+
+def run_agent_cell(magics: ForgeMagics, opts: argparse.Namespace, cell: str) -> None:
+    """``%%forge --agent``: the cell body is the task; re-running a paused task continues it."""
+    if opts.name:
+        raise SpecError(
+            "%%forge --agent takes no tool name: the cell body is the task in plain words"
+        )
+    options = argparse.Namespace(**vars(opts), max_steps=None)
+    _run(magics, options, cell.strip(), resume=False)
+
+
+def ask_command(magics: ForgeMagics, args: list[str]) -> None:
+    """``%forge ask "TASK"`` or ``%forge ask --continue``."""
+    opts = ask_parser().parse_args(args)
+    task = " ".join(opts.task).strip()
+    if opts.resume and task:
+        raise SpecError("%forge ask --continue takes no task: it goes on with the paused one")
+    if not opts.resume and not task:
+        raise SpecError('usage: %forge ask "TASK" (or %forge ask --continue)')
+    _run(magics, opts, task, resume=opts.resume)
+
+
+def _run(magics: ForgeMagics, opts: argparse.Namespace, task: str, *, resume: bool) -> None:
+    session = session_for(magics)
+    run = session.run
+    same = run is not None and run.status in ("paused", "max_steps", "failed") and run.task == task
+    if resume or same:
+        saved = session.opts or opts
+        merged = argparse.Namespace(**{**vars(saved), **{k: v for k, v in vars(opts).items() if v}})
+        if same and not resume:
+            display(
+                Note(
+                    "Continuing the unfinished agent run for this task (change the task text to start over)."
+                )
+            )
+        AgentDriver(magics, merged).resume()
+        return
+    AgentDriver(magics, opts).start(task)
