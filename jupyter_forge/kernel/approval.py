@@ -2,8 +2,8 @@
 
 The kernel cannot see a click while the cell that displayed the widget is still
 running, so ``%%forge`` returns right after showing this; everything that follows
-happens in button callbacks. Slow work (regenerating) runs on a thread so the
-kernel stays responsive.
+happens in button callbacks. Slow work (regenerating, installing a missing
+package the person chose to install) runs on a thread so the kernel stays responsive.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import ipywidgets as widgets
 from ..core.errors import ForgeError
 from ..core.result import ForgeResult
 from . import render
+from .install import InstallArgv, InstallOffer, after_install, pip_argv, run_install
 
 ApproveFn = Callable[[ForgeResult], str]
 RedoFn = Callable[[ForgeResult], ForgeResult]
@@ -35,6 +36,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         on_edit: EditFn | None = None,
         layers: Sequence[str] = (),
         title: str = "forged",
+        install_argv: InstallArgv | None = pip_argv,
     ) -> None:
         self.result = result
         self.decision: str | None = None
@@ -46,6 +48,8 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         self._title = title
         self._worker: threading.Thread | None = None
         self._busy = threading.Lock()
+        self._install_argv = install_argv
+        self.install_offer = InstallOffer(self.install)
 
         self.header = widgets.HTML()
         self.code_view = widgets.HTML()
@@ -86,6 +90,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
                 self.code_view,
                 self.samples_view,
                 self.notes_view,
+                self.install_offer,
                 self.buttons,
                 self.edit_box,
                 self.status,
@@ -106,6 +111,8 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
             result.report.results if result.report else []
         )
         self.notes_view.value = render.notes(result, self._layers)
+        if self._install_argv is not None and self.decision is None:
+            self.install_offer.update(result.requirements)
         self.approve_button.disabled = not result.passed
         self.approve_button.tooltip = (
             "" if result.passed else "Only code that passes its samples can be approved"
@@ -121,6 +128,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
             self.regenerate_button,
             self.edit_button,
             self.save_button,
+            self.install_offer.button,
         ):
             button.disabled = not enabled
         self.approve_button.disabled = not (enabled and self.result.passed)
@@ -208,6 +216,42 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         self.edit_box.layout.display = "none"
         self._run_in_background(
             "Validating your edit in the sandbox…", lambda: on_edit(self.result, code)
+        )
+
+    def install(self) -> None:
+        """The person clicked Install: run the shown command, then validate the same code again.
+
+        Only this click ever installs anything. Re-validation goes through
+        ``on_edit`` with the unchanged code, so the new result replaces the old
+        one exactly as a hand edit would.
+        """
+        if self.decision is not None or self._install_argv is None:
+            return
+        packages = list(self.install_offer.packages)
+        if not packages or self._busy.locked():
+            return
+        argv = self._install_argv(packages)
+        on_edit, code = self._on_edit, self.result.code
+        offer = self.install_offer
+        offer.started(argv)
+
+        def job() -> ForgeResult:
+            try:
+                status = run_install(argv, offer.append)
+            finally:
+                offer.finished()
+            if status != 0:
+                raise ForgeError(
+                    f"installing {', '.join(packages)} failed (exit code {status}): its output is "
+                    "above; fix the cause (name, network, index) and click Install again"
+                )
+            after_install()
+            if on_edit is None or not code:
+                return self.result
+            return on_edit(self.result, code)
+
+        self._run_in_background(
+            f"Installing {', '.join(packages)}, then validating again in the sandbox…", job
         )
 
     def wait(self, timeout: float | None = None) -> None:
