@@ -139,6 +139,7 @@ class ToolsHandler(_Base):
                     "errors": errors,
                     "libraries": [p.describe() for p in all_places],
                     "query": query,
+                    "poll_seconds": self.settings["jupyter_forge_config"].poll_seconds,
                 }
             )
         )

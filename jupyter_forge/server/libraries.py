@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from traitlets import List, Unicode
+from traitlets import Float, List, Unicode
 from traitlets.config import Configurable
 
 from ..core.errors import ForgeError, LibraryError
@@ -33,6 +33,10 @@ class ForgeTools(Configurable):
         "",
         help="The user's own tool library; empty: $JUPYTER_FORGE_USER_LIBRARY, else "
         "~/.local/share/jupyter_forge/tools (the same folder the kernel uses).",
+    ).tag(config=True)
+    poll_seconds = Float(
+        4.0,
+        help="How often the panel re-reads the list (0: never; kernel events still refresh it).",
     ).tag(config=True)
     shared_libraries = List(
         Unicode(), default_value=[], help="Read-mostly libraries shared by a team."

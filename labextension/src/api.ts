@@ -33,6 +33,7 @@ export interface IToolList {
   errors: string[];
   libraries: ILibraryInfo[];
   query: string;
+  poll_seconds: number;
 }
 
 export interface IHistoryItem {

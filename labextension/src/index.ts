@@ -150,6 +150,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
     app.shell.add(panel, 'left', { rank: 650 });
 
     const link = new KernelLink(() => panel.toolsChanged());
+    tracker.widgetAdded.connect((_, notebookPanel) =>
+      link.watch(notebookPanel.sessionContext)
+    );
 
     // Samples ride on the comm just before the execute request of a %%forge cell.
     NotebookActions.executionScheduled.connect((_, { notebook, cell }) => {

@@ -2,9 +2,12 @@
  * One `jupyter_forge` comm per kernel: opened once the extension is loaded there,
  * re-opened after a restart or kernel change (the old comm is disposed with it).
  */
+import { ISessionContext } from '@jupyterlab/apputils';
 import { Kernel } from '@jupyterlab/services';
 
 export const TARGET = 'jupyter_forge';
+const LOADED_EXPRESSION =
+  "'jupyter_forge' in getattr(get_ipython(), 'extension_manager', None).loaded";
 
 export class KernelLink {
   constructor(private onToolsChanged: () => void) {}
@@ -39,6 +42,47 @@ export class KernelLink {
     return comm;
   }
 
+  /**
+   * Follow a notebook's kernel: when it (re)starts or changes, ask it quietly whether
+   * jupyter_forge is loaded, and open the comm if so (a page reload keeps hearing events).
+   */
+  watch(sessionContext: ISessionContext): void {
+    const probe = () => {
+      const kernel = sessionContext.session?.kernel;
+      if (!kernel || this.probed.has(kernel) || sessionContext.kernelDisplayStatus !== 'idle') {
+        return;
+      }
+      this.probed.add(kernel);
+      kernel.statusChanged.connect((_, status) => {
+        if (status === 'restarting' || status === 'autorestarting') {
+          this.probed.delete(kernel);
+        }
+      });
+      let done: Promise<any>;
+      try {
+        done = kernel.requestExecute({
+          code: '',
+          silent: true,
+          store_history: false,
+          user_expressions: { forge: LOADED_EXPRESSION }
+        }).done;
+      } catch {
+        return;
+      }
+      done
+        .then(reply => {
+          const result = (reply?.content as any)?.user_expressions?.forge;
+          if (result?.status === 'ok' && result.data?.['text/plain'] === 'True') {
+            this.ensure(kernel);
+          }
+        })
+        .catch(() => undefined);
+    };
+    sessionContext.statusChanged.connect(probe);
+    sessionContext.kernelChanged.connect(probe);
+    probe();
+  }
+
   /** Send on the comm; messages queue in order with execute requests on the shell channel. */
   send(kernel: Kernel.IKernelConnection, data: Record<string, any>): void {
     const comm = this.ensure(kernel);
@@ -48,4 +92,5 @@ export class KernelLink {
   }
 
   private comms = new Map<Kernel.IKernelConnection, Kernel.IComm>();
+  private probed = new WeakSet<Kernel.IKernelConnection>();
 }

@@ -67,7 +67,13 @@ export class ForgePanel extends Widget {
       window.clearTimeout(this.searchTimer);
       this.searchTimer = window.setTimeout(() => void this.refresh(), 250);
     });
-    header.appendChild(this.search);
+    const refresh = el('button', 'jp-Button jp-mod-minimal jp-ForgeTools-refresh', '⟳');
+    refresh.title = 'Refresh the list';
+    refresh.setAttribute('aria-label', 'Refresh the list');
+    refresh.addEventListener('click', () => this.toolsChanged());
+    const row = el('div', 'jp-ForgeTools-searchRow');
+    row.append(this.search, refresh);
+    header.appendChild(row);
     this.message = el('div', 'jp-ForgeTools-message');
     this.list = el('ul', 'jp-ForgeTools-list');
     this.detail = el('div', 'jp-ForgeTools-detail');
@@ -84,6 +90,7 @@ export class ForgePanel extends Widget {
       this.showMessage(errorText(error), 'error');
       return;
     }
+    this.setPoll(data.poll_seconds);
     const key = JSON.stringify(data);
     if (key === this.lastList) {
       return;
@@ -108,15 +115,33 @@ export class ForgePanel extends Widget {
 
   protected onAfterAttach(): void {
     void this.refresh();
-    this.poll = window.setInterval(() => {
-      if (this.isVisible && document.visibilityState === 'visible') {
-        void this.refresh();
-      }
-    }, POLL_MS);
+    this.setPoll(this.pollSeconds);
+  }
+
+  /** Poll as often as the server says (ForgeTools.poll_seconds; 0 = kernel events only). */
+  private setPoll(seconds: number | undefined): void {
+    const wanted = typeof seconds === 'number' && seconds >= 0 ? seconds : POLL_MS / 1000;
+    if (wanted === this.pollSeconds && this.poll) {
+      return;
+    }
+    this.pollSeconds = wanted;
+    window.clearInterval(this.poll);
+    this.poll = 0;
+    if (wanted > 0 && this.isAttached) {
+      this.poll = window.setInterval(
+        () => {
+          if (this.isVisible && document.visibilityState === 'visible') {
+            void this.refresh();
+          }
+        },
+        Math.max(wanted * 1000, 500)
+      );
+    }
   }
 
   protected onBeforeDetach(): void {
     window.clearInterval(this.poll);
+    this.poll = 0;
   }
 
   protected onAfterShow(): void {
@@ -352,5 +377,6 @@ export class ForgePanel extends Widget {
   private lastList = '';
   private lastDetail = '';
   private poll = 0;
+  private pollSeconds = POLL_MS / 1000;
   private searchTimer = 0;
 }

@@ -33,7 +33,7 @@ NOTEBOOK = "panel_demo.ipynb"
 LIBRARY = "forge_tools"
 LAB_LOAD_TIMEOUT = 60_000
 FORGE_TIMEOUT = 60_000
-REFRESH_TIMEOUT = 15_000  # comm event is immediate; the poll (4 s) is the fallback
+REFRESH_TIMEOUT = 15_000  # ms
 
 SLUGIFY = '''import re
 
@@ -64,7 +64,9 @@ def forge_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     base = tmp_path_factory.mktemp("panel-lab")
     (base / "config").mkdir()
     (base / "config" / "jupyter_server_config.json").write_text(
-        json.dumps({"ForgeTools": {"user_library": str(base / "user-tools")}})
+        # poll_seconds 0: the list only refreshes on kernel events or the refresh button,
+        # so a new tool showing up proves the comm works (polling cannot hide a broken one).
+        json.dumps({"ForgeTools": {"user_library": str(base / "user-tools"), "poll_seconds": 0}})
     )
     lab = Lab.start(base)
     try:
@@ -213,6 +215,23 @@ def test_panel_lists_searches_inserts_and_updates(
     errors = [e for e in page.forge_errors if "forge" in e.lower()]
     assert not errors, "\n".join(errors)
 
+    # After a page reload the panel finds the kernel that has jupyter_forge loaded and
+    # reopens the comm by itself: a %forge remove there updates the list at once.
+    page.reload()
+    expect(cell(page, 3)).to_be_visible(timeout=LAB_LOAD_TIMEOUT)
+    wait_idle(page, expect, timeout=LAB_LOAD_TIMEOUT)
+    panel = open_panel(page, expect)
+    expect(panel.locator('.jp-ForgeTools-item[data-name="word_count"]')).to_have_count(1)
+    editor = cell(page, 1).locator(".jp-InputArea-editor .cm-content")
+    editor.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("%forge remove word_count")
+    run_cell(page, expect, 1)
+    expect(cell(page, 1).locator(".jp-OutputArea-output")).to_contain_text("Removed")
+    expect(panel.locator('.jp-ForgeTools-item[data-name="word_count"]')).to_have_count(
+        0, timeout=REFRESH_TIMEOUT
+    )
+
 
 @pytest.mark.timeout(240)
 def test_panel_actions_and_bad_input(forge_lab: Lab, page: Any) -> None:
@@ -263,19 +282,24 @@ def test_panel_actions_and_bad_input(forge_lab: Lab, page: Any) -> None:
     message = panel.locator(".jp-ForgeTools-message")
     broken = lab.root / LIBRARY / "broken.ipynb"
     broken.write_text("{ not json")
+    refresh = panel.locator(".jp-ForgeTools-refresh")
+    refresh.click()
     expect(message).to_contain_text("Skipped 1 unreadable notebook", timeout=REFRESH_TIMEOUT)
     expect(money).to_be_visible()
     broken.unlink()
+    refresh.click()
     expect(message).to_be_hidden(timeout=REFRESH_TIMEOUT)
 
     # The library folder vanishes: an empty list and why; it comes back: listed again.
     gone = lab.root / "forge_tools_moved"
     (lab.root / LIBRARY).rename(gone)
+    refresh.click()
     try:
         expect(items(panel)).to_have_count(0, timeout=REFRESH_TIMEOUT)
         expect(message).to_contain_text("does not exist", timeout=REFRESH_TIMEOUT)
     finally:
         gone.rename(lab.root / LIBRARY)
+    refresh.click()
     expect(money).to_be_visible(timeout=REFRESH_TIMEOUT)
 
     # The kernel dies: Load into kernel says so; the panel keeps listing.
