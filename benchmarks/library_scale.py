@@ -1,9 +1,8 @@
 """The library at scale: listing and searching 1,000 and 10,000 tool notebooks.
 
 Writes real tool notebooks (jupyter_forge.core.notebook.build_tool_notebook with
-Library.save's metadata, via nbformat) into a temp dir. They are NOT signed:
-signing 10,000 notebooks only adds an HMAC and a database row each and changes
-nothing that listing or search reads. Texts are the 245 labelled tools of
+Library.save's metadata, via nbformat) into a temp dir, signed with a throwaway
+notary so they are trusted, as a user's own library is. Texts are the 245 labelled tools of
 benchmarks/data, varied by a domain word and extra words so the vocabulary grows
 with the library. Measured per size:
 
@@ -15,6 +14,9 @@ Timings are medians of 3 runs.
 - ToolIndex build time; search and best_match latency (median, p95) over the
   labelled queries;
 - resident memory (RSS from /proc, in a fresh process) of holding catalog + index;
+- ``%forge load`` of the whole library in a fresh IPython (every notebook read,
+  its signature checked, its code exec'd into its own module): seconds and the
+  kernel's RSS before/after;
 - for comparison, ``Library(root).tools()`` (full nbformat read + trust check) at 1,000.
 
     .venv/bin/python -m benchmarks.library_scale            # 1000 and 10000
@@ -79,9 +81,13 @@ ROOT = Path(__file__).parent.parent
 REPEAT = 3  # timings are the median of this many runs (the machine is shared)
 
 
-def write_library(root: Path, n: int, seed: int = 0) -> None:
-    """``n`` tool notebooks, written the way Library.save lays them out (unsigned)."""
+def write_library(root: Path, n: int, seed: int = 0, notary_dir: Path | None = None) -> None:
+    """``n`` tool notebooks, laid out as Library.save does; signed when ``notary_dir`` is given."""
     import nbformat
+
+    from jupyter_forge.core.library import _notary
+
+    notary = _notary(str(notary_dir)) if notary_dir is not None else None
 
     from jupyter_forge.core.library import FORMAT_VERSION, now_iso
     from jupyter_forge.core.notebook import build_tool_notebook
@@ -136,6 +142,8 @@ def write_library(root: Path, n: int, seed: int = 0) -> None:
             samples=samples,
             metadata=meta,
         )
+        if notary is not None:
+            notary.sign(nb)
         (root / f"{name}.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")
 
 
@@ -185,9 +193,46 @@ def memory(root: Path, cache: Path) -> dict[str, float]:
     return result
 
 
+LOAD_CHILD = """
+import json, os, resource, sys, time
+from IPython.testing.globalipapp import start_ipython
+
+def rss_mb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+ip = start_ipython()
+ip.run_line_magic("load_ext", "jupyter_forge")
+ip.run_line_magic("config", f"Forge.library = {sys.argv[1]!r}")
+ip.run_line_magic("config", "Forge.user_library = ''")
+before = rss_mb()
+t = time.perf_counter()
+ip.run_line_magic("forge", "load")
+seconds = time.perf_counter() - t
+loaded = sum(1 for v in ip.user_ns.values() if getattr(v, "__module__", "").startswith("forge_tools."))
+print(json.dumps({"load_s": seconds, "tools_defined": loaded, "rss_before_mb": before, "rss_after_mb": rss_mb()}))
+"""
+
+
+def forge_load(root: Path, notary_dir: Path) -> dict[str, float]:
+    """``%forge load`` of the whole library in a fresh IPython: seconds and kernel memory."""
+    env = dict(os.environ, JUPYTER_DATA_DIR=str(notary_dir), JUPYTER_FORGE_SANDBOX_POOL="0")
+    out = subprocess.run(
+        [sys.executable, "-c", LOAD_CHILD, str(root)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=env,
+    )
+    result: dict[str, float] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
 def measure(n: int, work: Path, queries: list[str], full_read: bool) -> dict[str, Any]:
-    root, cache = work / f"lib{n}", work / f"cache{n}"
-    write_ms, _ = timed(write_library, root, n)
+    root, cache, notary_dir = work / f"lib{n}", work / f"cache{n}", work / f"notary{n}"
+    write_ms, _ = timed(write_library, root, n, 0, notary_dir)
     print(f"[{n}] wrote {n} notebooks in {write_ms / 1000:.1f} s", flush=True)
     before = sorted(os.listdir(root))
     colds, warms, relists = [], [], []
@@ -232,10 +277,14 @@ def measure(n: int, work: Path, queries: list[str], full_read: bool) -> dict[str
         "queries_timed": len(search_ms),
         "memory": memory(root, cache),
     }
+    loads = [forge_load(root, notary_dir) for _ in range(REPEAT)]
+    row["forge_load"] = {key: statistics.median(run[key] for run in loads) for key in loads[0]} | {
+        "runs_s": [run["load_s"] for run in loads]
+    }
     if full_read:
         from jupyter_forge.core.library import Library
 
-        lib = Library(root, notary_dir=str(work / "notary"))
+        lib = Library(root, notary_dir=str(notary_dir))
         full_ms, records = timed(lib.tools)
         row["library_tools_full_read_ms"] = full_ms
         row["library_tools_records"] = len(records)
@@ -249,7 +298,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--out", type=Path, default=RESULTS / "library_scale.json")
     parser.add_argument("--no-plot", action="store_true")
+    parser.add_argument("--replot", action="store_true", help="redraw the PNG from --out")
     args = parser.parse_args(argv)
+    if args.replot:
+        plot(json.loads(args.out.read_text())["rows"], args.out.with_suffix(".png"))
+        return 0
     data = load_set()
     queries = [p["query"] for p in data["positive"]] + list(data["negative"])
     import_ms, _ = timed(__import__, "bm25s")
@@ -262,7 +315,7 @@ def main(argv: list[str] | None = None) -> int:
         "jupyter_forge": __version__,
         "machine": machine_info(),
         "versions": versions("bm25s", "numpy", "nbformat"),
-        "signed": False,
+        "signed": True,
         "bm25s_import_ms": import_ms,
         "rows": rows,
     }
@@ -283,7 +336,7 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (left, right, third) = plt.subplots(1, 3, figsize=(15, 4))
     labels = {
         "catalog_cold_ms": "catalog\ncold",
         "catalog_warm_new_process_ms": "catalog warm\n(cache file)",
@@ -314,6 +367,22 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
     right.set_ylabel("ms per query")
     right.set_title("search latency (labelled queries, x3)", fontsize=9)
     right.legend()
+    loads = [r for r in rows if "forge_load" in r]
+    xs = list(range(len(loads)))
+    seconds = third.bar(xs, [r["forge_load"]["load_s"] for r in loads], 0.5, color="tab:green")
+    third.bar_label(
+        seconds,
+        labels=[
+            f"{r['forge_load']['load_s']:.1f} s\n+{r['forge_load']['rss_after_mb'] - r['forge_load']['rss_before_mb']:.0f} MB RSS"
+            for r in loads
+        ],
+        fontsize=8,
+    )
+    third.set_xticks(xs)
+    third.set_xticklabels([f"{r['tools']:,} tools" for r in loads])
+    third.set_ylabel("seconds")
+    third.set_title("%forge load of the whole library (fresh IPython)", fontsize=9)
+    third.margins(y=0.25)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     print(f"plot: {path}")
