@@ -16,14 +16,16 @@ from typing import Any
 from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, default
 from traitlets.config import Configurable
 
+from .core.compose import Composition, composition
 from .core.errors import SpecError
 from .core.libraries import LibrarySet
 from .core.library import DEFAULT_LIBRARY, Library, ToolRecord
-from .core.prompt import Message
+from .core.prompt import Message, with_context
 from .core.repair import Progress, Reply, forge_loop
 from .core.result import ForgeResult
 from .core.schema import function_schema, signature_text
 from .core.spec import ForgeSpec, Sample, check_tool_name
+from .core.templates import apply_checks, get_template, guidance
 from .core.validation import ValidationReport
 from .core.variables import describe_variables, pickle_inputs, sample_free_names
 from .llm.models import DEFAULT_MODEL, ResolvedModel
@@ -166,9 +168,18 @@ class Forge(Configurable):
         samples: Sequence[Sample],
         *,
         inputs: Mapping[str, bytes] | None = None,
+        composition: Composition | None = None,
     ) -> ValidationReport:
-        """Run ``samples`` against ``code`` in the sandbox (never in this process)."""
+        """Run ``samples`` against ``code`` in the sandbox (never in this process).
+
+        A composed candidate runs with its dependencies defined next to it
+        (:func:`~jupyter_forge.core.compose.sandbox_code`); the code that is shown,
+        approved and stored stays the candidate's own.
+        """
         from .sandbox import Limits, validate
+
+        if composition is not None:
+            code = composition.sandbox_code(code)
 
         limits = Limits(
             timeout=self.sample_timeout,
@@ -218,11 +229,25 @@ class Forge(Configurable):
         namespace: Mapping[str, Any] | None = None,
         progress: Progress | None = None,
         temperature: float | None = None,
+        compose: Sequence[ToolRecord] = (),
+        template: str | None = None,
     ) -> ForgeResult:
-        """Generate, validate and repair a tool. Nothing is executed in this process."""
+        """Generate, validate and repair a tool. Nothing is executed in this process.
+
+        ``compose``: library tools the new one may call (their signatures and
+        docstrings go in the prompt; validation runs with them defined).
+        ``template``: a template name (see :mod:`.core.templates`) whose guidance
+        goes in the prompt and whose checks become extra samples.
+        """
         check_tool_name(spec.name, allow_builtin=True)
         namespace = namespace or {}
         started = time.perf_counter()
+        composed = self.composition(spec.name, compose)
+        context = [composed.prompt()] if composed else []
+        if template:
+            chosen = get_template(template, self.template_libraries())
+            spec = apply_checks(spec, chosen, namespace.keys())
+            context.append(guidance(chosen))
         inputs = sample_inputs(spec, namespace)
         # Only variables the request names: describing sample-only inputs distracts small models.
         variables = describe_variables([spec.request], namespace, exclude=[spec.name])
@@ -238,11 +263,17 @@ class Forge(Configurable):
         budget = attempts if attempts is not None else self.attempts
         if budget < 1:
             raise SpecError(f"--attempts must be at least 1 (got {budget})")
+        generate = self.generator(resolved, temperature=temperature)
+        block = "\n\n".join(c for c in context if c)
         result = forge_loop(
             spec,
             model_name=resolved.name,
-            generate=self.generator(resolved, temperature=temperature),
-            validate=lambda code: self.validate_code(code, spec.name, spec.samples, inputs=inputs),
+            generate=lambda messages, attempt, on_token: generate(
+                with_context(messages, block), attempt, on_token
+            ),
+            validate=lambda code: self.validate_code(
+                code, spec.name, spec.samples, inputs=inputs, composition=composed
+            ),
             attempts=budget,
             variables=variables,
             progress=progress,
@@ -253,8 +284,23 @@ class Forge(Configurable):
         result.timings["total"] = time.perf_counter() - started
         return result
 
+    def composition(self, name: str, compose: Sequence[ToolRecord]) -> Composition | None:
+        """What a tool named ``name`` may call, resolved through the libraries (None: nothing)."""
+        if not compose:
+            return None
+        return composition(name, compose, self.open_libraries().find)
+
+    def template_libraries(self) -> list[Path]:
+        """Folders whose ``templates/`` hold user templates, first wins."""
+        return [lib.root for lib in self.open_libraries().libraries]
+
     def revalidate(
-        self, result: ForgeResult, code: str, *, namespace: Mapping[str, Any] | None = None
+        self,
+        result: ForgeResult,
+        code: str,
+        *,
+        namespace: Mapping[str, Any] | None = None,
+        compose: Sequence[ToolRecord] = (),
     ) -> ForgeResult:
         """Check hand-edited code the same way (the widget's Edit → Save)."""
         from .core.extract import extract_function
@@ -274,7 +320,11 @@ class Forge(Configurable):
             inputs = sample_inputs(spec, namespace or {})
             tick = time.perf_counter()
             attempt.report = self.validate_code(
-                extraction.code, spec.name, spec.samples, inputs=inputs
+                extraction.code,
+                spec.name,
+                spec.samples,
+                inputs=inputs,
+                composition=self.composition(spec.name, compose),
             )
             result.add_time("validate", time.perf_counter() - tick)
         if extraction.code is not None:
@@ -289,8 +339,9 @@ class Forge(Configurable):
         library: str | os.PathLike[str] | None = None,
         approved_how: str = "widget",
         kernel_names: Sequence[str] = (),
+        depends: Sequence[str] = (),
     ) -> ToolRecord:
-        """Store an approved result as a signed tool notebook."""
+        """Store an approved result as a signed tool notebook (``depends``: tools it calls)."""
         if result.code is None:
             raise SpecError(f"`{result.spec.name}` has no code to save")
         tick = time.perf_counter()
@@ -312,6 +363,7 @@ class Forge(Configurable):
             findings=result.findings,
             approved_how=approved_how,
             kernel_names=kernel_names,
+            depends=depends,
         )
         result.add_time("save", time.perf_counter() - tick)
         return record

@@ -31,8 +31,10 @@ SYSTEM = (
 )
 
 
-def build_messages(spec: ForgeSpec, variables: Sequence[VariableInfo] = ()) -> list[Message]:
-    """The first request for a tool."""
+def build_messages(
+    spec: ForgeSpec, variables: Sequence[VariableInfo] = (), context: str = ""
+) -> list[Message]:
+    """The first request for a tool; ``context`` (dependencies, template guidance) follows the task."""
     parts = [f"Write a Python function named `{spec.name}`.", "", "Task:", spec.request.strip()]
     if spec.samples:
         parts += ["", "It must pass these checks:"]
@@ -40,7 +42,41 @@ def build_messages(spec: ForgeSpec, variables: Sequence[VariableInfo] = ()) -> l
     if variables:
         parts += ["", "For context, variables in the user's session that the task mentions:"]
         parts += [f"- `{v.name}`: {v.description}" for v in variables]
-    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": "\n".join(parts)}]
+    messages = [
+        {"role": "system", "content": SYSTEM},
+        {"role": "user", "content": "\n".join(parts)},
+    ]
+    return with_context(messages, context)
+
+
+CONTEXT_MARK = "\n\nIt must pass these checks:"
+
+
+def with_context(messages: Sequence[Message], context: str) -> list[Message]:
+    """``messages`` with ``context`` right after the task in the last user message.
+
+    Works on first requests and repairs alike (a repair repeats the first ask), so
+    the repair loop needs no knowledge of it. Idempotent: a block already there is
+    not added twice.
+    """
+    block = context.strip()
+    if not block or not messages or messages[-1]["role"] != "user":
+        return list(messages)
+    content = messages[-1]["content"]
+    if block in content:
+        return list(messages)
+    cut = [
+        i
+        for i in (content.find(m) for m in (CONTEXT_MARK, _VARIABLES_MARK, _FAILED_MARK))
+        if i >= 0
+    ]
+    at = min(cut) if cut else len(content)
+    content = f"{content[:at]}\n\n{block}{content[at:]}"
+    return [*messages[:-1], {"role": "user", "content": content}]
+
+
+_VARIABLES_MARK = "\n\nFor context, variables in the user's session"
+_FAILED_MARK = "\n\nA previous attempt was wrong:"
 
 
 def _failure_lines(report: ValidationReport) -> list[str]:

@@ -42,6 +42,7 @@ class ToolRecord:
     deprecated: dict[str, Any] | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
     location: str = ""
+    depends: list[str] = field(default_factory=list)  # direct dependencies (%%forge --compose)
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -63,6 +64,7 @@ class ToolRecord:
             "updated": self.updated,
             "approved": self.approved,
             "deprecated": self.deprecated,
+            "depends": list(self.depends),
         }
 
     def versions(self) -> History:

@@ -2,6 +2,8 @@
 
 Loading is where trust matters: a tool whose notebook was not approved on this
 machine is re-validated in the sandbox and shown for review, never executed.
+A composed tool's dependencies load first; if one of them needs review, the
+tool waits (it would fail on its first call without them).
 """
 
 from __future__ import annotations
@@ -11,14 +13,14 @@ import os
 
 from IPython.display import display
 
-from ..core.errors import ForgeError, SpecError
+from ..core.errors import ForgeError, LibraryError, SpecError
 from ..core.library import Library
 from ..core.record import ToolRecord
 from ..core.result import ForgeResult
 from ..core.spec import ForgeSpec, check_tool_name
 from . import comm
 from .approval import ApprovalWidget
-from .library_commands import LibraryCommands
+from .composing import ComposingCommands
 from .views import Note, Table
 
 
@@ -30,7 +32,7 @@ def _same_code(reviewed: str | None, stored: str) -> bool:
         return False
 
 
-class LoadingCommands(LibraryCommands):
+class LoadingCommands(ComposingCommands):
     """Listing and loading tools; a mixin of :class:`ForgeMagics`."""
 
     def _cmd_list(self, args: list[str]) -> Table:
@@ -99,19 +101,48 @@ class LoadingCommands(LibraryCommands):
         return Note(f"Removed {path}{suffix}.")
 
     def _cmd_load(self, args: list[str]) -> Note:
+        libs = self._libraries()
         if len(args) == 1 and os.path.isdir(args[0]):
             library = self._library(args[0])
             records, errors, where = library.tools(), library.errors, str(library.root)
             by_name = False
+
+            def find(name: str) -> ToolRecord:  # dependencies: this folder first
+                return library.get(name) if library.exists(name) else libs.find(name)
         else:
-            libs = self._libraries()
             by_name = bool(args)
             records = [libs.find(n) for n in args] if by_name else libs.tools()
             errors = libs.errors
             where = ", ".join(str(lib.root) for lib in libs.libraries)
+            find = libs.find
         for error in errors:
             print(f"skipped: {error}")
-        loaded, review, hidden = [], [], []
+        loaded: list[str] = []
+        review: list[str] = []
+        hidden: list[str] = []
+        waiting: list[str] = []
+
+        def place(record: ToolRecord, needed_by: str = "") -> None:
+            """Install, show for review, or hold ``record``; its dependencies are placed."""
+            if record.name in loaded or record.name in review or record.name in waiting:
+                return
+            if needed_by and record.name in self.registry:
+                return  # a dependency already loaded in this kernel is used as it is
+            if any(d in review or d in waiting for d in record.depends):
+                waiting.append(record.name)
+            elif record.trusted:
+                self._install_one(record)
+                detail = {"detail": f"needed by {needed_by}"} if needed_by else {}
+                self._audit(
+                    "load", record.name, version=record.version, model=record.model, **detail
+                )
+                loaded.append(record.name)
+            else:
+                review.append(record.name)
+                named = by_name and not needed_by
+                home = libs.library_of(record.name) if named else self._library_for(record)
+                display(self._review_widget(home, record))
+
         for record in records:
             if record.deprecated and not by_name:
                 hidden.append(record.name)
@@ -119,20 +150,16 @@ class LoadingCommands(LibraryCommands):
             if record.deprecated:
                 reason = record.deprecated.get("reason") or "no reason given"
                 print(f"warning: `{record.name}` is deprecated ({reason})")
-            if record.trusted:
-                self._install_record(record)
-                self._audit("load", record.name, version=record.version, model=record.model)
-                loaded.append(record.name)
-            else:
-                review.append(record.name)
-                display(
-                    self._review_widget(
-                        self._libraries().library_of(record.name)
-                        if by_name
-                        else self._library_for(record),
-                        record,
-                    )
-                )
+            try:
+                deps = self._dependencies(record, find)
+            except LibraryError as exc:
+                if by_name:
+                    raise
+                print(f"skipped: {exc}")
+                continue
+            for dep in deps:  # dependencies first
+                place(dep, needed_by=record.name)
+            place(record)
         text = f"Loaded {len(loaded)} tool(s) from {where}" + (
             f": {', '.join(loaded)}" if loaded else ""
         )
@@ -140,6 +167,10 @@ class LoadingCommands(LibraryCommands):
             text += f". Skipped deprecated: {', '.join(hidden)} (load them by name)"
         if review:
             text += f". {len(review)} untrusted tool(s) need your review above before they run: {', '.join(review)}"
+        if waiting:
+            text += (
+                f". Waiting for those reviews: {', '.join(waiting)} (load again after approving)"
+            )
         missing = self._missing_packages(records)
         if missing:
             text += f". {missing}"
@@ -163,21 +194,22 @@ class LoadingCommands(LibraryCommands):
         return f"Tools need packages that are not installed ({', '.join(needed)}): {install_command(needed)}"
 
     def _install_record(self, record: ToolRecord) -> None:
-        self.registry.install(
-            self.user_ns,
-            name=record.name,
-            code=record.code,
-            schema=record.schema,
-            version=record.version,
-            path=str(record.path),
-            model=record.model,
-        )
+        """Install ``record``, its trusted dependencies first (untrusted ones: an error)."""
+        self._load_dependencies(record)
+        self._install_one(record)
 
     def _review_widget(self, library: Library, record: ToolRecord) -> ApprovalWidget:
         """An untrusted notebook is re-validated in the sandbox and shown, not executed."""
         spec = ForgeSpec(record.name, record.request or record.description, tuple(record.samples))
+        try:  # a composed tool is checked with what it calls, as when it was forged
+            compose = [self._libraries().find(d) for d in record.depends]
+        except LibraryError:
+            compose = []
         result = self.forge.revalidate(
-            ForgeResult(spec=spec, model=record.model), record.code, namespace=self.user_ns
+            ForgeResult(spec=spec, model=record.model),
+            record.code,
+            namespace=self.user_ns,
+            compose=compose,
         )
 
         def approve(r: ForgeResult) -> str:

@@ -9,6 +9,7 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.display import HTML, display
 
 from ..core.errors import ForgeError, SpecError
+from ..core.record import ToolRecord
 from ..core.result import ForgeResult
 from ..core.spec import (
     ForgeSpec,
@@ -28,6 +29,11 @@ from .progress import CellProgress
 from .registry import ToolRegistry
 from .tracking import Tracker
 from .views import Note, Table
+
+
+def _composed(opts: Any) -> list[ToolRecord]:
+    """The ``--compose`` tools resolved for this forge (none for callers without them)."""
+    return list(getattr(opts, "compose_records", None) or [])
 
 
 class _WidgetProgress:
@@ -125,6 +131,8 @@ class ForgeMagics(LoadingCommands, Magics):
             spec.samples, self._variable_samples(opts.samples), self._front_end_samples(name)
         )
         spec = ForgeSpec(spec.name, spec.request, extra)
+        opts.compose_records = self._compose_records(opts.compose, name)  # trusted records
+        self._check_template(opts.template)
         if opts.library and not opts.no_persist:
             # Fail before spending model time if the library cannot be written.
             self._library(opts.library)._ensure_root()
@@ -140,6 +148,8 @@ class ForgeMagics(LoadingCommands, Magics):
                 namespace=self.user_ns,
                 progress=progress,
                 temperature=opts.temperature,
+                compose=_composed(opts),
+                template=opts.template,
             )
         except ForgeError as exc:
             progress.close(f"stopped: {exc}")
@@ -169,8 +179,8 @@ class ForgeMagics(LoadingCommands, Magics):
             hit = libs.index().best_match(spec.request)
         except ForgeError:
             return False
-        if hit is None:
-            return False
+        if hit is None or any(hit.name == r.name for r in _composed(opts)):
+            return False  # the tool it composes is no reason to stop forging it
         record = libs.find(hit.name)
         calls = self._usage(libs).get(hit.name)
         used = f"used {calls.calls} time(s)" if calls and calls.calls else "not used yet"
@@ -225,6 +235,11 @@ class ForgeMagics(LoadingCommands, Magics):
         name = result.spec.name
         version, where = 1, "not saved (--no-persist)"
         path: str | None = None
+        composed = self.forge.composition(name, _composed(opts))
+        depends = composed.depends(result.code) if composed else []
+        for dep in depends:  # what it calls must be in the kernel first
+            if dep not in self.registry:
+                self._install_record(self._libraries().find(dep))
         if not opts.no_persist:
             kernel_names = [
                 n
@@ -233,7 +248,11 @@ class ForgeMagics(LoadingCommands, Magics):
             ]
             duplicates = self._near_duplicates(result, opts)
             record = self.forge.save(
-                result, library=opts.library, approved_how=how, kernel_names=kernel_names
+                result,
+                library=opts.library,
+                approved_how=how,
+                kernel_names=kernel_names,
+                depends=depends,
             )
             version, path = record.version, str(record.path)
             where = f"saved to {path}" + duplicates
@@ -245,10 +264,15 @@ class ForgeMagics(LoadingCommands, Magics):
             version=version,
             path=path,
             model=result.model,
+            depends=depends,
         )
         self.pending.pop(name, None)
         comm.notify_tools_changed()
-        return f"Approved: `{name}` v{version} is defined in the kernel and {where}."
+        calls = f" It calls {', '.join(depends)}." if depends else ""
+        users = self.registry.dependents(name)
+        if users:
+            calls += f" Loaded tools that call it now use this version: {', '.join(users)}."
+        return f"Approved: `{name}` v{version} is defined in the kernel and {where}.{calls}"
 
     def _near_duplicates(self, result: ForgeResult, opts: Any) -> str:
         """A note when the new tool looks like one the library already has."""
@@ -276,6 +300,8 @@ class ForgeMagics(LoadingCommands, Magics):
                 namespace=self.user_ns,
                 progress=_WidgetProgress(holder["widget"]),
                 temperature=0.7,
+                compose=_composed(opts),
+                template=opts.template,
             )
 
         def reject(r: ForgeResult) -> str:
@@ -284,7 +310,9 @@ class ForgeMagics(LoadingCommands, Magics):
             return f"Rejected: `{r.spec.name}` was not defined or saved."
 
         def edit(r: ForgeResult, code: str) -> ForgeResult:
-            checked = self.forge.revalidate(r, code, namespace=self.user_ns)
+            checked = self.forge.revalidate(
+                r, code, namespace=self.user_ns, compose=_composed(opts)
+            )
             self._audit(
                 "edit",
                 r.spec.name,

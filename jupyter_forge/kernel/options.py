@@ -30,6 +30,8 @@ def cell_parser() -> argparse.ArgumentParser:
     parser.add_argument("--replace", action="store_true")
     parser.add_argument("--temperature", type=float)
     parser.add_argument("--new", action="store_true")
+    parser.add_argument("--compose", "-c", action="append", default=[])
+    parser.add_argument("--template", "-t")
     return parser
 
 
@@ -59,6 +61,9 @@ HELP = """\
     --replace               allow replacing an existing variable or builtin name
     --temperature T         sampling temperature of the first attempt
     --new                   forge even when an existing tool already does this
+    --compose A,B           the new tool calls these trusted library tools (loaded first)
+    --template NAME         guidance for a common shape: api, transform, file, parser
+                            (or your own <library>/templates/NAME.md; %forge templates)
   Samples in the body: `>>> call(...)` lines with the expected output on the next
   line, and `assert ...` lines. Cells tagged `forge-sample` or `forge-sample:NAME`
   are added when the front end sends them. Before generating, the libraries are
@@ -84,5 +89,6 @@ HELP = """\
 %forge config               current model, library and limits (%config Forge.x = ... to change)
 %forge sandbox              isolation layers in force for validation
 %forge hook on|off|status|draft   offer to forge a missing function a cell calls
+%forge templates            templates for --template (built-in and <library>/templates/*.md)
 %forge help                 this text
 """

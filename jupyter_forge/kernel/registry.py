@@ -6,6 +6,15 @@ not leak into the user namespace, and its source is registered with
 With a :class:`~jupyter_forge.kernel.tracking.Tracker`, the namespace gets a thin
 counting wrapper instead of the bare function (saved tools only: usage is stored
 next to the tool's library).
+
+A composed tool (``%%forge --compose``) finds its dependencies as globals of its
+own module: the registry injects the installed callables before exec'ing it, so
+its own helpers and imports still never clash with theirs. Binding is *live*:
+when a dependency is installed again (re-forged, rolled back, reloaded), every
+loaded tool that depends on it is re-pointed at the new version, the way a
+notebook user expects a name to mean its latest approved definition (and the
+way the reviewer of the new version was told: the approval note names the
+dependents). A name the composed tool defines itself is never overwritten.
 """
 
 from __future__ import annotations
@@ -13,10 +22,12 @@ from __future__ import annotations
 import linecache
 import sys
 import types
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from ..core.errors import ForgeError
 
 if TYPE_CHECKING:
     from .tracking import Tracker
@@ -35,6 +46,8 @@ class RegisteredTool:
     path: str | None = None
     model: str = ""
     installed: Callable[..., Any] = field(kw_only=True)
+    depends: tuple[str, ...] = field(default=(), kw_only=True)
+    module: types.ModuleType | None = field(default=None, kw_only=True, repr=False)
 
     @property
     def tracked(self) -> bool:
@@ -73,11 +86,22 @@ class ToolRegistry:
         version: int = 1,
         path: str | None = None,
         model: str = "",
+        depends: Sequence[str] = (),
     ) -> RegisteredTool:
-        """Exec approved ``code`` into a fresh module and bind ``name`` in ``namespace``."""
+        """Exec approved ``code`` into a fresh module and bind ``name`` in ``namespace``.
+
+        ``depends``: installed tools the code calls; they must be installed first.
+        """
+        missing = [d for d in depends if d not in self.tools]
+        if missing:
+            raise ForgeError(
+                f"`{name}` calls {', '.join(f'`{d}`' for d in missing)}, not loaded in this "
+                f"kernel: %forge load {' '.join(missing)} first"
+            )
         filename = f"<forge:{name} v{version}>"
         module = types.ModuleType(f"forge_tools.{name}")
         module.__file__ = filename
+        module.__dict__.update({d: self.tools[d].installed for d in depends})
         lines = code.splitlines(keepends=True)
         linecache.cache[filename] = (len(code), None, lines, filename)
         sys.modules[module.__name__] = module
@@ -91,11 +115,35 @@ class ToolRegistry:
                 function, name=name, version=version, library=Path(path).parent
             )
         tool = RegisteredTool(
-            name, function, code, schema, version, path, model, installed=installed
+            name,
+            function,
+            code,
+            schema,
+            version,
+            path,
+            model,
+            installed=installed,
+            depends=tuple(depends),
+            module=module,
         )
         self.tools[name] = tool
         namespace[name] = installed
+        self._rebind(name, installed)
         return tool
+
+    def dependents(self, name: str) -> list[str]:
+        """Loaded tools that call ``name``."""
+        return [t.name for t in self.tools.values() if name in t.depends and t.name != name]
+
+    def _rebind(self, name: str, installed: Callable[..., Any]) -> None:
+        """Point loaded dependents at the new ``name`` (live binding, see the module doc)."""
+        for dependent in self.dependents(name):
+            module = self.tools[dependent].module
+            if module is None:
+                continue
+            current = module.__dict__.get(name)
+            if getattr(current, "__module__", None) != module.__name__:
+                module.__dict__[name] = installed
 
     def remove(self, name: str, namespace: MutableMapping[str, Any]) -> bool:
         tool = self.tools.pop(name, None)
