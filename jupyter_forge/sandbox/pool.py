@@ -9,9 +9,12 @@ never in the caller's way.
 
 Limits are applied when a worker starts, so a pool serves one ``Limits`` value
 (and one read-only path list); a job with other limits starts cold. The
-module-level default pool is created lazily, follows the limits of the latest
-request, and is shut down at interpreter exit. Should the host die without
-that, idle workers still exit: their stdin hits EOF, which is a bad job.
+module-level default pool is created lazily (by the first validation, never
+by ``%load_ext``), follows the limits of the latest request, and is shut down
+by ``%unload_ext jupyter_forge`` and at interpreter exit (a kernel shutdown).
+Should the host die without that (SIGKILL), idle workers still exit: their
+stdin hits EOF, which is a bad job; and a busy one's pid-1 shim sees the result
+pipe lose its only reader and takes the namespace down (``lockdown.become_init_shim``).
 
 ``JUPYTER_FORGE_SANDBOX_POOL=0`` turns the pool off (see :data:`DEFAULT_ON`),
 ``JUPYTER_FORGE_SANDBOX_POOL_SIZE`` sets its size (default 2; 0 turns it off).

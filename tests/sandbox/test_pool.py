@@ -35,18 +35,32 @@ def code(source: str) -> Sample:
 
 
 def worker_pids() -> list[int]:
-    """Live host processes running the worker script (by command line)."""
-    found = []
+    """Live processes running the worker script that are ours (by command line and ancestry).
+
+    Ours: descending from this test process, or orphaned (the first ancestor not
+    running the worker script is pid 1). Another process's sandbox on the same
+    machine (a user's kernel with its own warm pool) is not ours.
+    """
+    parents: dict[int, int] = {}
+    marked: set[int] = set()
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             cmdline = (entry / "cmdline").read_bytes()
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if str(WORKER).encode() in cmdline and state not in ("Z", "X"):
-            found.append(int(entry.name))
+        parents[int(entry.name)] = int(fields[1])
+        if str(WORKER).encode() in cmdline and fields[0] not in ("Z", "X"):
+            marked.add(int(entry.name))
+    found = []
+    for pid in sorted(marked):
+        up = parents.get(pid, 0)
+        while up in marked:
+            up = parents.get(up, 0)
+        if up in (os.getpid(), 1, 0):
+            found.append(pid)
     return found
 
 

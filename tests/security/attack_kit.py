@@ -47,7 +47,11 @@ def first_active(*layers: str) -> str:
 def leftover_workers(marker: str = str(WORKER)) -> list[int]:
     """Host pids of live processes whose command line holds ``marker`` (default: any worker).
 
-    Idle workers of the warm pool are not leftovers: they have not run anything yet.
+    Only this test process's workers count: those descending from it, and
+    orphans (a worker whose first non-worker ancestor is pid 1, i.e. it
+    outlived whoever started it). Other processes on the machine may run their
+    own sandboxes (a user's kernel with a warm pool): theirs are not ours.
+    Idle workers of our warm pool are not leftovers: they have not run anything yet.
     """
     from jupyter_forge.sandbox import pool
 
@@ -60,23 +64,40 @@ def leftover_workers(marker: str = str(WORKER)) -> list[int]:
             spare_groups.add(os.getpgid(leader))
         except OSError:
             continue
-    found = []
+    parents: dict[int, int] = {}
+    marked: set[int] = set()
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
             cmdline = (entry / "cmdline").read_bytes()
-            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if marker.encode() in cmdline and state not in ("Z", "X"):
-            try:
-                if os.getpgid(int(entry.name)) in spare_groups:
-                    continue
-            except OSError:
+        parents[int(entry.name)] = int(fields[1])
+        if marker.encode() in cmdline and fields[0] not in ("Z", "X"):
+            marked.add(int(entry.name))
+    found = []
+    for pid in sorted(marked):
+        up = parents.get(pid, 0)
+        while up in marked or (up in parents and up not in (1, os.getpid()) and _is_worker(up)):
+            up = parents.get(up, 0)
+        if up not in (os.getpid(), 1, 0):
+            continue  # someone else's sandbox
+        try:
+            if os.getpgid(pid) in spare_groups:
                 continue
-            found.append(int(entry.name))
+        except OSError:
+            continue
+        found.append(pid)
     return found
+
+
+def _is_worker(pid: int) -> bool:
+    try:
+        return str(WORKER).encode() in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
 
 
 def wait_no_leftovers(marker: str = str(WORKER), seconds: float = 5.0) -> list[int]:

@@ -2,9 +2,10 @@
 
 Why: the host alone decides pass/fail from an in-order JSON protocol, never
 unpickles what comes back, and ends the worker with ``os._exit`` right after
-"done". Known limitation, not tested: code in the worker can write a perfectly
-ordered fake report to the result pipe (it shares the worker's memory and
-descriptors); only the OS layers bound what such code can do meanwhile.
+"done". Known limitation, tested and argued in
+``test_forged_in_sequence_report_is_a_known_limitation``: code in the worker can
+write a perfectly ordered false report for its own samples, which gains it
+nothing over hard-coding their answers.
 """
 
 from __future__ import annotations
@@ -50,13 +51,39 @@ def test_forged_early_done_on_result_fd(record: Record) -> None:
 
 
 def test_forged_in_sequence_report_is_a_known_limitation(record: Record) -> None:
-    """Documents, not endorses: an exactly in-sequence forged line is accepted.
+    """An in-sequence forged report is accepted, and that is equivalent to hard-coding.
 
-    The candidate runs in the worker's process, so it can find the pipe and
-    write what the worker would. The run as a whole still fails here because
-    the forger cannot also pass samples it does not know about.
+    Documents, not endorses. The candidate runs in the worker's process, so it
+    can find the pipe and write what the worker would (here: a false "42" for
+    the sample it is running). Why the sandbox cannot close this, and need not:
+
+    1. A sample's outcome is already the candidate's choice without any forging.
+       A sample calls the candidate; ``got`` is what it printed plus the
+       ``repr`` of what it returned, and ``repr`` runs the returned object's
+       ``__repr__``, which the candidate defines. So for an example sample it
+       picks ``got`` freely; for a code sample it picks whether the statement
+       raises (return an object whose ``__eq__`` is always true, or patch from
+       module level the builtins the statement uses).
+    2. So the only thing a candidate cannot pick is whether its ``got``
+       matches the expected output, and expected outputs never enter the worker
+       (the host judges; see ``test_expected_outputs_never_reach_the_worker``).
+       A forger knows exactly what a hard-coder knows: the samples' text, which
+       the model saw in its prompt anyway. Both get the same verdicts
+       (``test_forging_gains_nothing_over_hard_coding``).
+    3. No harness design changes 1. Running each sample in a forked child
+       with seccomp, with the framing key held only by a parent, still has the
+       candidate's code run in the process that calls it and takes the repr of
+       its result: the report on that call is the candidate's word, whoever
+       frames it. Such a design would only stop one sample from affecting
+       another, which module-level code (run before any sample) already can.
+
+    What the host does guarantee is tested in this file: JSON only, in order,
+    nothing unpickled or executed on the host, no report for a sample not yet
+    reached, no early "done". The defence against a hard-coding (or forging)
+    candidate is the person who reads the code before approving it, and
+    samples the model did not see; the sandbox bounds what the code can *do*.
     """
-    record("forged in-sequence report on the result fd", "none (in-process)", "KNOWN LIMITATION")
+    record("forged in-sequence report on the result fd", "none (= hard-coding)", "KNOWN LIMITATION")
     code = (
         "import os, sys\n\ndef answer():\n"
         f"    os.write(int(sys.argv[1]), {FAKE.encode()!r})\n    return 41\n"
@@ -68,6 +95,96 @@ def test_forged_in_sequence_report_is_a_known_limitation(record: Record) -> None
     report = validate(code, "answer", samples)
     assert report.results[0].passed  # the forgery worked for the sample it knew
     assert not report.passed  # ...but the out-of-sequence "done" sank the run
+
+
+# Replaces the worker's per-sample harness (a global of its ``__main__``): every report "ok", "42".
+HARNESS_FORGER = """import sys
+
+_main = sys.modules["__main__"]
+
+def _fake(index, source, namespace, out):
+    return {"event": "sample", "index": index, "status": "ok", "value_repr": "42",
+            "stdout": "", "seconds": 0.0}
+
+_main.run_sample = _fake
+
+def answer():
+    return 41
+"""
+HARD_CODER = """class _Answer:
+    def __repr__(self):
+        return "42"
+
+    def __eq__(self, other):
+        return True
+
+    __hash__ = object.__hash__
+
+def answer():
+    return _Answer()
+"""
+
+
+def test_forging_gains_nothing_over_hard_coding(record: Record) -> None:
+    """A forger that takes over the whole harness gets exactly the hard-coder's verdicts."""
+    record(
+        "forged reports via a patched worker harness", "none (= hard-coding)", "KNOWN LIMITATION"
+    )
+    samples = [
+        Sample("answer()", "example", expected="42\n"),  # the answer both "know"
+        Sample("answer() * 2", "example", expected="84\n"),  # neither computes it
+        Sample("assert answer() == 42", "code"),  # a statement: both make it not raise
+    ]
+    forged = validate(HARNESS_FORGER, "answer", samples)
+    hard_coded = validate(HARD_CODER, "answer", samples)
+    verdicts = [r.passed for r in forged.results]
+    assert verdicts == [r.passed for r in hard_coded.results] == [True, False, True]
+    assert forged.results[0].got == hard_coded.results[0].got == "42"
+    assert not forged.passed and not hard_coded.passed
+
+
+SCANNER = """import gc, sys, types
+
+def _strings(obj, depth=0):
+    if isinstance(obj, (str, bytes)):
+        yield obj if isinstance(obj, str) else obj.decode("latin-1")
+    elif depth < 4 and isinstance(obj, dict):
+        for key, value in list(obj.items()):
+            yield from _strings(key, depth + 1)
+            yield from _strings(value, depth + 1)
+    elif depth < 4 and isinstance(obj, (list, tuple, set, frozenset)):
+        for item in list(obj):
+            yield from _strings(item, depth + 1)
+    elif isinstance(obj, types.CodeType):
+        for item in obj.co_consts:
+            yield from _strings(item, depth + 1)
+
+def find(token):
+    pools = list(gc.get_objects())
+    frame = sys._getframe()
+    while frame is not None:
+        pools += [frame.f_locals, frame.f_globals, frame.f_code]
+        frame = frame.f_back
+    return any(text is not token and token in text for obj in pools for text in _strings(obj))
+
+def answer():
+    # Built at run time: a folded constant would plant the token in this very code.
+    return (find("-".join(["SRC", "token", "81"])), find("-".join(["EXP", "token", "93"])))
+"""
+
+
+def test_expected_outputs_never_reach_the_worker(record: Record) -> None:
+    """The worker gets sample *sources* only; the expected outputs stay on the host.
+
+    This is what keeps a forger (or any candidate) from knowing more than the
+    samples' text. Positive control: the same scan finds a token of the sample's
+    source, so a scan that finds nothing is not just blind.
+    """
+    record("search the worker's memory for expected outputs", "host-side judging")
+    sample = Sample("answer() if 'SRC-token-81' else None", "example", expected="'EXP-token-93'\n")
+    report = validate(SCANNER, "answer", [sample])
+    assert report.results[0].got == "(True, False)", report.results[0].error
+    assert not report.passed
 
 
 def test_atexit_acts_after_result(record: Record, tmp_path: Path) -> None:
