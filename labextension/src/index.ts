@@ -184,8 +184,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
 
     app.commands.addCommand(CommandIDs.markSample, {
-      label: 'Mark as forge sample for…',
-      caption: 'Tag the active cell so `%%forge NAME` uses it as a sample',
+      label: args => (args.toolbar ? '' : 'Mark as forge sample for…'),
+      caption: 'Mark as forge sample for… (tag this cell so `%%forge NAME` uses it)',
+      icon: args => (args.toolbar ? forgeIcon : undefined),
       isEnabled: () => Boolean(tracker.activeCell),
       execute: async () => {
         const cell = tracker.activeCell;

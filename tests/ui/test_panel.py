@@ -185,6 +185,17 @@ def test_panel_lists_searches_inserts_and_updates(
     dialog.locator("input").fill("word_count")
     dialog.locator("button.jp-mod-accept").click()
     expect(dialog).to_have_count(0)
+    # The same command sits in the active cell's toolbar.
+    cell(page, 2).locator(".jp-InputPrompt").click()
+    tool_button = cell(page, 2).locator(
+        '.jp-cell-toolbar [data-command="jupyter-forge:mark-sample"]'
+    )
+    expect(tool_button).to_be_visible()
+    cell(page, 2).screenshot(path=str(ARTIFACTS / "panel_cell_toolbar.png"))
+    tool_button.click()
+    expect(dialog).to_contain_text("Mark as forge sample for")
+    dialog.locator("button.jp-mod-reject").click()
+    expect(dialog).to_have_count(0)
 
     # %%forge word_count picks the tagged cell up; approve; the panel shows the new tool.
     scripted_model.push(WORD_COUNT_REPLY)
