@@ -289,6 +289,12 @@ class ForgeMagics(LoadingCommands, Magics):
             return ""
         return f" (it looks like existing tool(s) {', '.join(similar)}: consider %forge deprecate on one of them)"
 
+    def _destination(self, opts: Any) -> str:
+        """Where Approve puts the tool, shown in the widget's header."""
+        if opts.no_persist:
+            return "forged · Approve defines it in this kernel only (--no-persist)"
+        return f"forged · Approve saves it to {self.forge.open_library(opts.library).root}"
+
     def _approval_widget(self, result: ForgeResult, opts: Any) -> ApprovalWidget:
         holder: dict[str, ApprovalWidget] = {}
 
@@ -329,6 +335,7 @@ class ForgeMagics(LoadingCommands, Magics):
             on_regenerate=regenerate,
             on_edit=edit,
             layers=result.report.layers if result.report else [],
+            title=self._destination(opts),
         )
         holder["widget"] = widget
         return widget

@@ -160,3 +160,15 @@ def test_audit_log_has_the_story(two_tools: Kernel) -> None:
     assert ("create", "slugify") in actions
     assert actions.index(("create", "slugify")) < actions.index(("approve", "slugify"))
     assert ("deprecate", "slugify") in actions and ("load", "parse_money") in actions
+
+
+def test_the_approval_widget_says_where_the_tool_will_live(
+    kernel: Kernel, model: ScriptedModel
+) -> None:
+    model.push(PARSE_MONEY_REPLY)
+    kernel.ok("%%forge parse_money\n" + PARSE_MONEY_CELL)
+    widget = kernel.magics.pending["parse_money"]
+    assert f"Approve saves it to {kernel.library}" in widget.header.value
+    model.push(reply_for(SLUGIFY_CODE))
+    kernel.ok("%%forge slugify --no-persist\n" + SLUGIFY_CELL)
+    assert "this kernel only" in kernel.magics.pending["slugify"].header.value
