@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import importlib.util
+import os
 import shlex
 import sys
 import zipfile
@@ -236,3 +237,32 @@ def test_after_a_decision_install_does_nothing(forge: Any, tmp_path: Path, targe
     assert widget.install_offer.button.disabled
     widget.install()
     assert installer.calls == [] and list(target.iterdir()) == []
+
+
+def test_a_real_kernel_shows_the_offer_and_installs_nothing(tmp_path: Path) -> None:
+    """Wired through ``%%forge``: the widget a front end receives carries the Install button."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+    from kernel_driver import KernelDriver
+
+    with ScriptedModel([reply_for(CODE)]) as sm:
+        env = dict(os.environ)
+        env.update(JUPYTER_DATA_DIR=str(tmp_path / "data"), IPYTHONDIR=str(tmp_path / "ipy"))
+        driver = KernelDriver(env=env, cwd=str(tmp_path))
+        try:
+            assert driver.execute("%load_ext jupyter_forge").ok
+            cell = f"%%forge answer --attempts 1 --model {sm.model} --approve widget\n{CELL}"
+            config = f"%config Forge.api_base = {sm.api_base!r}"
+            assert driver.execute(config).ok
+            run = driver.execute(cell)
+            assert not run.ok  # it did not pass: the package is missing
+            assert driver.find_button(f"Install {PKG}")
+            assert any(
+                f"needs package <code>{PKG}</code>, not installed" in text
+                for text in driver.widget_texts()
+            )
+            probe = driver.execute(
+                f"import importlib.util\nprint('found', importlib.util.find_spec({PKG!r}) is not None)"
+            )
+            assert "found False" in "".join(probe.texts())
+        finally:
+            driver.close()
