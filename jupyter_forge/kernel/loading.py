@@ -85,6 +85,8 @@ class LoadingCommands(ComposingCommands):
         deprecated = ""
         if record.deprecated:
             deprecated = f"\nDEPRECATED: {record.deprecated.get('reason') or 'no reason given'}"
+        if record.depends:
+            deprecated += f"\ncalls: {', '.join(record.depends)} (loaded first by %forge load)"
         text = (
             f"{record.name} v{record.version} · {record.signature} · {trusted}\n"
             f"model: {record.model} · updated {record.updated} · {record.location} library {record.path}\n"
@@ -121,6 +123,7 @@ class LoadingCommands(ComposingCommands):
         review: list[str] = []
         hidden: list[str] = []
         waiting: list[str] = []
+        needed: list[ToolRecord] = []  # dependencies, for the missing-packages hint
 
         def place(record: ToolRecord, needed_by: str = "") -> None:
             """Install, show for review, or hold ``record``; its dependencies are placed."""
@@ -157,6 +160,7 @@ class LoadingCommands(ComposingCommands):
                     raise
                 print(f"skipped: {exc}")
                 continue
+            needed.extend(deps)
             for dep in deps:  # dependencies first
                 place(dep, needed_by=record.name)
             place(record)
@@ -171,7 +175,7 @@ class LoadingCommands(ComposingCommands):
             text += (
                 f". Waiting for those reviews: {', '.join(waiting)} (load again after approving)"
             )
-        missing = self._missing_packages(records)
+        missing = self._missing_packages([*needed, *records])
         if missing:
             text += f". {missing}"
         return Note(text + ".")

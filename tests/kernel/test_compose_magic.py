@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,43 @@ def test_load_puts_dependencies_first(kernel: Kernel, model: ScriptedModel) -> N
     kernel.restart()
     note = kernel.ok("%forge load")[0].result
     assert "Loaded 2 tool(s)" in note.text and kernel.ns["weekly_total"](["$1"]) == 1.0
+
+
+def test_show_names_what_a_tool_calls(kernel: Kernel, model: ScriptedModel) -> None:
+    forge_both(kernel, model)
+    note = kernel.ok("%forge show weekly_total")[0].result
+    assert "calls: parse_money (loaded first by %forge load)" in note.text
+    assert "calls:" not in kernel.ok("%forge show parse_money")[0].result.text
+
+
+def test_load_names_packages_a_dependency_needs(kernel: Kernel, model: ScriptedModel) -> None:
+    """A dependency's missing third-party imports are reported with the install command."""
+    from jupyter_forge.core.schema import signature_text
+
+    Library(kernel.library).save(
+        name="parse_money",
+        code=PARSE_MONEY_CODE,
+        description="Parse money.",
+        signature=signature_text(PARSE_MONEY_CODE, "parse_money"),
+        request="Parse money.",
+        model="openai/scripted",
+        samples=[],
+        schema=None,
+        validation=None,
+        requirements=["sklearn", "jupyter_forge_not_a_real_package"],
+    )
+    model.push(reply_for(WEEKLY_TOTAL_CODE))
+    kernel.ok(WEEKLY_TOTAL)
+    kernel.restart()
+
+    note = kernel.ok("%forge load weekly_total")[0].result
+
+    assert callable(kernel.ns["weekly_total"])  # loading never installs anything itself
+    assert "Tools need packages that are not installed" in note.text
+    assert "%pip install" in note.text and "jupyter_forge_not_a_real_package" in note.text
+    # Import names map to PyPI names; an installed package is not asked for.
+    sklearn_missing = importlib.util.find_spec("sklearn") is None
+    assert ("scikit-learn" in note.text) == sklearn_missing
 
 
 def test_untrusted_dependency_is_reviewed_not_run(kernel: Kernel, model: ScriptedModel) -> None:
