@@ -16,8 +16,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
 
-from ..core.errors import ForgeError
-from ..core.library import Library
+from ..core.errors import ForgeError, SpecError
 from ..core.usage import USAGE_FILE, UsageStore
 from .libraries import (
     ForgeTools,
@@ -153,7 +152,7 @@ class ToolHandler(_Base):
             record, place = get_tool(self.forge_places, name, label)
         except ForgeError as exc:
             # SpecError (bad name) and LibraryError (corrupt notebook) are the user's to fix.
-            self.fail(400 if type(exc).__name__ == "SpecError" else 422, str(exc))
+            self.fail(400 if isinstance(exc, SpecError) else 422, str(exc))
             return
         except LookupError as exc:
             self.fail(404, str(exc.args[0]))
@@ -177,14 +176,14 @@ class DeprecateHandler(_Base):
         try:
             record, place = get_tool(self.forge_places, name, label)
             confined_path(place, record.name)
-            library = Library(place.root)
+            library = place.library()
             action = getattr(library, "undeprecate" if undo else "deprecate", None)
             if action is None:
                 self.fail(501, "this jupyter_forge has no deprecation yet: upgrade it")
                 return
             updated = action(record.name) if undo else action(record.name, reason)
         except ForgeError as exc:
-            self.fail(400 if type(exc).__name__ == "SpecError" else 409, str(exc))
+            self.fail(400 if isinstance(exc, SpecError) else 409, str(exc))
             return
         except LookupError as exc:
             self.fail(404, str(exc.args[0]))

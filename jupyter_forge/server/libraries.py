@@ -16,7 +16,7 @@ from typing import Any
 from traitlets import Float, List, Unicode
 from traitlets.config import Configurable
 
-from ..core.errors import ForgeError, LibraryError
+from ..core.errors import ForgeError
 from ..core.libraries import user_library_dir
 from ..core.library import DEFAULT_LIBRARY, Library, ToolRecord
 from ..core.spec import check_tool_name
@@ -49,6 +49,10 @@ class Place:
 
     label: str
     root: Path
+    writable: bool = True
+
+    def library(self) -> Library:
+        return Library(self.root, label=self.label, writable=self.writable)
 
     def describe(self) -> dict[str, Any]:
         exists = self.root.is_dir()
@@ -72,7 +76,7 @@ def places(config: ForgeTools, root_dir: str | os.PathLike[str]) -> list[Place]:
     ]
     for index, folder in enumerate(config.shared_libraries):
         label = "shared" if index == 0 else f"shared{index + 1}"
-        found.append(Place(label, Path(folder).expanduser()))
+        found.append(Place(label, Path(folder).expanduser(), writable=False))
     unique: list[Place] = []
     for place in found:
         if all(place.root.resolve() != seen.root.resolve() for seen in unique):
@@ -215,7 +219,7 @@ def list_tools(all_places: list[Place]) -> tuple[list[tuple[ToolRecord, Place]],
     found: list[tuple[ToolRecord, Place]] = []
     errors: list[str] = []
     for place in all_places:
-        library = Library(place.root)
+        library = place.library()
         try:
             records = library.tools()
         except (ForgeError, OSError) as exc:
@@ -235,8 +239,5 @@ def get_tool(all_places: list[Place], name: str, label: str | None) -> tuple[Too
     for place in candidates:
         path = confined_path(place, name)
         if path.is_file():
-            try:
-                return Library(place.root).get(name), place
-            except LibraryError:
-                raise
+            return place.library().get(name), place
     raise LookupError(f"no tool `{name}` in the libraries in reach")

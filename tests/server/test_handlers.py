@@ -217,3 +217,17 @@ async def test_usage_stats_from_the_library(jp_fetch: Any, libraries: dict[str, 
     detail = await get_json(jp_fetch, "tools", "slugify")
     assert detail["stats"]["calls"] == 3 and detail["stats"]["failures"] == 1
     assert detail["stats"]["last_used"].startswith("1970-01-01T00:03:20")
+
+
+async def test_shared_library_is_read_only(jp_fetch: Any, libraries: dict[str, Path]) -> None:
+    before = snapshot(libraries["shared"])
+    code, body = await status_of(
+        jp_fetch,
+        "tools",
+        "slugify",
+        "deprecate",
+        method="POST",
+        body=json.dumps({"library": "shared", "reason": "x"}),
+    )
+    assert code == 409 and "read-only" in body["message"]
+    assert snapshot(libraries["shared"]) == before
