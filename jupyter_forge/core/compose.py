@@ -110,6 +110,9 @@ def docstring(code: str, name: str) -> str:
     return ""
 
 
+MAX_DOC_LINES = 12
+
+
 def describe(records: Sequence[ToolRecord]) -> str:
     """The prompt block: what each dependency is called with, returns and does."""
     if not records:
@@ -121,8 +124,10 @@ def describe(records: Sequence[ToolRecord]) -> str:
     for record in records:
         signature = record.signature or f"{record.name}(...)"
         lines.append(f"- `{signature}`")
-        doc = docstring(record.code, record.name) or record.description
-        lines += [f"    {line}".rstrip() for line in doc.splitlines()]
+        doc = (docstring(record.code, record.name) or record.description).splitlines()
+        if len(doc) > MAX_DOC_LINES:  # small local models have small contexts
+            doc = [*doc[:MAX_DOC_LINES], "..."]
+        lines += [f"    {line}".rstrip() for line in doc]
     return "\n".join(lines)
 
 
@@ -230,3 +235,21 @@ def composition(
     closure = dependency_order(direct, find)
     check_composable(name, direct, closure)
     return Composition(tuple(direct), tuple(closure))
+
+
+def standalone_code(record: ToolRecord, find: Callable[[str], ToolRecord]) -> str:
+    """``record``'s code with everything it calls, to run it alone in a sandbox.
+
+    For callers that run a stored tool outside the kernel (the MCP server, the
+    CLI): ``call_tool(standalone_code(record, libs.find), record.name, args)``.
+    Raises a one-line :class:`LibraryError` when a dependency is missing or not
+    trusted here (an untrusted tool is never run, not even as a dependency).
+    """
+    closure = dependency_order([record], find)
+    blocked = untrusted(closure[:-1])
+    if blocked:
+        raise LibraryError(
+            f"`{record.name}` calls {', '.join(f'`{b}`' for b in blocked)}, not trusted on this "
+            f"machine: review with %forge load {' '.join(blocked)} first"
+        )
+    return sandbox_code(record.code, closure[:-1], record.depends)

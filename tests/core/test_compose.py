@@ -14,6 +14,7 @@ from jupyter_forge.core.compose import (
     describe,
     parse_names,
     sandbox_code,
+    standalone_code,
     uses,
 )
 from jupyter_forge.core.errors import LibraryError, SpecError
@@ -291,3 +292,29 @@ def test_rollback_keeps_depends(library: Library) -> None:
     save(library, "weekly_total", WEEKLY_TOTAL, ["parse_money"])
     save(library, "weekly_total", WEEKLY_TOTAL.replace("2)", "3)"), ["parse_money"])
     assert library.rollback("weekly_total", 1).depends == ["parse_money"]
+
+
+def test_long_docstrings_are_cut_in_the_prompt(library: Library) -> None:
+    long_doc = "\n".join(f"    line {i}" for i in range(30))
+    code = f'def chatty() -> int:\n    """Chatty.\n\n{long_doc}\n    """\n    return 1\n'
+    block = describe([save(library, "chatty", code)])
+    assert "line 9" in block and "line 10" not in block and block.endswith("...")
+
+
+def test_standalone_code_runs_a_stored_composed_tool_alone(library: Library) -> None:
+    from jupyter_forge.sandbox.call import call_tool
+
+    save(library, "parse_money", PARSE_MONEY)
+    total = save(library, "weekly_total", WEEKLY_TOTAL, ["parse_money"])
+    code = standalone_code(total, library.get)
+    result = call_tool(code, "weekly_total", {"amounts": ["$2", "(0.5)"]})
+    assert result.ok, result.error
+    assert result.value == 1.5
+    money = library.get("parse_money")
+    assert standalone_code(money, library.get) == money.code  # nothing added
+
+    nb = nbformat.read(library.path_for("parse_money"), as_version=4)
+    nb.metadata["jupyter_forge"]["description"] = "changed by someone else"
+    nbformat.write(nb, library.path_for("parse_money"))
+    with pytest.raises(LibraryError, match="`weekly_total` calls `parse_money`, not trusted"):
+        standalone_code(total, library.get)
