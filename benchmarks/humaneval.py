@@ -8,10 +8,14 @@ to the model. Conditions (same model, same decoding, one run):
 
 * ``single``: one greedy generation, code taken as extracted, no validation;
 * ``forge``: validation against the docstring samples + repair (3 attempts);
-* ``forge+reuse``: forge with a growing library of earlier tools; a library tool
-  is offered when its name appears in the prompt (reuse is counted honestly).
+* ``forge+reuse``: ``%%forge`` with retrieval on. Tools that pass their samples
+  are saved to a real temporary library; before each problem the product's
+  ``best_match`` is asked (would it offer an existing tool instead of forging?),
+  and the top-k search hits' code is offered as context to the forge. Both user
+  choices are scored: accept the offered tool, or forge anyway.
 
     .venv/bin/python -m benchmarks.humaneval --model local --limit 20 --conditions single,forge
+    .venv/bin/python -m benchmarks.humaneval --model local --resume   # continue a stopped run
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ import json
 import re
 import statistics
 import sys
+import tempfile
 import textwrap
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,10 +38,15 @@ from typing import Any
 from jupyter_forge import __version__
 from jupyter_forge.core.errors import ForgeError
 from jupyter_forge.core.extract import extract_function
-from jupyter_forge.core.prompt import build_messages
+from jupyter_forge.core.libraries import LibraryLocation, LibrarySet
+from jupyter_forge.core.prompt import Message, build_messages
+from jupyter_forge.core.repair import Reply
 from jupyter_forge.core.result import ForgeResult
+from jupyter_forge.core.schema import function_schema, signature_text
+from jupyter_forge.core.search import Hit
 from jupyter_forge.core.spec import ForgeSpec, Sample
-from jupyter_forge.forge import Forge
+from jupyter_forge.forge import Forge, first_line
+from jupyter_forge.llm.models import ResolvedModel
 from jupyter_forge.sandbox import Limits, validate
 
 from ._common import RESULTS, machine_info, slug, versions
@@ -228,6 +238,40 @@ def hidden_pass(problem: Problem, code: str | None) -> tuple[bool, str | None]:
 # ---------------------------------------------------------------------------------------
 
 
+class ReplayForge(Forge):
+    """A Forge that generates each identical request once per problem and replays it.
+
+    Why: ``single`` and the forge's first attempt send the same messages with the
+    same greedy decoding and seed, so llama.cpp answers identically; on a shared
+    2-core machine generating it twice doubles the cost of the run for nothing. A
+    replayed reply keeps its original tokens and seconds, and ``replayed`` adds
+    those seconds back to the condition's wall time, so no condition looks cheaper.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.cache: dict[str, Reply] = {}
+        self.replayed = 0.0  # LLM seconds of replies served from the cache
+
+    def generator(
+        self, resolved: ResolvedModel, *, temperature: float | None = None
+    ) -> Callable[[Sequence[Message], int, Callable[[str], None]], Reply]:
+        generate = super().generator(resolved, temperature=temperature)
+
+        def cached(
+            messages: Sequence[Message], attempt: int, on_token: Callable[[str], None]
+        ) -> Reply:
+            key = json.dumps([resolved.litellm_model, temperature, attempt, list(messages)])
+            reply = self.cache.get(key)
+            if reply is None:
+                reply = self.cache[key] = generate(messages, attempt, on_token)
+            else:
+                self.replayed += reply.seconds
+            return reply
+
+        return cached
+
+
 @dataclass
 class Outcome:
     """One problem under one condition."""
@@ -247,6 +291,13 @@ class Outcome:
     code: str | None = None  # the candidate the hidden tests ran on (`single`: raw reply if none)
     attempt_notes: list[str] = field(default_factory=list)  # why each forge attempt failed
     error: str | None = None  # the harness could not finish this problem (sandbox/model error)
+    # forge+reuse only: what best_match offered instead of forging, and whether that tool,
+    # accepted as the answer, passes the hidden tests; time spent searching the library.
+    best_match: str | None = None
+    best_match_confidence: float | None = None
+    best_match_passed: bool | None = None
+    best_match_error: str | None = None
+    search_seconds: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -263,6 +314,11 @@ class Outcome:
             "reuse_offered": self.reuse_offered,
             "reuse_used": self.reuse_used,
             "error": self.error,
+            "best_match": self.best_match,
+            "best_match_confidence": self.best_match_confidence,
+            "best_match_passed": self.best_match_passed,
+            "best_match_error": self.best_match_error,
+            "search_seconds": round(self.search_seconds, 4),
             "attempt_notes": self.attempt_notes,
             "code": self.code,
         }
@@ -320,24 +376,93 @@ def run_forge(forge: Forge, problem: Problem, attempts: int) -> Outcome:
     return _forge_outcome(problem, result, time.perf_counter() - started)
 
 
-def retrieve(library: dict[str, str], prompt: str, own_name: str) -> list[str]:
-    """Library tools named (as whole words) in the prompt: the simplest honest retrieval."""
-    return [
-        name
-        for name in library
-        if name != own_name and re.search(rf"(?<![\w.]){re.escape(name)}(?!\w)", prompt)
-    ]
+class ReuseLibrary:
+    """A real tool library in a temporary folder, searched the way ``%%forge`` searches.
+
+    Why: reuse is only worth reporting if it is the product's own retrieval: tools
+    are saved as signed notebooks (``Library.save``, as ``Forge.save`` does) and
+    found through ``LibrarySet.index()`` (BM25 + ``best_match``), not by name.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        notary = root / "notary"
+        notary.mkdir(parents=True, exist_ok=True)
+        # A private notary: benchmark tools never land in the user's trust database.
+        self.libs = LibrarySet([LibraryLocation(root / "tools", "project")], notary_dir=str(notary))
+
+    def __len__(self) -> int:
+        return len(self.libs.entries())
+
+    def best_match(self, spec: ForgeSpec) -> Hit | None:
+        """What ``_offer_existing`` in kernel/magics.py asks before generating."""
+        if any(lib.exists(spec.name) for lib in self.libs.libraries):
+            return None  # forging an existing name makes its next version
+        return self.libs.index().best_match(spec.request)
+
+    def context(self, spec: ForgeSpec, k: int) -> list[Hit]:
+        """The top-``k`` search hits for the request (the tool itself excluded)."""
+        if k <= 0:
+            return []
+        hits = self.libs.index().search(spec.request, k=k + 1)
+        return [h for h in hits if h.name != spec.name][:k]
+
+    def code(self, name: str) -> str:
+        return self.libs.find(name).code
+
+    def save(self, result: ForgeResult, spec: ForgeSpec) -> None:
+        """Store a passing tool under the user's request (not the harness's added context)."""
+        code = result.code
+        if code is None:
+            return
+        schema = result.schema or function_schema(code, spec.name)
+        self.libs.primary.save(
+            name=spec.name,
+            code=code,
+            description=schema["function"]["description"] or first_line(spec.request),
+            signature=signature_text(code, spec.name),
+            request=spec.request,
+            model=result.model,
+            model_id=result.model_id,
+            samples=spec.samples,
+            schema=schema,
+            validation=result.report.to_json() if result.report else None,
+            requirements=result.requirements,
+            findings=result.findings,
+            approved_how="auto",
+        )
+
+
+def calls_of(names: Iterable[str], code: str | None) -> list[str]:
+    """Which of ``names`` the code calls (``name(``, not a substring of a longer name)."""
+    return [n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}\(", code or "")]
+
+
+def accepted_code(problem: Problem, tool_code: str, tool_name: str) -> str:
+    """The offered tool used as this problem's answer (what accepting the offer means)."""
+    return f"{tool_code.rstrip()}\n\n\n{problem['entry_point']} = {tool_name}\n"
 
 
 def run_forge_reuse(
-    forge: Forge, problem: Problem, attempts: int, library: dict[str, str]
+    forge: Forge, problem: Problem, attempts: int, library: ReuseLibrary, k: int
 ) -> Outcome:
-    """Forge with library tools offered in the request; tools that pass their samples join."""
-    name = str(problem["entry_point"])
-    offered = retrieve(library, str(problem["prompt"]), name)
+    """``%%forge`` with retrieval on: ask best_match first, then forge with top-k context.
+
+    When best_match fires the product would offer the existing tool instead of
+    forging; both user choices are measured: accepting it (the tool, bound to
+    this problem's name, runs the hidden tests) and forging anyway (``--new``).
+    A forged tool that passes its samples is saved (auto-approve), so later
+    problems can find it.
+    """
+    plain = problem_spec(problem)
+    tick = time.perf_counter()
+    hit = library.best_match(plain)
+    context = library.context(plain, k)
+    search_seconds = time.perf_counter() - tick
+    offered = [h.name for h in context]
     extra = ""
     if offered:
-        blocks = "\n\n".join(library[n].strip() for n in offered)
+        blocks = "\n\n".join(library.code(n).strip() for n in offered)
         extra = (
             "\n\nThese library functions already exist; you may call them, and if you do, "
             f"include their code in your answer:\n```python\n{blocks}\n```"
@@ -345,12 +470,19 @@ def run_forge_reuse(
     spec = problem_spec(problem, extra)
     started = time.perf_counter()
     result = forge.create(spec, attempts=attempts)
-    outcome = _forge_outcome(problem, result, time.perf_counter() - started)
+    outcome = _forge_outcome(problem, result, time.perf_counter() - started + search_seconds)
+    outcome.search_seconds = search_seconds
     outcome.reuse_offered = offered
-    code = result.code or ""
-    outcome.reuse_used = [n for n in offered if re.search(rf"(?<![\w.]){re.escape(n)}\(", code)]
+    outcome.reuse_used = calls_of(offered, result.code)
+    if hit is not None:
+        outcome.best_match = hit.name
+        outcome.best_match_confidence = round(hit.confidence, 3)
+        passed, error = hidden_pass(
+            problem, accepted_code(problem, library.code(hit.name), hit.name)
+        )
+        outcome.best_match_passed, outcome.best_match_error = passed, error
     if result.passed and result.code:
-        library[name] = result.code  # Voyager-style: store only after its own check passed
+        library.save(result, plain)  # Voyager-style: store only after its own check passed
     return outcome
 
 
@@ -360,16 +492,26 @@ def run_forge_reuse(
 
 
 def run_condition(
-    forge: Forge, problem: Problem, condition: str, attempts: int, library: dict[str, str]
+    forge: Forge,
+    problem: Problem,
+    condition: str,
+    attempts: int,
+    library: ReuseLibrary,
+    k: int = 3,
 ) -> Outcome:
     """Run one condition; an infrastructure error fails this problem, not the whole run."""
     started = time.perf_counter()
+    replayed = getattr(forge, "replayed", 0.0)
     try:
         if condition == "single":
-            return run_single(forge, problem)
-        if condition == "forge":
-            return run_forge(forge, problem, attempts)
-        return run_forge_reuse(forge, problem, attempts, library)
+            outcome = run_single(forge, problem)
+        elif condition == "forge":
+            outcome = run_forge(forge, problem, attempts)
+        else:
+            outcome = run_forge_reuse(forge, problem, attempts, library, k)
+        # A replayed generation costs what it cost when it was generated (ReplayForge).
+        outcome.wall_seconds += getattr(forge, "replayed", 0.0) - replayed
+        return outcome
     except (ForgeError, OSError) as exc:
         return Outcome(
             hidden_passed=False,
@@ -423,12 +565,7 @@ def summarize(rows: list[dict[str, Any]], conditions: Iterable[str]) -> dict[str
                 bool(o["samples_passed"]) and not o["hidden_passed"] for o in outs
             )
         if condition == "forge+reuse":
-            events = [o for o in outs if o["reuse_offered"]]
-            entry["reuse_offered"] = len(events)
-            entry["reuse_used"] = sum(bool(o["reuse_used"]) for o in outs)
-            entry["reuse_used_passed"] = sum(
-                bool(o["reuse_used"]) and o["hidden_passed"] for o in outs
-            )
+            entry.update(reuse_summary(rows))
         summary[condition] = entry
     single = summary.get("single", {}).get("pass_rate")
     for condition in ("forge", "forge+reuse"):
@@ -436,6 +573,49 @@ def summarize(rows: list[dict[str, Any]], conditions: Iterable[str]) -> dict[str
             summary[condition]["ratio_vs_single"] = summary[condition]["pass_rate"] / single
     summary["problems_with_samples"] = sum(bool(r["n_samples"]) for r in rows)
     return summary
+
+
+def reuse_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """How often retrieval fired, was used, and whether it helped (vs plain ``forge``)."""
+    outs = [r["conditions"]["forge+reuse"] for r in rows]
+    fired = [o for o in outs if o.get("best_match")]
+    # "Accept": where best_match fired, the answer is the offered tool; else the forged one.
+    accept = [o["best_match_passed"] if o.get("best_match") else o["hidden_passed"] for o in outs]
+    used = [o for o in outs if o["reuse_used"]]
+    entry: dict[str, Any] = {
+        "best_match_fired": len(fired),
+        "best_match_accept_passed": sum(bool(o["best_match_passed"]) for o in fired),
+        "best_match_forge_anyway_passed": sum(o["hidden_passed"] for o in fired),
+        "pass_rate_if_offers_accepted": sum(map(bool, accept)) / len(outs),
+        "context_offered": sum(bool(o["reuse_offered"]) for o in outs),
+        "context_tools_offered": sum(len(o["reuse_offered"]) for o in outs),
+        "context_used": len(used),
+        "context_used_passed": sum(o["hidden_passed"] for o in used),
+        "median_search_seconds": statistics.median(o.get("search_seconds", 0.0) for o in outs),
+    }
+    paired = [r for r in rows if "forge" in r["conditions"]]
+    if paired:
+        # Same problems, forge without the library: did reuse help or hurt, and where?
+        def flips(sub: list[dict[str, Any]]) -> dict[str, int]:
+            pairs = [
+                (
+                    r["conditions"]["forge"]["hidden_passed"],
+                    r["conditions"]["forge+reuse"]["hidden_passed"],
+                )
+                for r in sub
+            ]
+            return {
+                "both": sum(a and b for a, b in pairs),
+                "only_with_reuse": sum(b and not a for a, b in pairs),
+                "only_without_reuse": sum(a and not b for a, b in pairs),
+                "neither": sum(not a and not b for a, b in pairs),
+            }
+
+        entry["vs_forge"] = flips(paired)
+        entry["vs_forge_where_context_used"] = flips(
+            [r for r in paired if r["conditions"]["forge+reuse"]["reuse_used"]]
+        )
+    return entry
 
 
 def _short(outcome: Outcome) -> str:
@@ -447,8 +627,11 @@ def _short(outcome: Outcome) -> str:
         extra += " ERROR"
     if outcome.extraction_failed:
         extra += " noext"
-    if outcome.reuse_offered:
-        extra += f" reuse={','.join(outcome.reuse_offered)}"
+    if outcome.best_match:
+        verdict_bm = "PASS" if outcome.best_match_passed else "fail"
+        extra += f" best_match={outcome.best_match}:{verdict_bm}"
+    if outcome.reuse_used:
+        extra += f" used={','.join(outcome.reuse_used)}"
     return f"{verdict}({outcome.attempts}a{extra} {outcome.wall_seconds:.1f}s)"
 
 
@@ -463,6 +646,7 @@ def write_results(
     started: float,
     *,
     complete: bool = True,
+    earlier_seconds: float = 0.0,
 ) -> dict[str, Any]:
     """Write the results JSON (also mid-run, with ``complete: false``) and return it."""
     payload = {
@@ -480,12 +664,15 @@ def write_results(
             "repair_temperature": forge.repair_temperature,
             "max_tokens": forge.max_tokens,
             "seed": "attempt number",
+            # single == forge attempt 1 (same messages, greedy): generated once, replayed.
+            "identical_requests_generated_once_per_problem": True,
         },
         "conditions": conditions,
         "attempts": args.attempts,
+        "reuse_k": args.reuse_k,
         "n_problems": len(problems),
         "n_done": len(rows),
-        "total_seconds": round(time.perf_counter() - started, 1),
+        "total_seconds": round(earlier_seconds + time.perf_counter() - started, 1),
         "summary": summarize(rows, conditions),
         "rows": rows,
     }
@@ -494,8 +681,51 @@ def write_results(
     return payload
 
 
+def run_problem(
+    forge: Forge,
+    problem: Problem,
+    conditions: list[str],
+    args: argparse.Namespace,
+    library: ReuseLibrary,
+) -> dict[str, Any]:
+    """Every condition on one problem, as one results row (plus a progress line)."""
+    samples = docstring_samples(problem["prompt"], problem["entry_point"])
+    if isinstance(forge, ReplayForge):
+        forge.cache.clear()  # replay only within one problem
+    outcomes = {
+        c: run_condition(forge, problem, c, args.attempts, library, args.reuse_k)
+        for c in conditions
+    }
+    line = " ".join(f"{c}={_short(o)}" for c, o in outcomes.items())
+    return {
+        "task_id": problem["task_id"],
+        "name": problem["entry_point"],
+        "n_samples": len(samples),
+        "samples": [s.to_json() for s in samples],
+        "conditions": {c: o.to_json() for c, o in outcomes.items()},
+        "_line": f"{problem['task_id']:14} {problem['entry_point']:28} "
+        f"samples={len(samples)} {line}",
+    }
+
+
+def load_finished(out: Path, conditions: list[str]) -> tuple[list[dict[str, Any]], float]:
+    """The finished rows (and seconds spent) of an earlier run of the same conditions."""
+    if not out.exists():
+        return [], 0.0
+    data = json.loads(out.read_text())
+    if data.get("conditions") != conditions:
+        raise SystemExit(
+            f"{out} was run with conditions {data.get('conditions')}: pass the same "
+            "--conditions to resume, or another --out"
+        )
+    rows = [r for r in data["rows"] if set(r["conditions"]) == set(conditions)]
+    return rows, float(data.get("total_seconds", 0.0))
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks humaneval", description=(__doc__ or "").split("\n")[0]
+    )
     parser.add_argument("--model", default="local", help="local | local-1.5b | litellm string")
     parser.add_argument("--api-base", default=None, help="OpenAI-compatible server URL")
     group = parser.add_mutually_exclusive_group()
@@ -503,7 +733,11 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--problems", default=None, help="e.g. HumanEval/0,HumanEval/5")
     parser.add_argument("--conditions", default=",".join(CONDITIONS))
     parser.add_argument("--attempts", type=int, default=3, help="forge repair budget")
+    parser.add_argument("--reuse-k", type=int, default=3, help="forge+reuse: context tools")
     parser.add_argument("--out", default=None, help="results JSON path (PNG next to it)")
+    parser.add_argument(
+        "--resume", action="store_true", help="keep the finished problems of --out, run the rest"
+    )
     args = parser.parse_args(argv)
 
     conditions = [c.strip() for c in args.conditions.split(",") if c.strip()]
@@ -517,34 +751,41 @@ def main(argv: list[str] | None = None) -> int:
     problems = select_problems(read_problems(), args.limit, ids)
     out = Path(args.out or RESULTS / f"humaneval-{slug(args.model)}-{len(problems)}.json")
 
-    forge = Forge(model=args.model, api_base=args.api_base)
+    rows, earlier = load_finished(out, conditions) if args.resume else ([], 0.0)
+    forge = ReplayForge(model=args.model, api_base=args.api_base)
     forge.resolve()  # start the local server outside the measured problems
-    library: dict[str, str] = {}
-    rows: list[dict[str, Any]] = []
-    started = time.perf_counter()
-    for index, problem in enumerate(problems, 1):
-        samples = docstring_samples(problem["prompt"], problem["entry_point"])
-        outcomes: dict[str, Outcome] = {}
-        for condition in conditions:
-            outcomes[condition] = run_condition(forge, problem, condition, args.attempts, library)
-        rows.append(
-            {
-                "task_id": problem["task_id"],
-                "name": problem["entry_point"],
-                "n_samples": len(samples),
-                "samples": [s.to_json() for s in samples],
-                "conditions": {c: o.to_json() for c, o in outcomes.items()},
-            }
-        )
-        line = " ".join(f"{c}={_short(o)}" for c, o in outcomes.items())
-        print(
-            f"[{index}/{len(problems)}] {problem['task_id']:14} {problem['entry_point']:28} "
-            f"samples={len(samples)} {line}",
-            flush=True,
-        )
-        # Checkpoint: a long run that dies still leaves its finished problems on disk.
-        write_results(out, args, argv, forge, conditions, problems, rows, started, complete=False)
-    payload = write_results(out, args, argv, forge, conditions, problems, rows, started)
+    with tempfile.TemporaryDirectory(prefix="humaneval-reuse-") as tmp:
+        library = ReuseLibrary(Path(tmp))
+        by_id = {p["task_id"]: p for p in problems}
+        for row in rows:  # a resumed run's library holds what the stopped run had saved
+            done = row["conditions"].get("forge+reuse")
+            if done and done["samples_passed"] and done["code"]:
+                replay = ForgeResult(spec=problem_spec(by_id[row["task_id"]]), model=args.model)
+                replay.code = done["code"]
+                library.save(replay, replay.spec)
+        started = time.perf_counter()
+        finished = {r["task_id"] for r in rows}
+        for index, problem in enumerate(problems, 1):
+            if problem["task_id"] in finished:
+                continue
+            rows.append(run_problem(forge, problem, conditions, args, library))
+            print(f"[{index}/{len(problems)}] {rows[-1].pop('_line')}", flush=True)
+            # Checkpoint: a long run that dies still leaves its finished problems on disk.
+            write_results(
+                out,
+                args,
+                argv,
+                forge,
+                conditions,
+                problems,
+                rows,
+                started,
+                complete=False,
+                earlier_seconds=earlier,
+            )
+    payload = write_results(
+        out, args, argv, forge, conditions, problems, rows, started, earlier_seconds=earlier
+    )
     summary = payload["summary"]
     print(json.dumps(summary, indent=2))
     print(f"results: {out}")
@@ -556,18 +797,33 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def plot(summary: dict[str, Any], conditions: list[str], model: str, n: int, path: Path) -> None:
+    """Pass rate per condition (plus "offers accepted" for reuse) and median time per problem."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rates = [summary[c]["pass_rate"] * 100 for c in conditions]
-    fig, ax = plt.subplots(figsize=(6, 4))
-    bars = ax.bar(conditions, rates, color=["tab:gray", "tab:blue", "tab:green"][: len(conditions)])
-    for bar, condition in zip(bars, conditions, strict=True):
+    colors = {"single": "tab:gray", "forge": "tab:blue", "forge+reuse": "tab:green"}
+    bars: list[tuple[str, float, str, str]] = []  # label, rate, annotation, color
+    for condition in conditions:
         entry = summary[condition]
+        label = f"{entry['hidden_passed']}/{entry['n']}"
+        bars.append((condition, entry["pass_rate"], label, colors[condition]))
+        if condition == "forge+reuse":
+            rate = entry["pass_rate_if_offers_accepted"]
+            bars.append(
+                (
+                    "reuse,\noffers accepted",
+                    rate,
+                    f"{rate * entry['n']:.0f}/{entry['n']}",
+                    "tab:olive",
+                )
+            )
+    fig, (ax, ax_time) = plt.subplots(1, 2, figsize=(10, 4), width_ratios=[3, 2])
+    drawn = ax.bar([b[0] for b in bars], [b[1] * 100 for b in bars], color=[b[3] for b in bars])
+    for bar, (_, rate, label, _) in zip(drawn, bars, strict=True):
         ax.annotate(
-            f"{entry['pass_rate'] * 100:.0f}%\n({entry['hidden_passed']}/{entry['n']})",
+            f"{rate * 100:.0f}%\n({label})",
             (bar.get_x() + bar.get_width() / 2, bar.get_height()),
             ha="center",
             va="bottom",
@@ -576,6 +832,12 @@ def plot(summary: dict[str, Any], conditions: list[str], model: str, n: int, pat
     ax.set_ylim(0, 110)
     ax.set_ylabel("hidden-test pass rate (%)")
     ax.set_title(f"HumanEval ({n} problems), model {model}")
+    seconds = [summary[c]["median_wall_seconds"] for c in conditions]
+    ax_time.bar(conditions, seconds, color=[colors[c] for c in conditions])
+    for i, value in enumerate(seconds):
+        ax_time.annotate(f"{value:.1f}s", (i, value), ha="center", va="bottom", fontsize=9)
+    ax_time.set_ylabel("median wall time per problem (s)")
+    ax_time.set_title("time (LLM on 2 CPU cores)")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

