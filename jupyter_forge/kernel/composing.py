@@ -38,6 +38,10 @@ class ComposingCommands(LibraryCommands):
                     f"--compose {dep}: no tool `{dep}` in the libraries: check the name with "
                     "%forge list or %forge search"
                 ) from None
+        for record in records:
+            if record.deprecated:
+                reason = record.deprecated.get("reason") or "no reason given"
+                print(f"warning: --compose `{record.name}` is deprecated ({reason})")
         closure = dependency_order(records, libs.find)
         self.forge.composition(name, records)  # a tool composing itself is refused here
         blocked = untrusted(closure)

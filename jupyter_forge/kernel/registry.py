@@ -15,6 +15,9 @@ loaded tool that depends on it is re-pointed at the new version, the way a
 notebook user expects a name to mean its latest approved definition (and the
 way the reviewer of the new version was told: the approval note names the
 dependents). A name the composed tool defines itself is never overwritten.
+Removing a dependency (``%forge remove``) leaves loaded dependents with the
+version they had. Calls made through a composed tool count as uses of the
+dependency (it gets the tracked callable): %forge stats sees them.
 """
 
 from __future__ import annotations

@@ -78,6 +78,16 @@ def test_forge_a_composed_tool_and_call_it(kernel: Kernel, model: ScriptedModel)
     assert tool.module.parse_money is kernel.ns["parse_money"]
 
 
+def test_composing_a_deprecated_tool_warns(kernel: Kernel, model: ScriptedModel) -> None:
+    model.push(PARSE_MONEY_REPLY)
+    kernel.ok("%%forge parse_money --approve auto\n" + PARSE_MONEY_CELL)
+    kernel.ok('%forge deprecate parse_money --reason "use parse_amount"')
+    model.push(reply_for(WEEKLY_TOTAL_CODE))
+    _, captured = kernel.ok(WEEKLY_TOTAL)
+    assert "warning: --compose `parse_money` is deprecated (use parse_amount)" in captured.stdout
+    assert kernel.ns["weekly_total"](["$1"]) == 1.0
+
+
 def test_approving_loads_a_dependency_that_is_not_in_the_kernel(
     kernel: Kernel, model: ScriptedModel
 ) -> None:
