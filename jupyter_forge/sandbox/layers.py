@@ -12,6 +12,7 @@ import functools
 import os
 import stat
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import lockdown, namespaces, seccomp
@@ -51,7 +52,7 @@ def detect() -> Detected:
             reasons[name] = "util-linux `unshare` is missing or namespaces are not allowed"
     drop_to: int | None = None
     if os.geteuid() == 0 and not namespaces.in_user_namespace():
-        blocker = _unreadable_by(NOBODY)
+        blocker = _unreadable_by(NOBODY, user_site())
         if blocker is None:
             drop_to = NOBODY
         else:
@@ -91,9 +92,27 @@ def python_roots() -> list[str]:
     return sorted(r for r in roots if r)
 
 
-def _unreadable_by(uid: int) -> str | None:
-    """The first interpreter path another uid could not reach (a 0700 home, say), or None."""
-    for root in [*python_roots(), os.path.dirname(os.path.abspath(__file__))]:
+def user_site() -> list[str]:
+    """``-I`` drops user site-packages; the worker gets them back if the host uses them."""
+    import site
+
+    path = site.getusersitepackages() if site.ENABLE_USER_SITE else None
+    return [path] if path and path in sys.path else []
+
+
+def _unreadable_by(uid: int, extra: Sequence[str] = ()) -> str | None:
+    """The first interpreter path another uid could not reach (a 0700 home, say), or None.
+
+    Includes the user site-packages the worker is given: packages installed with
+    ``pip install --user`` must stay importable, so a uid that cannot read them is
+    not used (the worker then keeps uid 0 without capabilities).
+    """
+    return unreadable_by(uid, [*python_roots(), os.path.dirname(os.path.abspath(__file__)), *extra])
+
+
+def unreadable_by(uid: int, roots: Sequence[str]) -> str | None:
+    """The first of ``roots`` (or a parent folder) that ``uid`` cannot list or enter, or None."""
+    for root in roots:
         path = os.path.realpath(root)
         while True:
             try:

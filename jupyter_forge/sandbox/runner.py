@@ -18,7 +18,6 @@ import os
 import selectors
 import shutil
 import signal
-import site
 import subprocess
 import sys
 import tempfile
@@ -29,7 +28,7 @@ from pathlib import Path
 from ..core.errors import SandboxError
 from ..core.spec import Sample
 from ..core.validation import ValidationReport, judge_all
-from .layers import active_layers, check_policy, detect, python_roots
+from .layers import active_layers, check_policy, detect, python_roots, unreadable_by, user_site
 from .limits import Limits, format_plan, rlimit_plan
 from .reader import Outcome, Reader
 
@@ -71,6 +70,7 @@ def validate(
         "max_output": limits.max_output,
     }
     extra = [*prepend, *append]
+    _check_readable(prepend)
     outcome = _run_pooled(job, extra, len(samples), limits) if _use_pool(pool) else None
     if outcome is None:
         outcome = _run(job, extra, len(samples), limits)
@@ -113,8 +113,24 @@ def _run_pooled(
 
 def _user_site() -> list[str]:
     """``-I`` drops user site-packages; keep them if the host (the kernel) uses them."""
-    user_site = site.getusersitepackages() if site.ENABLE_USER_SITE else None
-    return [user_site] if user_site and user_site in sys.path else []
+    return user_site()
+
+
+def _check_readable(paths: Sequence[str]) -> None:
+    """A worker that dropped to another uid cannot import from folders only root can read.
+
+    Say so before running, rather than let the candidate fail with a puzzling
+    ``No module named ...``.
+    """
+    uid = detect().drop_to
+    if uid is None or not paths:
+        return
+    blocker = unreadable_by(uid, paths)
+    if blocker is not None:
+        raise SandboxError(
+            f"the sandbox runs as uid {uid}, which cannot read {blocker} (on its sys.path): "
+            "make that folder and its parents readable by others (chmod o+rx) or move the code"
+        )
 
 
 def _worker_env(scratch: str) -> dict[str, str]:

@@ -9,6 +9,7 @@ with less isolation than the host reports.
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
@@ -79,3 +80,34 @@ def test_detected_layers_are_really_in_force() -> None:
         if layer in names:
             report = validate(ADD, "add", [Sample("import os\n" + source, "code")])
             assert report.passed, (layer, report.to_json())
+
+
+def test_the_worker_really_runs_as_the_drop_uid() -> None:
+    """Active only where the host is root and the interpreter is readable by uid 65534."""
+    uid = layers.detect().drop_to
+    if uid is None:
+        pytest.skip(f"{layers.NON_ROOT} is not active here")
+    os_, res = "__import__('os')", "__import__('resource')"
+    probes = [  # expressions, so their values come back
+        Sample(f"({os_}.getuid(), {os_}.geteuid(), {os_}.getgid(), {os_}.getgroups())", "code"),
+        Sample(f"{res}.getrlimit({res}.RLIMIT_NPROC)[1]", "code"),
+    ]
+    report = validate(ADD, "add", probes)
+    assert report.passed, report.to_json()
+    assert report.results[0].got == repr((uid, uid, uid, []))
+    assert int(report.results[1].got or "-1") < 10_000  # RLIMIT_NPROC bites for a non-root uid
+    assert any(layer.startswith(layers.NON_ROOT) for layer in report.layers)
+
+
+def test_an_extra_path_the_drop_uid_cannot_read_is_refused_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    secret = tmp_path / "private"
+    secret.mkdir(mode=0o700)
+    set_detected(monkeypatch, dataclasses.replace(layers.detect(), drop_to=layers.NOBODY))
+    with pytest.raises(SandboxError) as info:
+        validate(ADD, "add", SAMPLE, extra_sys_path=[str(secret)])
+    message = str(info.value)
+    assert "\n" not in message
+    assert f"runs as uid {layers.NOBODY}, which cannot read " in message
+    assert "chmod o+rx" in message

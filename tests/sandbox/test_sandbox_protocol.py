@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
+import tempfile
 import threading
 from pathlib import Path
 
@@ -193,11 +195,20 @@ def test_worker_does_not_import_the_package() -> None:
     assert report.passed, report.to_json()
 
 
-def test_extra_sys_path_is_importable(tmp_path: Path) -> None:
-    (tmp_path / "helper_mod_for_forge.py").write_text("VALUE = 41\n")
-    code = "import helper_mod_for_forge\n\ndef f():\n    return helper_mod_for_forge.VALUE + 1\n"
-    report = validate(code, "f", [example("f()", "42")], extra_sys_path=[str(tmp_path)])
-    assert report.passed, report.to_json()
+def test_extra_sys_path_is_importable() -> None:
+    # Not tmp_path: pytest makes its parent 0700, which a worker that dropped to
+    # another uid cannot enter (refused up front: see test_sandbox_layers).
+    folder = Path(tempfile.mkdtemp(prefix="forge-extra-path-"))
+    try:
+        folder.chmod(0o755)
+        (folder / "helper_mod_for_forge.py").write_text("VALUE = 41\n")
+        code = (
+            "import helper_mod_for_forge\n\ndef f():\n    return helper_mod_for_forge.VALUE + 1\n"
+        )
+        report = validate(code, "f", [example("f()", "42")], extra_sys_path=[str(folder)])
+        assert report.passed, report.to_json()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _settled_fd_count() -> int:
