@@ -21,16 +21,11 @@ to the model. Conditions (same model, same decoding, one run):
 from __future__ import annotations
 
 import argparse
-import ast
-import doctest
 import json
-import re
-import statistics
 import sys
 import tempfile
-import textwrap
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,168 +33,31 @@ from typing import Any
 from jupyter_forge import __version__
 from jupyter_forge.core.errors import ForgeError
 from jupyter_forge.core.extract import extract_function
-from jupyter_forge.core.libraries import LibraryLocation, LibrarySet
-from jupyter_forge.core.prompt import Message, build_messages
-from jupyter_forge.core.repair import Reply
+from jupyter_forge.core.prompt import build_messages
 from jupyter_forge.core.result import ForgeResult
-from jupyter_forge.core.schema import function_schema, signature_text
-from jupyter_forge.core.search import Hit
 from jupyter_forge.core.spec import ForgeSpec, Sample
-from jupyter_forge.forge import Forge, first_line
-from jupyter_forge.llm.models import ResolvedModel
+from jupyter_forge.forge import Forge
 from jupyter_forge.sandbox import Limits, validate
 
 from ._common import RESULTS, machine_info, slug, versions
+from .humaneval_library import ReplayForge, ReuseLibrary, calls_of
+from .humaneval_report import plot, summarize
+from .humaneval_samples import docstring_samples, prose_examples
+
+__all__ = [
+    "ReplayForge",
+    "ReuseLibrary",
+    "calls_of",
+    "docstring_samples",
+    "main",
+    "prose_examples",
+    "summarize",
+]
 
 CONDITIONS = ("single", "forge", "forge+reuse")
 HIDDEN_LIMITS = Limits(timeout=30.0, load_timeout=15.0)
 
 Problem = dict[str, Any]
-
-# ---------------------------------------------------------------------------------------
-# Docstring examples → samples
-# ---------------------------------------------------------------------------------------
-
-# What HumanEval prose puts between a call and its result: `==>`, `=>`, `->`, `==`,
-# `=`, `returns`, `should return`, optionally after a `#` (`f(x)  # returns 3`).
-_ARROW = re.compile(r"\s*(?:#\s*)?(?:==>|=>|->|==|=|should\s+return|returns?)\s*")
-
-
-def function_docstring(prompt: str, name: str) -> str:
-    """The entry point's docstring (the prompt is a function with only a docstring)."""
-    try:
-        module = ast.parse(prompt + "\n    pass\n")
-    except SyntaxError:
-        try:
-            module = ast.parse(prompt)
-        except SyntaxError:
-            return ""
-    for node in ast.walk(module):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-            return ast.get_docstring(node) or ""
-    return ""
-
-
-def _literal_call(text: str, name: str) -> ast.Call | None:
-    """``text`` is exactly ``name(<literals>)``."""
-    try:
-        node = ast.parse(text.strip(), mode="eval").body
-    except SyntaxError:
-        return None
-    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
-        return None
-    if node.func.id != name or node.keywords:
-        return None
-    try:
-        for arg in node.args:
-            ast.literal_eval(arg)
-    except (ValueError, SyntaxError, TypeError):
-        return None  # `is_happy(a)`: prose, not a call we could run
-    return node
-
-
-def _leading_call(text: str, name: str) -> tuple[str, str] | None:
-    """Split ``text`` (starting at ``name(``) into the shortest literal call and the rest."""
-    for end, char in enumerate(text):
-        if char == ")" and _literal_call(text[: end + 1], name) is not None:
-            return text[: end + 1], text[end + 1 :]
-    return None
-
-
-def _leading_literal(text: str) -> tuple[bool, object]:
-    """A Python literal that is the whole of ``text`` up to a trailing ``.``, ``#``-comment
-    or parenthesised remark; prose after it (``19 - 5 - 6 = 8``) means no literal."""
-    for end in range(len(text), 0, -1):
-        head, rest = text[:end].strip(), text[end:].strip()
-        if not head:
-            break
-        if rest and not (rest == "." or rest.startswith(("#", "("))):
-            continue
-        if head.endswith(".") and len(head) > 1:
-            # `should return 16.` ends a sentence: the literal is 16, not 16.0.
-            ok, value = _leading_literal(head[:-1])
-            if ok:
-                return ok, value
-        try:
-            return True, ast.literal_eval(head)
-        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-            continue
-    return False, None
-
-
-def prose_examples(docstring: str, name: str) -> list[Sample]:
-    """``f(x) ==> y`` / ``f(x) -> y`` / ``f(x) should return y`` lines as samples.
-
-    Only when the left side is a call of ``name`` with literal arguments and the
-    right side a Python literal: anything fuzzier (``=> true``, ``is_happy(a)``,
-    arithmetic) is skipped rather than guessed.
-    """
-    call_start = re.compile(rf"(?<![\w.]){re.escape(name)}\(")
-    samples: list[Sample] = []
-    for line in docstring.split("\n"):
-        if line.lstrip().startswith(">>>"):
-            continue
-        for match in call_start.finditer(line):
-            split = _leading_call(line[match.start() :], name)
-            if split is None:
-                continue
-            call, rest = split
-            arrow = _ARROW.match(rest)
-            if arrow is None:
-                continue
-            ok, value = _leading_literal(rest[arrow.end() :])
-            if ok:
-                samples.append(
-                    Sample(source=call, kind="example", expected=repr(value) + "\n", origin="doc")
-                )
-            break
-    return samples
-
-
-def doctest_examples(docstring: str, name: str) -> list[Sample]:
-    """``>>>`` examples, parsed by the stdlib's doctest parser (as ``%%forge`` cells are)."""
-    parser = doctest.DocTestParser()
-    try:
-        pieces = parser.parse(docstring)
-    except ValueError:
-        # One malformed example (a raw newline inside a string literal, HumanEval/51)
-        # must not cost the others: parse example by example, skipping the broken ones.
-        pieces = []
-        for chunk in re.split(r"\n(?=[ \t]*>>>)", docstring):
-            try:
-                pieces.extend(parser.parse(textwrap.dedent(chunk)))
-            except ValueError:
-                continue
-    samples: list[Sample] = []
-    for piece in pieces:
-        if not isinstance(piece, doctest.Example):
-            continue
-        source = piece.source.rstrip("\n")
-        try:
-            compile(source, "<sample>", "exec")
-        except SyntaxError:
-            continue
-        if piece.exc_msg is not None:
-            continue  # expected exceptions: not a form our samples express
-        want = piece.want
-        samples.append(
-            Sample(source=source, kind="example", expected=want, origin="doc")
-            if want.strip()
-            else Sample(source=source, kind="code", origin="doc")
-        )
-    return samples
-
-
-def docstring_samples(prompt: str, name: str) -> list[Sample]:
-    """Every example the problem's docstring states, ``>>>`` first, duplicates dropped."""
-    docstring = function_docstring(prompt, name)
-    seen: set[str] = set()
-    out: list[Sample] = []
-    for sample in [*doctest_examples(docstring, name), *prose_examples(docstring, name)]:
-        if sample.source not in seen:
-            seen.add(sample.source)
-            out.append(sample)
-    return out
 
 
 def problem_spec(problem: Problem, extra_request: str = "") -> ForgeSpec:
@@ -236,40 +94,6 @@ def hidden_pass(problem: Problem, code: str | None) -> tuple[bool, str | None]:
 # ---------------------------------------------------------------------------------------
 # Conditions
 # ---------------------------------------------------------------------------------------
-
-
-class ReplayForge(Forge):
-    """A Forge that generates each identical request once per problem and replays it.
-
-    Why: ``single`` and the forge's first attempt send the same messages with the
-    same greedy decoding and seed, so llama.cpp answers identically; on a shared
-    2-core machine generating it twice doubles the cost of the run for nothing. A
-    replayed reply keeps its original tokens and seconds, and ``replayed`` adds
-    those seconds back to the condition's wall time, so no condition looks cheaper.
-    """
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.cache: dict[str, Reply] = {}
-        self.replayed = 0.0  # LLM seconds of replies served from the cache
-
-    def generator(
-        self, resolved: ResolvedModel, *, temperature: float | None = None
-    ) -> Callable[[Sequence[Message], int, Callable[[str], None]], Reply]:
-        generate = super().generator(resolved, temperature=temperature)
-
-        def cached(
-            messages: Sequence[Message], attempt: int, on_token: Callable[[str], None]
-        ) -> Reply:
-            key = json.dumps([resolved.litellm_model, temperature, attempt, list(messages)])
-            reply = self.cache.get(key)
-            if reply is None:
-                reply = self.cache[key] = generate(messages, attempt, on_token)
-            else:
-                self.replayed += reply.seconds
-            return reply
-
-        return cached
 
 
 @dataclass
@@ -376,68 +200,6 @@ def run_forge(forge: Forge, problem: Problem, attempts: int) -> Outcome:
     return _forge_outcome(problem, result, time.perf_counter() - started)
 
 
-class ReuseLibrary:
-    """A real tool library in a temporary folder, searched the way ``%%forge`` searches.
-
-    Why: reuse is only worth reporting if it is the product's own retrieval: tools
-    are saved as signed notebooks (``Library.save``, as ``Forge.save`` does) and
-    found through ``LibrarySet.index()`` (BM25 + ``best_match``), not by name.
-    """
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        notary = root / "notary"
-        notary.mkdir(parents=True, exist_ok=True)
-        # A private notary: benchmark tools never land in the user's trust database.
-        self.libs = LibrarySet([LibraryLocation(root / "tools", "project")], notary_dir=str(notary))
-
-    def __len__(self) -> int:
-        return len(self.libs.entries())
-
-    def best_match(self, spec: ForgeSpec) -> Hit | None:
-        """What ``_offer_existing`` in kernel/magics.py asks before generating."""
-        if any(lib.exists(spec.name) for lib in self.libs.libraries):
-            return None  # forging an existing name makes its next version
-        return self.libs.index().best_match(spec.request)
-
-    def context(self, spec: ForgeSpec, k: int) -> list[Hit]:
-        """The top-``k`` search hits for the request (the tool itself excluded)."""
-        if k <= 0:
-            return []
-        hits = self.libs.index().search(spec.request, k=k + 1)
-        return [h for h in hits if h.name != spec.name][:k]
-
-    def code(self, name: str) -> str:
-        return self.libs.find(name).code
-
-    def save(self, result: ForgeResult, spec: ForgeSpec) -> None:
-        """Store a passing tool under the user's request (not the harness's added context)."""
-        code = result.code
-        if code is None:
-            return
-        schema = result.schema or function_schema(code, spec.name)
-        self.libs.primary.save(
-            name=spec.name,
-            code=code,
-            description=schema["function"]["description"] or first_line(spec.request),
-            signature=signature_text(code, spec.name),
-            request=spec.request,
-            model=result.model,
-            model_id=result.model_id,
-            samples=spec.samples,
-            schema=schema,
-            validation=result.report.to_json() if result.report else None,
-            requirements=result.requirements,
-            findings=result.findings,
-            approved_how="auto",
-        )
-
-
-def calls_of(names: Iterable[str], code: str | None) -> list[str]:
-    """Which of ``names`` the code calls (``name(``, not a substring of a longer name)."""
-    return [n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}\(", code or "")]
-
-
 def accepted_code(problem: Problem, tool_code: str, tool_name: str) -> str:
     """The offered tool used as this problem's answer (what accepting the offer means)."""
     return f"{tool_code.rstrip()}\n\n\n{problem['entry_point']} = {tool_name}\n"
@@ -536,86 +298,6 @@ def select_problems(
         return [problems[i] for i in ids]
     chosen = list(problems.values())
     return chosen[:limit] if limit is not None else chosen
-
-
-def summarize(rows: list[dict[str, Any]], conditions: Iterable[str]) -> dict[str, Any]:
-    summary: dict[str, Any] = {}
-    for condition in conditions:
-        outs = [r["conditions"][condition] for r in rows]
-        n = len(outs)
-        if not n:
-            continue
-        entry: dict[str, Any] = {
-            "n": n,
-            "hidden_passed": sum(o["hidden_passed"] for o in outs),
-            "pass_rate": sum(o["hidden_passed"] for o in outs) / n,
-            "mean_attempts": statistics.mean(o["attempts"] for o in outs),
-            "prompt_tokens": sum(o["prompt_tokens"] for o in outs),
-            "completion_tokens": sum(o["completion_tokens"] for o in outs),
-            "mean_prompt_tokens": statistics.mean(o["prompt_tokens"] for o in outs),
-            "mean_completion_tokens": statistics.mean(o["completion_tokens"] for o in outs),
-            "median_wall_seconds": statistics.median(o["wall_seconds"] for o in outs),
-            "extraction_failures": sum(o["extraction_failed"] for o in outs),
-            "harness_errors": sum(bool(o.get("error")) for o in outs),
-        }
-        if condition != "single":
-            entry["samples_passed"] = sum(bool(o["samples_passed"]) for o in outs)
-            # Forge said yes but the hidden tests say no: the samples were not enough.
-            entry["samples_passed_hidden_failed"] = sum(
-                bool(o["samples_passed"]) and not o["hidden_passed"] for o in outs
-            )
-        if condition == "forge+reuse":
-            entry.update(reuse_summary(rows))
-        summary[condition] = entry
-    single = summary.get("single", {}).get("pass_rate")
-    for condition in ("forge", "forge+reuse"):
-        if condition in summary and single:
-            summary[condition]["ratio_vs_single"] = summary[condition]["pass_rate"] / single
-    summary["problems_with_samples"] = sum(bool(r["n_samples"]) for r in rows)
-    return summary
-
-
-def reuse_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """How often retrieval fired, was used, and whether it helped (vs plain ``forge``)."""
-    outs = [r["conditions"]["forge+reuse"] for r in rows]
-    fired = [o for o in outs if o.get("best_match")]
-    # "Accept": where best_match fired, the answer is the offered tool; else the forged one.
-    accept = [o["best_match_passed"] if o.get("best_match") else o["hidden_passed"] for o in outs]
-    used = [o for o in outs if o["reuse_used"]]
-    entry: dict[str, Any] = {
-        "best_match_fired": len(fired),
-        "best_match_accept_passed": sum(bool(o["best_match_passed"]) for o in fired),
-        "best_match_forge_anyway_passed": sum(o["hidden_passed"] for o in fired),
-        "pass_rate_if_offers_accepted": sum(map(bool, accept)) / len(outs),
-        "context_offered": sum(bool(o["reuse_offered"]) for o in outs),
-        "context_tools_offered": sum(len(o["reuse_offered"]) for o in outs),
-        "context_used": len(used),
-        "context_used_passed": sum(o["hidden_passed"] for o in used),
-        "median_search_seconds": statistics.median(o.get("search_seconds", 0.0) for o in outs),
-    }
-    paired = [r for r in rows if "forge" in r["conditions"]]
-    if paired:
-        # Same problems, forge without the library: did reuse help or hurt, and where?
-        def flips(sub: list[dict[str, Any]]) -> dict[str, int]:
-            pairs = [
-                (
-                    r["conditions"]["forge"]["hidden_passed"],
-                    r["conditions"]["forge+reuse"]["hidden_passed"],
-                )
-                for r in sub
-            ]
-            return {
-                "both": sum(a and b for a, b in pairs),
-                "only_with_reuse": sum(b and not a for a, b in pairs),
-                "only_without_reuse": sum(a and not b for a, b in pairs),
-                "neither": sum(not a and not b for a, b in pairs),
-            }
-
-        entry["vs_forge"] = flips(paired)
-        entry["vs_forge_where_context_used"] = flips(
-            [r for r in paired if r["conditions"]["forge+reuse"]["reuse_used"]]
-        )
-    return entry
 
 
 def _short(outcome: Outcome) -> str:
@@ -794,54 +476,6 @@ def main(argv: list[str] | None = None) -> int:
     except ImportError:
         print("matplotlib not installed: no plot", file=sys.stderr)
     return 0
-
-
-def plot(summary: dict[str, Any], conditions: list[str], model: str, n: int, path: Path) -> None:
-    """Pass rate per condition (plus "offers accepted" for reuse) and median time per problem."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    colors = {"single": "tab:gray", "forge": "tab:blue", "forge+reuse": "tab:green"}
-    bars: list[tuple[str, float, str, str]] = []  # label, rate, annotation, color
-    for condition in conditions:
-        entry = summary[condition]
-        label = f"{entry['hidden_passed']}/{entry['n']}"
-        bars.append((condition, entry["pass_rate"], label, colors[condition]))
-        if condition == "forge+reuse":
-            rate = entry["pass_rate_if_offers_accepted"]
-            bars.append(
-                (
-                    "reuse,\noffers accepted",
-                    rate,
-                    f"{rate * entry['n']:.0f}/{entry['n']}",
-                    "tab:olive",
-                )
-            )
-    fig, (ax, ax_time) = plt.subplots(1, 2, figsize=(10, 4), width_ratios=[3, 2])
-    drawn = ax.bar([b[0] for b in bars], [b[1] * 100 for b in bars], color=[b[3] for b in bars])
-    for bar, (_, rate, label, _) in zip(drawn, bars, strict=True):
-        ax.annotate(
-            f"{rate * 100:.0f}%\n({label})",
-            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-            ha="center",
-            va="bottom",
-            fontsize=9,
-        )
-    ax.set_ylim(0, 110)
-    ax.set_ylabel("hidden-test pass rate (%)")
-    ax.set_title(f"HumanEval ({n} problems), model {model}")
-    seconds = [summary[c]["median_wall_seconds"] for c in conditions]
-    ax_time.bar(conditions, seconds, color=[colors[c] for c in conditions])
-    for i, value in enumerate(seconds):
-        ax_time.annotate(f"{value:.1f}s", (i, value), ha="center", va="bottom", fontsize=9)
-    ax_time.set_ylabel("median wall time per problem (s)")
-    ax_time.set_title("time (LLM on 2 CPU cores)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    print(f"plot: {path}")
 
 
 if __name__ == "__main__":

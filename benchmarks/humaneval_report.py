@@ -1,0 +1,210 @@
+"""HumanEval results: the per-condition summary and the plot the README shows.
+
+Why: the numbers people compare (pass rate, attempts, tokens, time, reuse) are
+computed in one place from the results rows, so a resumed or partial run is
+summarised exactly like a complete one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+
+def summarize(rows: list[dict[str, Any]], conditions: Iterable[str]) -> dict[str, Any]:
+    """Per condition: hidden-test pass rate, attempts, tokens, time, and reuse counts."""
+    summary: dict[str, Any] = {}
+    for condition in conditions:
+        outs = [r["conditions"][condition] for r in rows]
+        n = len(outs)
+        if not n:
+            continue
+        entry: dict[str, Any] = {
+            "n": n,
+            "hidden_passed": sum(o["hidden_passed"] for o in outs),
+            "pass_rate": sum(o["hidden_passed"] for o in outs) / n,
+            "mean_attempts": statistics.mean(o["attempts"] for o in outs),
+            "prompt_tokens": sum(o["prompt_tokens"] for o in outs),
+            "completion_tokens": sum(o["completion_tokens"] for o in outs),
+            "mean_prompt_tokens": statistics.mean(o["prompt_tokens"] for o in outs),
+            "mean_completion_tokens": statistics.mean(o["completion_tokens"] for o in outs),
+            "median_wall_seconds": statistics.median(o["wall_seconds"] for o in outs),
+            "mean_wall_seconds": statistics.mean(o["wall_seconds"] for o in outs),
+            "mean_llm_seconds": statistics.mean(o["llm_seconds"] for o in outs),
+            "extraction_failures": sum(o["extraction_failed"] for o in outs),
+            "harness_errors": sum(bool(o.get("error")) for o in outs),
+        }
+        if condition != "single":
+            entry["samples_passed"] = sum(bool(o["samples_passed"]) for o in outs)
+            # Forge said yes but the hidden tests say no: the samples were not enough.
+            entry["samples_passed_hidden_failed"] = sum(
+                bool(o["samples_passed"]) and not o["hidden_passed"] for o in outs
+            )
+        if condition == "forge+reuse":
+            entry.update(reuse_summary(rows))
+        summary[condition] = entry
+    single = summary.get("single", {}).get("pass_rate")
+    for condition in ("forge", "forge+reuse"):
+        if condition in summary and single:
+            summary[condition]["ratio_vs_single"] = summary[condition]["pass_rate"] / single
+    summary["problems_with_samples"] = sum(bool(r["n_samples"]) for r in rows)
+    return summary
+
+
+def reuse_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """How often retrieval fired, was used, and whether it helped (vs plain ``forge``)."""
+    outs = [r["conditions"]["forge+reuse"] for r in rows]
+    fired = [o for o in outs if o.get("best_match")]
+    # "Accept": where best_match fired, the answer is the offered tool; else the forged one.
+    accept = [o["best_match_passed"] if o.get("best_match") else o["hidden_passed"] for o in outs]
+    used = [o for o in outs if o["reuse_used"]]
+    entry: dict[str, Any] = {
+        "best_match_fired": len(fired),
+        "best_match_accept_passed": sum(bool(o["best_match_passed"]) for o in fired),
+        "best_match_forge_anyway_passed": sum(o["hidden_passed"] for o in fired),
+        "pass_rate_if_offers_accepted": sum(map(bool, accept)) / len(outs),
+        "context_offered": sum(bool(o["reuse_offered"]) for o in outs),
+        "context_tools_offered": sum(len(o["reuse_offered"]) for o in outs),
+        "context_used": len(used),
+        "context_used_passed": sum(o["hidden_passed"] for o in used),
+        "median_search_seconds": statistics.median(o.get("search_seconds", 0.0) for o in outs),
+    }
+    paired = [r for r in rows if "forge" in r["conditions"]]
+    if paired:
+        # Same problems, forge without the library: did reuse help or hurt, and where?
+        def flips(sub: list[dict[str, Any]]) -> dict[str, int]:
+            pairs = [
+                (
+                    r["conditions"]["forge"]["hidden_passed"],
+                    r["conditions"]["forge+reuse"]["hidden_passed"],
+                )
+                for r in sub
+            ]
+            return {
+                "both": sum(a and b for a, b in pairs),
+                "only_with_reuse": sum(b and not a for a, b in pairs),
+                "only_without_reuse": sum(a and not b for a, b in pairs),
+                "neither": sum(not a and not b for a, b in pairs),
+            }
+
+        entry["vs_forge"] = flips(paired)
+        entry["vs_forge_where_context_used"] = flips(
+            [r for r in paired if r["conditions"]["forge+reuse"]["reuse_used"]]
+        )
+    return entry
+
+
+def plot(
+    summary: dict[str, Any], conditions: list[str], model: str, n: int | str, path: Path
+) -> None:
+    """Pass rate per condition (plus "offers accepted" for reuse) and median time per problem."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    colors = {"single": "tab:gray", "forge": "tab:blue", "forge+reuse": "tab:green"}
+    bars: list[tuple[str, float, str, str]] = []  # label, rate, annotation, color
+    for condition in conditions:
+        entry = summary[condition]
+        label = f"{entry['hidden_passed']}/{entry['n']}"
+        bars.append((condition, entry["pass_rate"], label, colors[condition]))
+        if condition == "forge+reuse":
+            rate = entry["pass_rate_if_offers_accepted"]
+            bars.append(
+                (
+                    "reuse,\noffers accepted",
+                    rate,
+                    f"{rate * entry['n']:.0f}/{entry['n']}",
+                    "tab:olive",
+                )
+            )
+    fig, (ax, ax_time) = plt.subplots(1, 2, figsize=(10, 4), width_ratios=[3, 2])
+    drawn = ax.bar([b[0] for b in bars], [b[1] * 100 for b in bars], color=[b[3] for b in bars])
+    for bar, (_, rate, label, _) in zip(drawn, bars, strict=True):
+        ax.annotate(
+            f"{rate * 100:.0f}%\n({label})",
+            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            ha="center",
+            va="bottom",
+            fontsize=9,
+        )
+    ax.set_ylim(0, 110)
+    ax.set_ylabel("hidden-test pass rate (%)")
+    ax.set_title(f"HumanEval ({n} problems), model {model}")
+    seconds = [summary[c]["median_wall_seconds"] for c in conditions]
+    ax_time.bar(conditions, seconds, color=[colors[c] for c in conditions])
+    for i, value in enumerate(seconds):
+        ax_time.annotate(f"{value:.1f}s", (i, value), ha="center", va="bottom", fontsize=9)
+    ax_time.set_ylabel("median wall time per problem (s)")
+    ax_time.set_title("time (LLM on 2 CPU cores)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    print(f"plot: {path}")
+
+
+def markdown_table(payload: dict[str, Any]) -> str:
+    """The README table of one results JSON (partial runs say "N of M")."""
+    summary, conditions = payload["summary"], payload["conditions"]
+    done, total = payload["n_done"], payload["n_problems"]
+    scope = f"{done} problems" if done == total else f"{done} of {total} problems (partial run)"
+    lines = [
+        f"HumanEval, {scope}, model `{payload['model']}`:",
+        "",
+        "| condition | pass (hidden tests) | ratio vs single | attempts | tokens in / out per problem | wall s per problem (median / mean) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for condition in conditions:
+        e = summary[condition]
+        ratio = f"{e['ratio_vs_single']:.2f}x" if "ratio_vs_single" in e else "n/a"
+        if condition == "single":
+            ratio = "1.00x"
+        lines.append(
+            f"| {condition} | {e['pass_rate'] * 100:.1f}% ({e['hidden_passed']}/{e['n']}) | "
+            f"{ratio} | {e['mean_attempts']:.2f} | {e['mean_prompt_tokens']:.0f} / "
+            f"{e['mean_completion_tokens']:.0f} | {e['median_wall_seconds']:.1f} / "
+            f"{e.get('mean_wall_seconds', e['median_wall_seconds']):.1f} |"
+        )
+        if condition == "forge+reuse":
+            n = e["n"]
+            rate = e["pass_rate_if_offers_accepted"]
+            lines.append(
+                f"| reuse, offers accepted | {rate * 100:.1f}% ({round(rate * n)}/{n}) | | | | |"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.humaneval_report",
+        description="Print the markdown table of HumanEval results (and redraw the PNG).",
+    )
+    parser.add_argument("results", nargs="+", type=Path)
+    parser.add_argument("--plot", action="store_true", help="(re)draw RESULTS.png")
+    args = parser.parse_args(argv)
+    for path in args.results:
+        payload = json.loads(path.read_text())
+        # Recomputed from the rows: a partial run is summarised like a complete one.
+        payload["summary"] = summarize(payload["rows"], payload["conditions"])
+        print(markdown_table(payload), end="\n\n")
+        if args.plot:
+            n = payload["n_done"]
+            label = str(n) if n == payload["n_problems"] else f"{n} of {payload['n_problems']}"
+            plot(
+                payload["summary"],
+                payload["conditions"],
+                payload["model"],
+                label,
+                path.with_suffix(".png"),
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
