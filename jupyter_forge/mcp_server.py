@@ -138,6 +138,7 @@ class ToolServer:
 
     def call(self, name: str, arguments: dict[str, Any]) -> tuple[bool, str, Any]:
         """(ok, text, structured value or None): blocking, run off the event loop."""
+        from .core.compose import standalone_code
         from .sandbox.call import call_tool
 
         record, why = self.lookup(name)
@@ -146,8 +147,13 @@ class ToolServer:
         problem = argument_problem(input_schema(record), arguments)
         if problem:
             return False, problem, None
+        try:
+            # A composed tool runs with the trusted tools it calls, each in its own namespace.
+            code = standalone_code(record, self.library.get) if record.depends else record.code
+        except LibraryError as exc:
+            return False, str(exc), None
         started = time.perf_counter()
-        result = call_tool(record.code, record.name, arguments, limits=self.limits)
+        result = call_tool(code, record.name, arguments, limits=self.limits)
         took = (time.perf_counter() - started) * 1000
         self.say(f"{name}: {'ok' if result.ok else result.error} ({took:.0f} ms)")
         value = {"result": result.value} if result.ok and result.is_json else None

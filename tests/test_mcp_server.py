@@ -239,3 +239,30 @@ def test_the_timeout_is_enforced(library: Library) -> None:
         assert json.loads(text_of(await client.call_tool("add", {"a": 1, "b": 1}))) == 2
 
     with_client(library, body, timeout="1")
+
+
+def test_a_composed_tool_runs_with_the_tools_it_calls(library: Library) -> None:
+    code = (
+        "def double_price(text: str) -> float:\n"
+        '    """Twice the price parsed by parse_price."""\n'
+        "    return 2 * parse_price(text)\n"
+    )
+    library.save(
+        name="double_price",
+        code=code,
+        description="Twice the price parsed by parse_price.",
+        signature="double_price(text: str) -> float",
+        request="double a price",
+        model="openai/scripted",
+        samples=[],
+        schema=function_schema(code, "double_price"),
+        validation={"passed": True, "results": []},
+        depends=["parse_price"],
+    )
+
+    async def body(client: Client) -> None:
+        result = await client.call_tool("double_price", {"text": "$1.50"})
+        assert not result.is_error, text_of(result)
+        assert result.structured_content == {"result": 3.0}
+
+    with_client(library, body)

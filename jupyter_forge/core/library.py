@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -67,10 +68,13 @@ class Library:
         self._seen_signatures: list[str] = []
 
     def _notary(self) -> Any:
-        """One notary per Library: opening the key and the signature database is not free."""
-        if self._notary_obj is None:
-            self._notary_obj = _notary(self._notary_dir)
-        return self._notary_obj
+        """One notary per Library and thread: opening the key and database is not free,
+        and an SQLite connection may only be used by the thread that opened it."""
+        thread = threading.get_ident()
+        if self._notary_obj is None or self._notary_obj[0] != thread:
+            self._seen_signatures = []
+            self._notary_obj = (thread, _notary(self._notary_dir))
+        return self._notary_obj[1]
 
     def _is_signed(self, nb: NotebookNode) -> bool:
         """nbformat's trust check, minus its commit per notebook (see :meth:`_touch_seen`)."""

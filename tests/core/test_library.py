@@ -274,3 +274,15 @@ def test_reading_refreshes_last_seen_so_the_notary_never_culls_used_tools(
     assert [r.trusted for r in fresh.tools()] == [True]
     (after,) = db.execute("SELECT max(last_seen) FROM nbsignatures").fetchone()
     assert after > before
+
+
+def test_one_library_object_can_be_read_from_several_threads(library: Library) -> None:
+    import threading
+
+    save(library)
+    assert library.get("add").trusted  # opens the notary in this thread
+    seen: list[bool] = []
+    worker = threading.Thread(target=lambda: seen.append(library.get("add").trusted))
+    worker.start()
+    worker.join()
+    assert seen == [True]
