@@ -104,10 +104,11 @@ def test_an_extra_path_the_drop_uid_cannot_read_is_refused_in_one_line(
 ) -> None:
     secret = tmp_path / "private"
     secret.mkdir(mode=0o700)
-    set_detected(monkeypatch, dataclasses.replace(layers.detect(), drop_to=layers.NOBODY))
+    uid = 54321  # any uid but ours (the folder's owner); the check runs before any worker starts
+    set_detected(monkeypatch, dataclasses.replace(layers.detect(), drop_to=uid))
     with pytest.raises(SandboxError) as info:
         validate(ADD, "add", SAMPLE, extra_sys_path=[str(secret)])
     message = str(info.value)
     assert "\n" not in message
-    assert f"runs as uid {layers.NOBODY}, which cannot read " in message
+    assert f"runs as uid {uid}, which cannot read " in message
     assert "chmod o+rx" in message

@@ -12,6 +12,7 @@ import pickle
 import shutil
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -218,6 +219,13 @@ def _settled_fd_count() -> int:
     warm = pool.default_pool()
     if warm is not None:
         warm.wait_full(10)
+    # A pool replaced by one for other limits may still be finishing a start: let it close.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(
+        t.name == "forge-sandbox-pool" and (warm is None or t is not warm._thread)
+        for t in threading.enumerate()
+    ):
+        time.sleep(0.02)
     return len(os.listdir("/proc/self/fd"))
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from attack_kit import Record, attack, first_active, wait_no_leftovers
 
 from jupyter_forge.sandbox.layers import NO_CAPS, NON_ROOT, PID_NS, SECCOMP
+from jupyter_forge.sandbox.namespaces import in_user_namespace
 
 
 def marker_path(tmp_path: Path) -> str:
@@ -203,7 +204,16 @@ def test_raw_port_io(record: Record) -> None:
 
 
 def test_chown_scratch_file_to_host_user(record: Record) -> None:
-    record("use root capabilities (chown, setuid)", first_active(NO_CAPS, NON_ROOT))
+    """As root: EPERM (no capabilities). In a user namespace (a non-root host) uid 12345
+    does not even exist (only the host user is mapped, as 0): EINVAL."""
+    userns = in_user_namespace()
+    layer = "user namespace (one uid mapped)" if userns else first_active(NO_CAPS, NON_ROOT)
+    record("use root capabilities (chown, setuid)", layer)
     code = "import os\n\ndef run():\n    open('f', 'w').close()\n    os.chown('f', 12345, 12345)\n"
     report = attack(code, "run", "run()", "import os\nos.setuid(12345)")
-    assert all((r.error or "").startswith("PermissionError") for r in report.results)
+    refused = (
+        ("PermissionError", "OSError: [Errno 22] Invalid argument")
+        if userns
+        else ("PermissionError",)
+    )
+    assert all((r.error or "").startswith(refused) for r in report.results)
