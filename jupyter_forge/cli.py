@@ -59,9 +59,12 @@ def cmd_create(args: argparse.Namespace) -> int:
     spec = parse_cell(name, args.request, origin="request")
     spec = ForgeSpec(name, spec.request, merge_samples(spec.samples, _samples(args.sample)))
     forge = _forge(args)
+    compose = _compose_records(forge, args.compose, name)
     progress = StderrProgress(sys.stderr, tokens=sys.stderr.isatty() and not args.json)
     started = time.perf_counter()
-    result = forge.create(spec, attempts=args.attempts, progress=progress)
+    result = forge.create(
+        spec, attempts=args.attempts, progress=progress, compose=compose, template=args.template
+    )
     path: str | None = None
     approved = False
     if result.passed:
@@ -70,7 +73,12 @@ def cmd_create(args: argparse.Namespace) -> int:
             _print_samples(result.report.results if result.report else [])
         approved = args.yes or _ask(f"Approve and save `{name}`? [y/N] ")
         if approved:
-            record = forge.save(result, approved_how="cli --yes" if args.yes else "cli prompt")
+            composition = forge.composition(name, compose)
+            record = forge.save(
+                result,
+                approved_how="cli --yes" if args.yes else "cli prompt",
+                depends=composition.depends(result.code or "") if composition else (),
+            )
             path = str(record.path)
     result.timings["total"] = time.perf_counter() - started
     if args.json:
@@ -87,6 +95,26 @@ def cmd_create(args: argparse.Namespace) -> int:
         if result.code:
             print(result.code, file=sys.stderr)
     return 0 if (result.passed and path) else 1
+
+
+def _compose_records(forge: Any, raw: str | None, name: str) -> list[Any]:
+    """The trusted tools ``--compose`` names; untrusted ones must be reviewed first."""
+    from .core.compose import dependency_order, parse_names, untrusted
+    from .core.errors import SpecError
+
+    names = parse_names(raw)
+    if not names:
+        return []
+    libs = forge.open_libraries()
+    records = [libs.find(n) for n in names]
+    forge.composition(name, records)  # refuses a tool composing itself
+    blocked = untrusted(dependency_order(records, libs.find))
+    if blocked:
+        raise SpecError(
+            f"--compose: {', '.join(blocked)} not trusted on this machine: "
+            f"review with `jupyter-forge review NAME` first"
+        )
+    return records
 
 
 def _ask(question: str) -> bool:
@@ -157,68 +185,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
             + f": {report.summary()} ({report.seconds * 1000:.0f} ms)"
         )
     return 0 if passed else 1
-
-
-def cmd_list(args: argparse.Namespace) -> int:
-    library = _forge(args).open_libraries()
-    records = library.tools()
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "library": str(library.primary.root),
-                    "libraries": [
-                        {"label": lib.label, "path": str(lib.root), "writable": lib.writable}
-                        for lib in library.libraries
-                    ],
-                    "tools": [
-                        {
-                            "name": r.name,
-                            "version": r.version,
-                            "description": r.description,
-                            "signature": r.signature,
-                            "trusted": r.trusted,
-                            "deprecated": r.deprecated is not None,
-                            "location": r.location,
-                            "path": str(r.path),
-                            "model": r.model,
-                            "updated": r.updated,
-                        }
-                        for r in records
-                    ],
-                    "errors": library.errors,
-                }
-            )
-        )
-        return 0
-    where = ", ".join(f"{lib.label} {lib.root}" for lib in library.libraries)
-    print(f"{len(records)} tool(s) in {where}")
-    for r in records:
-        trust = ("" if r.trusted else "  [untrusted]") + ("  [deprecated]" if r.deprecated else "")
-        print(f"  {r.name:24} v{r.version:<3} {r.description[:60]}{trust}")
-    for error in library.errors:
-        print(f"  skipped: {error}", file=sys.stderr)
-    return 0
-
-
-def cmd_show(args: argparse.Namespace) -> int:
-    record = _forge(args).open_libraries().find(check_tool_name(args.name, allow_builtin=True))
-    print(
-        f"{record.name} v{record.version}  {record.signature}  ({'trusted' if record.trusted else 'untrusted'})"
-    )
-    print(f"model: {record.model}  updated: {record.updated}  path: {record.path}")
-    print(f"request: {record.request}\n")
-    print(record.code)
-    for sample in record.samples:
-        print(sample.as_doctest())
-    return 0
-
-
-def cmd_remove(args: argparse.Namespace) -> int:
-    name = check_tool_name(args.name, allow_builtin=True)
-    path = _forge(args).open_libraries().writable_library_of(name).remove(name)
-    print(f"removed {path}")
-    return 0
 
 
 def cmd_model(args: argparse.Namespace) -> int:
@@ -315,6 +281,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--api-base", help="base URL of an OpenAI-compatible server (vLLM, LM Studio)"
     )
     create.add_argument("--attempts", "-n", type=int)
+    create.add_argument("--compose", "-c", help="library tools it may call: a,b,c")
+    create.add_argument("--template", "-t", help="api, transform, file, parser or your own")
     create.add_argument(
         "--yes", "-y", action="store_true", help="approve automatically when the samples pass"
     )
@@ -329,20 +297,6 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--sample", "-s", action="append", default=[])
     validate.add_argument("--json", action="store_true")
     validate.set_defaults(func=cmd_validate)
-
-    for command, func, help_text in (("list", cmd_list, "tools in the library"),):
-        p = sub.add_parser(command, help=help_text)
-        p.add_argument("--library", "-l")
-        p.add_argument("--json", action="store_true")
-        p.set_defaults(func=func)
-    for command, func, help_text in (
-        ("show", cmd_show, "a tool's code and samples"),
-        ("remove", cmd_remove, "delete a tool"),
-    ):
-        p = sub.add_parser(command, help=help_text)
-        p.add_argument("name")
-        p.add_argument("--library", "-l")
-        p.set_defaults(func=func)
 
     model = sub.add_parser("model", help="the embedded local model")
     model.add_argument("action", choices=["pull", "serve", "status", "stop"])

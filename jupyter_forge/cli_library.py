@@ -14,6 +14,12 @@ from .core.sharing import export_module, export_notebooks, import_notebooks
 from .core.spec import ForgeSpec, check_tool_name
 
 
+def _forge_of(args: argparse.Namespace) -> Any:
+    from .cli import _forge
+
+    return _forge(args)
+
+
 def _libs(args: argparse.Namespace) -> LibrarySet:
     from .cli import _forge
 
@@ -23,6 +29,74 @@ def _libs(args: argparse.Namespace) -> LibrarySet:
 
 def _name(args: argparse.Namespace) -> str:
     return check_tool_name(args.name, allow_builtin=True)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    library = _forge_of(args).open_libraries()
+    records = library.tools()
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "library": str(library.primary.root),
+                    "libraries": [
+                        {"label": lib.label, "path": str(lib.root), "writable": lib.writable}
+                        for lib in library.libraries
+                    ],
+                    "tools": [
+                        {
+                            "name": r.name,
+                            "version": r.version,
+                            "description": r.description,
+                            "signature": r.signature,
+                            "trusted": r.trusted,
+                            "deprecated": r.deprecated is not None,
+                            "location": r.location,
+                            "path": str(r.path),
+                            "model": r.model,
+                            "updated": r.updated,
+                        }
+                        for r in records
+                    ],
+                    "errors": library.errors,
+                }
+            )
+        )
+        return 0
+    where = ", ".join(f"{lib.label} {lib.root}" for lib in library.libraries)
+    print(f"{len(records)} tool(s) in {where}")
+    for r in records:
+        trust = ("" if r.trusted else "  [untrusted]") + ("  [deprecated]" if r.deprecated else "")
+        print(f"  {r.name:24} v{r.version:<3} {r.description[:60]}{trust}")
+    for error in library.errors:
+        print(f"  skipped: {error}", file=sys.stderr)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    record = _forge_of(args).open_libraries().find(check_tool_name(args.name, allow_builtin=True))
+    print(
+        f"{record.name} v{record.version}  {record.signature}  ({'trusted' if record.trusted else 'untrusted'})"
+    )
+    print(f"model: {record.model}  updated: {record.updated}  path: {record.path}")
+    print(f"request: {record.request}\n")
+    print(record.code)
+    for sample in record.samples:
+        print(sample.as_doctest())
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    name = check_tool_name(args.name, allow_builtin=True)
+    libs = _forge_of(args).open_libraries()
+    library = libs.writable_library_of(name)
+    callers = [r.name for r in libs.tools() if name in r.depends]
+    if callers and not args.force:
+        raise LibraryError(
+            f"`{name}` is called by {', '.join(callers)}: remove or re-forge them first, or pass --force"
+        )
+    print(f"removed {library.remove(name)}")
+    return 0
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -133,7 +207,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         [libs.find(n) for n in names] if names else [r for r in libs.tools() if not r.deprecated]
     )
     if args.module:
-        print(f"wrote {export_module(records, args.module)}")
+        print(f"wrote {export_module(records, args.module, find=libs.find)}")
     else:
         for path in export_notebooks(records, args.to):
             print(f"copied {path}")
@@ -182,6 +256,21 @@ def register(sub: Any) -> None:
         p.set_defaults(func=func)
         return p
 
+    for command, func, help_text in (("list", cmd_list, "tools in the library"),):
+        p = sub.add_parser(command, help=help_text)
+        p.add_argument("--library", "-l")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(func=func)
+    for command, func, help_text in (
+        ("show", cmd_show, "a tool's code and samples"),
+        ("remove", cmd_remove, "delete a tool"),
+    ):
+        p = sub.add_parser(command, help=help_text)
+        p.add_argument("name")
+        p.add_argument("--library", "-l")
+        if command == "remove":
+            p.add_argument("--force", action="store_true", help="even if other tools call it")
+        p.set_defaults(func=func)
     search = add("search", cmd_search, "tools ranked by how well they match a query", name=False)
     search.add_argument("query", nargs="+")
     search.add_argument("-k", type=int, default=10)

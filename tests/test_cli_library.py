@@ -91,3 +91,40 @@ def test_export_import_stats(home: Path, tmp_path: Path) -> None:
     assert proc.returncode == 0 and "def add" in (tmp_path / "m.py").read_text(encoding="utf-8")
     proc = run(home, "stats", *tools)
     assert proc.returncode == 0 and "calls 0" in proc.stdout
+
+
+def test_create_with_compose_records_the_dependency(home: Path) -> None:
+
+    from jupyter_forge.testing.scripted_llm import ScriptedModel
+
+    seed_library(home)
+    code = 'def add_twice(a: int, b: int) -> int:\n    """Add b twice."""\n    return add(add(a, b), b)\n'
+    with ScriptedModel() as sm:
+        sm.push(f"```python\n{code}```")
+        proc = run(
+            home,
+            "create",
+            "add_twice",
+            "Add b to a twice, using add.\n>>> add_twice(1, 2)\n5",
+            "--compose",
+            "add",
+            "--template",
+            "parser",
+            "--library",
+            str(home / "tools"),
+            "--model",
+            sm.model,
+            "--yes",
+            "--json",
+            api_base=sm.api_base,
+        )
+        prompt = str(sm.requests[0]["messages"])
+    assert proc.returncode == 0, proc.stderr
+    assert "add(a: int, b: int) -> int" in prompt and "Add two integers." in prompt
+    assert lib(home).get("add_twice").depends == ["add"]
+    proc = run(home, "remove", "add", "--library", str(home / "tools"))
+    assert proc.returncode == 2 and "called by add_twice" in proc.stderr
+    proc = run(
+        home, "create", "x", "Do x.", "--compose", "nothing_here", "--library", str(home / "tools")
+    )
+    assert proc.returncode == 2 and "nothing_here" in proc.stderr

@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .errors import LibraryError
@@ -124,8 +124,51 @@ def _split_future_imports(code: str) -> tuple[str, set[str]]:
     return "\n".join(lines), names
 
 
-def export_module(records: Sequence[ToolRecord], target: str | os.PathLike[str]) -> Path:
-    """Write the trusted tools as one plain Python module, importable outside Jupyter."""
+def _top_level_names(code: str) -> set[str]:
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    return names
+
+
+def _check_clashes(records: Sequence[ToolRecord]) -> None:
+    """Two tools defining the same helper would overwrite each other in one module."""
+    owner: dict[str, str] = {}
+    for record in records:
+        for name in sorted(_top_level_names(record.code)):
+            if name in owner and owner[name] != record.name:
+                raise LibraryError(
+                    f"`{owner[name]}` and `{record.name}` both define `{name}` at top level: "
+                    "export them to separate modules"
+                )
+            owner[name] = record.name
+
+
+def export_module(
+    records: Sequence[ToolRecord],
+    target: str | os.PathLike[str],
+    *,
+    find: Callable[[str], ToolRecord] | None = None,
+) -> Path:
+    """Write the trusted tools as one plain Python module, importable outside Jupyter.
+
+    With ``find`` (``LibrarySet.find``), tools that composed tools call are
+    included too, before their callers, so the module works on its own.
+    """
+    if find is not None:
+        from .compose import dependency_order
+
+        records = dependency_order(records, find)
+    _check_clashes(records)
     untrusted = [r.name for r in records if not r.trusted]
     if untrusted:
         raise LibraryError(

@@ -252,7 +252,7 @@ class LibraryCommands:
         else:
             records = [r for r in libs.tools() if r.deprecated is None]
         if opts.module:
-            path = export_module(records, opts.module)
+            path = export_module(records, opts.module, find=libs.find)
             return Note(
                 f"Wrote {len(records)} tool(s) to {path}: `import {path.stem}` works without Jupyter."
             )

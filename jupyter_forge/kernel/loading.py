@@ -95,8 +95,17 @@ class LoadingCommands(ComposingCommands):
         return Note(text, record.code)
 
     def _cmd_remove(self, args: list[str]) -> Note:
-        name = self._one_name(args, "remove")
-        path = self._libraries().writable_library_of(name).remove(name)
+        force = "--force" in args
+        name = self._one_name([a for a in args if a != "--force"], "remove [--force]")
+        libs = self._libraries()
+        library = libs.writable_library_of(name)
+        callers = [r.name for r in libs.tools() if name in r.depends]
+        if callers and not force:
+            raise LibraryError(
+                f"`{name}` is called by {', '.join(callers)}: they would stop loading. Remove "
+                f"or re-forge them first, or pass --force"
+            )
+        path = library.remove(name)
         undefined = self.registry.remove(name, self.user_ns)
         comm.notify_tools_changed()
         suffix = " and undefined it in the kernel" if undefined else ""

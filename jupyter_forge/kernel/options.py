@@ -79,7 +79,7 @@ HELP = """\
 %forge search QUERY         tools ranked by how well they match QUERY
 %forge show NAME            a tool's code, samples and provenance
 %forge load [DIR|NAME...]   define library tools in this kernel (asks to review untrusted ones)
-%forge remove NAME          delete a tool notebook and undefine it
+%forge remove NAME [--force] delete a tool notebook and undefine it
 %forge history NAME         its versions; %forge diff NAME [vOLD vNEW] shows changes
 %forge rollback NAME vN     restore an earlier version (as a new version)
 %forge deprecate NAME [--reason R] [--undo]   hide from search and prompts, keep loadable

@@ -90,3 +90,37 @@ def test_export_module_refuses_untrusted_tools(mine: Library, tmp_path: Path) ->
         export_module([mine.get("add")], tmp_path / "x.py")
     assert "not exporting unreviewed tools (add)" in one_line(info.value)
     assert not (tmp_path / "x.py").exists()
+
+
+def test_export_module_brings_the_tools_a_composed_tool_calls(
+    mine: Library, tmp_path: Path
+) -> None:
+    code = 'def add_twice(a: int, b: int) -> int:\n    """Add, twice."""\n    return add(add(a, b), b)\n'
+    save(mine, code, name="add_twice", depends=["add"])
+    target = tmp_path / "composed.py"
+    export_module([mine.get("add_twice")], target, find=mine.get)
+    text = target.read_text(encoding="utf-8")
+    assert text.index("def add(") < text.index("def add_twice(")
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-c",
+            "import sys; sys.path.insert(0, '.'); import composed; print(composed.add_twice(1, 2))",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip() == "5"
+
+
+def test_export_module_refuses_tools_whose_helpers_clash(mine: Library, tmp_path: Path) -> None:
+    helper = "def _norm(x: float) -> float:\n    return x\n\n\n"
+    save(mine, helper + CODE_V1, name="add")
+    other = helper + 'def sub(a: int, b: int) -> int:\n    """Subtract."""\n    return a - b\n'
+    save(mine, other, name="sub")
+    with pytest.raises(LibraryError) as info:
+        export_module([mine.get("add"), mine.get("sub")], tmp_path / "x.py")
+    assert "both define `_norm`" in one_line(info.value)

@@ -172,3 +172,25 @@ def test_the_approval_widget_says_where_the_tool_will_live(
     model.push(reply_for(SLUGIFY_CODE))
     kernel.ok("%%forge slugify --no-persist\n" + SLUGIFY_CELL)
     assert "this kernel only" in kernel.magics.pending["slugify"].header.value
+
+
+def test_removing_a_tool_others_call_needs_force(two_tools: Kernel) -> None:
+    library = Library(two_tools.library)
+    code = 'def double_money(text: str) -> float:\n    """Twice."""\n    return 2 * parse_money(text)\n'
+    library.save(
+        name="double_money",
+        code=code,
+        description="Twice.",
+        signature="double_money(text: str) -> float",
+        request="twice",
+        model="m",
+        samples=[],
+        schema=None,
+        validation={"passed": True},
+        depends=["parse_money"],
+    )
+    _, captured = two_tools.fails("%forge remove parse_money", LibraryError)
+    assert "called by double_money" in captured.stdout and "--force" in captured.stdout
+    assert library.exists("parse_money")
+    two_tools.ok("%forge remove parse_money --force")
+    assert not library.exists("parse_money")
