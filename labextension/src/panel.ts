@@ -307,25 +307,15 @@ export class ForgePanel extends Widget {
     box.appendChild(samples);
 
     box.appendChild(el('h3', '', 'History'));
-    const history = el('table', 'jp-ForgeTools-history');
-    const current = el('tr');
-    current.append(
-      el('td', '', `v${tool.version}`),
-      el('td', '', tool.updated),
-      el('td', '', tool.model),
-      el('td', '', 'current')
-    );
-    history.appendChild(current);
+    const history = el('ul', 'jp-ForgeTools-history');
+    const line = (parts: (string | null | undefined)[]) =>
+      el('li', 'jp-ForgeTools-historyItem', parts.filter(Boolean).join(' · '));
+    history.appendChild(line([`v${tool.version}`, tool.updated, tool.model, 'current']));
     for (const item of [...tool.history].reverse()) {
-      const row = el('tr');
       const verdict = item.passed === null ? '' : item.passed ? 'passed' : 'failed';
-      row.append(
-        el('td', '', `v${item.version ?? '?'}`),
-        el('td', '', item.updated ?? ''),
-        el('td', '', item.model ?? ''),
-        el('td', '', verdict)
+      history.appendChild(
+        line([`v${item.version ?? '?'}`, item.updated, item.model, verdict])
       );
-      history.appendChild(row);
     }
     box.appendChild(history);
 

@@ -245,7 +245,7 @@ def test_panel_lists_searches_inserts_and_updates(
 
 
 @pytest.mark.timeout(240)
-def test_panel_actions_and_bad_input(forge_lab: Lab, page: Any) -> None:
+def test_panel_actions_and_bad_input(forge_lab: Lab, page: Any, tmp_path: Path) -> None:
     """Load into kernel, Open notebook, Deprecate; a corrupt notebook, a vanished folder and
     a dead kernel each give a clear message while the panel keeps working."""
     from playwright.sync_api import expect
@@ -274,6 +274,40 @@ def test_panel_actions_and_bad_input(forge_lab: Lab, page: Any) -> None:
     expect(cell(page, 1).locator(".jp-OutputArea-output")).to_contain_text(
         "Loaded 1 tool(s)", timeout=30_000
     )
+
+    # An untrusted tool (signed elsewhere): flagged, and loading it shows the review widget.
+    Library(lab.root / LIBRARY, notary_dir=str(tmp_path / "other-machine")).save(
+        name="shout",
+        code='def shout(text: str) -> str:\n    """Upper-case text."""\n    return text.upper()\n',
+        description="Upper-case text.",
+        signature="shout(text: str) -> str",
+        request="Upper-case text.",
+        model="scripted",
+        samples=[Sample("shout('a')", "example", "'A'")],
+        schema=None,
+        validation={"passed": True},
+    )
+    try:
+        panel.locator(".jp-ForgeTools-refresh").click()
+        shout = panel.locator('.jp-ForgeTools-item[data-name="shout"]')
+        expect(shout.locator(".jp-ForgeTools-status")).to_have_text("untrusted")
+        shout.click()
+        shout_detail = panel.locator('.jp-ForgeTools-tool[data-name="shout"]')
+        expect(shout_detail.locator(".jp-ForgeTools-warning")).to_contain_text("Not trusted")
+        shout_detail.locator('button[data-action="Load into kernel"]').click()
+        expect(cell(page, 2).locator(".cm-content")).to_have_text("%forge load shout")
+        review = cell(page, 2).locator(".jupyter-forge-approval")
+        expect(review).to_be_visible(timeout=FORGE_TIMEOUT)
+        expect(review).to_contain_text("NOT trusted")
+        expect(review.locator("button", has_text="Approve")).to_be_enabled()
+        expect(shout_detail.locator(".jp-ForgeTools-actionStatus")).to_contain_text(
+            "review it there"
+        )
+    finally:
+        (lab.root / LIBRARY / "shout.ipynb").unlink()
+    panel.locator(".jp-ForgeTools-refresh").click()
+    expect(panel.locator('.jp-ForgeTools-item[data-name="shout"]')).to_have_count(0)
+    money.click()
 
     # Open notebook: the tool's notebook opens in a new tab.
     detail.locator('button[data-action="Open notebook"]').click()
