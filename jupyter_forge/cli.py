@@ -155,7 +155,8 @@ def _result_json(result: Any, path: str | None, approved: bool) -> dict[str, Any
 
 def cmd_validate(args: argparse.Namespace) -> int:
     from .core.extract import extract_function
-    from .core.findings import static_findings
+    from .core.findings import static_findings, third_party_imports
+    from .core.requirements import install_command, missing_requirements
 
     name = check_tool_name(args.name, allow_builtin=True)
     try:
@@ -166,10 +167,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     samples = _samples(args.sample)
     report = _forge(args).validate_code(extraction.code or code, name, samples)
     passed = report.passed and not extraction.problems
+    missing = missing_requirements(third_party_imports(extraction.code or code))
     if args.json:
         payload = report.to_json()
         payload.update(
-            passed=passed, problems=extraction.problems, findings=static_findings(code), name=name
+            passed=passed,
+            problems=extraction.problems,
+            findings=static_findings(code),
+            name=name,
+            missing_packages=missing,
         )
         print(json.dumps(payload))
     else:
@@ -180,6 +186,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
         _print_samples(report.results)
         for finding in static_findings(code):
             print(f"review: {finding}")
+        if missing:
+            command = install_command(missing).replace("%pip", "python -m pip")
+            print(f"needs {', '.join(missing)}, not installed (to install it yourself: {command})")
         print(
             ("PASSED" if passed else "FAILED")
             + f": {report.summary()} ({report.seconds * 1000:.0f} ms)"

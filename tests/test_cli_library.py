@@ -128,3 +128,17 @@ def test_create_with_compose_records_the_dependency(home: Path) -> None:
         home, "create", "x", "Do x.", "--compose", "nothing_here", "--library", str(home / "tools")
     )
     assert proc.returncode == 2 and "nothing_here" in proc.stderr
+
+
+def test_validate_names_a_missing_package(home: Path) -> None:
+    tool = home / "t.py"
+    tool.write_text(
+        "import zz_not_a_real_pkg\n\n\ndef f(x: int) -> int:\n    return x\n", encoding="utf-8"
+    )
+    proc = run(home, "validate", str(tool), "--name", "f", "--sample", "assert f(1) == 1")
+    assert proc.returncode == 1
+    assert "needs zz_not_a_real_pkg, not installed" in proc.stdout
+    proc = run(home, "validate", str(tool), "--name", "f", "--json")
+    assert json.loads(proc.stdout.strip().splitlines()[-1])["missing_packages"] == [
+        "zz_not_a_real_pkg"
+    ]

@@ -10,6 +10,7 @@ from IPython.display import HTML, display
 
 from ..core.errors import ForgeError, SpecError
 from ..core.record import ToolRecord
+from ..core.requirements import install_command, missing_requirements
 from ..core.result import ForgeResult
 from ..core.spec import (
     ForgeSpec,
@@ -215,6 +216,12 @@ class ForgeMagics(LoadingCommands, Magics):
             )
         )
         if not result.passed:
+            missing = missing_requirements(result.requirements)
+            if missing:
+                raise ForgeError(
+                    f"{result.status_line()} — it needs {', '.join(missing)}, not installed: run "
+                    f"{install_command(missing)} yourself if you trust it, then run the cell again"
+                )
             raise ForgeError(
                 f"{result.status_line()} — nothing was defined or saved: rephrase the request, fix "
                 "the samples, or raise --attempts"

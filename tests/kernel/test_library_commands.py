@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from kernel_helpers import PARSE_MONEY_CELL, PARSE_MONEY_CODE, PARSE_MONEY_REPLY, Kernel, reply_for
 
-from jupyter_forge.core.errors import LibraryError, SpecError
+from jupyter_forge.core.errors import ForgeError, LibraryError, SpecError
 from jupyter_forge.core.library import Library
 from jupyter_forge.kernel.views import Note, Table
 from jupyter_forge.testing.scripted_llm import ScriptedModel
@@ -194,3 +194,12 @@ def test_removing_a_tool_others_call_needs_force(two_tools: Kernel) -> None:
     assert library.exists("parse_money")
     two_tools.ok("%forge remove parse_money --force")
     assert not library.exists("parse_money")
+
+
+def test_auto_mode_names_the_missing_package(kernel: Kernel, model: ScriptedModel) -> None:
+    model.push(reply_for("import zz_not_a_real_pkg\n\n\n" + SLUGIFY_CODE))
+    _, captured = kernel.fails(
+        "%%forge slugify --approve auto --attempts 1\n" + SLUGIFY_CELL, ForgeError
+    )
+    assert "needs zz_not_a_real_pkg, not installed" in captured.stdout
+    assert "%pip install" in captured.stdout and "slugify" not in kernel.ns
