@@ -42,7 +42,7 @@ def _turn_from_message(message: Any, known: Sequence[str], step: int) -> Turn:
     # Small local models (Qwen via llama.cpp's jinja template) write the call as text.
     prose, text_calls = parse_text_tool_calls(content, known, id_prefix=str(step))
     if text_calls:
-        return Turn(prose, text_calls, from_text=True)
+        return Turn(prose, text_calls, from_text=True, raw=content)
     return Turn(content)
 
 

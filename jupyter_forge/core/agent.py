@@ -39,12 +39,16 @@ MAKE_TOOL_SCHEMA: dict[str, Any] = {
         "description": (
             "Create a new Python tool (a function) when none of the available tools can do a step. "
             "It is written, tested on the samples in a sandbox and approved by a person; then call "
-            "it by its name."
+            "it by its tool_name."
         ),
         "parameters": {
             "type": "object",
             "properties": {
-                "name": {"type": "string", "description": "snake_case function name"},
+                # Not `name`: a model writing calls as text uses "name" for the tool it calls.
+                "tool_name": {
+                    "type": "string",
+                    "description": "snake_case name of the new function",
+                },
                 "request": {
                     "type": "string",
                     "description": "what the function does: its inputs and its result",
@@ -55,7 +59,7 @@ MAKE_TOOL_SCHEMA: dict[str, Any] = {
                     "description": "tests of the function, e.g. 'assert double(2) == 4'",
                 },
             },
-            "required": ["name", "request", "samples"],
+            "required": ["tool_name", "request", "samples"],
         },
     },
 }
@@ -88,6 +92,7 @@ class ToolCall:
     arguments: dict[str, Any]
     raw_arguments: str = ""
     error: str | None = None
+    from_text: bool = False  # written as text by the model (see parse_text_tool_calls)
 
     def as_message(self) -> dict[str, Any]:
         arguments = self.raw_arguments or json.dumps(self.arguments)
@@ -110,6 +115,7 @@ class Turn:
     content: str
     calls: list[ToolCall] = field(default_factory=list)
     from_text: bool = False  # the calls were written as text, not API tool_calls
+    raw: str = ""  # the reply as written (kept for text calls: the template's own format)
     seconds: float = 0.0
 
 
@@ -165,11 +171,36 @@ def start(task: str, tools: Sequence[dict[str, Any]], *, system: str = SYSTEM_PR
     return AgentRun(task=task.strip(), tools=[*tools], messages=messages)
 
 
+NEXT_STEP = (
+    f"Go on with the next step of the task (call another tool, or {MAKE_TOOL} if no tool fits), "
+    "or give the final answer if the task is done."
+)
+
+
 def _answer_call(run: AgentRun, call: ToolCall, outcome: Outcome) -> None:
+    content = outcome.content
+    if call.from_text:
+        # Small models given a bare value tend to call the same tool again; say what it was.
+        content = f"{call.name} returned: {content}\n{NEXT_STEP}"
     run.messages.append(
-        {"role": "tool", "tool_call_id": call.id, "name": call.name, "content": outcome.content}
+        {"role": "tool", "tool_call_id": call.id, "name": call.name, "content": content}
     )
     run.log.append(CallLog(call, outcome))
+
+
+def _repeated(run: AgentRun, call: ToolCall) -> Outcome | None:
+    """An identical successful call made earlier in this run: its result, not a second run."""
+    if call.name == MAKE_TOOL:
+        return None
+    for entry in run.log:
+        same = entry.call.name == call.name and entry.call.arguments == call.arguments
+        if same and entry.outcome.ok:
+            text = f"{entry.outcome.content} (you already made this call: do not repeat it)"
+            summary = (
+                f"{entry.outcome.summary or entry.outcome.content} (repeated call: not run again)"
+            )
+            return Outcome(text, summary=summary)
+    return None
 
 
 def resume(run: AgentRun, outcome: Outcome) -> None:
@@ -203,7 +234,7 @@ def drive(
         while run.pending:
             call = run.pending[0]
             emit("call", call)
-            outcome = execute(call)
+            outcome = _repeated(run, call) or execute(call)
             if outcome.pause is not None:
                 run.waiting, run.status = outcome.pause, "paused"
                 emit("paused", (call, outcome))
@@ -220,6 +251,12 @@ def drive(
         run.steps += 1
         if turn.from_text:
             run.text_calls += 1
+        if turn.calls and turn.from_text:
+            # Echo the model's own text: chat templates re-render API tool_calls differently
+            # (Qwen's double-encodes the arguments), which confuses small models.
+            run.messages.append({"role": "assistant", "content": turn.raw or turn.content})
+            run.pending = list(turn.calls)
+            continue
         if turn.calls:
             run.messages.append(
                 {
@@ -260,6 +297,16 @@ _TAGGED = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.DOTALL)
 _FENCED = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)
 
 
+def _is_call(data: Any, known: Collection[str]) -> bool:
+    """A known tool's name, or exactly the call shape {"name": str, "arguments": object}
+    (a call of a tool that does not exist yet is a call, answered with an error)."""
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+        return False
+    if data["name"] in known:
+        return True
+    return set(data) == {"name", "arguments"} and isinstance(data["arguments"], dict)
+
+
 def parse_text_tool_calls(
     text: str, known: Collection[str], *, id_prefix: str = "text"
 ) -> tuple[str, list[ToolCall]]:
@@ -280,9 +327,12 @@ def parse_text_tool_calls(
             data = json.loads(block)
         except json.JSONDecodeError:
             return (text.strip(), []) if not calls else (prose, calls)
-        if not isinstance(data, dict) or data.get("name") not in known:
+        if not _is_call(data, known):
             return (text.strip(), []) if not calls else (prose, calls)
-        arguments, error = parse_arguments(data.get("arguments", data.get("parameters", {})))
+        if "arguments" in data or "parameters" in data:
+            arguments, error = parse_arguments(data.get("arguments", data.get("parameters")))
+        else:  # the flat form small models also write: {"name": "f", "x": 1}
+            arguments, error = {k: v for k, v in data.items() if k != "name"}, None
         calls.append(
             ToolCall(
                 id=f"call_{id_prefix}_{index}",
@@ -290,6 +340,7 @@ def parse_text_tool_calls(
                 arguments=arguments,
                 raw_arguments=json.dumps(arguments),
                 error=error,
+                from_text=True,
             )
         )
     return prose, calls
@@ -319,3 +370,25 @@ def result_for_model(value: Any, limit: int = 2000) -> str:
     except (TypeError, ValueError):
         text = short_repr(value, limit)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def tool_name_from_samples(samples: Sequence[str], exclude: Collection[str] = ()) -> str | None:
+    """The one function the samples call that does not exist yet, if exactly one.
+
+    Why: small models often leave out ``tool_name`` but write samples such as
+    ``assert round_to_5(212) == 210``; the name is then theirs, not a guess.
+    """
+    import ast
+    import builtins
+
+    called: set[str] = set()
+    for source in samples:
+        try:
+            tree = ast.parse(source.replace(">>> ", ""))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                called.add(node.func.id)
+    called -= set(dir(builtins)) | set(exclude)
+    return called.pop() if len(called) == 1 else None

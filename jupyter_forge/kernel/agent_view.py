@@ -119,7 +119,6 @@ class Session:
     opts: argparse.Namespace | None = None
     waiting: ApprovalWidget | ConfirmWidget | None = None
     offer: Offer = field(default_factory=Offer)
-    made: dict[str, str] = field(default_factory=dict)  # tool made by the agent -> signature
 
 
 _SESSIONS: weakref.WeakKeyDictionary[Any, Session] = weakref.WeakKeyDictionary()
@@ -158,7 +157,7 @@ class AgentDriver:
         offer = offer_tools(libs, task, self.forge.agent_top_k)
         run = agent.start(task, [*offer.schemas, MAKE_TOOL_SCHEMA])
         self.session.run, self.session.opts, self.session.offer = run, self.opts, offer
-        self.session.waiting, self.session.made = None, {}
+        self.session.waiting = None
         names = ", ".join(offer.records) or "none matched"
         display(Note(f"Agent task: {run.task}\nTools offered: {names}, plus {MAKE_TOOL}."))
         self._drive(run, getattr(self.opts, "max_steps", None) or self.forge.agent_max_steps)
@@ -277,7 +276,8 @@ class AgentDriver:
                 record = self.forge.open_libraries(self.opts.library).find(name)
             except ForgeError:
                 known = ", ".join(self.session.run.tool_names if self.session.run else [])
-                return None, [], f"no tool `{name}`: use one of {known}"
+                text = f"no tool `{name}` exists yet: create it first with {MAKE_TOOL} (tool_name, request, samples), or use one of {known}"
+                return None, [], text
             if record.deprecated:
                 return None, [], f"`{name}` is deprecated: use another tool or {MAKE_TOOL}"
             if not record.trusted:
@@ -309,17 +309,30 @@ class AgentDriver:
 
     def _make_tool(self, call: ToolCall) -> Outcome:
         args = call.arguments
+        run = self.session.run
         try:
-            name = check_tool_name(str(args.get("name") or ""))
+            raw = args.get("samples") or []
+            sources = [str(x) for x in ([raw] if isinstance(raw, str) else list(raw))]
+            known = run.tool_names if run else []
+            given = args.get("tool_name") or args.get("name") or args.get("function_name")
+            given = given or agent.tool_name_from_samples(sources, known)
+            if not given:
+                raise SpecError(
+                    "make_tool needs the new function's `tool_name` (snake_case) and samples that call it"
+                )
+            name = check_tool_name(str(given))
             request = str(args.get("request") or "").strip()
             if not request:
                 raise SpecError("make_tool needs a `request` saying what the function does")
-            raw = args.get("samples") or []
-            samples = parse_sample_strings(
-                [raw] if isinstance(raw, str) else list(raw), origin="agent"
-            )
+            samples = parse_sample_strings(sources, origin="agent")
+            if not any(name in s.source for s in samples):
+                raise SpecError(
+                    f"make_tool needs samples that call `{name}`, e.g. 'assert {name}(...) == ...'"
+                )
         except SpecError as exc:
             return Outcome(f"error: {exc}", summary=str(exc), ok=False)
+        if run is not None:  # the maker sees what the tool is for, not just the model's phrase
+            request = f"{request}\n\n(Made for the task: {run.task})"
         libs = self.forge.open_libraries(self.opts.library)
         if name in self.magics.user_ns or any(lib.exists(name) for lib in libs.libraries):
             text = (
@@ -377,7 +390,6 @@ class AgentDriver:
         from ..core.schema import signature_text
 
         signature = signature_text(tool.code, name)
-        self.session.made[name] = signature
         text = f"`{name}` was made, passed its samples and was approved by the user: call it now ({name}{signature.removeprefix(name)})."
         return Outcome(text, summary=f"approved: {name} is now available")
 

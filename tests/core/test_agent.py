@@ -129,8 +129,14 @@ def test_text_tool_calls_are_parsed_strictly() -> None:
     assert [c.arguments for c in calls] == [{}, {"a": 3}]
     assert len({c.id for c in calls}) == 2
     # Not calls: unknown names, broken JSON, prose that merely contains braces.
+    # A tool that does not exist (yet) counts only in the exact call shape; the executor refuses it.
+    assert (
+        parse_text_tool_calls('{"name": "round_to_5", "arguments": {"x": 1}}', known)[1][0].name
+        == "round_to_5"
+    )
     for text in (
-        '<tool_call>{"name": "rm_rf", "arguments": {}}</tool_call>',
+        '{"name": "rm_rf", "x": 1}',
+        '<tool_call>{"name": "rm_rf", "arguments": []}</tool_call>',
         '<tool_call>{"name": "add", "arguments": {</tool_call>',
         "The answer is {5}.",
         '{"result": 5}',
@@ -172,3 +178,12 @@ def test_values_are_shown_short_and_given_to_the_model_as_json() -> None:
 
     assert "repr failed" in agent.short_repr(Broken())
     assert call("add", a=1, b="x").signature() == "add(a=1, b='x')"
+
+
+def test_a_missing_tool_name_is_read_from_the_samples_only_when_unambiguous() -> None:
+    name = agent.tool_name_from_samples
+    assert name(["assert round_to_5(212) == 210", ">>> round_to_5(3)\n5"]) == "round_to_5"
+    assert name(["assert f(1) == 1", "assert g(1) == 1"]) is None
+    assert name(["assert round(2.5) == 2"]) is None
+    assert name(["assert add(1, 2) == 3"], exclude=["add"]) is None
+    assert name(["not python ("]) is None

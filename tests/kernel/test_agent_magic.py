@@ -41,7 +41,7 @@ TASK = "Convert 100 degrees Celsius to Fahrenheit, then round it to the nearest 
 MAKE = {
     "name": "make_tool",
     "arguments": {
-        "name": "round_to_multiple",
+        "tool_name": "round_to_multiple",
         "request": "Round a number x to the nearest multiple of base.",
         "samples": [
             "assert round_to_multiple(212.0, 5) == 210",
@@ -99,7 +99,7 @@ def test_auto_mode_uses_an_existing_tool_makes_a_new_one_and_answers(
 
     out = texts(captured)
     assert "tool call: celsius_to_fahrenheit(celsius=100) -> 212.0" in out
-    assert "tool call: make_tool(name='round_to_multiple'" in out
+    assert "tool call: make_tool(tool_name='round_to_multiple'" in out
     assert "tool call: round_to_multiple(x=212.0, base=5) -> 210" in out
     assert f"Answer: {ANSWER}" in out
     assert model.pending == 0 and len(model.requests) == 5
@@ -267,7 +267,12 @@ def test_text_tool_calls_from_small_models_are_understood(
     model.push(text_call, "It is 212 °F.")
     _, captured = c2f.ok('%forge ask "Convert 100 degrees Celsius to Fahrenheit"')
     assert "tool call: celsius_to_fahrenheit(celsius=100) -> 212.0" in texts(captured)
-    assert tool_messages(model, 1)[-1]["content"] == "212.0"
+    assert tool_messages(model, 1)[-1]["content"].startswith(
+        "celsius_to_fahrenheit returned: 212.0\n"
+    )
+    # The model sees its own call as it wrote it (no re-rendered API tool_calls).
+    echoed = [m for m in model.requests[1]["messages"] if m["role"] == "assistant"]
+    assert echoed == [{"role": "assistant", "content": text_call}]
     run = session_for(c2f.magics).run
     assert run is not None and run.text_calls == 1
 
@@ -287,3 +292,38 @@ def test_bad_usage_fails_with_one_line(kernel: Kernel, model: ScriptedModel) -> 
     model.push({"error": 401, "message": "bad key"})
     kernel.fails('%forge ask "anything"', ForgeError)
     assert model.requests and model.pending == 0
+
+
+def test_make_tool_arguments_small_models_get_wrong(c2f: Kernel, model: ScriptedModel) -> None:
+    """No tool_name: taken from the samples when they call exactly one new function;
+    samples that never call the tool, or a call of a tool not made yet, are errors it can fix."""
+    kernel = c2f
+    samples = ["assert round_to_multiple(212.0, 5) == 210"]
+    model.push(
+        {"tool_calls": [{"name": "round_to_multiple", "arguments": {"x": 212.0, "base": 5}}]},
+        {
+            "tool_calls": [
+                {
+                    "name": "make_tool",
+                    "arguments": {"request": "Round.", "samples": ["assert round(2.5) == 2"]},
+                }
+            ]
+        },
+        {
+            "tool_calls": [
+                {
+                    "name": "make_tool",
+                    "arguments": {"request": "Round to a multiple.", "samples": samples},
+                }
+            ]
+        },
+        reply_for(ROUND),
+        ANSWER,
+    )
+    kernel.ok(f'%forge ask "{TASK}" --approve auto')
+    assert "exists yet: create it first with make_tool" in tool_messages(model, 1)[-1]["content"]
+    assert "needs the new function's `tool_name`" in tool_messages(model, 2)[-1]["content"]
+    assert "approved" in tool_messages(model, 4)[-1]["content"]
+    record = Library(kernel.library).get("round_to_multiple")
+    assert record.request.startswith("Round to a multiple.") and TASK in record.request
+    assert kernel.ns["round_to_multiple"](7, 5) == 5
