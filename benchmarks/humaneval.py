@@ -405,21 +405,26 @@ def run_problem(
 
 def load_finished(
     out: Path, conditions: list[str]
-) -> tuple[list[dict[str, Any]], float, list[dict[str, Any]]]:
-    """The finished rows, seconds spent and run segments of an earlier run of the same conditions."""
+) -> tuple[list[dict[str, Any]], float, list[dict[str, Any]], list[str]]:
+    """An earlier run's rows, seconds spent, segments and conditions, to continue it.
+
+    The remaining problems may run fewer of its conditions (say, the cheap ones when
+    time runs out): every condition is then summarised over the problems it ran.
+    """
     if not out.exists():
-        return [], 0.0, []
+        return [], 0.0, [], conditions
     data = json.loads(out.read_text())
-    if data.get("conditions") != conditions:
+    recorded = list(data.get("conditions") or [])
+    if not set(conditions) <= set(recorded):
         raise SystemExit(
-            f"{out} was run with conditions {data.get('conditions')}: pass the same "
-            "--conditions to resume, or another --out"
+            f"{out} was run with conditions {recorded}: resume with those (or some of them), "
+            "or pass another --out"
         )
-    rows = [r for r in data["rows"] if set(r["conditions"]) == set(conditions)]
+    rows = list(data["rows"])
     segments = data.get("segments") or [
         {"command": data.get("command"), "server": data.get("server"), "n_done": len(rows)}
     ]
-    return rows, float(data.get("total_seconds", 0.0)), segments
+    return rows, float(data.get("total_seconds", 0.0)), segments, recorded
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -457,7 +462,9 @@ def main(argv: list[str] | None = None) -> int:
     problems = select_problems(read_problems(), args.limit, ids)
     out = Path(args.out or RESULTS / f"humaneval-{slug(args.model)}-{len(problems)}.json")
 
-    rows, earlier, segments = load_finished(out, conditions) if args.resume else ([], 0.0, [])
+    rows, earlier, segments, recorded = (
+        load_finished(out, conditions) if args.resume else ([], 0.0, [], conditions)
+    )
     forge = ReplayForge(model=args.model, api_base=args.api_base)
     with contextlib.ExitStack() as stack:
         if args.server_threads:
@@ -474,10 +481,11 @@ def main(argv: list[str] | None = None) -> int:
                 replay.code = done["code"]
                 library.save(replay, replay.spec)
         started = time.perf_counter()
-        finished = {r["task_id"] for r in rows}
+        finished = {r["task_id"] for r in rows if set(conditions) <= set(r["conditions"])}
         for index, problem in enumerate(problems, 1):
             if problem["task_id"] in finished:
                 continue
+            rows = [r for r in rows if r["task_id"] != problem["task_id"]]  # ran fewer
             rows.append(run_problem(forge, problem, conditions, args, library))
             print(f"[{index}/{len(problems)}] {rows[-1].pop('_line')}", flush=True)
             # Checkpoint: a long run that dies still leaves its finished problems on disk.
@@ -486,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
                 args,
                 argv,
                 forge,
-                conditions,
+                recorded,
                 problems,
                 rows,
                 started,
@@ -499,7 +507,7 @@ def main(argv: list[str] | None = None) -> int:
         args,
         argv,
         forge,
-        conditions,
+        recorded,
         problems,
         rows,
         started,
@@ -510,7 +518,7 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(summary, indent=2))
     print(f"results: {out}")
     try:
-        plot(summary, conditions, args.model, len(problems), out.with_suffix(".png"))
+        plot(summary, recorded, args.model, len(problems), out.with_suffix(".png"))
     except ImportError:
         print("matplotlib not installed: no plot", file=sys.stderr)
     return 0

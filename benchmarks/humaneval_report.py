@@ -20,7 +20,8 @@ def summarize(rows: list[dict[str, Any]], conditions: Iterable[str]) -> dict[str
     """Per condition: hidden-test pass rate, attempts, tokens, time, and reuse counts."""
     summary: dict[str, Any] = {}
     for condition in conditions:
-        outs = [r["conditions"][condition] for r in rows]
+        # A resumed run may add conditions for later problems only: each has its own n.
+        outs = [r["conditions"][condition] for r in rows if condition in r["conditions"]]
         n = len(outs)
         if not n:
             continue
@@ -46,12 +47,19 @@ def summarize(rows: list[dict[str, Any]], conditions: Iterable[str]) -> dict[str
                 bool(o["samples_passed"]) and not o["hidden_passed"] for o in outs
             )
         if condition == "forge+reuse":
-            entry.update(reuse_summary(rows))
+            entry.update(reuse_summary([r for r in rows if condition in r["conditions"]]))
         summary[condition] = entry
-    single = summary.get("single", {}).get("pass_rate")
     for condition in ("forge", "forge+reuse"):
-        if condition in summary and single:
-            summary[condition]["ratio_vs_single"] = summary[condition]["pass_rate"] / single
+        if condition not in summary or "single" not in summary:
+            continue
+        # On the problems both ran (the same problems, whatever the segments).
+        paired = [r["conditions"] for r in rows if {condition, "single"} <= set(r["conditions"])]
+        base = sum(c["single"]["hidden_passed"] for c in paired)
+        if base:
+            summary[condition]["ratio_vs_single"] = (
+                sum(c[condition]["hidden_passed"] for c in paired) / base
+            )
+            summary[condition]["ratio_n"] = len(paired)
     summary["problems_with_samples"] = sum(bool(r["n_samples"]) for r in rows)
     return summary
 
@@ -74,7 +82,7 @@ def reuse_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
         "context_used_passed": sum(o["hidden_passed"] for o in used),
         "median_search_seconds": statistics.median(o.get("search_seconds", 0.0) for o in outs),
     }
-    paired = [r for r in rows if "forge" in r["conditions"]]
+    paired = [r for r in rows if {"forge", "forge+reuse"} <= set(r["conditions"])]
     if paired:
         # Same problems, forge without the library: did reuse help or hurt, and where?
         def flips(sub: list[dict[str, Any]]) -> dict[str, int]:

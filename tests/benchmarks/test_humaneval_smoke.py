@@ -284,5 +284,35 @@ def test_a_stopped_run_resumes_with_its_library(sm: ScriptedModel, tmp_path: Pat
     # ...and the library it searched holds the tools the first run had saved.
     last = data["rows"][-1]["conditions"]["forge+reuse"]
     assert last["reuse_offered"] == ["has_close_elements", "truncate_number"]
+    # A run cannot grow conditions it did not run for its earlier problems.
+    single_only = [
+        "--model",
+        sm.model,
+        "--api-base",
+        sm.api_base,
+        "--out",
+        str(tmp_path / "s.json"),
+    ]
+    assert main([*single_only, "--problems", "HumanEval/2", "--conditions", "single"]) == 0
     with pytest.raises(SystemExit):
-        main([*argv, "--problems", ",".join(IDS), "--resume", "--conditions", "single"])
+        main([*single_only, "--problems", ",".join(IDS), "--resume"])
+
+
+def test_a_resumed_run_may_continue_with_fewer_conditions(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    out = tmp_path / "he.json"
+    argv = ["--model", sm.model, "--api-base", sm.api_base, "--out", str(out)]
+    assert main([*argv, "--problems", "HumanEval/0,HumanEval/2"]) == 0
+    more = ["--problems", ",".join(IDS), "--resume", "--conditions", "single,forge"]
+    assert main([*argv, *more]) == 0
+
+    data = json.loads(out.read_text())
+    assert data["conditions"] == ["single", "forge", "forge+reuse"]
+    assert set(data["rows"][-1]["conditions"]) == {"single", "forge"}
+    summary = data["summary"]
+    # Each condition over the problems it ran; ratios over the problems both ran.
+    assert (summary["single"]["n"], summary["forge"]["n"], summary["forge+reuse"]["n"]) == (3, 3, 2)
+    assert summary["forge"]["ratio_vs_single"] == pytest.approx(1.0)
+    assert summary["forge+reuse"]["ratio_n"] == 2
+    assert summary["forge+reuse"]["vs_forge"]["both"] == 2
