@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import signal
 import sys
 import tempfile
 import time
@@ -467,6 +468,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     forge = ReplayForge(model=args.model, api_base=args.api_base)
     with contextlib.ExitStack() as stack:
+        # `kill PID` stops the run like Ctrl-C: the private server and temp library go too.
+        previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+        stack.callback(signal.signal, signal.SIGTERM, previous)
         if args.server_threads:
             log = Path(tempfile.gettempdir()) / f"humaneval-server-{slug(args.model)}.log"
             forge.pinned = stack.enter_context(PrivateServer(args.model, args.server_threads, log))
