@@ -11,10 +11,15 @@ from typing import Any
 
 import pytest
 
+# pytest-jupyter's fixtures (jp_fetch, jp_serverapp...) for this folder only: as a
+# plugin they would have to be global, and their autouse fixtures (an event loop and a
+# ServerApp cleanup per test) would run around every test of the suite.
+from pytest_jupyter.jupyter_core import *  # noqa: F403
+from pytest_jupyter.jupyter_server import *  # noqa: F403
+
+# (jp_server_config below replaces pytest-jupyter's: only our extension, tokens required.)
 from jupyter_forge.core.library import Library
 from jupyter_forge.core.spec import Sample
-
-pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
 SLUGIFY = '''import re
 
@@ -55,7 +60,7 @@ def user_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def jp_server_config(jp_server_config: Any, user_dir: Path, shared_dir: Path) -> dict[str, Any]:
+def jp_server_config(user_dir: Path, shared_dir: Path) -> dict[str, Any]:
     return {
         "ServerApp": {
             "jpserver_extensions": {"jupyter_forge.server": True},
