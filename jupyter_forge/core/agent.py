@@ -190,10 +190,15 @@ def _answer_call(run: AgentRun, call: ToolCall, outcome: Outcome) -> None:
 
 def _repeated(run: AgentRun, call: ToolCall) -> Outcome | None:
     """An identical successful call made earlier in this run: its result, not a second run."""
-    if call.name == MAKE_TOOL:
-        return None
     for entry in run.log:
         same = entry.call.name == call.name and entry.call.arguments == call.arguments
+        if (
+            same and call.name == MAKE_TOOL
+        ):  # a failed forge costs minutes: never the same one twice
+            text = f"{entry.outcome.content} (you asked for exactly this before: change the request or the samples)"
+            return Outcome(
+                text, summary="same make_tool request as before: not made again", ok=False
+            )
         if same and entry.outcome.ok:
             text = f"{entry.outcome.content} (you already made this call: do not repeat it)"
             summary = (

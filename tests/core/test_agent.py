@@ -187,3 +187,26 @@ def test_a_missing_tool_name_is_read_from_the_samples_only_when_unambiguous() ->
     assert name(["assert round(2.5) == 2"]) is None
     assert name(["assert add(1, 2) == 3"], exclude=["add"]) is None
     assert name(["not python ("]) is None
+
+
+def test_identical_calls_are_not_run_twice() -> None:
+    """Small models loop on the same call; a repeated call gets the first result back, and a
+    repeated make_tool (minutes of forging) is refused."""
+    make = call("make_tool", "m1", tool_name="x", request="r", samples=["assert x() == 1"])
+    chat = Script(
+        Turn("", [call("add", "a1", a=1, b=2)]),
+        Turn("", [call("add", "a2", a=1, b=2)]),
+        Turn("", [make]),
+        Turn("", [ToolCall("m2", "make_tool", dict(make.arguments))]),
+        Turn("done"),
+    )
+    executed: list[str] = []
+
+    def execute(c: ToolCall) -> Outcome:
+        executed.append(c.id)
+        return Outcome("make_tool failed", ok=False) if c.name == "make_tool" else adder(c)
+
+    run = agent.drive(agent.start("t", [ADD]), chat=chat, execute=execute, max_steps=6)
+    assert run.status == "answered" and executed == ["a1", "m1"]
+    assert run.log[1].outcome.content.startswith("3 (you already made this call")
+    assert "asked for exactly this before" in run.log[3].outcome.content
