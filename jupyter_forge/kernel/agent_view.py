@@ -331,8 +331,6 @@ class AgentDriver:
                 )
         except SpecError as exc:
             return Outcome(f"error: {exc}", summary=str(exc), ok=False)
-        if run is not None:  # the maker sees what the tool is for, not just the model's phrase
-            request = f"{request}\n\n(Made for the task: {run.task})"
         libs = self.forge.open_libraries(self.opts.library)
         if name in self.magics.user_ns or any(lib.exists(name) for lib in libs.libraries):
             text = (
