@@ -143,6 +143,59 @@ def cross_validate(
     }
 
 
+def small_libraries(
+    data: dict[str, Any], sizes: Sequence[int] = (3, 10, 30), trials: int = 20, seed: int = 0
+) -> list[dict[str, Any]]:
+    """best_match in libraries of a few tools, as most users have.
+
+    Random subsets of the labelled tools; a paraphrased query whose tool is in the
+    subset should be answered with it, one whose tool is not (often a tool of the
+    same domain) and the negatives should get no offer. Reported for the current
+    rule and without its confidence floor, to show what the floor buys.
+    """
+    rng = random.Random(seed)
+    entries = entries_from_set(data["tools"])
+    rows = []
+    for size in sizes:
+        counts = {
+            rule: {"present": 0, "right": 0, "answered": 0, "absent": 0, "false": 0}
+            for rule in ("current", "no_floor")
+        }
+        for _ in range(trials):
+            subset = rng.sample(entries, size)
+            names = {e.name for e in subset}
+            index = ToolIndex(subset)
+            queries = [(p["query"], p["tool"]) for p in data["positive"]]
+            queries += [(q, None) for q in data["negative"]]
+            for query, want in queries:
+                f = index.features(query)
+                for rule, floor in (("current", None), ("no_floor", 0.0)):
+                    fire = f["name"] is not None and ToolIndex.decide(
+                        f["confidence"], f["margin"], min_confidence=floor
+                    )
+                    c = counts[rule]
+                    if want in names:
+                        c["present"] += 1
+                        c["answered"] += fire
+                        c["right"] += fire and f["name"] == want
+                    else:
+                        c["absent"] += 1
+                        c["false"] += fire
+        for rule, c in counts.items():
+            rows.append(
+                {
+                    "tools": size,
+                    "rule": rule,
+                    "trials": trials,
+                    "recall": c["right"] / c["present"] if c["present"] else 0.0,
+                    "precision": c["right"] / c["answered"] if c["answered"] else 1.0,
+                    "false_offer_rate": c["false"] / c["absent"] if c["absent"] else 0.0,
+                    "requests_without_a_tool": c["absent"],
+                }
+            )
+    return rows
+
+
 def evaluate(data: dict[str, Any]) -> dict[str, Any]:
     """Everything the results file and the regression test need."""
     started = time.perf_counter()
@@ -165,7 +218,11 @@ def evaluate(data: dict[str, Any]) -> dict[str, Any]:
         "top1": rank["top1"],
         "top5": rank["top5"],
         "best_match": {
-            "rule": {"threshold": index.THRESHOLD, "min_margin": index.MIN_MARGIN},
+            "rule": {
+                "threshold": index.THRESHOLD,
+                "min_margin": index.MIN_MARGIN,
+                "min_confidence": index.MIN_CONFIDENCE,
+            },
             **current,
             "false_answers_on_negatives": [
                 r["query"]
@@ -177,6 +234,7 @@ def evaluate(data: dict[str, Any]) -> dict[str, Any]:
         },
         "calibrated_in_sample": calibrate(rows),
         "cross_validated": cross_validate(rows),
+        "small_libraries": small_libraries(data),
         "misses": rank["misses"],
         "decisions": rows,
     }
@@ -196,6 +254,11 @@ def main(argv: list[str] | None = None) -> int:
         f"cross-validated {result['cross_validated']['precision']:.1%}/"
         f"{result['cross_validated']['recall']:.1%}"
     )
+    for row in result["small_libraries"]:
+        print(
+            f"  {row['tools']:>3} tools ({row['rule']:8}): recall {row['recall']:.0%}, precision "
+            f"{row['precision']:.0%}, offers on requests no tool covers {row['false_offer_rate']:.1%}"
+        )
     payload = {
         "benchmark": "retrieval",
         "jupyter_forge": __version__,
@@ -258,9 +321,16 @@ def plot(result: dict[str, Any], path: Path) -> None:
         )
     rule = bm["rule"]
     # boundary: margin = threshold / confidence - 1 (up to margin 1.0), floored at min_margin
-    low, knee = rule["threshold"] / 2, rule["threshold"] / (1 + rule["min_margin"])
+    # and confidence >= min_confidence (a vertical line)
+    floor = rule.get("min_confidence", 0.0)
+    low = max(rule["threshold"] / 2, floor)
+    knee = max(rule["threshold"] / (1 + rule["min_margin"]), floor)
+    top = min(1.0, rule["threshold"] / low - 1)
+    right.vlines(low, max(top, rule["min_margin"]), 1.05, color="grey", ls="--")
     xs = [low + (knee - low) * i / 100 for i in range(101)]
-    right.plot(xs, [rule["threshold"] / x - 1 for x in xs], color="grey", ls="--")
+    right.plot(
+        xs, [max(rule["threshold"] / x - 1, rule["min_margin"]) for x in xs], color="grey", ls="--"
+    )
     right.hlines(rule["min_margin"], knee, 1.0, color="grey", ls="--")
     right.set_xlabel("confidence of top hit (idf-weighted query coverage)")
     right.set_ylabel("relative margin over 2nd hit")

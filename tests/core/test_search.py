@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.retrieval import entries_from_set, evaluate, load_set
+from benchmarks.retrieval import entries_from_set, evaluate, load_set, small_libraries
 from jupyter_forge.core.catalog import Catalog, CatalogEntry
 from jupyter_forge.core.library import Library
 from jupyter_forge.core.search import ToolIndex, near_duplicates, parameters, stem, tokenize
@@ -220,8 +220,11 @@ def test_near_duplicates() -> None:
 
 
 def test_labelled_set_does_not_regress() -> None:
-    """Floors: measured top-1 84.5%, top-5 94.2%, best_match precision 97.5% / recall 74.8%
-    with 1 answer on the 26 negative queries; each floor leaves a margin of a few queries."""
+    """Floors: measured top-1 84.5%, top-5 94.2%, best_match precision 98.6% / recall 67.0%
+    with 0 answers on the 26 negative queries; each floor leaves a margin of a few queries.
+
+    (Recall was 74.8% before the confidence floor; the floor trades it for far fewer
+    false offers in small libraries, which the next test holds.)"""
     data = load_set()
     assert len(data["tools"]) >= 220
     assert len(data["positive"]) >= 60 and len(data["negative"]) >= 20
@@ -229,13 +232,26 @@ def test_labelled_set_does_not_regress() -> None:
     assert result["top5"] >= 0.90
     assert result["top1"] >= 0.78
     assert result["best_match"]["precision"] >= 0.93
-    assert result["best_match"]["recall"] >= 0.68
+    assert result["best_match"]["recall"] >= 0.62
     assert len(result["best_match"]["false_answers_on_negatives"]) <= 2
+
+
+def test_small_libraries_rarely_offer_a_tool_for_a_request_it_does_not_cover() -> None:
+    """Measured with 30 tools: 2.8% false offers (10.6% without the confidence floor)."""
+    rows = {(r["tools"], r["rule"]): r for r in small_libraries(load_set(), sizes=(30,))}
+    current, no_floor = rows[(30, "current")], rows[(30, "no_floor")]
+    assert current["false_offer_rate"] <= 0.04
+    assert current["false_offer_rate"] < no_floor["false_offer_rate"] / 2
+    assert current["precision"] >= 0.95 and current["recall"] >= 0.6
 
 
 def test_results_file_matches_the_current_rule() -> None:
     """The committed results were produced with the thresholds the code uses now."""
     results = Path(__file__).parents[2] / "benchmarks" / "results" / "retrieval.json"
     rule = json.loads(results.read_text())["best_match"]["rule"]
-    assert rule == {"threshold": ToolIndex.THRESHOLD, "min_margin": ToolIndex.MIN_MARGIN}
+    assert rule == {
+        "threshold": ToolIndex.THRESHOLD,
+        "min_margin": ToolIndex.MIN_MARGIN,
+        "min_confidence": ToolIndex.MIN_CONFIDENCE,
+    }
     assert len(entries_from_set(load_set()["tools"])) >= 220
