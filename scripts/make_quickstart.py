@@ -53,6 +53,19 @@ cells = [
     ),
     code("%forge list"),
     code("%forge show slugify"),
+    md(
+        "## Found before it is made\n\n"
+        "Before asking the model, `%%forge` searches the libraries. A request an existing tool "
+        "already covers gets that tool, with no model call (`--new` forges anyway):"
+    ),
+    code(
+        "%%forge url_slug\n"
+        "Make a URL slug from a title: lowercase, letters, digits and spaces, words joined with "
+        "hyphens."
+    ),
+    code("%forge search slug for a title"),
+    md("Calls of library tools are counted, so tools that don't earn their place can be retired:"),
+    code("%forge stats"),
 ]
 nb = nbformat.v4.new_notebook(cells=cells)
 nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

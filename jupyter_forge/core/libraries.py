@@ -149,6 +149,8 @@ class LibrarySet:
         found: dict[str, CatalogEntry] = {}
         self.errors = []
         for library in self.libraries:
+            if not library.root.is_dir():
+                continue  # a library not made yet (the user's, usually) holds no tools
             catalog = read_catalog(library.root)
             self.errors.extend(catalog.errors)
             for entry in catalog.entries():

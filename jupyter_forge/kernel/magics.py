@@ -185,7 +185,7 @@ class ForgeMagics(LoadingCommands, Magics):
         record = libs.find(hit.name)
         calls = self._usage(libs).get(hit.name)
         used = f"used {calls.calls} time(s)" if calls and calls.calls else "not used yet"
-        about = f"`{hit.name}` (v{record.version}, {used}, {record.location} library): {record.description}"
+        about = f"`{hit.name}` (v{record.version}, {used}, {record.location} library): {record.description.rstrip('.')}"
         again = (
             f"To forge `{spec.name}` anyway, run the cell again with `%%forge {spec.name} --new`."
         )

@@ -101,3 +101,11 @@ def test_user_library_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert user_library_dir() == tmp_path / "jupyter_forge" / "tools"
     monkeypatch.delenv("XDG_DATA_HOME")
     assert str(user_library_dir()).endswith(".local/share/jupyter_forge/tools")
+
+
+def test_a_library_not_made_yet_is_not_an_error(roots: dict[str, Path], tmp_path: Path) -> None:
+    fill(roots["project"], tmp_path, "ok_tool")
+    libs = make_set(roots, tmp_path)  # user and shared folders do not exist
+    assert [e.name for e in libs.entries()] == ["ok_tool"]
+    assert libs.errors == []
+    assert [h.name for h in libs.index().search("add two numbers")] == ["ok_tool"]
