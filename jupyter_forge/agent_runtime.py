@@ -39,6 +39,8 @@ def _turn_from_message(message: Any, known: Sequence[str], step: int) -> Turn:
         )
     if calls:
         return Turn(content, calls)
+    if not known:  # no tools offered: whatever it wrote is the answer
+        return Turn(content)
     # Small local models (Qwen via llama.cpp's jinja template) write the call as text.
     prose, text_calls = parse_text_tool_calls(content, known, id_prefix=str(step))
     if text_calls:

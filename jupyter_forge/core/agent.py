@@ -149,6 +149,7 @@ class AgentRun:
     answer: str = ""
     log: list[CallLog] = field(default_factory=list)
     text_calls: int = 0  # turns whose calls came as text (fallback protocol)
+    fresh: bool = True  # the last turn's calls did something new (not only repeats)
 
     @property
     def tool_names(self) -> list[str]:
@@ -174,6 +175,12 @@ def start(task: str, tools: Sequence[dict[str, Any]], *, system: str = SYSTEM_PR
 NEXT_STEP = (
     f"Go on with the next step of the task (call another tool, or {MAKE_TOOL} if no tool fits), "
     "or give the final answer if the task is done."
+)
+
+
+FINAL_ANSWER = (
+    "You have all the tool results above. Give the final answer to the task now, in plain "
+    "words, with the values."
 )
 
 
@@ -239,7 +246,9 @@ def drive(
         while run.pending:
             call = run.pending[0]
             emit("call", call)
-            outcome = _repeated(run, call) or execute(call)
+            repeated = _repeated(run, call)
+            run.fresh = run.fresh or repeated is None
+            outcome = repeated or execute(call)
             if outcome.pause is not None:
                 run.waiting, run.status = outcome.pause, "paused"
                 emit("paused", (call, outcome))
@@ -252,7 +261,13 @@ def drive(
             emit("max_steps", run)
             return run
         emit("thinking", run.steps + 1)
-        turn = chat(run.messages, run.tools)
+        tools = run.tools
+        if not run.fresh:
+            # The model only repeated calls it had the results of: a loop small models fall
+            # into. Ask for the answer with no tools offered (it can then only write text).
+            run.messages.append({"role": "user", "content": FINAL_ANSWER})
+            tools = []
+        turn = chat(run.messages, tools)
         run.steps += 1
         if turn.from_text:
             run.text_calls += 1
@@ -260,7 +275,7 @@ def drive(
             # Echo the model's own text: chat templates re-render API tool_calls differently
             # (Qwen's double-encodes the arguments), which confuses small models.
             run.messages.append({"role": "assistant", "content": turn.raw or turn.content})
-            run.pending = list(turn.calls)
+            run.pending, run.fresh = list(turn.calls), False
             continue
         if turn.calls:
             run.messages.append(
@@ -270,7 +285,7 @@ def drive(
                     "tool_calls": [c.as_message() for c in turn.calls],
                 }
             )
-            run.pending = list(turn.calls)
+            run.pending, run.fresh = list(turn.calls), False
             continue
         run.messages.append({"role": "assistant", "content": turn.content})
         run.answer, run.status = turn.content.strip(), "answered"

@@ -210,3 +210,16 @@ def test_identical_calls_are_not_run_twice() -> None:
     assert run.status == "answered" and executed == ["a1", "m1"]
     assert run.log[1].outcome.content.startswith("3 (you already made this call")
     assert "asked for exactly this before" in run.log[3].outcome.content
+
+
+def test_a_turn_of_only_repeated_calls_gets_asked_for_the_answer_without_tools() -> None:
+    chat = Script(
+        Turn("", [call("add", "a1", a=1, b=2)]),
+        Turn("", [call("add", "a2", a=1, b=2)]),
+        Turn("It is 3."),
+    )
+    run = agent.drive(agent.start("t", [ADD]), chat=chat, execute=adder, max_steps=6)
+    assert run.status == "answered" and run.answer == "It is 3."
+    assert chat.tools == [["add"], ["add"], []]
+    assert chat.seen[2][-1] == {"role": "user", "content": agent.FINAL_ANSWER}
+    assert agent.FINAL_ANSWER not in json.dumps(chat.seen[1])
