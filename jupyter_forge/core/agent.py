@@ -149,7 +149,9 @@ class AgentRun:
     answer: str = ""
     log: list[CallLog] = field(default_factory=list)
     text_calls: int = 0  # turns whose calls came as text (fallback protocol)
-    fresh: bool = True  # the last turn's calls did something new (not only repeats)
+    fresh: bool = True  # the current turn's calls did something new (not only repeats)
+    stale: int = 0  # consecutive turns whose calls were all repeats
+    answered_calls: bool = False  # a turn's calls were answered since the last model turn
 
     @property
     def tool_names(self) -> list[str]:
@@ -262,9 +264,13 @@ def drive(
             return run
         emit("thinking", run.steps + 1)
         tools = run.tools
-        if not run.fresh:
-            # The model only repeated calls it had the results of: a loop small models fall
-            # into. Ask for the answer with no tools offered (it can then only write text).
+        if run.answered_calls:
+            run.stale = 0 if run.fresh else run.stale + 1
+            run.answered_calls = False
+        if run.stale >= 2:
+            # Twice in a row the model only repeated calls it had the results of: a loop
+            # small models fall into. Ask for the answer with no tools offered (text only).
+            # (Once is not enough: the 0.5B model often repeats one call, then goes on.)
             run.messages.append({"role": "user", "content": FINAL_ANSWER})
             tools = []
         turn = chat(run.messages, tools)
@@ -275,7 +281,7 @@ def drive(
             # Echo the model's own text: chat templates re-render API tool_calls differently
             # (Qwen's double-encodes the arguments), which confuses small models.
             run.messages.append({"role": "assistant", "content": turn.raw or turn.content})
-            run.pending, run.fresh = list(turn.calls), False
+            run.pending, run.fresh, run.answered_calls = list(turn.calls), False, True
             continue
         if turn.calls:
             run.messages.append(
@@ -285,7 +291,7 @@ def drive(
                     "tool_calls": [c.as_message() for c in turn.calls],
                 }
             )
-            run.pending, run.fresh = list(turn.calls), False
+            run.pending, run.fresh, run.answered_calls = list(turn.calls), False, True
             continue
         run.messages.append({"role": "assistant", "content": turn.content})
         run.answer, run.status = turn.content.strip(), "answered"

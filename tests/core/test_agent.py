@@ -216,10 +216,13 @@ def test_a_turn_of_only_repeated_calls_gets_asked_for_the_answer_without_tools()
     chat = Script(
         Turn("", [call("add", "a1", a=1, b=2)]),
         Turn("", [call("add", "a2", a=1, b=2)]),
+        Turn("", [call("add", "a3", a=2, b=2)]),  # something new: not stuck
+        Turn("", [call("add", "a4", a=1, b=2)]),
+        Turn("", [call("add", "a5", a=2, b=2)]),
         Turn("It is 3."),
     )
-    run = agent.drive(agent.start("t", [ADD]), chat=chat, execute=adder, max_steps=6)
+    run = agent.drive(agent.start("t", [ADD]), chat=chat, execute=adder, max_steps=8)
     assert run.status == "answered" and run.answer == "It is 3."
-    assert chat.tools == [["add"], ["add"], []]
-    assert chat.seen[2][-1] == {"role": "user", "content": agent.FINAL_ANSWER}
-    assert agent.FINAL_ANSWER not in json.dumps(chat.seen[1])
+    assert chat.tools == [["add"]] * 5 + [[]]
+    assert chat.seen[5][-1] == {"role": "user", "content": agent.FINAL_ANSWER}
+    assert agent.FINAL_ANSWER not in json.dumps(chat.seen[4])

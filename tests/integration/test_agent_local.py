@@ -5,8 +5,8 @@ trusted in a temporary library) and one the agent must ask for (rounding to a
 multiple), forged by the normal pipeline and approved in ``--approve auto``
 mode. One run, no retries: a flaky model fails the test.
 
-``JUPYTER_FORGE_AGENT_RUNS=N`` runs N different temperatures (for measuring the
-success rate; the default is one run).
+``JUPYTER_FORGE_AGENT_RUNS=N`` (and ``JUPYTER_FORGE_AGENT_FIRST=I``) runs N different
+temperatures from the I-th (for measuring the success rate; the default is one run).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ C2F = '''def celsius_to_fahrenheit(celsius: float) -> float:
 '''
 CELSIUS = [100, 40, 20, 65, 0, 35, 80, 15, 55, 90]
 RUNS = int(os.environ.get("JUPYTER_FORGE_AGENT_RUNS", "1"))
+FIRST = int(os.environ.get("JUPYTER_FORGE_AGENT_FIRST", "0"))  # more runs: other temperatures
 
 TRANSCRIPT = """
 from jupyter_forge.kernel import extension
@@ -58,7 +59,7 @@ def rounded(celsius: int) -> int:
     return int(5 * round(fahrenheit / 5))
 
 
-@pytest.mark.parametrize("celsius", CELSIUS[:RUNS])
+@pytest.mark.parametrize("celsius", CELSIUS[FIRST : FIRST + RUNS])
 def test_agent_uses_an_existing_tool_and_makes_a_new_one_with_the_local_model(
     kernel_env: dict[str, str], tmp_path: Path, celsius: int
 ) -> None:
