@@ -150,7 +150,7 @@ def plot(
     for i, value in enumerate(seconds):
         ax_time.annotate(f"{value:.1f}s", (i, value), ha="center", va="bottom", fontsize=9)
     ax_time.set_ylabel("median wall time per problem (s)")
-    ax_time.set_title("time (LLM on 2 CPU cores)")
+    ax_time.set_title("time (llama.cpp on a shared 2-core CPU)")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
