@@ -255,8 +255,8 @@ class Library:
             raise
 
     def _drop_stale_temps(self, name: str) -> None:
-        """Temp files of a writer that was killed mid-save (we hold the lock: none is live)."""
-        for stale in self.root.glob(f".{name}.*.tmp"):
+        """Temp files of writers killed mid-write: every writer holds the lock, so none is live."""
+        for stale in self.root.glob(".*.tmp"):
             stale.unlink(missing_ok=True)
 
     def save(

@@ -65,12 +65,13 @@ def export_notebooks(records: Sequence[ToolRecord], dest: str | os.PathLike[str]
             f"cannot create {folder} ({exc.strerror}): choose another --to"
         ) from None
     written = []
-    for record in records:
-        target = folder / record.path.name
-        if target.resolve() == record.path.resolve():
-            raise LibraryError(f"{target} is the tool's own notebook: export to another folder")
-        _copy_atomic(record.path, target)
-        written.append(target)
+    with library_lock(folder):  # the folder may be someone's library: write as its writers do
+        for record in records:
+            target = folder / record.path.name
+            if target.resolve() == record.path.resolve():
+                raise LibraryError(f"{target} is the tool's own notebook: export to another folder")
+            _copy_atomic(record.path, target)
+            written.append(target)
     return written
 
 

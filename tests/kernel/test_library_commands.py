@@ -127,7 +127,7 @@ def test_stats_counts_calls_and_failures(two_tools: Kernel) -> None:
 
 def test_export_import_and_module(two_tools: Kernel, tmp_path: Path) -> None:
     two_tools.ok(f"%forge export parse_money slugify --to {tmp_path / 'outbox'}")
-    assert sorted(p.name for p in (tmp_path / "outbox").iterdir()) == [
+    assert sorted(p.name for p in (tmp_path / "outbox").glob("*.ipynb")) == [
         "parse_money.ipynb",
         "slugify.ipynb",
     ]
