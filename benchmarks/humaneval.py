@@ -178,7 +178,7 @@ def run_single(forge: Forge, problem: Problem) -> Outcome:
 def _forge_outcome(problem: Problem, result: ForgeResult, wall: float) -> Outcome:
     # The candidate a person would be shown: the last extracted code, approved or not.
     passed, error = hidden_pass(problem, result.code)
-    last = result.last
+    last = result.shown
     return Outcome(
         hidden_passed=passed,
         samples_passed=result.passed,

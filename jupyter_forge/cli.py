@@ -140,7 +140,8 @@ def _result_json(result: Any, path: str | None, approved: bool) -> dict[str, Any
         "code": result.code,
         "samples": [r.to_json() for r in (result.report.results if result.report else [])],
         "load_error": result.report.load_error if result.report else None,
-        "problems": result.last.problems if result.last else [],
+        "problems": result.shown.problems if result.shown else [],
+        "notes": result.shown.notes if result.shown else [],
         "findings": result.findings,
         "requirements": result.requirements,
         "path": path,
@@ -173,6 +174,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         payload.update(
             passed=passed,
             problems=extraction.problems,
+            notes=extraction.notes,
             findings=static_findings(code),
             name=name,
             missing_packages=missing,
@@ -181,6 +183,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     else:
         for problem in extraction.problems:
             print(f"problem: {problem}")
+        for note in extraction.notes:
+            print(f"missing: {note}")
         if report.load_error:
             print(f"load error: {report.load_error}")
         _print_samples(report.results)

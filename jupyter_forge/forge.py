@@ -314,8 +314,10 @@ class Forge(Configurable):
             reply=code,
             code=extraction.code,
             problems=extraction.problems,
+            notes=extraction.notes,
         )
         result.attempts.append(attempt)
+        result.chosen = len(result.attempts) - 1  # the person's edit is what they review
         if extraction.code is not None:
             inputs = sample_inputs(spec, namespace or {})
             tick = time.perf_counter()

@@ -294,15 +294,24 @@ def test_validate_fail(home: Path) -> None:
     assert "Traceback" in data["results"][0]["traceback"]
 
 
-def test_validate_problems_fail_even_when_samples_pass(home: Path) -> None:
+def test_validate_names_missing_hints_but_passes_working_code(home: Path) -> None:
     source = home / "tool.py"
     source.write_text("import os\n\ndef add(a, b):\n    return a + b\n", encoding="utf-8")
     proc = run(home, "validate", str(source), "--name", "add", "--sample", "assert add(1, 1) == 2")
-    assert proc.returncode == 1
-    assert "problem: parameter(s) `a`, `b` of `add` have no type hint" in proc.stdout
+    assert proc.returncode == 0
+    assert "missing: parameter(s) `a`, `b` of `add` have no type hint" in proc.stdout
     assert "PASS  assert add(1, 1) == 2" in proc.stdout
     assert "review: line 1: imports os" in proc.stdout
-    assert proc.stdout.strip().split("\n")[-1].startswith("FAILED: 1/1 samples passed")
+    assert proc.stdout.strip().split("\n")[-1].startswith("PASSED: 1/1 samples passed")
+
+
+def test_validate_problems_fail_even_when_samples_pass(home: Path) -> None:
+    source = home / "tool.py"
+    source.write_text("async def add(a: int, b: int) -> int:\n    return a + b\n", encoding="utf-8")
+    proc = run(home, "validate", str(source), "--name", "add", "--sample", "assert add(1, 1) == 2")
+    assert proc.returncode == 1
+    assert "problem: `add` must be a plain `def`, not `async def`" in proc.stdout
+    assert proc.stdout.strip().split("\n")[-1].startswith("FAILED:")
 
 
 def test_validate_load_error(home: Path) -> None:

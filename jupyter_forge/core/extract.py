@@ -4,6 +4,9 @@ Small models wrap code in prose, add example calls and ``print``s, or answer wit
 another name. We parse with :mod:`ast` and keep only imports, function and class
 definitions and UPPER_CASE constants: nothing else the model wrote ever runs.
 Problems are returned (not raised) so the repair loop can send them back.
+Missing hints or docstring are *notes*, not problems: code that passes its
+samples is never thrown away for them (a repair may add them; the reviewer sees
+what is still missing).
 """
 
 from __future__ import annotations
@@ -21,13 +24,18 @@ class Extraction:
     """The kept code plus everything the reviewer and the repair prompt should know."""
 
     code: str | None
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # the code cannot be the tool as is
+    notes: list[str] = field(default_factory=list)  # what a typed, documented tool still lacks
     dropped: list[str] = field(default_factory=list)
     functions: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return self.code is not None and not self.problems
+
+    @property
+    def complete(self) -> bool:
+        return self.ok and not self.notes
 
 
 def _candidate_texts(reply: str) -> list[tuple[str, bool]]:
@@ -96,7 +104,11 @@ def _describe(node: ast.stmt, source: str) -> str:
     return first if len(first) <= 80 else first[:77] + "..."
 
 
-def _signature_problems(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+def _rank(extraction: Extraction) -> tuple[int, int]:
+    return len(extraction.problems), len(extraction.notes)
+
+
+def _signature_notes(func: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
     problems: list[str] = []
     args = func.args
     every = [*args.posonlyargs, *args.args, *args.kwonlyargs]
@@ -237,12 +249,12 @@ def extract_function(reply: str, name: str) -> Extraction:
                 f"the code defines {others} but not `{name}`: the function must be named `{name}`"
             )
         else:
-            extraction.problems.extend(_signature_problems(target[-1]))
+            extraction.notes.extend(_signature_notes(target[-1]))
             if isinstance(target[-1], ast.AsyncFunctionDef):
                 extraction.problems.append(f"`{name}` must be a plain `def`, not `async def`")
-        if extraction.ok:
+        if extraction.complete:
             return extraction
-        if best is None or len(extraction.problems) < len(best.problems):
+        if best is None or _rank(extraction) < _rank(best):
             best = extraction
     if best is not None and (syntax_error is None or (best.functions and name in best.functions)):
         return best

@@ -114,7 +114,7 @@ def repair_messages(
     """
     problems: list[str] = []
     if extraction is not None:
-        problems += extraction.problems
+        problems += extraction.problems + extraction.notes
     if report is not None and not report.passed:
         problems += _failure_lines(report)
     first_ask = base[-1]["content"] if base else ""
@@ -122,4 +122,24 @@ def repair_messages(
     if show_code and extraction is not None and extraction.code:
         parts += ["```python", extraction.code.rstrip(), "```"]
     parts += [*problems, "", f"Write a corrected `{name}` that passes every check."]
+    return [*base[:-1], {"role": "user", "content": "\n".join(parts).lstrip("\n")}]
+
+
+def polish_messages(
+    base: Sequence[Message], code: str, name: str, notes: Sequence[str]
+) -> list[Message]:
+    """Ask for the missing hints/docstring of code that already works, changing nothing else."""
+    first_ask = base[-1]["content"] if base else ""
+    parts = [
+        first_ask,
+        "",
+        "This version passes every check, but it is incomplete:",
+        "```python",
+        code.rstrip(),
+        "```",
+        *notes,
+        "",
+        f"Answer with the same `{name}`, adding only what is missing "
+        "(type hints, a short docstring). Do not change what the code does.",
+    ]
     return [*base[:-1], {"role": "user", "content": "\n".join(parts).lstrip("\n")}]

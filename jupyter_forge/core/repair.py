@@ -14,7 +14,7 @@ from typing import Protocol
 from .errors import ModelReplyError
 from .extract import extract_function
 from .findings import static_findings, third_party_imports
-from .prompt import Message, build_messages, repair_messages
+from .prompt import Message, build_messages, polish_messages, repair_messages
 from .result import Attempt, ForgeResult
 from .schema import function_schema
 from .spec import ForgeSpec
@@ -99,6 +99,7 @@ def forge_loop(
             reply=reply.text,
             code=extraction.code,
             problems=list(extraction.problems),
+            notes=list(extraction.notes),
             dropped=list(extraction.dropped),
             llm_seconds=reply.seconds,
             prompt_tokens=reply.prompt_tokens,
@@ -116,16 +117,25 @@ def forge_loop(
             report = validate(extraction.code)
             result.add_time("validate", time.perf_counter() - tick)
             attempt.report = report
-        if extraction.code is not None:
-            finish(result, extraction.code)
-            result.report = report
+        if attempt.passed and not attempt.notes:
+            break
         if attempt.passed:
-            sink.stage("done", result.status_line())
-            return result
-        sink.stage("repair", f"attempt {number}/{attempts} failed: {attempt.summary()}")
-        # Only the latest failure goes back: small local models have small contexts.
-        messages = repair_messages(
-            base, reply.text, spec.name, extraction=extraction, report=report
-        )
+            sink.stage("repair", f"attempt {number}/{attempts} passed but {attempt.summary()}")
+        else:
+            sink.stage("repair", f"attempt {number}/{attempts} failed: {attempt.summary()}")
+        best = max(result.attempts, key=lambda a: a.rank())
+        if best.passed:
+            # Working code only lacks hints/docstring: show it and ask for just those,
+            # so the model edits rather than rewrites (a rewrite may break it).
+            messages = polish_messages(base, best.code or "", spec.name, best.notes)
+        else:
+            # Only the latest failure goes back: small local models have small contexts.
+            messages = repair_messages(
+                base, reply.text, spec.name, extraction=extraction, report=report
+            )
+    shown = result.choose_best()
+    if shown is not None and shown.code is not None:
+        finish(result, shown.code)
+        result.report = shown.report
     sink.stage("done", result.status_line())
     return result

@@ -19,6 +19,7 @@ class Attempt:
     problems: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     report: ValidationReport | None = None
+    notes: list[str] = field(default_factory=list)  # missing hints/docstring: never blocking
     llm_seconds: float = 0.0
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
@@ -29,9 +30,27 @@ class Attempt:
             self.code is not None and not self.problems and bool(self.report and self.report.passed)
         )
 
+    @property
+    def samples_passed(self) -> int:
+        return sum(r.passed for r in self.report.results) if self.report else 0
+
+    def rank(self) -> tuple[bool, bool, int, int, int]:
+        """Better candidates sort higher: passing, complete, closer to passing, newer."""
+        return (
+            self.passed,
+            self.passed and not self.notes,
+            self.samples_passed if self.code is not None and not self.problems else -1,
+            -len(self.notes),
+            self.number,
+        )
+
     def summary(self) -> str:
         if self.problems:
-            return "; ".join(self.problems)
+            return "; ".join(self.problems + self.notes)
+        if self.report is not None and not self.report.passed:
+            return "; ".join([self.report.summary(), *self.notes])
+        if self.notes:
+            return "; ".join(self.notes)
         if self.report is not None:
             return self.report.summary()
         return "not validated"
@@ -41,6 +60,7 @@ class Attempt:
             "number": self.number,
             "code": self.code,
             "problems": list(self.problems),
+            "notes": list(self.notes),
             "dropped": list(self.dropped),
             "report": self.report.to_json() if self.report else None,
             "llm_seconds": round(self.llm_seconds, 4),
@@ -64,14 +84,29 @@ class ForgeResult:
     requirements: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None
+    chosen: int | None = None  # index of the attempt shown for review (None: the last)
 
     @property
     def passed(self) -> bool:
-        return bool(self.attempts) and self.attempts[-1].passed and self.code is not None
+        return self.shown is not None and self.shown.passed and self.code is not None
 
     @property
     def last(self) -> Attempt | None:
         return self.attempts[-1] if self.attempts else None
+
+    @property
+    def shown(self) -> Attempt | None:
+        """The candidate under review: a repair that broke passing code never replaces it."""
+        if self.chosen is not None and 0 <= self.chosen < len(self.attempts):
+            return self.attempts[self.chosen]
+        return self.last
+
+    def choose_best(self) -> Attempt | None:
+        if not self.attempts:
+            return None
+        best = max(range(len(self.attempts)), key=lambda i: self.attempts[i].rank())
+        self.chosen = best
+        return self.attempts[best]
 
     def add_time(self, stage: str, seconds: float) -> None:
         self.timings[stage] = self.timings.get(stage, 0.0) + seconds
@@ -79,8 +114,12 @@ class ForgeResult:
     def status_line(self) -> str:
         tries = len(self.attempts)
         word = "attempt" if tries == 1 else "attempts"
-        if self.passed:
+        shown = self.shown
+        if self.passed and shown is not None:
             checked = self.report.summary() if self.report else "validated"
-            return f"`{self.spec.name}` passed ({checked}) after {tries} {word} with {self.model}"
-        reason = self.error or (self.last.summary() if self.last else "no answer")
+            line = f"`{self.spec.name}` passed ({checked}) after {tries} {word} with {self.model}"
+            if shown.number != tries:
+                line += f" (attempt {shown.number} is shown: later ones did worse)"
+            return line + (f"; still missing: {'; '.join(shown.notes)}" if shown.notes else "")
+        reason = self.error or (shown.summary() if shown else "no answer")
         return f"`{self.spec.name}` did not pass after {tries} {word} with {self.model}: {reason}"

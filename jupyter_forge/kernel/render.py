@@ -74,10 +74,18 @@ def notes(result: ForgeResult, layers: Sequence[str]) -> str:
     parts = []
     if result.error:
         parts.append(f"<p style='color:#cf222e'>{html.escape(result.error)}</p>")
-    last = result.last
+    last = result.shown
     if last is not None and last.problems:
         items = "".join(f"<li>{html.escape(p)}</li>" for p in last.problems)
         parts.append(f"<p><b>Problems</b></p><ul>{items}</ul>")
+    if last is not None and last.notes:
+        items = "".join(f"<li>{html.escape(p)}</li>" for p in last.notes)
+        parts.append(f"<p><b>Still missing</b> (add before approving?)</p><ul>{items}</ul>")
+    if last is not None and last.number != len(result.attempts):
+        parts.append(
+            f"<p>Showing attempt {last.number} of {len(result.attempts)}: "
+            "the later ones did worse on the samples.</p>"
+        )
     if result.report is not None and result.report.load_error:
         parts.append(
             f"<p style='color:#cf222e'>Load error: {html.escape(result.report.load_error)}</p>"

@@ -140,16 +140,19 @@ def test_helper_kept_alongside_requested_function() -> None:
     )
     result = extract_function(fenced(body), "f")
     # Helpers need no hints/docstring: only the requested function is checked.
-    assert result.ok
+    assert result.complete
     assert result.functions == ["_clean", "f"]
     assert result.code is not None and "def _clean(s):" in result.code
 
 
-def test_missing_hints_and_docstring_are_problems() -> None:
+def test_missing_hints_and_docstring_are_notes_not_problems() -> None:
     result = extract_function(fenced("def f(x, y: int, *args, **kw):\n    return x\n"), "f")
-    assert not result.ok
+    # The code can still be the tool (and be validated); it is just not complete.
+    assert result.ok
+    assert not result.complete
     assert result.code is not None
-    assert result.problems == [
+    assert result.problems == []
+    assert result.notes == [
         "parameter(s) `x`, `args`, `kw` of `f` have no type hint",
         "`f` has no return type hint (add `-> ...`)",
         "`f` has no docstring",

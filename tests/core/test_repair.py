@@ -164,7 +164,8 @@ def test_problems_and_sample_failure_in_one_repair_message() -> None:
     assert result.passed
     # Validated even though hints were missing, so one repair could fix both.
     assert len(sandbox.codes) == 2
-    assert result.attempts[0].problems == [
+    assert result.attempts[0].problems == []
+    assert result.attempts[0].notes == [
         "parameter(s) `x` of `double` have no type hint",
         "`double` has no return type hint (add `-> ...`)",
         "`double` has no docstring",
@@ -176,13 +177,53 @@ def test_problems_and_sample_failure_in_one_repair_message() -> None:
     assert "Check `double(2)`" not in feedback
 
 
-def test_problems_alone_fail_an_attempt_even_when_samples_pass() -> None:
-    good_but_bare = "```python\ndef double(x):\n    return x * 2\n```"
-    result, model, _ = run([good_but_bare, good_but_bare], attempts=2)
-    assert not result.passed
+BARE = "```python\ndef double(x):\n    return x * 2\n```"
+
+
+def test_missing_hints_get_a_polish_that_shows_the_working_code() -> None:
+    result, model, _ = run([BARE, GOOD], attempts=3)
+    assert result.passed
+    assert len(result.attempts) == 2  # stops once complete
     assert result.attempts[0].report is not None and result.attempts[0].report.passed
+    assert result.attempts[0].passed and result.attempts[0].notes
+    polish = model.prompts[1][-1]["content"]
+    assert "This version passes every check, but it is incomplete:" in polish
+    assert "def double(x):\n    return x * 2" in polish  # edit it, do not rewrite it
+    assert "has no docstring" in polish
+    assert result.code is not None and '"""Double ``x``."""' in result.code
+    assert result.shown is result.attempts[1]
+
+
+def test_a_repair_that_breaks_working_code_never_replaces_it() -> None:
+    result, model, _ = run([BARE, WRONG, WRONG], attempts=3)
+    assert result.passed  # attempt 1 passed its samples; only hints/docstring are missing
+    assert [a.passed for a in result.attempts] == [True, False, False]
+    assert result.shown is result.attempts[0]
+    assert result.code is not None and "x * 2" in result.code
+    assert result.report is result.attempts[0].report
+    line = result.status_line()
+    assert "after 3 attempts" in line
+    assert "(attempt 1 is shown: later ones did worse)" in line
+    assert "still missing: parameter(s) `x` of `double` have no type hint" in line
+    # Every repair after a passing attempt polishes that attempt's code.
+    assert "def double(x):\n    return x * 2" in model.prompts[2][-1]["content"]
+
+
+def test_notes_alone_after_the_budget_still_pass_with_notes() -> None:
+    result, _, _ = run([BARE, BARE], attempts=2)
+    assert result.passed
+    assert result.shown is result.attempts[1]  # equal rank: the newer one
+    assert "still missing:" in result.status_line()
     assert "has no docstring" in result.status_line()
-    assert "has no docstring" in model.prompts[1][-1]["content"]
+
+
+def test_when_nothing_passes_the_closest_candidate_is_shown() -> None:
+    wrong_both = WRONG.replace("x + 2", "x + 7")  # 0/2 samples
+    result, _, _ = run([WRONG, wrong_both], attempts=2)  # WRONG: 1/2 samples
+    assert not result.passed
+    assert result.shown is result.attempts[0]
+    assert result.code is not None and "x + 2" in result.code
+    assert result.status_line().endswith("1/2 samples passed")
 
 
 def test_only_latest_failure_goes_back() -> None:
@@ -279,9 +320,12 @@ def test_attempt_json_and_summary() -> None:
     data = result.attempts[0].to_json()
     assert data["number"] == 1
     assert data["code"] == result.attempts[0].code
-    assert data["problems"] == result.attempts[0].problems
+    assert data["problems"] == result.attempts[0].problems == []
+    assert data["notes"] == result.attempts[0].notes
     assert data["report"]["passed"] is False
-    assert result.attempts[0].summary() == "; ".join(result.attempts[0].problems)
+    assert result.attempts[0].summary() == "; ".join(
+        ["1/2 samples passed", *result.attempts[0].notes]
+    )
 
 
 def test_a_broken_off_answer_costs_an_attempt_not_the_forge() -> None:
