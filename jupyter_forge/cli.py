@@ -99,21 +99,16 @@ def cmd_create(args: argparse.Namespace) -> int:
 
 def _compose_records(forge: Any, raw: str | None, name: str) -> list[Any]:
     """The trusted tools ``--compose`` names; untrusted ones must be reviewed first."""
-    from .core.compose import dependency_order, parse_names, untrusted
-    from .core.errors import SpecError
+    from .core.compose import resolve_compose
 
-    names = parse_names(raw)
-    if not names:
-        return []
-    libs = forge.open_libraries()
-    records = [libs.find(n) for n in names]
-    forge.composition(name, records)  # refuses a tool composing itself
-    blocked = untrusted(dependency_order(records, libs.find))
-    if blocked:
-        raise SpecError(
-            f"--compose: {', '.join(blocked)} not trusted on this machine: "
-            f"review with `jupyter-forge review NAME` first"
-        )
+    records, warnings = resolve_compose(
+        raw,
+        name,
+        forge.open_libraries().find,
+        how_to_review=lambda blocked: "review each with `jupyter-forge review NAME` first",
+    )
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     return records
 
 

@@ -253,3 +253,43 @@ def standalone_code(record: ToolRecord, find: Callable[[str], ToolRecord]) -> st
             f"machine: review with %forge load {' '.join(blocked)} first"
         )
     return sandbox_code(record.code, closure[:-1], record.depends)
+
+
+def resolve_compose(
+    raw: str | Iterable[str] | None,
+    name: str,
+    find: Callable[[str], ToolRecord],
+    *,
+    how_to_review: Callable[[list[str]], str],
+) -> tuple[list[ToolRecord], list[str]]:
+    """The trusted tools ``--compose`` names for a new tool ``name``, and warnings.
+
+    One rule for the kernel and the CLI (only the review hint differs): each name
+    must be in the libraries, the tool may not compose itself, and every tool in
+    the chain must be trusted here. Deprecated ones are allowed with a warning.
+    """
+    names = parse_names(raw)
+    if not names:
+        return [], []
+    records = []
+    for dep in names:
+        try:
+            records.append(find(dep))
+        except LibraryError:
+            raise SpecError(
+                f"--compose {dep}: no tool `{dep}` in the libraries: check the name with "
+                "%forge list or %forge search"
+            ) from None
+    warnings = [
+        f"--compose `{r.name}` is deprecated ({r.deprecated.get('reason') or 'no reason given'})"
+        for r in records
+        if r.deprecated
+    ]
+    composition(name, records, find)  # a tool composing itself, a cycle: refused here
+    blocked = untrusted(dependency_order(records, find))
+    if blocked:
+        raise SpecError(
+            f"--compose: {', '.join(f'`{b}`' for b in blocked)} not trusted on this "
+            f"machine: {how_to_review(blocked)}"
+        )
+    return records, warnings

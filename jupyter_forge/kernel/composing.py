@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..core.compose import dependency_order, parse_names, untrusted
-from ..core.errors import ForgeError, LibraryError, SpecError
+from ..core.compose import dependency_order, resolve_compose, untrusted
+from ..core.errors import ForgeError
 from ..core.record import ToolRecord
 from ..core.templates import available, get_template
 from .library_commands import LibraryCommands
@@ -25,32 +25,14 @@ class ComposingCommands(LibraryCommands):
 
     def _compose_records(self, raw: Sequence[str], name: str) -> list[ToolRecord]:
         """The trusted library tools ``--compose`` names (a one-line SpecError otherwise)."""
-        names = parse_names(raw)
-        if not names:
-            return []
-        libs = self._libraries()
-        records = []
-        for dep in names:
-            try:
-                records.append(libs.find(dep))
-            except LibraryError:
-                raise SpecError(
-                    f"--compose {dep}: no tool `{dep}` in the libraries: check the name with "
-                    "%forge list or %forge search"
-                ) from None
-        for record in records:
-            if record.deprecated:
-                reason = record.deprecated.get("reason") or "no reason given"
-                print(f"warning: --compose `{record.name}` is deprecated ({reason})")
-        closure = dependency_order(records, libs.find)
-        self.forge.composition(name, records)  # a tool composing itself is refused here
-        blocked = untrusted(closure)
-        if blocked:
-            listed = " ".join(blocked)
-            raise SpecError(
-                f"--compose: {', '.join(f'`{b}`' for b in blocked)} not trusted on this "
-                f"machine: review with %forge load {listed} first"
-            )
+        records, warnings = resolve_compose(
+            raw,
+            name,
+            self._libraries().find,
+            how_to_review=lambda blocked: f"review with %forge load {' '.join(blocked)} first",
+        )
+        for warning in warnings:
+            print(f"warning: {warning}")
         return records
 
     def _check_template(self, template: str | None) -> None:
