@@ -152,6 +152,7 @@ class AgentRun:
     fresh: bool = True  # the current turn's calls did something new (not only repeats)
     stale: int = 0  # consecutive turns whose calls were all repeats
     answered_calls: bool = False  # a turn's calls were answered since the last model turn
+    known_at_turn: list[str] = field(default_factory=list)  # tools when the calls were written
 
     @property
     def tool_names(self) -> list[str]:
@@ -181,8 +182,8 @@ NEXT_STEP = (
 
 
 FINAL_ANSWER = (
-    "You have all the tool results above. Give the final answer to the task now, in plain "
-    "words, with the values."
+    "You have all the tool results. Give the final answer to the task now, in plain "
+    "words, with the values (the last result of each step is the one that counts)."
 )
 
 
@@ -217,6 +218,35 @@ def _repeated(run: AgentRun, call: ToolCall) -> Outcome | None:
     return None
 
 
+def _written_blind(run: AgentRun, call: ToolCall) -> Outcome | None:
+    """A call of a tool made *after* the call was written: its arguments were guesses.
+
+    Models plan a whole task in one turn (call A, make B, call B with A's result);
+    B's arguments cannot hold a result they had not seen, so B is not run and the
+    model is asked to call it again now that it has the results.
+    """
+    if call.name in run.known_at_turn or call.name not in run.tool_names:
+        return None
+    text = (
+        f"not run: `{call.name}` did not exist yet when you wrote this call, so its arguments "
+        f"were guesses. {results_so_far(run)}Call `{call.name}` now with the right values."
+    )
+    return Outcome(text, summary=f"not run: written before {call.name} existed", ok=False)
+
+
+def results_so_far(run: AgentRun) -> str:
+    """The successful tool results of this run, as one reminder line (small models forget)."""
+    done = [
+        f"{entry.call.signature(120)} -> {entry.outcome.summary or entry.outcome.content}"
+        for entry in run.log
+        if entry.outcome.ok
+        and entry.call.name != MAKE_TOOL
+        and "(repeated call" not in (entry.outcome.summary or "")
+    ]
+    unique = list(dict.fromkeys(done))  # a repeated call's result once, at its first place
+    return f"Results so far: {'; '.join(unique)}. " if unique else ""
+
+
 def resume(run: AgentRun, outcome: Outcome) -> None:
     """Give the waiting call its result (the person decided); ``drive`` then goes on."""
     if run.status != "paused" or not run.pending:
@@ -248,7 +278,7 @@ def drive(
         while run.pending:
             call = run.pending[0]
             emit("call", call)
-            repeated = _repeated(run, call)
+            repeated = _repeated(run, call) or _written_blind(run, call)
             run.fresh = run.fresh or repeated is None
             outcome = repeated or execute(call)
             if outcome.pause is not None:
@@ -271,7 +301,7 @@ def drive(
             # Twice in a row the model only repeated calls it had the results of: a loop
             # small models fall into. Ask for the answer with no tools offered (text only).
             # (Once is not enough: the 0.5B model often repeats one call, then goes on.)
-            run.messages.append({"role": "user", "content": FINAL_ANSWER})
+            run.messages.append({"role": "user", "content": results_so_far(run) + FINAL_ANSWER})
             tools = []
         turn = chat(run.messages, tools)
         run.steps += 1
@@ -282,6 +312,7 @@ def drive(
             # (Qwen's double-encodes the arguments), which confuses small models.
             run.messages.append({"role": "assistant", "content": turn.raw or turn.content})
             run.pending, run.fresh, run.answered_calls = list(turn.calls), False, True
+            run.known_at_turn = run.tool_names
             continue
         if turn.calls:
             run.messages.append(
@@ -292,6 +323,7 @@ def drive(
                 }
             )
             run.pending, run.fresh, run.answered_calls = list(turn.calls), False, True
+            run.known_at_turn = run.tool_names
             continue
         run.messages.append({"role": "assistant", "content": turn.content})
         run.answer, run.status = turn.content.strip(), "answered"
@@ -321,6 +353,7 @@ def parse_arguments(raw: Any) -> tuple[dict[str, Any], str | None]:
 
 _TAGGED = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.DOTALL)
 _FENCED = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)
+_FENCED_ANY = re.compile(r"```(?:json)?\s*(.*?)\s*```", re.DOTALL)
 
 
 def _is_call(data: Any, known: Collection[str]) -> bool:
@@ -347,6 +380,11 @@ def parse_text_tool_calls(
         stripped = text.strip()
         fenced = _FENCED.match(stripped)
         blocks = [fenced.group(1) if fenced else stripped]
+        several = _FENCED_ANY.findall(stripped)
+        before = stripped.split("```", 1)[0].strip()
+        if len(several) > 1 and _FENCED_ANY.sub("", stripped).strip() == before:
+            # A whole plan as ```json blocks, one call each (with prose only before them).
+            blocks, prose = several, before
     calls: list[ToolCall] = []
     for index, block in enumerate(blocks):
         try:

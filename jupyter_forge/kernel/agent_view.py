@@ -23,7 +23,14 @@ from IPython.display import HTML, display
 
 from ..agent_runtime import Offer, model_chat, offer_tools
 from ..core import agent
-from ..core.agent import MAKE_TOOL, MAKE_TOOL_SCHEMA, AgentRun, Outcome, ToolCall
+from ..core.agent import (
+    MAKE_TOOL,
+    MAKE_TOOL_SCHEMA,
+    AgentRun,
+    Outcome,
+    ToolCall,
+    results_so_far,
+)
 from ..core.errors import ForgeError, SpecError
 from ..core.findings import static_findings
 from ..core.spec import ForgeSpec, check_tool_name, parse_sample_strings
@@ -388,7 +395,11 @@ class AgentDriver:
         from ..core.schema import signature_text
 
         signature = signature_text(tool.code, name)
-        text = f"`{name}` was made, passed its samples and was approved by the user: call it now ({name}{signature.removeprefix(name)})."
+        text = (
+            f"`{name}` was made, passed its samples and was approved by the user. "
+            f"{results_so_far(self.session.run)}Call it now on the task's values "
+            f"({name}{signature.removeprefix(name)})."
+        )
         return Outcome(text, summary=f"approved: {name} is now available")
 
     def _decision(self, run: AgentRun) -> Outcome:

@@ -224,5 +224,73 @@ def test_a_turn_of_only_repeated_calls_gets_asked_for_the_answer_without_tools()
     run = agent.drive(agent.start("t", [ADD]), chat=chat, execute=adder, max_steps=8)
     assert run.status == "answered" and run.answer == "It is 3."
     assert chat.tools == [["add"]] * 5 + [[]]
-    assert chat.seen[5][-1] == {"role": "user", "content": agent.FINAL_ANSWER}
+    assert chat.seen[5][-1] == {
+        "role": "user",
+        # The results are recalled with the request: small models forget the early ones.
+        "content": "Results so far: add(a=1, b=2) -> 3; add(a=2, b=2) -> 4. " + agent.FINAL_ANSWER,
+    }
     assert agent.FINAL_ANSWER not in json.dumps(chat.seen[4])
+
+
+def test_a_plan_written_as_several_json_blocks_is_read_as_calls() -> None:
+    """The 1.5B model writes its whole plan as ```json blocks, one call each."""
+    known = {"add", "make_tool"}
+    blocks = [
+        '{"name": "add", "arguments": {"a": 40, "b": 0}}',
+        '{"name": "make_tool", "arguments": {"tool_name": "r", "request": "q", "samples": []}}',
+        '{"name": "r", "arguments": {"number": 40}}',
+    ]
+    text = "\n\n".join(f"```json\n{b}\n```" for b in blocks)
+    prose, calls = parse_text_tool_calls("Plan:\n" + text, known)
+    assert prose == "Plan:"
+    assert [c.name for c in calls] == ["add", "make_tool", "r"]
+    assert len({c.id for c in calls}) == 3
+    # Prose after the blocks (or between them) makes it an answer, not calls.
+    assert parse_text_tool_calls(text + "\nSo the answer is 5.", known)[1] == []
+
+
+def test_a_call_of_a_tool_made_after_it_was_written_is_not_run_but_asked_again() -> None:
+    """call A, make B, call B(A's result) in one turn: B's arguments were guesses."""
+    made = {"type": "function", "function": {"name": "r", "description": "", "parameters": {}}}
+    chat = Script(
+        Turn(
+            "",
+            [
+                call("add", "a1", a=40, b=1),
+                call("make_tool", "m1", tool_name="r", request="q", samples=[]),
+                call("r", "r1", number=40),
+            ],
+        ),
+        Turn("", [call("r", "r2", number=41)]),
+        Turn("It is 41."),
+    )
+    executed: list[str] = []
+    run = agent.start("t", [ADD, MAKE_TOOL_SCHEMA])
+
+    def execute(c: ToolCall) -> Outcome:
+        executed.append(c.id)
+        if c.name == "make_tool":
+            run.add_tool(made)
+            return Outcome("r was made")
+        if c.name == "r":
+            return Outcome(str(c.arguments["number"]))
+        return adder(c)
+
+    agent.drive(run, chat=chat, execute=execute, max_steps=5)
+    assert run.status == "answered" and executed == ["a1", "m1", "r2"]
+    blind = run.log[2].outcome
+    assert not blind.ok and blind.summary == "not run: written before r existed"
+    assert blind.content.startswith("not run: `r` did not exist yet when you wrote this call")
+    assert "Results so far: add(a=40, b=1) -> 41." in blind.content
+    # Every call id still gets its answer (the API requires one tool message per call).
+    answered = [m["tool_call_id"] for m in chat.seen[1] if m["role"] == "tool"]
+    assert answered == ["a1", "m1", "r1"]
+
+
+def test_results_so_far_lists_only_successful_tool_results() -> None:
+    run = agent.start("t", [ADD])
+    assert agent.results_so_far(run) == ""
+    run.log.append(agent.CallLog(call("add", a=1, b=2), Outcome("3")))
+    run.log.append(agent.CallLog(call("add", a="x", b=2), Outcome("TypeError", ok=False)))
+    run.log.append(agent.CallLog(call("make_tool", tool_name="r"), Outcome("made")))
+    assert agent.results_so_far(run) == "Results so far: add(a=1, b=2) -> 3. "

@@ -36,6 +36,7 @@ C2F = '''def celsius_to_fahrenheit(celsius: float) -> float:
 CELSIUS = [100, 40, 20, 65, 0, 35, 80, 15, 55, 90]
 RUNS = int(os.environ.get("JUPYTER_FORGE_AGENT_RUNS", "1"))
 FIRST = int(os.environ.get("JUPYTER_FORGE_AGENT_FIRST", "0"))  # more runs: other temperatures
+USER_MODEL = os.environ.get("JUPYTER_FORGE_AGENT_USER_MODEL", "")  # e.g. local-1.5b (LATM split)
 
 TRANSCRIPT = """
 from jupyter_forge.kernel import extension
@@ -93,6 +94,8 @@ def test_agent_uses_an_existing_tool_and_makes_a_new_one_with_the_local_model(
     try:
         assert driver.execute("%load_ext jupyter_forge").ok
         assert driver.execute(f"%config Forge.library = {str(library)!r}").ok
+        if USER_MODEL:
+            assert driver.execute(f"%config Forge.user_model = {USER_MODEL!r}").ok
         run = driver.execute(f"%forge ask {task!r} --approve auto", timeout=1500)
         text = "\n".join(run.texts())
         transcript = "".join(driver.execute(TRANSCRIPT).texts())
