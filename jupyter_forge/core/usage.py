@@ -278,20 +278,25 @@ class UsageStore:
 # -- across libraries ----------------------------------------------------------------
 
 
-class _ToolLike(Protocol):
-    """What usage needs of a tool (a :class:`~jupyter_forge.core.library.ToolRecord`)."""
+class _Located(Protocol):
+    """A tool and where it lives (a ToolRecord, or a light catalog entry)."""
 
     @property
     def name(self) -> str: ...
     @property
     def path(self) -> Path: ...
+
+
+class _ToolLike(_Located, Protocol):
+    """What retirement needs of a tool (a :class:`~jupyter_forge.core.library.ToolRecord`)."""
+
     @property
     def created(self) -> str: ...
     @property
     def updated(self) -> str: ...
 
 
-def stats_for(tools: Iterable[_ToolLike]) -> tuple[dict[str, ToolStats], list[str]]:
+def stats_for(tools: Iterable[_Located]) -> tuple[dict[str, ToolStats], list[str]]:
     """Usage of each of ``tools``, read from the store of the folder it lives in.
 
     For a :class:`LibrarySet` (project, user, shared): each tool's counts come

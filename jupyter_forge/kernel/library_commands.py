@@ -18,7 +18,7 @@ from ..core.library import Library
 from ..core.record import ToolRecord
 from ..core.sharing import export_module, export_notebooks, import_notebooks
 from ..core.spec import check_tool_name
-from ..core.usage import ToolStats, UsageStore, retirement_suggestions
+from ..core.usage import ToolStats, retirement_suggestions, stats_for
 from . import comm
 from .options import _Parser
 from .views import Note, Table
@@ -67,11 +67,9 @@ class LibraryCommands:
         tracker = getattr(self.registry, "tracker", None)
         if tracker is not None:
             tracker.flush()
-        merged: dict[str, ToolStats] = {}
-        for library in libs.libraries:
-            for name, stats in UsageStore.for_library(library.root).stats().items():
-                merged.setdefault(name, stats)
-        return merged
+        # Each tool's counts from its own library: a shadowed namesake's are not mixed in.
+        stats, _errors = stats_for(libs.entries())
+        return stats
 
     def _name_arg(self, args: list[str], command: str) -> str:
         if not args:
