@@ -11,10 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .core.agent import Chat, ToolCall, Turn, parse_arguments, parse_text_tool_calls
+from .core.agent import Chat, Turn
 from .core.errors import ForgeError, ModelError, ModelReplyError
 from .core.libraries import LibrarySet
 from .core.record import ToolRecord
+from .core.tool_calls import ToolCall, parse_arguments, parse_text_tool_calls
 from .llm.models import ResolvedModel
 
 NEEDS_REVIEW = "(NOT runnable yet: a person must review this tool first) "

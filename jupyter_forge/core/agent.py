@@ -14,13 +14,12 @@ object), strictly: valid JSON, a known tool name, object arguments.
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ForgeError
+from .tool_calls import ToolCall
 
 MAKE_TOOL = "make_tool"
 
@@ -81,31 +80,6 @@ _SIDE_EFFECT_MARKERS = (
 def side_effects(findings: Sequence[str]) -> list[str]:
     """The findings that make a call need a person's confirmation first."""
     return [f for f in findings if any(m in f.lower() for m in _SIDE_EFFECT_MARKERS)]
-
-
-@dataclass(frozen=True)
-class ToolCall:
-    """One call the model asked for; ``error`` is set when its arguments are unusable."""
-
-    id: str
-    name: str
-    arguments: dict[str, Any]
-    raw_arguments: str = ""
-    error: str | None = None
-    from_text: bool = False  # written as text by the model (see parse_text_tool_calls)
-
-    def as_message(self) -> dict[str, Any]:
-        arguments = self.raw_arguments or json.dumps(self.arguments)
-        return {
-            "id": self.id,
-            "type": "function",
-            "function": {"name": self.name, "arguments": arguments},
-        }
-
-    def signature(self, width: int = 160) -> str:
-        """``name(a=1, b='x')``, shortened for display."""
-        args = ", ".join(f"{k}={short_repr(v, 60)}" for k, v in self.arguments.items())
-        return short_repr_text(f"{self.name}({args})", width)
 
 
 @dataclass
@@ -329,130 +303,3 @@ def drive(
         run.answer, run.status = turn.content.strip(), "answered"
         emit("answer", run.answer)
         return run
-
-
-# -- reading calls -----------------------------------------------------------------------
-
-
-def parse_arguments(raw: Any) -> tuple[dict[str, Any], str | None]:
-    """Arguments as the API gives them (a JSON string, or already an object)."""
-    value = raw
-    if isinstance(raw, str):
-        if not raw.strip():
-            return {}, None
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            return {}, f"the arguments are not valid JSON ({exc.msg}): send a JSON object"
-    if isinstance(value, str):  # double-encoded, as some chat templates teach
-        return parse_arguments(value)
-    if not isinstance(value, dict):
-        return {}, f"the arguments must be a JSON object, not {type(value).__name__}"
-    return value, None
-
-
-_TAGGED = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.DOTALL)
-_FENCED = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)
-_FENCED_ANY = re.compile(r"```(?:json)?\s*(.*?)\s*```", re.DOTALL)
-
-
-def _is_call(data: Any, known: Collection[str]) -> bool:
-    """A known tool's name, or exactly the call shape {"name": str, "arguments": object}
-    (a call of a tool that does not exist yet is a call, answered with an error)."""
-    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
-        return False
-    if data["name"] in known:
-        return True
-    return set(data) == {"name", "arguments"} and isinstance(data["arguments"], dict)
-
-
-def parse_text_tool_calls(
-    text: str, known: Collection[str], *, id_prefix: str = "text"
-) -> tuple[str, list[ToolCall]]:
-    """Tool calls written as text; returns (the text before them, the calls).
-
-    Strict on purpose: a block counts only if it is a JSON object with a known
-    ``name`` and object ``arguments``; anything else is left as the answer text.
-    """
-    blocks = _TAGGED.findall(text) if "<tool_call>" in text else []
-    prose = text.split("<tool_call>", 1)[0].strip() if blocks else ""
-    if not blocks:
-        stripped = text.strip()
-        fenced = _FENCED.match(stripped)
-        blocks = [fenced.group(1) if fenced else stripped]
-        several = _FENCED_ANY.findall(stripped)
-        before = stripped.split("```", 1)[0].strip()
-        if len(several) > 1 and _FENCED_ANY.sub("", stripped).strip() == before:
-            # A whole plan as ```json blocks, one call each (with prose only before them).
-            blocks, prose = several, before
-    calls: list[ToolCall] = []
-    for index, block in enumerate(blocks):
-        try:
-            data = json.loads(block)
-        except json.JSONDecodeError:
-            return (text.strip(), []) if not calls else (prose, calls)
-        if not _is_call(data, known):
-            return (text.strip(), []) if not calls else (prose, calls)
-        if "arguments" in data or "parameters" in data:
-            arguments, error = parse_arguments(data.get("arguments", data.get("parameters")))
-        else:  # the flat form small models also write: {"name": "f", "x": 1}
-            arguments, error = {k: v for k, v in data.items() if k != "name"}, None
-        calls.append(
-            ToolCall(
-                id=f"call_{id_prefix}_{index}",
-                name=str(data["name"]),
-                arguments=arguments,
-                raw_arguments=json.dumps(arguments),
-                error=error,
-                from_text=True,
-            )
-        )
-    return prose, calls
-
-
-# -- showing values ----------------------------------------------------------------------
-
-
-def short_repr_text(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def short_repr(value: Any, width: int = 120) -> str:
-    """A one-line repr that never explodes (big frames, long lists, broken __repr__)."""
-    try:
-        text = repr(value)
-    except Exception as exc:
-        text = f"<{type(value).__name__} (repr failed: {type(exc).__name__})>"
-    return short_repr_text(text, width)
-
-
-def result_for_model(value: Any, limit: int = 2000) -> str:
-    """A tool's return value as the model reads it: JSON when it can be, else a repr."""
-    try:
-        text = json.dumps(value, ensure_ascii=False, default=None)
-    except (TypeError, ValueError):
-        text = short_repr(value, limit)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def tool_name_from_samples(samples: Sequence[str], exclude: Collection[str] = ()) -> str | None:
-    """The one function the samples call that does not exist yet, if exactly one.
-
-    Why: small models often leave out ``tool_name`` but write samples such as
-    ``assert round_to_5(212) == 210``; the name is then theirs, not a guess.
-    """
-    import ast
-    import builtins
-
-    called: set[str] = set()
-    for source in samples:
-        try:
-            tree = ast.parse(source.replace(">>> ", ""))
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                called.add(node.func.id)
-    called -= set(dir(builtins)) | set(exclude)
-    return called.pop() if len(called) == 1 else None

@@ -22,18 +22,18 @@ import ipywidgets as widgets
 from IPython.display import HTML, display
 
 from ..agent_runtime import Offer, model_chat, offer_tools
-from ..core import agent
+from ..core import agent, tool_calls
 from ..core.agent import (
     MAKE_TOOL,
     MAKE_TOOL_SCHEMA,
     AgentRun,
     Outcome,
-    ToolCall,
     results_so_far,
 )
 from ..core.errors import ForgeError, SpecError
 from ..core.findings import static_findings
 from ..core.spec import ForgeSpec, check_tool_name, parse_sample_strings
+from ..core.tool_calls import ToolCall
 from . import render
 from .approval import ApprovalWidget
 from .options import _Parser, cell_parser
@@ -270,8 +270,8 @@ class AgentDriver:
             value = function(**call.arguments)
         except Exception as exc:
             text = f"error: {type(exc).__name__}: {exc}"
-            return Outcome(text, summary=agent.short_repr_text(text, 160), ok=False)
-        return Outcome(agent.result_for_model(value), summary=agent.short_repr(value))
+            return Outcome(text, summary=tool_calls.short_repr_text(text, 160), ok=False)
+        return Outcome(tool_calls.result_for_model(value), summary=tool_calls.short_repr(value))
 
     def _resolve(self, name: str) -> tuple[Any, list[str], str | None]:
         """The approved callable for ``name``, its findings, or why it cannot run."""
@@ -322,7 +322,7 @@ class AgentDriver:
             sources = [str(x) for x in ([raw] if isinstance(raw, str) else list(raw))]
             known = run.tool_names if run else []
             given = args.get("tool_name") or args.get("name") or args.get("function_name")
-            given = given or agent.tool_name_from_samples(sources, known)
+            given = given or tool_calls.tool_name_from_samples(sources, known)
             if not given:
                 raise SpecError(
                     "make_tool needs the new function's `tool_name` (snake_case) and samples that call it"

@@ -8,17 +8,10 @@ from typing import Any
 import pytest
 
 from jupyter_forge.core import agent
-from jupyter_forge.core.agent import (
-    MAKE_TOOL_SCHEMA,
-    Outcome,
-    ToolCall,
-    Turn,
-    parse_arguments,
-    parse_text_tool_calls,
-    side_effects,
-)
+from jupyter_forge.core.agent import MAKE_TOOL_SCHEMA, Outcome, Turn, side_effects
 from jupyter_forge.core.errors import ForgeError
 from jupyter_forge.core.findings import static_findings
+from jupyter_forge.core.tool_calls import ToolCall
 
 ADD = {"type": "function", "function": {"name": "add", "description": "Add.", "parameters": {}}}
 
@@ -107,52 +100,6 @@ def test_an_empty_task_is_refused() -> None:
         agent.start("   ", [])
 
 
-def test_text_tool_calls_are_parsed_strictly() -> None:
-    known = {"add", "make_tool"}
-    prose, calls = parse_text_tool_calls(
-        'Let me add.\n<tool_call>\n{"name": "add", "arguments": {"a": 1, "b": 2}}\n</tool_call>',
-        known,
-    )
-    assert prose == "Let me add." and [(c.name, c.arguments) for c in calls] == [
-        ("add", {"a": 1, "b": 2})
-    ]
-    # A bare JSON object, fenced, with double-encoded arguments (as the Qwen template teaches).
-    _, calls = parse_text_tool_calls(
-        '```json\n{"name": "add", "arguments": "{\\"a\\": 1}"}\n```', known
-    )
-    assert calls[0].arguments == {"a": 1} and calls[0].error is None
-    # Two blocks, the second unterminated (max_tokens), both read.
-    _, calls = parse_text_tool_calls(
-        '<tool_call>{"name": "add", "arguments": {}}</tool_call><tool_call>{"name": "add", "arguments": {"a": 3}}',
-        known,
-    )
-    assert [c.arguments for c in calls] == [{}, {"a": 3}]
-    assert len({c.id for c in calls}) == 2
-    # Not calls: unknown names, broken JSON, prose that merely contains braces.
-    # A tool that does not exist (yet) counts only in the exact call shape; the executor refuses it.
-    assert (
-        parse_text_tool_calls('{"name": "round_to_5", "arguments": {"x": 1}}', known)[1][0].name
-        == "round_to_5"
-    )
-    for text in (
-        '{"name": "rm_rf", "x": 1}',
-        '<tool_call>{"name": "rm_rf", "arguments": []}</tool_call>',
-        '<tool_call>{"name": "add", "arguments": {</tool_call>',
-        "The answer is {5}.",
-        '{"result": 5}',
-        "212",
-    ):
-        assert parse_text_tool_calls(text, known)[1] == [], text
-
-
-def test_arguments_must_be_a_json_object() -> None:
-    assert parse_arguments('{"a": 1}') == ({"a": 1}, None)
-    assert parse_arguments("") == ({}, None)
-    assert parse_arguments({"a": 1}) == ({"a": 1}, None)
-    assert "not valid JSON" in str(parse_arguments("{a: 1}")[1])
-    assert "must be a JSON object" in str(parse_arguments("[1, 2]")[1])
-
-
 def test_side_effects_come_from_the_static_findings() -> None:
     writes = 'def save(p: str) -> None:\n    with open(p, "w") as f:\n        f.write("x")\n'
     network = "import urllib.request\ndef get(u: str) -> bytes:\n    return urllib.request.urlopen(u).read()\n"
@@ -163,30 +110,6 @@ def test_side_effects_come_from_the_static_findings() -> None:
     assert side_effects(static_findings(shell))
     assert side_effects(static_findings(pure)) == []
     assert side_effects(["line 1: imports subprocess (starts processes)"])
-
-
-def test_values_are_shown_short_and_given_to_the_model_as_json() -> None:
-    assert agent.result_for_model(212.0) == "212.0"
-    assert agent.result_for_model({"a": [1, 2]}) == '{"a": [1, 2]}'
-    assert agent.result_for_model({1, 2}) == "{1, 2}"
-    assert len(agent.result_for_model("x" * 5000)) == 2000
-    assert len(agent.short_repr(list(range(1000)), 40)) == 40
-
-    class Broken:
-        def __repr__(self) -> str:
-            raise RuntimeError("no")
-
-    assert "repr failed" in agent.short_repr(Broken())
-    assert call("add", a=1, b="x").signature() == "add(a=1, b='x')"
-
-
-def test_a_missing_tool_name_is_read_from_the_samples_only_when_unambiguous() -> None:
-    name = agent.tool_name_from_samples
-    assert name(["assert round_to_5(212) == 210", ">>> round_to_5(3)\n5"]) == "round_to_5"
-    assert name(["assert f(1) == 1", "assert g(1) == 1"]) is None
-    assert name(["assert round(2.5) == 2"]) is None
-    assert name(["assert add(1, 2) == 3"], exclude=["add"]) is None
-    assert name(["not python ("]) is None
 
 
 def test_identical_calls_are_not_run_twice() -> None:
@@ -230,23 +153,6 @@ def test_a_turn_of_only_repeated_calls_gets_asked_for_the_answer_without_tools()
         "content": "Results so far: add(a=1, b=2) -> 3; add(a=2, b=2) -> 4. " + agent.FINAL_ANSWER,
     }
     assert agent.FINAL_ANSWER not in json.dumps(chat.seen[4])
-
-
-def test_a_plan_written_as_several_json_blocks_is_read_as_calls() -> None:
-    """The 1.5B model writes its whole plan as ```json blocks, one call each."""
-    known = {"add", "make_tool"}
-    blocks = [
-        '{"name": "add", "arguments": {"a": 40, "b": 0}}',
-        '{"name": "make_tool", "arguments": {"tool_name": "r", "request": "q", "samples": []}}',
-        '{"name": "r", "arguments": {"number": 40}}',
-    ]
-    text = "\n\n".join(f"```json\n{b}\n```" for b in blocks)
-    prose, calls = parse_text_tool_calls("Plan:\n" + text, known)
-    assert prose == "Plan:"
-    assert [c.name for c in calls] == ["add", "make_tool", "r"]
-    assert len({c.id for c in calls}) == 3
-    # Prose after the blocks (or between them) makes it an answer, not calls.
-    assert parse_text_tool_calls(text + "\nSo the answer is 5.", known)[1] == []
 
 
 def test_a_call_of_a_tool_made_after_it_was_written_is_not_run_but_asked_again() -> None:
