@@ -80,6 +80,7 @@ def forge_loop(
     base = build_messages(spec, variables)
     result.add_time("prompt", time.perf_counter() - started)
     messages: list[Message] = list(base)
+    polishing: Attempt | None = None  # the working candidate the last request asked to polish
     for number in range(1, max(1, attempts) + 1):
         verb = "asking" if number == 1 else "repairing with"
         sink.stage("llm", f"attempt {number}/{attempts}: {verb} {model_name}…")
@@ -119,6 +120,12 @@ def forge_loop(
             attempt.report = report
         if attempt.passed and not attempt.notes:
             break
+        if polishing is not None and not (
+            attempt.passed and len(attempt.notes) < len(polishing.notes)
+        ):
+            # A polish that added nothing (small models often return the same code) will
+            # not add it next time either: keep the working code, with its notes.
+            break
         if attempt.passed:
             sink.stage("repair", f"attempt {number}/{attempts} passed but {attempt.summary()}")
         else:
@@ -128,6 +135,7 @@ def forge_loop(
             # Working code only lacks hints/docstring: show it and ask for just those,
             # so the model edits rather than rewrites (a rewrite may break it).
             messages = polish_messages(base, best.code or "", spec.name, best.notes)
+            polishing = best
         else:
             # Only the latest failure goes back: small local models have small contexts.
             messages = repair_messages(

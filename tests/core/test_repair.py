@@ -197,16 +197,27 @@ def test_missing_hints_get_a_polish_that_shows_the_working_code() -> None:
 def test_a_repair_that_breaks_working_code_never_replaces_it() -> None:
     result, model, _ = run([BARE, WRONG, WRONG], attempts=3)
     assert result.passed  # attempt 1 passed its samples; only hints/docstring are missing
-    assert [a.passed for a in result.attempts] == [True, False, False]
+    # The polish broke it: no third try (it would polish the same code the same way).
+    assert [a.passed for a in result.attempts] == [True, False]
+    assert len(model.prompts) == 2
     assert result.shown is result.attempts[0]
     assert result.code is not None and "x * 2" in result.code
     assert result.report is result.attempts[0].report
     line = result.status_line()
-    assert "after 3 attempts" in line
+    assert "after 2 attempts" in line
     assert "(attempt 1 is shown: later ones did worse)" in line
     assert "still missing: parameter(s) `x` of `double` have no type hint" in line
-    # Every repair after a passing attempt polishes that attempt's code.
-    assert "def double(x):\n    return x * 2" in model.prompts[2][-1]["content"]
+
+
+def test_polishing_goes_on_only_while_it_adds_something() -> None:
+    hinted = "```python\ndef double(x: int) -> int:\n    return x * 2\n```"  # no docstring
+    result, model, _ = run([BARE, hinted, BARE, GOOD], attempts=4)
+    # BARE (3 notes) -> hinted (1 note): progress, so one more polish, of `hinted`;
+    # that one gave BARE back (no progress): stop, show the best (hinted).
+    assert len(result.attempts) == 3
+    assert "def double(x: int) -> int:\n    return x * 2" in model.prompts[2][-1]["content"]
+    assert result.passed and result.shown is result.attempts[1]
+    assert result.shown.notes == ["`double` has no docstring"]
 
 
 def test_notes_alone_after_the_budget_still_pass_with_notes() -> None:
