@@ -227,6 +227,7 @@ def resume(run: AgentRun, outcome: Outcome) -> None:
         raise ForgeError("there is no paused agent run to continue: start one with %forge ask")
     call = run.pending.pop(0)
     _answer_call(run, call, outcome)
+    run.fresh = run.fresh or outcome.ok  # an approved tool is progress
     run.waiting = None
     run.status = "running"
 
@@ -253,12 +254,14 @@ def drive(
             call = run.pending[0]
             emit("call", call)
             repeated = _repeated(run, call) or _written_blind(run, call)
-            run.fresh = run.fresh or repeated is None
             outcome = repeated or execute(call)
             if outcome.pause is not None:
                 run.waiting, run.status = outcome.pause, "paused"
                 emit("paused", (call, outcome))
                 return run
+            # Progress is a new result; a repeat or an error (say, making a tool that exists)
+            # is not, or a small model can loop between the two until the steps run out.
+            run.fresh = run.fresh or (repeated is None and outcome.ok)
             run.pending.pop(0)
             _answer_call(run, call, outcome)
             emit("result", (call, outcome))
@@ -271,9 +274,11 @@ def drive(
         if run.answered_calls:
             run.stale = 0 if run.fresh else run.stale + 1
             run.answered_calls = False
-        if run.stale >= 2:
-            # Twice in a row the model only repeated calls it had the results of: a loop
-            # small models fall into. Ask for the answer with no tools offered (text only).
+        last_turn = run.steps == max_steps - 1 and bool(run.log)
+        if run.stale >= 2 or last_turn:
+            # Twice in a row the model only repeated calls it had the results of (a loop
+            # small models fall into), or this is the last turn allowed: ask for the answer
+            # with no tools offered (text only), so a run ends with what it found.
             # (Once is not enough: the 0.5B model often repeats one call, then goes on.)
             run.messages.append({"role": "user", "content": results_so_far(run) + FINAL_ANSWER})
             tools = []

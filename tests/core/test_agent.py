@@ -200,3 +200,37 @@ def test_results_so_far_lists_only_successful_tool_results() -> None:
     run.log.append(agent.CallLog(call("add", a="x", b=2), Outcome("TypeError", ok=False)))
     run.log.append(agent.CallLog(call("make_tool", tool_name="r"), Outcome("made")))
     assert agent.results_so_far(run) == "Results so far: add(a=1, b=2) -> 3. "
+
+
+def test_the_last_turn_allowed_asks_for_the_answer_without_tools() -> None:
+    chat = Script(
+        Turn("", [call("add", "a1", a=1, b=2)]),
+        Turn("", [call("add", "a2", a=2, b=2)]),
+        Turn("3 and 4."),
+    )
+    run = agent.drive(agent.start("t", [ADD]), chat=chat, execute=adder, max_steps=3)
+    assert run.status == "answered" and run.answer == "3 and 4."
+    assert chat.tools == [["add"], ["add"], []]
+    assert chat.seen[2][-1]["content"] == (
+        "Results so far: add(a=1, b=2) -> 3; add(a=2, b=2) -> 4. " + agent.FINAL_ANSWER
+    )
+
+
+def test_an_error_is_not_progress_so_a_repeat_error_loop_ends_in_an_answer() -> None:
+    """The 0.5B model alternated a repeated call and re-making a tool that existed."""
+
+    def execute(c: ToolCall) -> Outcome:
+        if c.name == "make_tool":
+            return Outcome("error: `x` already exists: call it", ok=False)
+        return adder(c)
+
+    chat = Script(
+        Turn("", [call("add", "a1", a=1, b=2)]),
+        Turn("", [call("add", "a2", a=1, b=2)]),  # repeat: stale 1
+        Turn("", [call("make_tool", "m1", tool_name="x", request="r", samples=[])]),  # error: 2
+        Turn("It is 3."),
+    )
+    run = agent.drive(agent.start("t", [ADD]), chat=chat, execute=execute, max_steps=8)
+    assert run.status == "answered" and run.steps == 4
+    assert chat.tools[3] == []
+    assert chat.seen[3][-1]["content"].endswith(agent.FINAL_ANSWER)
