@@ -20,7 +20,8 @@ from jupyter_forge.core.errors import ForgeError, SpecError
 from jupyter_forge.core.findings import static_findings
 from jupyter_forge.core.library import Library
 from jupyter_forge.core.schema import function_schema, signature_text
-from jupyter_forge.kernel.agent_view import ConfirmWidget, session_for
+from jupyter_forge.kernel.agent_view import session_for
+from jupyter_forge.kernel.agent_widgets import ConfirmWidget
 from jupyter_forge.kernel.approval import ApprovalWidget
 from jupyter_forge.testing.scripted_llm import ScriptedModel
 
