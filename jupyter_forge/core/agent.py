@@ -259,9 +259,11 @@ def drive(
                 run.waiting, run.status = outcome.pause, "paused"
                 emit("paused", (call, outcome))
                 return run
-            # Progress is a new result; a repeat or an error (say, making a tool that exists)
-            # is not, or a small model can loop between the two until the steps run out.
-            run.fresh = run.fresh or (repeated is None and outcome.ok)
+            # Progress is a new result, or a first error of a tool (it teaches: "no such
+            # tool, make it"); a repeat, or the same tool failing again (re-making a tool
+            # that exists), is not: small models loop between those until the steps run out.
+            failed_before = any(e.call.name == call.name and not e.outcome.ok for e in run.log)
+            run.fresh = run.fresh or (repeated is None and (outcome.ok or not failed_before))
             run.pending.pop(0)
             _answer_call(run, call, outcome)
             emit("result", (call, outcome))

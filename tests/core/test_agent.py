@@ -216,21 +216,27 @@ def test_the_last_turn_allowed_asks_for_the_answer_without_tools() -> None:
     )
 
 
-def test_an_error_is_not_progress_so_a_repeat_error_loop_ends_in_an_answer() -> None:
-    """The 0.5B model alternated a repeated call and re-making a tool that existed."""
+def test_a_tool_failing_again_is_not_progress_so_a_repeat_error_loop_ends_in_an_answer() -> None:
+    """The 0.5B model alternated a repeated call and re-making a tool that existed. A first
+    error is progress (it teaches, e.g. "no such tool: make it"); the same tool failing again
+    is not."""
 
     def execute(c: ToolCall) -> Outcome:
         if c.name == "make_tool":
             return Outcome("error: `x` already exists: call it", ok=False)
         return adder(c)
 
+    def make(cid: str, request: str) -> ToolCall:
+        return call("make_tool", cid, tool_name="x", request=request, samples=[])
+
     chat = Script(
         Turn("", [call("add", "a1", a=1, b=2)]),
+        Turn("", [make("m1", "r")]),  # a first error: progress
         Turn("", [call("add", "a2", a=1, b=2)]),  # repeat: stale 1
-        Turn("", [call("make_tool", "m1", tool_name="x", request="r", samples=[])]),  # error: 2
+        Turn("", [make("m2", "r2")]),  # make_tool failing again: stale 2
         Turn("It is 3."),
     )
     run = agent.drive(agent.start("t", [ADD]), chat=chat, execute=execute, max_steps=8)
-    assert run.status == "answered" and run.steps == 4
-    assert chat.tools[3] == []
-    assert chat.seen[3][-1]["content"].endswith(agent.FINAL_ANSWER)
+    assert run.status == "answered" and run.steps == 5
+    assert chat.tools[:4] == [["add"]] * 4 and chat.tools[4] == []
+    assert chat.seen[4][-1]["content"].endswith(agent.FINAL_ANSWER)
