@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ForgeError
-from .tool_calls import ToolCall
+from .tool_calls import ToolCall, parse_text_tool_calls
 
 MAKE_TOOL = "make_tool"
 
@@ -126,6 +126,7 @@ class AgentRun:
     fresh: bool = True  # the current turn's calls did something new (not only repeats)
     stale: int = 0  # consecutive turns whose calls were all repeats
     answered_calls: bool = False  # a turn's calls were answered since the last model turn
+    model_answered: bool = True  # False: the answer is our summary of the results, not the model's
     known_at_turn: list[str] = field(default_factory=list)  # tools when the calls were written
 
     @property
@@ -156,9 +157,11 @@ NEXT_STEP = (
 
 
 FINAL_ANSWER = (
-    "You have all the tool results. Give the final answer to the task now, in plain "
-    "words, with the values (the last result of each step is the one that counts)."
+    "You have all the tool results. Do not call any tool now: give the final answer to the "
+    "task in plain words, with the values (the last result of each step is the one that counts)."
 )
+
+NO_ANSWER = "The model gave no final answer (it wrote another tool call instead)."
 
 
 def _answer_call(run: AgentRun, call: ToolCall, outcome: Outcome) -> None:
@@ -308,5 +311,10 @@ def drive(
             continue
         run.messages.append({"role": "assistant", "content": turn.content})
         run.answer, run.status = turn.content.strip(), "answered"
+        if not tools and parse_text_tool_calls(turn.content, run.tool_names)[1]:
+            # Asked for the answer with no tools, a small model may still write a call:
+            # say so, and give the person the results themselves rather than JSON.
+            run.model_answered = False
+            run.answer = f"{NO_ANSWER} {results_so_far(run)}".strip()
         emit("answer", run.answer)
         return run

@@ -240,3 +240,19 @@ def test_a_tool_failing_again_is_not_progress_so_a_repeat_error_loop_ends_in_an_
     assert run.status == "answered" and run.steps == 5
     assert chat.tools[:4] == [["add"]] * 4 and chat.tools[4] == []
     assert chat.seen[4][-1]["content"].endswith(agent.FINAL_ANSWER)
+
+
+def test_a_call_written_as_the_answer_is_replaced_by_the_results_and_marked() -> None:
+    chat = Script(
+        Turn("", [call("add", "a1", a=1, b=2)]),
+        Turn('```json\n{"name": "add", "arguments": {"a": 1, "b": 2}}\n```'),  # no tools offered
+    )
+    run = agent.drive(agent.start("t", [ADD]), chat=chat, execute=adder, max_steps=2)
+    assert chat.tools == [["add"], []]
+    assert run.status == "answered" and not run.model_answered
+    assert run.answer == f"{agent.NO_ANSWER} Results so far: add(a=1, b=2) -> 3."
+    # With tools offered, the same text is a call (and a real answer stays the model's own).
+    plain = agent.drive(
+        agent.start("t", [ADD]), chat=Script(Turn("It is 3.")), execute=adder, max_steps=2
+    )
+    assert plain.model_answered and plain.answer == "It is 3."
