@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -58,6 +59,18 @@ def kernel_env(local_model_runtime: Path, tmp_path: Path) -> dict[str, str]:
     return env
 
 
+@pytest.fixture
+def user_model_stopped(local_model_runtime: Path) -> Iterator[None]:
+    """A local ``USER_MODEL`` server the kernel started in the test runtime stops afterwards."""
+    yield
+    if USER_MODEL.startswith("local"):
+        from jupyter_forge.llm import local
+
+        spec = local.resolve_local(USER_MODEL)
+        if spec is not None:
+            local.stop_server(spec)
+
+
 def rounded(celsius: int) -> int:
     fahrenheit = celsius * 9 / 5 + 32
     return int(5 * round(fahrenheit / 5))
@@ -65,7 +78,7 @@ def rounded(celsius: int) -> int:
 
 @pytest.mark.parametrize("celsius", CELSIUS[FIRST : FIRST + RUNS])
 def test_agent_uses_an_existing_tool_and_makes_a_new_one_with_the_local_model(
-    kernel_env: dict[str, str], tmp_path: Path, celsius: int
+    kernel_env: dict[str, str], tmp_path: Path, celsius: int, user_model_stopped: None
 ) -> None:
     library = tmp_path / "tools"
     Library(library, notary_dir=kernel_env["JUPYTER_DATA_DIR"]).save(
