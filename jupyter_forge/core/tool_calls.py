@@ -90,9 +90,12 @@ def parse_text_tool_calls(
         stripped = text.strip()
         fenced = _FENCED.match(stripped)
         blocks = [fenced.group(1) if fenced else stripped]
-        several = _FENCED_ANY.findall(stripped)
-        before = stripped.split("```", 1)[0].strip()
-        if len(several) > 1 and _FENCED_ANY.sub("", stripped).strip() == before:
+        complete = stripped
+        if stripped.count("```") % 2:  # cut off mid-block (max_tokens): drop that block
+            complete = stripped[: stripped.rindex("```")].rstrip()
+        several = _FENCED_ANY.findall(complete)
+        before = complete.split("```", 1)[0].strip()
+        if len(several) > 1 and _FENCED_ANY.sub("", complete).strip() == before:
             # A whole plan as ```json blocks, one call each (with prose only before them).
             blocks, prose = several, before
     calls: list[ToolCall] = []

@@ -95,5 +95,8 @@ def test_a_plan_written_as_several_json_blocks_is_read_as_calls() -> None:
     assert prose == "Plan:"
     assert [c.name for c in calls] == ["add", "make_tool", "r"]
     assert len({c.id for c in calls}) == 3
+    # Cut off mid-block by max_tokens: the complete blocks count, the broken one is dropped.
+    _, cut = parse_text_tool_calls(text + '\n\n```json\n{\n  "name": "ad', known)
+    assert [c.name for c in cut] == ["add", "make_tool", "r"]
     # Prose after the blocks (or between them) makes it an answer, not calls.
     assert parse_text_tool_calls(text + "\nSo the answer is 5.", known)[1] == []

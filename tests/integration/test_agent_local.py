@@ -6,7 +6,9 @@ multiple), forged by the normal pipeline and approved in ``--approve auto``
 mode. One run, no retries: a flaky model fails the test. What the 0.5B model
 does reliably is asserted (3 of 3 runs: the existing tool called with the task's
 value, a new tool forged, validated, auto-approved and called); the right final
-number is not (0 of 3), see below.
+answer is not: the 0.5B model's own answer was right in 0 of 3 runs, and with
+``JUPYTER_FORGE_AGENT_USER_MODEL=local-1.5b`` (LATM's split: the 0.5B makes, the
+1.5B uses) in 3 of 4 (see the README).
 
 ``JUPYTER_FORGE_AGENT_RUNS=N`` (and ``JUPYTER_FORGE_AGENT_FIRST=I``) runs N different
 temperatures from the I-th (for measuring the success rate; the default is one run).
