@@ -317,7 +317,6 @@ class Forge(Configurable):
             notes=extraction.notes,
         )
         result.attempts.append(attempt)
-        result.chosen = len(result.attempts) - 1  # the person's edit is what they review
         if extraction.code is not None:
             inputs = sample_inputs(spec, namespace or {})
             tick = time.perf_counter()

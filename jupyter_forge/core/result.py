@@ -85,6 +85,7 @@ class ForgeResult:
     timings: dict[str, float] = field(default_factory=dict)
     error: str | None = None
     chosen: int | None = None  # index of the attempt shown for review (None: the last)
+    chosen_among: int = 0  # how many attempts there were when it was chosen
 
     @property
     def passed(self) -> bool:
@@ -96,8 +97,12 @@ class ForgeResult:
 
     @property
     def shown(self) -> Attempt | None:
-        """The candidate under review: a repair that broke passing code never replaces it."""
-        if self.chosen is not None and 0 <= self.chosen < len(self.attempts):
+        """The candidate under review: a repair that broke passing code never replaces it.
+
+        An attempt appended later (a person's edit, a re-validation after an install)
+        is what they review next, so it is shown whatever its rank.
+        """
+        if self.chosen is not None and self.chosen_among == len(self.attempts):
             return self.attempts[self.chosen]
         return self.last
 
@@ -105,7 +110,7 @@ class ForgeResult:
         if not self.attempts:
             return None
         best = max(range(len(self.attempts)), key=lambda i: self.attempts[i].rank())
-        self.chosen = best
+        self.chosen, self.chosen_among = best, len(self.attempts)
         return self.attempts[best]
 
     def add_time(self, stage: str, seconds: float) -> None:

@@ -377,3 +377,14 @@ def test_an_unreachable_model_still_stops_the_forge() -> None:
             generate=generate,  # type: ignore[arg-type]
             validate=lambda code: ValidationReport(passed=True),
         )
+
+
+def test_an_attempt_appended_after_choosing_is_the_one_shown() -> None:
+    """A person's edit (or a re-validation after an install) is what they review next."""
+    from jupyter_forge.core.result import Attempt
+
+    result, _, _ = run([BARE, WRONG, WRONG], attempts=3)
+    assert result.shown is result.attempts[0]
+    edit = Attempt(number=3, reply="x", code="def double(x): ...", problems=["broken"])
+    result.attempts.append(edit)
+    assert result.shown is edit and not result.passed
