@@ -101,6 +101,7 @@ class Outcome:
     summary: str = ""
     ok: bool = True
     pause: str | None = None  # why the run must wait (approval, confirmation)
+    repeat: bool = False  # an earlier result given back, not a new run
 
 
 @dataclass
@@ -191,7 +192,7 @@ def _repeated(run: AgentRun, call: ToolCall) -> Outcome | None:
             summary = (
                 f"{entry.outcome.summary or entry.outcome.content} (repeated call: not run again)"
             )
-            return Outcome(text, summary=summary)
+            return Outcome(text, summary=summary, repeat=True)
     return None
 
 
@@ -216,12 +217,9 @@ def results_so_far(run: AgentRun) -> str:
     done = [
         f"{entry.call.signature(120)} -> {entry.outcome.summary or entry.outcome.content}"
         for entry in run.log
-        if entry.outcome.ok
-        and entry.call.name != MAKE_TOOL
-        and "(repeated call" not in (entry.outcome.summary or "")
+        if entry.outcome.ok and not entry.outcome.repeat and entry.call.name != MAKE_TOOL
     ]
-    unique = list(dict.fromkeys(done))  # a repeated call's result once, at its first place
-    return f"Results so far: {'; '.join(unique)}. " if unique else ""
+    return f"Results so far: {'; '.join(done)}. " if done else ""
 
 
 def resume(run: AgentRun, outcome: Outcome) -> None:
