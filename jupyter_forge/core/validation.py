@@ -33,6 +33,7 @@ class RawSampleRun:
     index: int
     status: str  # "ok" | "error" | "timeout" | "not_run" | "crashed"
     value_repr: str | None = None
+    plain_repr: str | None = None  # the value with numpy scalars as Python numbers
     stdout: str = ""
     exc_type: str | None = None
     exc_message: str | None = None
@@ -49,6 +50,7 @@ class RawSampleRun:
             index=int(data["index"]),
             status=str(data.get("status", "error")),
             value_repr=text("value_repr"),
+            plain_repr=text("plain_repr"),
             stdout=text("stdout") or "",
             exc_type=text("exc_type"),
             exc_message=text("exc_message"),
@@ -187,7 +189,10 @@ def judge(sample: Sample, raw: RawSampleRun) -> SampleResult:
         result.traceback = raw.traceback
         return result
     if sample.kind == "example" and sample.expected is not None:
-        result.passed = outputs_match(sample.expected, got or "")
+        result.passed = outputs_match(sample.expected, got or "") or (
+            raw.plain_repr is not None
+            and outputs_match(sample.expected, (raw.stdout or "") + raw.plain_repr)
+        )
         if not result.passed:
             result.error = f"expected {sample.expected.strip()!s} but got {(got or '').strip()!s}"
         return result

@@ -258,6 +258,34 @@ def unpickle_inputs(inputs: dict[str, bytes]) -> tuple[dict[str, Any], str | Non
     return values, None
 
 
+def _plain(value: object, depth: int = 0) -> tuple[object, bool]:
+    """``value`` with numpy scalars as Python numbers (``np.float64(0.25)`` -> ``0.25``).
+
+    Why: numpy 2 reprs its scalars as ``np.float64(0.25)``, which fails a sample
+    written ``0.25`` although the value is right. Only exact list/tuple/dict
+    containers are walked; the flag says whether anything changed.
+    """
+    kind = type(value)
+    if depth > 20:
+        return value, False
+    if kind in (list, tuple):
+        items = [_plain(item, depth + 1) for item in value]  # type: ignore[attr-defined]
+        if any(changed for _, changed in items):
+            plain = [item for item, _ in items]
+            return (plain if kind is list else tuple(plain)), True
+        return value, False
+    if kind is dict:
+        pairs = [(_plain(k, depth + 1), _plain(v, depth + 1)) for k, v in value.items()]  # type: ignore[attr-defined]
+        if any(k[1] or v[1] for k, v in pairs):
+            return {k[0]: v[0] for k, v in pairs}, True
+        return value, False
+    if getattr(kind, "__module__", None) == "numpy" and getattr(value, "shape", None) == ():
+        item = value.item()  # type: ignore[attr-defined]
+        if type(item) in (bool, int, float, complex, str):
+            return item, True
+    return value, False
+
+
 def run_sample(index: int, source: str, namespace: dict[str, Any], out: Capture) -> dict[str, Any]:
     """Eval (expression) or exec (statements) one sample in the shared namespace."""
     filename = f"<sample {index}>"
@@ -275,6 +303,12 @@ def run_sample(index: int, source: str, namespace: dict[str, Any], out: Capture)
         if value is not None:
             stage = "repr"
             report["value_repr"] = clip(repr(value))
+            try:
+                plain, changed = _plain(value)
+                if changed:
+                    report["plain_repr"] = clip(repr(plain))
+            except Exception:  # a courtesy form: its failure is not the sample's
+                pass
     except BaseException as exc:
         message = safe_str(exc)
         if stage == "repr":

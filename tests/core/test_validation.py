@@ -86,6 +86,28 @@ def test_example_with_float_formatting_difference_passes() -> None:
     assert judge(sample, RawSampleRun(0, "ok", value_repr="1234.5")).passed
 
 
+def test_numpy_scalar_passes_through_its_plain_form_and_shows_its_real_repr() -> None:
+    raw = RawSampleRun(0, "ok", value_repr="np.float64(2.0)", plain_repr="2.0")
+    result = judge(EXAMPLE, raw)
+    assert result.passed
+    assert result.got == "np.float64(2.0)"
+
+
+def test_plain_form_with_the_wrong_value_fails() -> None:
+    raw = RawSampleRun(0, "ok", value_repr="np.int64(3)", plain_repr="3")
+    result = judge(EXAMPLE, raw)
+    assert not result.passed
+    assert result.error == "expected 2 but got np.int64(3)"
+
+
+def test_plain_repr_arrives_from_the_worker_json() -> None:
+    raw = RawSampleRun.from_json(
+        {"index": 0, "status": "ok", "value_repr": "np.float64(2.0)", "plain_repr": "2.0"}
+    )
+    assert raw.plain_repr == "2.0"
+    assert RawSampleRun.from_json({"index": 0, "status": "ok"}).plain_repr is None
+
+
 def test_example_printed_output() -> None:
     sample = Sample("print(f(1))", "example", "2\n")
     result = judge(sample, RawSampleRun(0, "ok", value_repr=None, stdout="2\n"))

@@ -281,3 +281,40 @@ def test_awkward_text_survives_the_json_channel() -> None:
     assert report.passed, report.to_json()
     assert report.results[0].got == text
     assert report.results[1].got == repr(text)
+
+
+NUMPY_MEAN = (
+    "import numpy as np\n\n"
+    "def mean(xs):\n    return np.mean(np.array(xs, dtype=float))\n\n"
+    "def halves(xs):\n    return [np.float64(x) / 2 for x in xs]\n"
+)
+
+
+def test_numpy_scalar_matches_a_plain_number_example() -> None:
+    pytest.importorskip("numpy")
+    report = validate(
+        NUMPY_MEAN,
+        "mean",
+        [example("mean([0, 0.5])", "0.25"), example("halves([1, 3])", "[0.5, 1.5]")],
+    )
+    assert report.passed, report.to_json()
+    # What the person sees is still the real repr, not the converted one.
+    assert report.results[0].got == "np.float64(0.25)"
+
+
+def test_numpy_scalar_with_the_wrong_value_still_fails() -> None:
+    pytest.importorskip("numpy")
+    report = validate(NUMPY_MEAN, "mean", [example("mean([0, 1])", "0.25")])
+    assert not report.passed
+    assert report.results[0].error == "expected 0.25 but got np.float64(0.5)"
+
+
+def test_an_object_posing_as_numpy_cannot_break_the_report() -> None:
+    code = (
+        "class Fake:\n    __module__ = 'numpy'\n    shape = ()\n"
+        "    def item(self):\n        raise RuntimeError('boom')\n"
+        "    def __repr__(self):\n        return 'Fake()'\n\n"
+        "def make():\n    return Fake()\n"
+    )
+    report = validate(code, "make", [example("make()", "Fake()")])
+    assert report.passed, report.to_json()
