@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jupyter_forge.core.extract import extract_function
-from jupyter_forge.core.prompt import SYSTEM, build_messages, repair_messages
+from jupyter_forge.core.prompt import SYSTEM, build_messages, is_stub, repair_messages
 from jupyter_forge.core.spec import ForgeSpec, Sample, parse_cell
 from jupyter_forge.core.validation import RawSampleRun, ValidationReport, judge_all
 from jupyter_forge.core.variables import VariableInfo
@@ -129,3 +129,30 @@ def test_repair_ignores_a_passing_report() -> None:
     lines = feedback.split("\n")
     assert lines[1] == "the code defines `g` but not `f`: the function must be named `f`"
     assert lines[2] == ""
+
+
+STUB = '''from typing import List
+
+
+def evens(xs: List[int]) -> List[int]:
+    """Keep the even numbers.
+    >>> evens([1, 2, 4])
+    [2, 4]
+    """
+'''
+
+
+def test_a_stub_request_is_shown_as_code_to_complete() -> None:
+    user = build_messages(ForgeSpec("evens", STUB))[1]["content"]
+    assert user.startswith("Write a Python function named `evens`. Complete this code")
+    assert f"```python\n{STUB.strip()}\n```" in user
+    assert "Task:" not in user
+
+
+def test_prose_and_stubs_of_other_functions_stay_tasks() -> None:
+    assert not is_stub("Keep the even numbers of xs.", "evens")
+    assert not is_stub(STUB, "odds")  # declares another function: a task that quotes code
+    assert not is_stub(STUB + "\nThese library functions exist: f, g", "evens")
+    assert is_stub("    def evens(xs):\n        pass\n", "evens")  # indented paste
+    user = build_messages(ForgeSpec("odds", STUB))[1]["content"]
+    assert "Task:" in user
