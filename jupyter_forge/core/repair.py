@@ -46,6 +46,13 @@ class NullProgress:
         pass
 
 
+VERBS = {
+    "first": "asking",
+    "repair": "repairing with",
+    "fresh": "starting over with",
+    "polish": "polishing with",
+}
+
 Generate = Callable[[Sequence[Message], int, Callable[[str], None]], Reply]
 Validate = Callable[[str], ValidationReport]
 
@@ -80,16 +87,20 @@ def forge_loop(
     base = build_messages(spec, variables)
     result.add_time("prompt", time.perf_counter() - started)
     messages: list[Message] = list(base)
+    kind = "first"
     polishing: Attempt | None = None  # the working candidate the last request asked to polish
     for number in range(1, max(1, attempts) + 1):
-        verb = "asking" if number == 1 else "repairing with"
-        sink.stage("llm", f"attempt {number}/{attempts}: {verb} {model_name}…")
+        sink.stage("llm", f"attempt {number}/{attempts}: {VERBS[kind]} {model_name}…")
         try:
             reply = generate(messages, number, sink.token)
         except ModelReplyError as exc:
             # A broken-off or empty answer costs an attempt; the budget decides, not the glitch.
-            result.attempts.append(Attempt(number=number, reply="", code=None, problems=[str(exc)]))
+            result.attempts.append(
+                Attempt(number=number, reply="", code=None, problems=[str(exc)], kind=kind)
+            )
             sink.stage("repair", f"attempt {number}/{attempts} failed: {exc}")
+            kind = "fresh" if kind == "repair" else kind
+            messages = list(base) if kind == "fresh" else messages
             continue
         result.add_time("llm", reply.seconds)
         tick = time.perf_counter()
@@ -105,6 +116,7 @@ def forge_loop(
             llm_seconds=reply.seconds,
             prompt_tokens=reply.prompt_tokens,
             completion_tokens=reply.completion_tokens,
+            kind=kind,
         )
         result.attempts.append(attempt)
         report: ValidationReport | None = None
@@ -135,12 +147,17 @@ def forge_loop(
             # Working code only lacks hints/docstring: show it and ask for just those,
             # so the model edits rather than rewrites (a rewrite may break it).
             messages = polish_messages(base, best.code or "", spec.name, best.notes)
-            polishing = best
+            polishing, kind = best, "polish"
+        elif kind == "repair" and spec.samples:
+            # A repair that failed too is usually stuck on one wrong idea: start over
+            # with a fresh (sampled) answer to the first ask, then repair that one.
+            messages, kind = list(base), "fresh"
         else:
             # Only the latest failure goes back: small local models have small contexts.
             messages = repair_messages(
                 base, reply.text, spec.name, extraction=extraction, report=report
             )
+            kind = "repair"
     shown = result.choose_best()
     if shown is not None and shown.code is not None:
         finish(result, shown.code)

@@ -23,6 +23,7 @@ class Attempt:
     llm_seconds: float = 0.0
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    kind: str = "first"  # first | repair | fresh (a new answer to the first ask) | polish | edit
 
     @property
     def passed(self) -> bool:
@@ -58,6 +59,7 @@ class Attempt:
     def to_json(self) -> dict[str, Any]:
         return {
             "number": self.number,
+            "kind": self.kind,
             "code": self.code,
             "problems": list(self.problems),
             "notes": list(self.notes),
