@@ -116,6 +116,8 @@ class Outcome:
     reuse_used: list[str] = field(default_factory=list)
     code: str | None = None  # the candidate the hidden tests ran on (`single`: raw reply if none)
     attempt_notes: list[str] = field(default_factory=list)  # why each forge attempt failed
+    attempt_kinds: list[str] = field(default_factory=list)  # first / repair / fresh / polish
+    shown_kind: str | None = None  # the kind of the attempt a person would review
     error: str | None = None  # the harness could not finish this problem (sandbox/model error)
     # forge+reuse only: what best_match offered instead of forging, and whether that tool,
     # accepted as the answer, passes the hidden tests; time spent searching the library.
@@ -146,6 +148,8 @@ class Outcome:
             "best_match_error": self.best_match_error,
             "search_seconds": round(self.search_seconds, 4),
             "attempt_notes": self.attempt_notes,
+            "attempt_kinds": self.attempt_kinds,
+            "shown_kind": self.shown_kind,
             "code": self.code,
         }
 
@@ -192,6 +196,8 @@ def _forge_outcome(problem: Problem, result: ForgeResult, wall: float) -> Outcom
         hidden_error=error,
         code=result.code,
         attempt_notes=[a.summary()[:300] for a in result.attempts],
+        attempt_kinds=[a.kind for a in result.attempts],
+        shown_kind=last.kind if last else None,
     )
 
 

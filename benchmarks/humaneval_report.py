@@ -46,6 +46,11 @@ def summarize(rows: list[dict[str, Any]], conditions: Iterable[str]) -> dict[str
             entry["samples_passed_hidden_failed"] = sum(
                 bool(o["samples_passed"]) and not o["hidden_passed"] for o in outs
             )
+            # Which kind of attempt produced the code that passed the hidden tests.
+            kinds = [o.get("shown_kind") for o in outs if o["hidden_passed"]]
+            entry["hidden_passed_by_kind"] = {
+                k: kinds.count(k) for k in sorted({k for k in kinds if k})
+            }
         if condition == "forge+reuse":
             entry.update(reuse_summary([r for r in rows if condition in r["conditions"]]))
         summary[condition] = entry

@@ -82,12 +82,19 @@ def test_smoke_run_on_three_problems(sm: ScriptedModel, tmp_path: Path) -> None:
     # The wrong `longest` fails its docstring sample, so the forge spends its budget.
     assert rows["HumanEval/12"]["conditions"]["forge"]["samples_passed"] is False
     assert rows["HumanEval/12"]["conditions"]["forge"]["attempts"] == 3
+    assert rows["HumanEval/12"]["conditions"]["forge"]["attempt_kinds"] == [
+        "first",
+        "repair",
+        "fresh",
+    ]
     assert rows["HumanEval/0"]["conditions"]["forge"]["attempts"] == 1
+    assert rows["HumanEval/0"]["conditions"]["forge"]["shown_kind"] == "first"
     assert rows["HumanEval/0"]["n_samples"] == 2
 
     summary = data["summary"]
     assert summary["single"]["hidden_passed"] == 2
     assert summary["forge"]["pass_rate"] == pytest.approx(2 / 3)
+    assert summary["forge"]["hidden_passed_by_kind"] == {"first": 2}
     assert summary["forge"]["ratio_vs_single"] == pytest.approx(1.0)
     # Retrieval is the product's: HumanEval/0 and /2 passed and were saved, so /2 and
     # /12 got search hits as context; none of these asks for an earlier tool.
