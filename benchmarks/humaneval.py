@@ -44,7 +44,7 @@ from jupyter_forge.sandbox import Limits, validate
 from ._common import RESULTS, machine_info, slug, versions
 from .humaneval_library import PrivateServer, ReplayForge, ReuseLibrary, calls_of
 from .humaneval_report import plot, summarize
-from .humaneval_samples import docstring_samples, prose_examples
+from .humaneval_samples import docstring_samples, named_input_examples, prose_examples
 
 __all__ = [
     "ReplayForge",
@@ -52,6 +52,7 @@ __all__ = [
     "calls_of",
     "docstring_samples",
     "main",
+    "named_input_examples",
     "prose_examples",
     "summarize",
 ]

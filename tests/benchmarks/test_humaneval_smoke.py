@@ -24,6 +24,7 @@ from benchmarks.humaneval import (
     calls_of,
     docstring_samples,
     main,
+    named_input_examples,
     prose_examples,
     run_forge_reuse,
 )
@@ -195,7 +196,6 @@ def test_one_broken_doctest_does_not_lose_the_others(problems: dict[str, dict[st
     [
         "fruit_distribution('5 apples', 19) ->19 - 5 - 6 = 8",  # arithmetic, not a literal
         "fruit_distribution(a, 3) => 2",  # argument is a name, not a literal
-        "fruit_distribution('x', 3) => true",  # JavaScript-ish prose
         "See fruit_distribution('x', 3) for details",  # no arrow
     ],
 )
@@ -211,13 +211,98 @@ def test_prose_example_forms() -> None:
         "    f(3) == (1, 2)\n"
         "    my_f(9) => 4\n"
         "    f(4) returns 'x'  # explained\n"
+        "    f(5) ➞ [5]\n"
+        "    f(6) => true\n"
+        "    f(7) → false\n"
+        "    f(8) => [true, 'true']\n"
     )
     assert [(s.source, s.expected) for s in prose_examples(text, "f")] == [
         ('f("a")', "1\n"),
         ("f([1, 2])", "[2, 1]\n"),
         ("f(3)", "(1, 2)\n"),
         ("f(4)", "'x'\n"),
+        ("f(5)", "[5]\n"),
+        ("f(6)", "True\n"),  # the docstring's JSON spelling of the boolean
+        ("f(7)", "False\n"),
+        ("f(8)", "[True, 'true']\n"),  # names only: a quoted 'true' stays text
     ]
+
+
+def test_unicode_arrow_examples_of_problem_72(problems: dict[str, dict[str, Any]]) -> None:
+    samples = samples_of(problems, "HumanEval/72")  # `will_it_fly([3, 2, 3], 1) ➞ False`
+    assert [(s.source, s.expected) for s in samples] == [
+        ("will_it_fly([1, 2], 5)", "False\n"),
+        ("will_it_fly([3, 2, 3], 1)", "False\n"),
+        ("will_it_fly([3, 2, 3], 9)", "True\n"),
+        ("will_it_fly([3], 5)", "True\n"),
+    ]
+
+
+def test_named_inputs_become_calls_in_parameter_order(
+    problems: dict[str, dict[str, Any]],
+) -> None:
+    # `Input: arr = [-3, -4, 5], k = 3` / `Output: [-4, -3, 5]`
+    first = samples_of(problems, "HumanEval/120")[0]
+    assert (first.source, first.expected) == (
+        "maximum([-3, -4, 5], 3)",
+        "[-4, -3, 5]\n",
+    )
+    # `Input: [4,2,3]` / `Output: [2, 1]` (one parameter, no name)
+    assert samples_of(problems, "HumanEval/68")[0].source == "pluck([4, 2, 3])"
+    # `For s = "abcde", c = "ae", the result should be ('bcd',False)`
+    first = samples_of(problems, "HumanEval/112")[0]
+    assert (first.source, first.expected) == (
+        "reverse_delete('abcde', 'ae')",
+        "('bcd', False)\n",
+    )
+    # `For num = "AB" the output should be 1.`
+    assert samples_of(problems, "HumanEval/78")[0].expected == "1\n"
+
+
+def test_named_inputs_that_are_prose_or_other_names_are_skipped() -> None:
+    doc = (
+        "For N = 1000, the sum of digits will be 1 the output should be 1.\n"
+        "For x = 3 the output should be 9\n"
+        "Input: \n    grid : [[0, 1]]\nOutput: 6\n"
+        "Input: 3\nExplanation: three\n"
+    )
+    assert named_input_examples(doc, "f", ["n"]) == []  # `N`, `x` are not `n`; no Output
+    assert [
+        s.source for s in named_input_examples("For n = 3 the output should be 9", "f", ["n"])
+    ] == ["f(3)"]
+
+
+def test_a_none_result_is_checked_as_an_assert(problems: dict[str, dict[str, Any]]) -> None:
+    # `next_smallest([]) == None`: a None result prints nothing, so it cannot be an example.
+    assert Sample("assert (next_smallest([])) is None", "assert", None, "doc") in samples_of(
+        problems, "HumanEval/90"
+    )
+
+
+def test_canonical_solutions_pass_their_docstring_samples(
+    problems: dict[str, dict[str, Any]],
+) -> None:
+    """The samples say what the docstring says: HumanEval's own solutions pass them,
+    except where the docstring itself is wrong (kept: the forge sees what a user wrote)."""
+    from jupyter_forge.sandbox import validate
+
+    failing = []
+    for task_id, p in problems.items():
+        samples = docstring_samples(p["prompt"], p["entry_point"])
+        if (
+            samples
+            and not validate(
+                p["prompt"] + p["canonical_solution"], p["entry_point"], samples
+            ).passed
+        ):
+            failing.append(task_id)
+    # 47: median documented as 15.0; 116: an example with no output that raises; 130: the
+    # recurrence `tri(1) = 3` reads as an example; 148: `("Venus")` is a str, not a tuple.
+    assert failing == ["HumanEval/47", "HumanEval/116", "HumanEval/130", "HumanEval/148"]
+    with_samples = sum(
+        bool(docstring_samples(p["prompt"], p["entry_point"])) for p in problems.values()
+    )
+    assert with_samples == 152
 
 
 def test_calls_of_matches_whole_names_only() -> None:
