@@ -137,6 +137,7 @@ def _result_json(result: Any, path: str | None, approved: bool) -> dict[str, Any
         "load_error": result.report.load_error if result.report else None,
         "problems": result.shown.problems if result.shown else [],
         "notes": result.shown.notes if result.shown else [],
+        "hinted": result.shown.hinted if result.shown else [],
         "findings": result.findings,
         "requirements": result.requirements,
         "path": path,

@@ -169,6 +169,7 @@ class Forge(Configurable):
         *,
         inputs: Mapping[str, bytes] | None = None,
         composition: Composition | None = None,
+        observe: bool = False,
     ) -> ValidationReport:
         """Run ``samples`` against ``code`` in the sandbox (never in this process).
 
@@ -187,7 +188,7 @@ class Forge(Configurable):
             memory_mb=self.memory_mb,
             require=frozenset(self.sandbox_require),
         )
-        return validate(code, name, samples, inputs=inputs, limits=limits)
+        return validate(code, name, samples, inputs=inputs, limits=limits, observe=observe)
 
     def generator(
         self, resolved: ResolvedModel, *, temperature: float | None = None
@@ -277,6 +278,9 @@ class Forge(Configurable):
             attempts=budget,
             variables=variables,
             progress=progress,
+            observe=lambda code: self.validate_code(
+                code, spec.name, spec.samples, inputs=inputs, composition=composed, observe=True
+            ),
         )
         result.model_id = resolved.litellm_model
         result.add_time("prompt", prepared)

@@ -118,6 +118,18 @@ def test_bad_then_good_takes_two_attempts(sm: ScriptedModel, tmp_path: Path) -> 
     assert [r["seed"] for r in sm.requests] == [1, 2]
 
 
+def test_a_stub_without_hints_is_typed_from_its_samples(sm: ScriptedModel, tmp_path: Path) -> None:
+    stub = 'def add(a, b):\n    """Add two numbers."""\n'
+    sm.push('```python\ndef add(a, b):\n    """Add two numbers."""\n    return a + b\n```')
+    result = forge_for(sm, tmp_path).create(parse_cell("add", stub + ">>> add(1, 2.5)\n3.5\n"))
+    assert len(sm.requests) == 1  # no second request just for the hints
+    assert "Complete this code" in sm.requests[0]["messages"][-1]["content"]
+    assert result.passed and result.code is not None
+    assert "def add(a: int, b: float) -> float:" in result.code
+    assert result.shown is not None and result.shown.notes == []
+    assert result.report is not None and result.report.passed  # the typed code was re-run
+
+
 def test_budget_exhausted_does_not_pass(sm: ScriptedModel, tmp_path: Path) -> None:
     sm.push(BAD, BAD)
     result = forge_for(sm, tmp_path).create(parse_cell("add", CELL), attempts=2)

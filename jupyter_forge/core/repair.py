@@ -14,6 +14,7 @@ from typing import Protocol
 from .errors import ModelReplyError
 from .extract import extract_function
 from .findings import static_findings, third_party_imports
+from .hints import infer, missing_hints
 from .prompt import Message, build_messages, polish_messages, repair_messages
 from .result import Attempt, ForgeResult
 from .schema import function_schema
@@ -70,6 +71,29 @@ def finish(result: ForgeResult, code: str) -> None:
     result.add_time("static", time.perf_counter() - started)
 
 
+def hint_from_samples(attempt: Attempt, name: str, observe: Validate, validate: Validate) -> None:
+    """Write the hints passing code lacks from the types its samples saw, if that keeps
+    it passing (the attempt is changed in place: same answer, typed)."""
+    code = attempt.code or ""
+    params, needs_return = missing_hints(code, name)
+    if not params and not needs_return:
+        return
+    hinted = infer(code, name, observe(code).observed)
+    if hinted is None:
+        return
+    extraction = extract_function(f"```python\n{hinted}\n```", name)
+    if extraction.code is None or extraction.problems:
+        return
+    report = validate(extraction.code)
+    if not report.passed:
+        return  # a hint that breaks loading (an odd name clash): keep the code as it was
+    still, still_return = missing_hints(extraction.code, name)
+    attempt.hinted = [f"`{p}`" for p in params if p not in still]
+    if needs_return and not still_return:
+        attempt.hinted.append("the return type")
+    attempt.code, attempt.notes, attempt.report = extraction.code, list(extraction.notes), report
+
+
 def forge_loop(
     spec: ForgeSpec,
     *,
@@ -79,8 +103,14 @@ def forge_loop(
     attempts: int = 3,
     variables: Sequence[VariableInfo] = (),
     progress: Progress | None = None,
+    observe: Validate | None = None,
 ) -> ForgeResult:
-    """Ask, check, and feed failures back until a candidate passes or the budget is spent."""
+    """Ask, check, and feed failures back until a candidate passes or the budget is spent.
+
+    ``observe``: a sandbox run that also records the types each sample call saw;
+    with it, missing type hints of passing code come from the samples
+    (:mod:`.hints`) instead of another model request.
+    """
     sink = progress or NullProgress()
     result = ForgeResult(spec=spec, model=model_name)
     started = time.perf_counter()
@@ -130,6 +160,10 @@ def forge_loop(
             report = validate(extraction.code)
             result.add_time("validate", time.perf_counter() - tick)
             attempt.report = report
+        if attempt.passed and attempt.notes and observe is not None:
+            tick = time.perf_counter()
+            hint_from_samples(attempt, spec.name, observe, validate)
+            result.add_time("hints", time.perf_counter() - tick)
         if attempt.passed and not attempt.notes:
             break
         if polishing is not None and not (

@@ -24,6 +24,7 @@ class Attempt:
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     kind: str = "first"  # first | repair | fresh (a new answer to the first ask) | polish | edit
+    hinted: list[str] = field(default_factory=list)  # hints written in from sample runs
 
     @property
     def passed(self) -> bool:
@@ -60,6 +61,7 @@ class Attempt:
         return {
             "number": self.number,
             "kind": self.kind,
+            "hinted": list(self.hinted),
             "code": self.code,
             "problems": list(self.problems),
             "notes": list(self.notes),
@@ -127,6 +129,8 @@ class ForgeResult:
             line = f"`{self.spec.name}` passed ({checked}) after {tries} {word} with {self.model}"
             if shown.number != tries:
                 line += f" (attempt {shown.number} is shown: later ones did worse)"
+            if shown.hinted:
+                line += f"; type hints from the sample runs: {', '.join(shown.hinted)}"
             return line + (f"; still missing: {'; '.join(shown.notes)}" if shown.notes else "")
         reason = self.error or (shown.summary() if shown else "no answer")
         return f"`{self.spec.name}` did not pass after {tries} {word} with {self.model}: {reason}"

@@ -34,6 +34,7 @@ class RawSampleRun:
     status: str  # "ok" | "error" | "timeout" | "not_run" | "crashed"
     value_repr: str | None = None
     plain_repr: str | None = None  # the value with numpy scalars as Python numbers
+    observed: str | None = None  # calls seen in an observing run: "x=list[int];return=int" lines
     stdout: str = ""
     exc_type: str | None = None
     exc_message: str | None = None
@@ -51,6 +52,7 @@ class RawSampleRun:
             status=str(data.get("status", "error")),
             value_repr=text("value_repr"),
             plain_repr=text("plain_repr"),
+            observed=text("observed"),
             stdout=text("stdout") or "",
             exc_type=text("exc_type"),
             exc_message=text("exc_message"),
@@ -99,6 +101,7 @@ class ValidationReport:
     load_traceback: str | None = None
     seconds: float = 0.0
     layers: list[str] = field(default_factory=list)
+    observed: list[str] = field(default_factory=list)  # see RawSampleRun.observed; not stored
 
     @property
     def failures(self) -> list[SampleResult]:
@@ -223,4 +226,5 @@ def judge_all(
         load_traceback=load_traceback,
         seconds=seconds,
         layers=list(layers),
+        observed=[line for raw in raws for line in (raw.observed or "").split("\n") if line],
     )

@@ -78,6 +78,12 @@ def notes(result: ForgeResult, layers: Sequence[str]) -> str:
     if last is not None and last.problems:
         items = "".join(f"<li>{html.escape(p)}</li>" for p in last.problems)
         parts.append(f"<p><b>Problems</b></p><ul>{items}</ul>")
+    if last is not None and last.hinted:
+        parts.append(
+            "<p>Type hints for "
+            + html.escape(", ".join(last.hinted))
+            + " come from the values the samples passed: check they are as general as meant.</p>"
+        )
     if last is not None and last.notes:
         items = "".join(f"<li>{html.escape(p)}</li>" for p in last.notes)
         parts.append(f"<p><b>Still missing</b> (add before approving?)</p><ul>{items}</ul>")

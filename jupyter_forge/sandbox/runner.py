@@ -45,6 +45,7 @@ def validate(
     limits: Limits = DEFAULT_LIMITS,
     extra_sys_path: Sequence[str] = (),
     pool: bool | None = None,
+    observe: bool = False,
 ) -> ValidationReport:
     """Run ``code``'s function ``name`` against ``samples`` in a fresh sandbox process.
 
@@ -56,6 +57,10 @@ def validate(
     :mod:`.pool`) when one matches ``limits``; ``None`` follows the
     ``JUPYTER_FORGE_SANDBOX_POOL`` environment variable. Any pool problem falls
     back to a cold start.
+
+    ``observe``: also record the argument and result types of each call of ``name``
+    (``report.observed``, for :mod:`..core.hints`); a separate run, since the
+    recording wrapper must never be part of the run that decides pass/fail.
     """
     check_policy(limits.require)
     start = time.perf_counter()
@@ -68,6 +73,7 @@ def validate(
         "prepend_path": prepend,
         "append_path": append,
         "max_output": limits.max_output,
+        "observe": observe,
     }
     extra = [*prepend, *append]
     _check_readable(prepend)

@@ -286,6 +286,74 @@ def _plain(value: object, depth: int = 0) -> tuple[object, bool]:
     return value, False
 
 
+_ATOMS = {bool: "bool", int: "int", float: "float", complex: "complex", str: "str", bytes: "bytes"}
+
+
+def _type_of(value: object, depth: int = 0) -> str:
+    """A builtin type description of ``value`` (``list[int | str]``); ``?`` if not builtin.
+
+    Exact types only (a subclass of list is not a list here), at most 50 items per
+    container and 3 levels deep, so describing never runs the candidate's code.
+    """
+    kind = type(value)
+    if value is None:
+        return "None"
+    if kind in _ATOMS:
+        return _ATOMS[kind]
+    if depth >= 3:
+        return "?"
+    if kind is list or kind is set or kind is frozenset:
+        items = sorted({_type_of(v, depth + 1) for v in list(value)[:50]})  # type: ignore[call-overload]
+        return f"{kind.__name__}[{' | '.join(items)}]" if items else kind.__name__
+    if kind is tuple:
+        elems = [_type_of(v, depth + 1) for v in value[:50]]  # type: ignore[index]
+        if not elems:
+            return "tuple[()]"
+        if len(elems) <= 6:
+            return f"tuple[{', '.join(elems)}]"
+        return f"tuple[{' | '.join(sorted(set(elems)))}, ...]"
+    if kind is dict:
+        pairs: list[Any] = list(dict.items(value))[:50]  # type: ignore[arg-type]
+        if not pairs:
+            return "dict"
+        keys = " | ".join(sorted({_type_of(k, depth + 1) for k, _ in pairs}))
+        values = " | ".join(sorted({_type_of(v, depth + 1) for _, v in pairs}))
+        return f"dict[{keys}, {values}]"
+    return "?"
+
+
+def observe_calls(fn: Any, calls: list[str]) -> Any:
+    """``fn`` wrapped to record the types of each call's arguments and result in ``calls``.
+
+    Used only in an observing run (``job["observe"]``), never in the run that decides
+    pass/fail, so the wrapper cannot change a verdict.
+    """
+    code = getattr(fn, "__code__", None)
+    names = code.co_varnames[: code.co_argcount] if code is not None else ()
+
+    def observed(*args: Any, **kwargs: Any) -> Any:
+        try:
+            fields = [f"{n}={_type_of(v)}" for n, v in zip(names, args, strict=False)]
+            fields += [f"{k}={_type_of(v)}" for k, v in kwargs.items()]
+        except Exception:
+            fields = ["?=?"]
+        result = fn(*args, **kwargs)
+        try:
+            returned = _type_of(result)
+        except Exception:
+            returned = "?"
+        calls.append(";".join([*fields, f"return={returned}"]))
+        return result
+
+    for attribute in ("__name__", "__qualname__", "__doc__", "__module__"):
+        try:  # noqa: SIM105 (the worker imports nothing it can do without, contextlib included)
+            setattr(observed, attribute, getattr(fn, attribute))
+        except Exception:
+            pass
+    observed.__wrapped__ = fn  # type: ignore[attr-defined]
+    return observed
+
+
 def run_sample(index: int, source: str, namespace: dict[str, Any], out: Capture) -> dict[str, Any]:
     """Eval (expression) or exec (statements) one sample in the shared namespace."""
     filename = f"<sample {index}>"
@@ -392,8 +460,15 @@ def main(argv: list[str]) -> None:
     namespace = dict(module_ns)
     namespace.update(values)
     namespace[name] = module_ns[name]  # an input never shadows the function under test
+    calls: list[str] = []
+    if job.get("observe") and callable(namespace[name]):
+        namespace[name] = observe_calls(namespace[name], calls)
     for index, source in enumerate(samples):
-        send(fd, run_sample(index, source, namespace, out))
+        report = run_sample(index, source, namespace, out)
+        if calls:
+            report["observed"] = clip("\n".join(calls[:20]))
+            calls.clear()
+        send(fd, report)
     send(fd, {"event": "done"})
     os._exit(0)  # skip atexit handlers and non-daemon threads the candidate left behind
 

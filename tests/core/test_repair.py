@@ -414,3 +414,73 @@ def test_an_attempt_appended_after_choosing_is_the_one_shown() -> None:
     edit = Attempt(number=3, reply="x", code="def double(x): ...", problems=["broken"])
     result.attempts.append(edit)
     assert result.shown is edit and not result.passed
+
+
+UNTYPED_GOOD = '```python\ndef double(x):\n    """Double ``x``."""\n    return x * 2\n```'
+UNTYPED_UNDOCUMENTED = "```python\ndef double(x):\n    return x * 2\n```"
+
+
+def observing(calls: list[str], seen: list[str]) -> Callable[[str], ValidationReport]:
+    def observe(code: str) -> ValidationReport:
+        seen.append(code)
+        return ValidationReport(passed=True, observed=list(calls))
+
+    return observe
+
+
+def test_missing_hints_come_from_the_samples_without_asking_the_model() -> None:
+    s = spec()
+    model, seen = Script([UNTYPED_GOOD]), []
+    result = forge_loop(
+        s,
+        model_name="m",
+        generate=model,
+        validate=Judge(s.samples),
+        observe=observing(["x=int;return=int", "x=int;return=int"], seen),
+    )
+    assert len(model.prompts) == 1  # no polish request
+    assert result.passed and result.shown is not None
+    assert result.code is not None and "def double(x: int) -> int:" in result.code
+    assert result.shown.notes == [] and result.shown.hinted == ["`x`", "the return type"]
+    assert seen == ['def double(x):\n    """Double ``x``."""\n    return x * 2\n']
+    assert "type hints from the sample runs: `x`, the return type" in result.status_line()
+    assert "hints" in result.timings
+
+
+def test_a_missing_docstring_is_still_asked_for_with_the_typed_code() -> None:
+    s = spec()
+    model = Script([UNTYPED_UNDOCUMENTED, GOOD])
+    result = forge_loop(
+        s,
+        model_name="m",
+        generate=model,
+        validate=Judge(s.samples),
+        observe=observing(["x=int;return=int"], []),
+    )
+    assert len(model.prompts) == 2
+    polish = model.prompts[1][1]["content"]
+    assert "def double(x: int) -> int:" in polish  # the model is shown the typed code
+    assert "has no docstring" in polish
+    assert "no type hint" not in polish and "no return type hint" not in polish
+    assert result.passed and [a.kind for a in result.attempts] == ["first", "polish"]
+
+
+def test_hints_that_would_not_load_are_not_written() -> None:
+    s = spec()
+    model = Script([UNTYPED_GOOD])
+
+    def refuse_typed(code: str) -> ValidationReport:
+        report = Judge(s.samples)(code)
+        return report if "->" not in code else ValidationReport(passed=False, load_error="x")
+
+    result = forge_loop(
+        s,
+        model_name="m",
+        generate=model,
+        validate=refuse_typed,
+        attempts=1,
+        observe=observing(["x=int;return=int"], []),
+    )
+    assert result.passed and result.code is not None
+    assert "def double(x):" in result.code and result.shown is not None
+    assert result.shown.hinted == [] and result.shown.notes  # still says what is missing

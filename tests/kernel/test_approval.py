@@ -9,6 +9,8 @@ model and the real sandbox.
 
 from __future__ import annotations
 
+import html
+import re
 import threading
 import uuid
 from collections.abc import Iterator
@@ -142,6 +144,18 @@ def test_html_of_a_passing_result(forge: Forge, model: ScriptedModel) -> None:
     assert "✘" not in widget.samples_view.value
     assert "Review these" not in widget.notes_view.value  # `re` touches nothing outside
     assert not widget.approve_button.disabled
+
+
+def test_hints_written_from_the_samples_are_pointed_out(forge: Forge, model: ScriptedModel) -> None:
+    untyped = PARSE_MONEY_CODE.replace("(text: str) -> float:", "(text):")
+    result = make(forge, model, reply_for(untyped))
+    assert result.code is not None and "def parse_money(text: str) -> float:" in result.code
+    widget = widget_for(result)
+    shown = html.unescape(re.sub(r"<[^>]+>", "", widget.code_view.value))
+    assert "def parse_money(text: str) -> float:" in shown  # the reviewer sees the typed code
+    notes = widget.notes_view.value
+    assert "Type hints for `text`, the return type come from the values the samples" in notes
+    assert "Still missing" not in notes
 
 
 def test_approve_calls_back_once_and_locks_the_widget(forge: Forge, model: ScriptedModel) -> None:

@@ -318,3 +318,42 @@ def test_an_object_posing_as_numpy_cannot_break_the_report() -> None:
     )
     report = validate(code, "make", [example("make()", "Fake()")])
     assert report.passed, report.to_json()
+
+
+# -- observing runs (type hints from the samples) -------------------------------------
+
+UNTYPED = (
+    "def search(lst, k=2):\n"
+    '    """Items above k."""\n'
+    "    return [x for x in lst if x > k] or None\n"
+)
+
+
+def test_an_observing_run_records_each_call_of_the_function() -> None:
+    samples = [example("search([1, 5, 3])", "[5, 3]"), check("assert search([0.5], k=1) is None")]
+    report = validate(UNTYPED, "search", samples, observe=True)
+    assert report.passed, report.to_json()
+    assert report.observed == [
+        "lst=list[int];return=list[int]",
+        "lst=list[float];k=int;return=None",
+    ]
+
+
+def test_a_normal_run_records_nothing() -> None:
+    report = validate(UNTYPED, "search", [example("search([1, 5, 3])", "[5, 3]")])
+    assert report.observed == []
+
+
+def test_the_observed_function_still_looks_like_itself() -> None:
+    samples = [
+        check("assert search.__name__ == 'search' and search.__doc__ == 'Items above k.'"),
+        check("import inspect; assert list(inspect.signature(search).parameters) == ['lst', 'k']"),
+    ]
+    report = validate(UNTYPED, "search", samples, observe=True)
+    assert report.passed, report.to_json()
+
+
+def test_values_that_are_not_builtin_are_described_as_unknown() -> None:
+    code = "class Box(list):\n    pass\n\ndef wrap(x):\n    return Box([x])\n"
+    report = validate(code, "wrap", [check("wrap({1: (2, 'a')})")], observe=True)
+    assert report.observed == ["x=dict[int, tuple[int, str]];return=?"]
