@@ -139,6 +139,35 @@ def plot(
             )
     fig, (ax, ax_time) = plt.subplots(1, 2, figsize=(10, 4), width_ratios=[3, 2])
     drawn = ax.bar([b[0] for b in bars], [b[1] * 100 for b in bars], color=[b[3] for b in bars])
+    # The forge's bar split by the kind of attempt whose code passed (first answer,
+    # repair, fresh start, polish): where the gain over single-shot comes from.
+    shades = {"first": 1.0, "repair": 0.75, "fresh": 0.55, "polish": 0.4}
+    for bar, (label, _, _, _) in zip(drawn, bars, strict=True):
+        kinds = summary.get(label, {}).get("hidden_passed_by_kind") or {}
+        if label != "forge" or not kinds:
+            continue
+        n, bottom = summary[label]["n"], 0.0
+        for kind in [k for k in shades if k in kinds]:
+            height = kinds[kind] / n * 100
+            ax.bar(
+                bar.get_x() + bar.get_width() / 2,
+                height,
+                width=bar.get_width(),
+                bottom=bottom,
+                color="tab:blue",
+                alpha=shades[kind],
+                edgecolor="white",
+            )
+            if height >= 4:
+                ax.annotate(
+                    f"{kind} {kinds[kind]}",
+                    (bar.get_x() + bar.get_width() / 2, bottom + height / 2),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white",
+                )
+            bottom += height
     for bar, (_, rate, label, _) in zip(drawn, bars, strict=True):
         ax.annotate(
             f"{rate * 100:.0f}%\n({label})",
