@@ -44,7 +44,17 @@ REQUESTS = {
     ),
 }
 NAMESPACE = {"titles": ["Hello, World!", "  Data   Science 101 ", "What is new?"]}
-STAGES = ["prompt", "model_start", "llm", "extract", "static", "validate", "approve", "save"]
+STAGES = [
+    "prompt",
+    "model_start",
+    "llm",
+    "extract",
+    "static",
+    "validate",
+    "hints",
+    "approve",
+    "save",
+]
 
 
 def sandbox_round_trips(n: int = 20) -> dict[str, float]:

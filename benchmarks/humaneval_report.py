@@ -54,8 +54,8 @@ def summarize(rows: list[dict[str, Any]], conditions: Iterable[str]) -> dict[str
         if condition == "forge+reuse":
             entry.update(reuse_summary([r for r in rows if condition in r["conditions"]]))
         summary[condition] = entry
-    for condition in ("forge", "forge+reuse"):
-        if condition not in summary or "single" not in summary:
+    for condition in [c for c in summary if c != "single"]:
+        if "single" not in summary:
             continue
         # On the problems both ran (the same problems, whatever the segments).
         paired = [r["conditions"] for r in rows if {condition, "single"} <= set(r["conditions"])]
@@ -122,6 +122,8 @@ def plot(
     import matplotlib.pyplot as plt
 
     colors = {"single": "tab:gray", "forge": "tab:blue", "forge+reuse": "tab:green"}
+    for condition in conditions:
+        colors.setdefault(condition, "tab:purple")  # derived conditions (--extend)
     bars: list[tuple[str, float, str, str]] = []  # label, rate, annotation, color
     for condition in conditions:
         entry = summary[condition]
@@ -191,6 +193,43 @@ def plot(
     print(f"plot: {path}")
 
 
+def extend(payload: dict[str, Any], extra: dict[str, Any], name: str) -> int:
+    """Add condition ``name``: the forge with a larger budget, from a run that continued
+    only the problems whose samples never passed.
+
+    Why this equals one run with that budget: attempts are seeded by their number
+    and the first is greedy, so a larger budget replays the same first attempts (checked
+    here, attempt by attempt) and differs only after the last one; problems whose samples
+    passed stop before that. Returns how many problems came from ``extra``.
+    """
+    by_id = {r["task_id"]: r for r in extra["rows"]}
+    used = 0
+    for row in payload["rows"]:
+        base = row["conditions"]["forge"]
+        more = by_id.get(row["task_id"], {}).get("conditions", {}).get("forge")
+        if more is None:
+            if not base["samples_passed"]:
+                raise SystemExit(f"{row['task_id']} failed its samples but is not in the extension")
+            row["conditions"][name] = dict(base)
+            continue
+        prefix = len(base["attempt_notes"])
+        if more["attempt_notes"][:prefix] != base["attempt_notes"]:
+            raise SystemExit(
+                f"{row['task_id']}: the extension's first attempts differ from the base run"
+            )
+        row["conditions"][name] = more
+        used += 1
+    if name not in payload["conditions"]:
+        payload["conditions"].append(name)
+    payload.setdefault("derived", {})[name] = {
+        "from": extra.get("command"),
+        "attempts": extra.get("attempts"),
+        "problems_continued": used,
+        "checked": "each continued problem's first attempts match the base run's",
+    }
+    return used
+
+
 def markdown_table(payload: dict[str, Any]) -> str:
     """The README table of one results JSON (partial runs say "N of M")."""
     summary, conditions = payload["summary"], payload["conditions"]
@@ -229,9 +268,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("results", nargs="+", type=Path)
     parser.add_argument("--plot", action="store_true", help="(re)draw RESULTS.png")
+    parser.add_argument(
+        "--extend",
+        type=Path,
+        default=None,
+        help="a run with a larger --attempts on the problems RESULTS failed: added to "
+        "RESULTS (written back) as the condition --as",
+    )
+    parser.add_argument("--as", dest="name", default=None, help="e.g. forge-5")
     args = parser.parse_args(argv)
     for path in args.results:
         payload = json.loads(path.read_text())
+        if args.extend is not None:
+            name = args.name or f"forge-{json.loads(args.extend.read_text())['attempts']}"
+            used = extend(payload, json.loads(args.extend.read_text()), name)
+            payload["summary"] = summarize(payload["rows"], payload["conditions"])
+            path.write_text(json.dumps(payload, indent=2) + "\n")
+            print(f"{name}: {used} problems continued from {args.extend}")
         # Recomputed from the rows: a partial run is summarised like a complete one.
         payload["summary"] = summarize(payload["rows"], payload["conditions"])
         print(markdown_table(payload), end="\n\n")

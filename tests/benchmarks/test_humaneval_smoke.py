@@ -408,3 +408,56 @@ def test_a_resumed_run_may_continue_with_fewer_conditions(
     assert summary["forge"]["ratio_vs_single"] == pytest.approx(1.0)
     assert summary["forge+reuse"]["ratio_n"] == 2
     assert summary["forge+reuse"]["vs_forge"]["both"] == 2
+
+
+def _row(task_id: str, notes: list[str], samples_passed: bool, hidden: bool) -> dict[str, Any]:
+    outcome = {
+        "attempt_notes": notes,
+        "samples_passed": samples_passed,
+        "hidden_passed": hidden,
+        "attempts": len(notes),
+        "prompt_tokens": 10,
+        "completion_tokens": 5,
+        "wall_seconds": 1.0,
+        "llm_seconds": 1.0,
+        "extraction_failed": False,
+    }
+    single = dict(outcome, attempts=1, samples_passed=None, hidden_passed=False)
+    return {"task_id": task_id, "n_samples": 1, "conditions": {"single": single, "forge": outcome}}
+
+
+def test_extend_adds_a_larger_budget_from_a_continued_run() -> None:
+    from benchmarks.humaneval_report import extend, summarize
+
+    base = {
+        "conditions": ["single", "forge"],
+        "rows": [
+            _row("A", ["1/1 samples passed"], True, True),
+            _row("B", ["0/1", "0/1", "0/1"], False, False),
+        ],
+    }
+    extra = {
+        "attempts": 5,
+        "rows": [_row("B", ["0/1", "0/1", "0/1", "1/1 samples passed"], True, True)],
+    }
+    assert extend(base, extra, "forge-5") == 1
+    assert base["conditions"] == ["single", "forge", "forge-5"]
+    summary = summarize(base["rows"], base["conditions"])
+    assert (summary["forge"]["hidden_passed"], summary["forge-5"]["hidden_passed"]) == (1, 2)
+    assert summary["forge-5"]["mean_attempts"] == 2.5
+
+
+def test_extend_refuses_a_run_that_is_not_a_continuation() -> None:
+    from benchmarks.humaneval_report import extend
+
+    def base() -> dict[str, Any]:
+        return {
+            "conditions": ["single", "forge"],
+            "rows": [_row("B", ["0/1", "0/1"], False, False)],
+        }
+
+    other_start = {"rows": [_row("B", ["1/1 samples passed"], True, True)]}
+    with pytest.raises(SystemExit, match="first attempts differ"):
+        extend(base(), other_start, "forge-5")
+    with pytest.raises(SystemExit, match="not in the extension"):
+        extend(base(), {"rows": []}, "forge-5")
