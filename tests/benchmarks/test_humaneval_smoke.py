@@ -429,7 +429,7 @@ def _row(task_id: str, notes: list[str], samples_passed: bool, hidden: bool) -> 
 def test_extend_adds_a_larger_budget_from_a_continued_run() -> None:
     from benchmarks.humaneval_report import extend, summarize
 
-    base = {
+    base: dict[str, Any] = {
         "conditions": ["single", "forge"],
         "rows": [
             _row("A", ["1/1 samples passed"], True, True),
