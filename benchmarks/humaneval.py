@@ -445,7 +445,9 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--limit", type=int, default=None, help="first N problems")
     group.add_argument("--problems", default=None, help="e.g. HumanEval/0,HumanEval/5")
     parser.add_argument("--conditions", default=",".join(CONDITIONS))
-    parser.add_argument("--attempts", type=int, default=3, help="forge repair budget")
+    parser.add_argument(
+        "--attempts", type=int, default=None, help="forge repair budget (default: the product's)"
+    )
     parser.add_argument("--reuse-k", type=int, default=3, help="forge+reuse: context tools")
     parser.add_argument("--out", default=None, help="results JSON path (PNG next to it)")
     parser.add_argument(
@@ -458,6 +460,8 @@ def main(argv: list[str] | None = None) -> int:
         "--resume", action="store_true", help="keep the finished problems of --out, run the rest"
     )
     args = parser.parse_args(argv)
+    if args.attempts is None:
+        args.attempts = Forge().attempts  # what a user gets, recorded in the JSON
 
     conditions = [c.strip() for c in args.conditions.split(",") if c.strip()]
     unknown = [c for c in conditions if c not in CONDITIONS]

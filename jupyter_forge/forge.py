@@ -77,9 +77,12 @@ class Forge(Configurable):
         help="Before forging, look for an existing tool that already does what the request "
         "asks and offer it instead (%%forge --new skips the check).",
     ).tag(config=True)
-    attempts = Int(3, help="Generations per forge, the first included (repair budget).").tag(
-        config=True
-    )
+    attempts = Int(
+        5,
+        help="Generations per forge, the first included (repair budget). 5: on HumanEval "
+        "the 0.5B model passes 7 more of 164 problems than with 3, and only forges that "
+        "keep failing use them.",
+    ).tag(config=True)
     maker_model = Unicode(
         None,
         allow_none=True,

@@ -100,7 +100,7 @@ def forge_loop(
     model_name: str,
     generate: Generate,
     validate: Validate,
-    attempts: int = 3,
+    attempts: int = 5,
     variables: Sequence[VariableInfo] = (),
     progress: Progress | None = None,
     observe: Validate | None = None,

@@ -53,7 +53,7 @@ def split_line(line: str) -> list[str]:
 HELP = """\
 %%forge NAME [options]      forge a tool from the cell body (request + samples)
     --model M               litellm model or alias (default: Forge.model, `local`)
-    --attempts N            generations including repairs (default 3)
+    --attempts N            generations including repairs (default 5)
     --approve auto|widget   auto: approve when the samples pass (headless runs)
     --library DIR           tool library folder (default ./forge_tools)
     --no-persist            define in the kernel only; do not save a notebook

@@ -82,9 +82,13 @@ def test_smoke_run_on_three_problems(sm: ScriptedModel, tmp_path: Path) -> None:
             assert not outcome["extraction_failed"]
     # The wrong `longest` fails its docstring sample, so the forge spends its budget.
     assert rows["HumanEval/12"]["conditions"]["forge"]["samples_passed"] is False
-    assert rows["HumanEval/12"]["conditions"]["forge"]["attempts"] == 3
+    # The product's default budget: first, repair, fresh start, its repair, fresh start.
+    assert data["attempts"] == 5
+    assert rows["HumanEval/12"]["conditions"]["forge"]["attempts"] == 5
     assert rows["HumanEval/12"]["conditions"]["forge"]["attempt_kinds"] == [
         "first",
+        "repair",
+        "fresh",
         "repair",
         "fresh",
     ]
@@ -119,8 +123,9 @@ def test_smoke_run_on_three_problems(sm: ScriptedModel, tmp_path: Path) -> None:
     assert out.with_suffix(".png").exists()
 
     # `single` and forge attempt 1 (and forge+reuse with no context) send identical
-    # requests: generated once per problem. 0: 1; 2: 1 + reuse 1; 12: 1 + 2 repairs + 3.
-    assert len(sm.requests) == 9
+    # requests: generated once per problem. 0: 1; 2: 1 + reuse 1; 12: 1 + 4 more forge
+    # attempts + 5 forge+reuse attempts (its library context makes them different requests).
+    assert len(sm.requests) == 13
     forge0 = rows["HumanEval/0"]["conditions"]["forge"]
     assert forge0["wall_seconds"] >= forge0["llm_seconds"]  # the replayed reply's cost counts
 
@@ -371,8 +376,8 @@ def test_a_stopped_run_resumes_with_its_library(sm: ScriptedModel, tmp_path: Pat
     data = json.loads(out.read_text())
     assert data["complete"] is True and [r["task_id"] for r in data["rows"]] == IDS
     assert [seg["n_done"] for seg in data["segments"]] == [2, 3]  # both invocations recorded
-    # Only HumanEval/12 ran again (1 + 2 forge repairs + 3 forge+reuse attempts)...
-    assert len(sm.requests) - before == 6
+    # Only HumanEval/12 ran again (1 + 4 more forge attempts + 5 forge+reuse attempts)...
+    assert len(sm.requests) - before == 10
     # ...and the library it searched holds the tools the first run had saved.
     last = data["rows"][-1]["conditions"]["forge+reuse"]
     assert last["reuse_offered"] == ["has_close_elements", "truncate_number"]
