@@ -166,6 +166,10 @@ def forge_loop(
             result.add_time("hints", time.perf_counter() - tick)
         if attempt.passed and not attempt.notes:
             break
+        if attempt.passed and not spec.samples:
+            # Nothing could tell whether a polished rewrite still works (one measured
+            # polish dropped a helper the code needed): keep it, with its notes.
+            break
         if polishing is not None and not (
             attempt.passed and len(attempt.notes) < len(polishing.notes)
         ):

@@ -484,3 +484,18 @@ def test_hints_that_would_not_load_are_not_written() -> None:
     assert result.passed and result.code is not None
     assert "def double(x):" in result.code and result.shown is not None
     assert result.shown.hinted == [] and result.shown.notes  # still says what is missing
+
+
+def test_without_samples_working_code_is_not_polished() -> None:
+    # Nothing can check that a rewrite for the missing hints kept it working.
+    model = Script([NO_HINTS, GOOD])
+    result = forge_loop(
+        ForgeSpec("double", "Double a number."),
+        model_name="m",
+        generate=model,
+        validate=Judge(()),
+        attempts=3,
+    )
+    assert len(model.prompts) == 1
+    assert result.passed and result.shown is not None
+    assert any("type hint" in note for note in result.shown.notes)
