@@ -112,6 +112,10 @@ def reuse_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return entry
 
 
+# The model card's HumanEval pass@1 (Qwen2.5-Coder Technical Report, arXiv:2409.12186).
+PUBLISHED_PASS_AT_1 = {"local": 61.6}
+
+
 def plot(
     summary: dict[str, Any], conditions: list[str], model: str, n: int | str, path: Path
 ) -> None:
@@ -146,7 +150,7 @@ def plot(
     shades = {"first": 1.0, "repair": 0.75, "fresh": 0.55, "polish": 0.4}
     for bar, (label, _, _, _) in zip(drawn, bars, strict=True):
         kinds = summary.get(label, {}).get("hidden_passed_by_kind") or {}
-        if label != "forge" or not kinds:
+        if not label.startswith("forge") or label == "forge+reuse" or not kinds:
             continue
         n, bottom = summary[label]["n"], 0.0
         for kind in [k for k in shades if k in kinds]:
@@ -178,6 +182,16 @@ def plot(
             va="bottom",
             fontsize=9,
         )
+    published = PUBLISHED_PASS_AT_1.get(model)
+    if published is not None:
+        ax.axhline(
+            published,
+            color="tab:red",
+            linestyle="--",
+            linewidth=1,
+            label=f"the model's published pass@1 ({published}%)",
+        )
+        ax.legend(loc="upper left", fontsize=8, frameon=False)
     ax.set_ylim(0, 110)
     ax.set_ylabel("hidden-test pass rate (%)")
     ax.set_title(f"HumanEval ({n} problems), model {model}")
