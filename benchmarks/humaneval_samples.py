@@ -29,19 +29,25 @@ _INPUT = re.compile(r"^\s*Input\s*:\s*(?P<args>\S.*)$")
 _OUTPUT = re.compile(r"^\s*Output\s*:\s*(?P<want>\S.*)$")
 
 
-def function_docstring(prompt: str, name: str) -> str:
-    """The entry point's docstring (the prompt is a function with only a docstring)."""
+def entry_function(prompt: str, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The entry point's def (the prompt is a function with only a docstring)."""
     try:
         module = ast.parse(prompt + "\n    pass\n")
     except SyntaxError:
         try:
             module = ast.parse(prompt)
         except SyntaxError:
-            return ""
+            return None
     for node in ast.walk(module):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-            return ast.get_docstring(node) or ""
-    return ""
+            return node
+    return None
+
+
+def function_docstring(prompt: str, name: str) -> str:
+    """The entry point's docstring ("" when the prompt does not parse)."""
+    node = entry_function(prompt, name)
+    return (ast.get_docstring(node) or "") if node is not None else ""
 
 
 def _literal_call(text: str, name: str) -> ast.Call | None:
@@ -144,14 +150,8 @@ def prose_examples(docstring: str, name: str) -> list[Sample]:
 
 def parameters(prompt: str, name: str) -> list[str]:
     """The positional parameter names of ``name`` in the prompt (empty if it does not parse)."""
-    try:
-        module = ast.parse(prompt + "\n    pass\n")
-    except SyntaxError:
-        return []
-    for node in ast.walk(module):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-            return [a.arg for a in [*node.args.posonlyargs, *node.args.args]]
-    return []
+    node = entry_function(prompt, name)
+    return [a.arg for a in [*node.args.posonlyargs, *node.args.args]] if node is not None else []
 
 
 def _call_from_arguments(text: str, name: str, params: list[str]) -> str | None:

@@ -258,6 +258,9 @@ def unpickle_inputs(inputs: dict[str, bytes]) -> tuple[dict[str, Any], str | Non
     return values, None
 
 
+_PLAIN_MAX_ITEMS = MAX_FIELD // 3  # more items than this repr to more than MAX_FIELD
+
+
 def _plain(value: object, depth: int = 0) -> tuple[object, bool]:
     """``value`` with numpy scalars as Python numbers (``np.float64(0.25)`` -> ``0.25``).
 
@@ -268,6 +271,8 @@ def _plain(value: object, depth: int = 0) -> tuple[object, bool]:
     kind = type(value)
     if depth > 20:
         return value, False
+    if kind in (list, tuple, dict) and len(value) > _PLAIN_MAX_ITEMS:  # type: ignore[arg-type]
+        return value, False  # its repr is clipped anyway, so no sample could match it
     if kind in (list, tuple):
         items = [_plain(item, depth + 1) for item in value]  # type: ignore[attr-defined]
         if any(changed for _, changed in items):
