@@ -98,6 +98,36 @@ def _keep(node: ast.stmt) -> bool:
     ) or _is_constant_assign(node)
 
 
+_TEST_NAME = re.compile(r"^(?:_?tests?(?:_\w*)?|check(?:_\w*)?|main|run_tests?|demo)$")
+
+
+def _unused_tests(kept: list[ast.stmt], name: str) -> list[ast.stmt]:
+    """Test or demo functions the model added that nothing in the tool calls.
+
+    Why: a ``check()`` full of the model's own (often wrong) asserts is not part of
+    the tool, yet it would be reviewed, saved and served with it.
+    """
+    tests: list[ast.stmt] = [
+        n
+        for n in kept
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and n.name != name
+        and _TEST_NAME.match(n.name)
+    ]
+    unused: list[ast.stmt] = []
+    for test in tests:
+        used = {
+            node.id
+            for other in kept
+            if other is not test
+            for node in ast.walk(other)
+            if isinstance(node, ast.Name)
+        }
+        if getattr(test, "name", None) not in used:
+            unused.append(test)
+    return unused
+
+
 def _describe(node: ast.stmt, source: str) -> str:
     segment = ast.get_source_segment(source, node) or type(node).__name__
     first = segment.strip().split("\n")[0]
@@ -233,6 +263,9 @@ def extract_function(reply: str, name: str) -> Extraction:
         dropped = [_describe(n, source) for n in module.body if not _keep(n)]
         # Docstring-only expressions at top level are prose, not worth reporting.
         dropped = [d for d in dropped if not d.startswith(('"', "'"))]
+        tests = _unused_tests(kept, name)
+        kept = [n for n in kept if n not in tests]
+        dropped += [_describe(n, source) for n in tests]
         functions = [n for n in kept if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
         names = [f.name for f in functions]
         if not functions:

@@ -257,3 +257,53 @@ def test_present_typing_imports_are_left_alone() -> None:
     assert extraction.code is not None
     assert extraction.code.count("from typing import") == 1
     assert "import typing" not in extraction.code
+
+
+TESTS_IN_REPLY = '''```python
+def f(x: int) -> int:
+    """Twice ``x``, via a helper named like a test."""
+    return check(x) * 2
+
+
+def check(x: int) -> int:
+    return x
+
+
+def check_all() -> None:
+    assert f(1) == 3
+
+
+def test_f():
+    assert f(1) == 2
+
+
+def main():
+    print(f(2))
+
+
+if __name__ == "__main__":
+    main()
+```'''
+
+
+def test_test_functions_nothing_calls_are_dropped_and_reported() -> None:
+    extraction = extract_function(TESTS_IN_REPLY, "f")
+    assert extraction.ok and extraction.code is not None
+    namespace: dict[str, object] = {}
+    exec(extraction.code, namespace)  # trusted test code
+    assert {"f", "check"} <= set(namespace)
+    assert not {"check_all", "test_f", "main"} & set(namespace)
+    assert extraction.dropped == [
+        'if __name__ == "__main__":',
+        "def check_all() -> None:",
+        "def test_f():",
+        "def main():",
+    ]
+
+
+def test_a_tool_named_like_a_test_is_kept() -> None:
+    reply = (
+        '```python\ndef check(x: int) -> bool:\n    """Is ``x`` positive."""\n    return x > 0\n```'
+    )
+    extraction = extract_function(reply, "check")
+    assert extraction.complete and extraction.dropped == []
