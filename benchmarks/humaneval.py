@@ -126,6 +126,7 @@ class Outcome:
     best_match_confidence: float | None = None
     best_match_passed: bool | None = None
     best_match_error: str | None = None
+    best_match_refused: str | None = None  # a hit the product would not offer, and why
     search_seconds: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
@@ -147,6 +148,7 @@ class Outcome:
             "best_match_confidence": self.best_match_confidence,
             "best_match_passed": self.best_match_passed,
             "best_match_error": self.best_match_error,
+            "best_match_refused": self.best_match_refused,
             "search_seconds": round(self.search_seconds, 4),
             "attempt_notes": self.attempt_notes,
             "attempt_kinds": self.attempt_kinds,
@@ -227,7 +229,7 @@ def run_forge_reuse(
     """
     plain = problem_spec(problem)
     tick = time.perf_counter()
-    hit = library.best_match(plain)
+    hit, refusal = library.best_match(plain, forge)
     context = library.context(plain, k)
     search_seconds = time.perf_counter() - tick
     offered = [h.name for h in context]
@@ -245,7 +247,9 @@ def run_forge_reuse(
     outcome.search_seconds = search_seconds
     outcome.reuse_offered = offered
     outcome.reuse_used = calls_of(offered, result.code)
-    if hit is not None:
+    if hit is not None and refusal is not None:
+        outcome.best_match_refused = f"{hit.name}: {refusal}"
+    elif hit is not None:
         outcome.best_match = hit.name
         outcome.best_match_confidence = round(hit.confidence, 3)
         passed, error = hidden_pass(

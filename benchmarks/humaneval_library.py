@@ -91,11 +91,19 @@ class ReuseLibrary:
     def __len__(self) -> int:
         return len(self.libs.entries())
 
-    def best_match(self, spec: ForgeSpec) -> Hit | None:
-        """What ``_offer_existing`` in kernel/magics.py asks before generating."""
+    def best_match(self, spec: ForgeSpec, forge: Forge) -> tuple[Hit | None, str | None]:
+        """What ``_offer_existing`` in kernel/magics.py asks before generating.
+
+        Returns the hit search found and, when the product would not offer it
+        (``Forge.reuse_refusal``: declared signature, samples), why not.
+        """
         if any(lib.exists(spec.name) for lib in self.libs.libraries):
-            return None  # forging an existing name makes its next version
-        return self.libs.index().best_match(spec.request)
+            return None, None  # forging an existing name makes its next version
+        hit = self.libs.index().best_match(spec.request)
+        if hit is None:
+            return None, None
+        record = self.libs.find(hit.name)
+        return hit, forge.reuse_refusal(spec, hit.name, record.code, record.signature)
 
     def context(self, spec: ForgeSpec, k: int) -> list[Hit]:
         """The top-``k`` search hits for the request (the tool itself excluded)."""

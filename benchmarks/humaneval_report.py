@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 from collections.abc import Iterable
@@ -78,6 +79,8 @@ def reuse_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
     used = [o for o in outs if o["reuse_used"]]
     entry: dict[str, Any] = {
         "best_match_fired": len(fired),
+        # Hits the product's guard (Forge.reuse_refusal) kept from being offered at all.
+        "best_match_refused": sum(bool(o.get("best_match_refused")) for o in outs),
         "best_match_accept_passed": sum(bool(o["best_match_passed"]) for o in fired),
         "best_match_forge_anyway_passed": sum(o["hidden_passed"] for o in fired),
         "pass_rate_if_offers_accepted": sum(map(bool, accept)) / len(outs),
@@ -244,6 +247,55 @@ def extend(payload: dict[str, Any], extra: dict[str, Any], name: str) -> int:
     return used
 
 
+def near_miss_note(note: str) -> bool:
+    """An attempt note of failing code that passed at least half its samples (and one)."""
+    found = re.match(r"(\d+)/(\d+) samples passed", note)
+    if found is None:
+        return False
+    passed, total = int(found[1]), int(found[2])
+    return 1 <= passed < total and 2 * passed >= total
+
+
+def revise(payload: dict[str, Any], extra: dict[str, Any], base: str, name: str) -> int:
+    """Add condition ``name``: condition ``base`` rerun with the near-miss repair, from
+    a run of only the problems that change can touch.
+
+    Why this equals one full run: the loop differs from before only after a near
+    miss (``core.prompt.near_miss``), so a problem whose ``base`` attempts had no
+    near miss before its last attempt takes the same path (same prompts, same
+    seeds) and keeps its row. Every other problem must be in ``extra``; every
+    problem in ``extra`` must replay ``base``'s first attempt, and one the change
+    cannot touch must replay all of it (all checked). Returns how many came from ``extra``.
+    """
+    by_id = {r["task_id"]: r for r in extra["rows"]}
+    used = 0
+    for row in payload["rows"]:
+        old = row["conditions"][base]
+        notes = old["attempt_notes"]
+        touched = any(near_miss_note(n) for n in notes[:-1])
+        new = by_id.get(row["task_id"], {}).get("conditions", {}).get("forge")
+        if new is None:
+            if touched:
+                raise SystemExit(f"{row['task_id']} had a near miss but is not in {name}'s run")
+            row["conditions"][name] = dict(old)
+            continue
+        same = notes if not touched else notes[:1]
+        if new["attempt_notes"][: len(same)] != same:
+            raise SystemExit(f"{row['task_id']}: the rerun does not replay {base}'s attempts")
+        row["conditions"][name] = new
+        used += 1
+    if name not in payload["conditions"]:
+        payload["conditions"].append(name)
+    payload.setdefault("derived", {})[name] = {
+        "from": extra.get("command"),
+        "base": base,
+        "attempts": extra.get("attempts"),
+        "problems_rerun": used,
+        "checked": f"rerun problems replay {base}'s first attempt; untouched ones all of it",
+    }
+    return used
+
+
 def markdown_table(payload: dict[str, Any]) -> str:
     """The README table of one results JSON (partial runs say "N of M")."""
     summary, conditions = payload["summary"], payload["conditions"]
@@ -290,9 +342,23 @@ def main(argv: list[str] | None = None) -> int:
         "RESULTS (written back) as the condition --as",
     )
     parser.add_argument("--as", dest="name", default=None, help="e.g. forge-5")
+    parser.add_argument(
+        "--revise",
+        type=Path,
+        default=None,
+        help="a run of the problems the near-miss repair can change: added to RESULTS "
+        "(written back) as the condition --as, the rest taken from --base",
+    )
+    parser.add_argument("--base", default="forge-5", help="the condition --revise reruns")
     args = parser.parse_args(argv)
     for path in args.results:
         payload = json.loads(path.read_text())
+        if args.revise is not None:
+            name = args.name or f"{args.base}-revised"
+            used = revise(payload, json.loads(args.revise.read_text()), args.base, name)
+            payload["summary"] = summarize(payload["rows"], payload["conditions"])
+            path.write_text(json.dumps(payload, indent=2) + "\n")
+            print(f"{name}: {used} problems rerun, from {args.revise}")
         if args.extend is not None:
             name = args.name or f"forge-{json.loads(args.extend.read_text())['attempts']}"
             used = extend(payload, json.loads(args.extend.read_text()), name)

@@ -23,6 +23,7 @@ from .core.library import DEFAULT_LIBRARY, Library, ToolRecord
 from .core.prompt import Message, with_context
 from .core.repair import Progress, Reply, forge_loop
 from .core.result import ForgeResult
+from .core.reuse import bound_to_request, signature_conflict
 from .core.schema import function_schema, signature_text
 from .core.spec import ForgeSpec, Sample, check_tool_name
 from .core.templates import apply_checks, get_template, guidance
@@ -192,6 +193,29 @@ class Forge(Configurable):
             require=frozenset(self.sandbox_require),
         )
         return validate(code, name, samples, inputs=inputs, limits=limits, observe=observe)
+
+    def reuse_refusal(
+        self,
+        spec: ForgeSpec,
+        tool_name: str,
+        code: str,
+        signature: str,
+        namespace: Mapping[str, Any] | None = None,
+    ) -> str | None:
+        """Why a tool search found must not be offered for ``spec`` (None: offer it).
+
+        Its code runs only in the sandbox, like any candidate's (see core/reuse.py).
+        """
+        conflict = signature_conflict(spec, signature)
+        if conflict is not None or not spec.samples:
+            return conflict
+        report = self.validate_code(
+            bound_to_request(code, tool_name, spec.name),
+            spec.name,
+            spec.samples,
+            inputs=sample_inputs(spec, namespace or {}),
+        )
+        return None if report.passed else f"it fails the samples: {report.summary()}"
 
     def generator(
         self, resolved: ResolvedModel, *, temperature: float | None = None

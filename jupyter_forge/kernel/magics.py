@@ -183,12 +183,18 @@ class ForgeMagics(LoadingCommands, Magics):
         if hit is None or any(hit.name == r.name for r in _composed(opts)):
             return False  # the tool it composes is no reason to stop forging it
         record = libs.find(hit.name)
+        if self.forge.reuse_refusal(
+            spec, hit.name, record.code, record.signature, namespace=self.user_ns
+        ):
+            return False  # a look-alike: it cannot do what the cell declares or checks
         calls = self._usage(libs).get(hit.name)
         used = f"used {calls.calls} time(s)" if calls and calls.calls else "not used yet"
         about = f"`{hit.name}` (v{record.version}, {used}, {record.location} library): {record.description.rstrip('.')}"
         again = (
             f"To forge `{spec.name}` anyway, run the cell again with `%%forge {spec.name} --new`."
         )
+        if spec.samples:
+            again = f"It passes this cell's {len(spec.samples)} sample(s) in the sandbox. {again}"
         if record.trusted:
             self._install_record(record)
             self._audit("load", hit.name, version=record.version, detail=f"reused for {spec.name}")

@@ -466,3 +466,81 @@ def test_extend_refuses_a_run_that_is_not_a_continuation() -> None:
         extend(base(), other_start, "forge-5")
     with pytest.raises(SystemExit, match="not in the extension"):
         extend(base(), {"rows": []}, "forge-5")
+
+
+@pytest.mark.parametrize(
+    ("note", "near"),
+    [
+        ("2/4 samples passed", True),
+        ("3/4 samples passed; `f` has no docstring", True),
+        ("1/3 samples passed", False),
+        ("0/1 samples passed", False),
+        ("4/4 samples passed", False),  # passing is not a miss
+        ("could not load: SyntaxError", False),
+    ],
+)
+def test_near_miss_note(note: str, near: bool) -> None:
+    from benchmarks.humaneval_report import near_miss_note
+
+    assert near_miss_note(note) is near
+
+
+def test_revise_reruns_only_what_the_near_miss_repair_can_change() -> None:
+    from benchmarks.humaneval_report import revise, summarize
+
+    def base() -> dict[str, Any]:
+        return {
+            "conditions": ["single", "forge"],
+            "rows": [
+                _row("A", ["1/1 samples passed"], True, True),
+                _row("B", ["0/2 samples passed", "0/2 samples passed"], False, False),
+                _row("C", ["1/2 samples passed", "0/2 samples passed"], False, False),
+            ],
+        }
+
+    rerun = _row("C", ["1/2 samples passed", "2/2 samples passed"], True, True)
+    payload = base()
+    assert revise(payload, {"rows": [rerun]}, "forge", "forge-nm") == 1
+    summary = summarize(payload["rows"], payload["conditions"])
+    assert (summary["forge"]["hidden_passed"], summary["forge-nm"]["hidden_passed"]) == (1, 2)
+    # C had a near miss before its last attempt: without its rerun there is no result.
+    with pytest.raises(SystemExit, match="C had a near miss"):
+        revise(base(), {"rows": []}, "forge", "forge-nm")
+    # A rerun must replay the first attempt, and an untouched problem all of it.
+    moved = _row("C", ["0/2 samples passed"], False, False)
+    with pytest.raises(SystemExit, match="does not replay"):
+        revise(base(), {"rows": [moved]}, "forge", "forge-nm")
+    drifted = _row("B", ["0/2 samples passed", "1/2 samples passed"], False, False)
+    with pytest.raises(SystemExit, match="B: the rerun does not replay"):
+        revise(base(), {"rows": [rerun, drifted]}, "forge", "forge-nm")
+
+
+def test_recheck_refuses_look_alike_offers_and_keeps_a_right_one() -> None:
+    from benchmarks.humaneval_offers import recheck
+
+    problems = read_problems()
+    substring = problems["HumanEval/7"]
+    tool_code = substring["prompt"] + substring["canonical_solution"]
+
+    def row(task_id: str, passes_hidden: bool) -> dict[str, Any]:
+        name = problems[task_id]["entry_point"]
+        offer = {"best_match": "filter_by_substring", "best_match_passed": passes_hidden}
+        return {"task_id": task_id, "name": name, "conditions": {"forge+reuse": offer}}
+
+    payload = {
+        "rows": [
+            {
+                "task_id": "HumanEval/7",
+                "name": "filter_by_substring",
+                "conditions": {"forge+reuse": {"code": tool_code}},
+            },
+            row("HumanEval/22", False),  # filter_integers(values): one argument, not two
+            row("HumanEval/29", True),  # filter_by_prefix: its samples pass
+        ]
+    }
+    checked = recheck(payload, Forge())
+    assert [(c["request"], c["still_offered"]) for c in checked] == [
+        ("filter_integers", False),
+        ("filter_by_prefix", True),
+    ]
+    assert checked[0]["refusal"] == "it takes 2 argument(s), the request declares 1"

@@ -76,6 +76,57 @@ def test_forge_offers_an_existing_tool_instead_of_generating(
     assert (two_tools.library / "url_slug.ipynb").exists()
 
 
+def test_an_offered_tool_has_passed_the_cells_samples(
+    two_tools: Kernel, model: ScriptedModel
+) -> None:
+    asked = len(model.requests)
+    two_tools.ok("del slugify")
+    _, captured = two_tools.ok(
+        "%%forge url_slug\nTurn a title into a lowercase URL slug with hyphens.\n"
+        ">>> url_slug('A B')\n'a-b'"
+    )
+    assert len(model.requests) == asked
+    shown = " ".join(o.data.get("text/plain", "") for o in captured.outputs)
+    assert "It passes this cell's 1 sample(s) in the sandbox." in shown
+    assert callable(two_tools.ns["slugify"])
+
+
+UNDERSCORE_SLUG = SLUGIFY_CODE.replace("def slugify", "def url_slug").replace('"-"', '"_"')
+SEPARATED_SLUG = SLUGIFY_CODE.replace(
+    "def slugify(text: str)", "def url_slug(text: str, sep: str)"
+).replace('"-"', "sep")
+
+
+@pytest.mark.parametrize(
+    ("cell", "made"),
+    [
+        # The samples ask for something else (underscores), so slugify cannot stand in.
+        (
+            "Turn a title into a lowercase URL slug with hyphens.\n>>> url_slug('A B')\n'a_b'",
+            UNDERSCORE_SLUG,
+        ),
+        # The declared signature takes two arguments; slugify takes one.
+        (
+            "def url_slug(text: str, sep: str) -> str:\n"
+            '    """Turn a title into a lowercase URL slug with hyphens."""',
+            SEPARATED_SLUG,
+        ),
+    ],
+    ids=["failing-samples", "other-arity"],
+)
+def test_a_look_alike_tool_is_not_offered(
+    two_tools: Kernel, model: ScriptedModel, cell: str, made: str
+) -> None:
+    asked = len(model.requests)
+    two_tools.ok("del slugify")
+    model.push(reply_for(made))
+    _, captured = two_tools.ok(f"%%forge url_slug --approve auto --no-persist\n{cell}")
+    assert len(model.requests) == asked + 1  # forged, not offered
+    shown = " ".join(str(o.data) for o in captured.outputs)
+    assert "existing tool" not in shown
+    assert "slugify" not in two_tools.ns and callable(two_tools.ns["url_slug"])
+
+
 def test_history_diff_and_rollback(two_tools: Kernel, model: ScriptedModel) -> None:
     forge(two_tools, model, "parse_money", PARSE_MONEY_CELL, reply_for(PARSE_MONEY_V2))
     result, _ = two_tools.ok("%forge history parse_money")
