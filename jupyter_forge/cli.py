@@ -153,6 +153,7 @@ def _result_json(result: Any, path: str | None, approved: bool) -> dict[str, Any
 def cmd_validate(args: argparse.Namespace) -> int:
     from .core.extract import extract_function
     from .core.findings import static_findings, third_party_imports
+    from .core.hints import missing_hints, suggest
     from .core.requirements import install_command, missing_requirements
 
     name = check_tool_name(args.name, allow_builtin=True)
@@ -162,8 +163,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise ForgeError(f"cannot read {args.file} ({exc.strerror})") from None
     extraction = extract_function(f"```python\n{code}\n```", name)
     samples = _samples(args.sample)
-    report = _forge(args).validate_code(extraction.code or code, name, samples)
+    forge = _forge(args)
+    report = forge.validate_code(extraction.code or code, name, samples)
     passed = report.passed and not extraction.problems
+    hints: dict[str, str] = {}
+    if passed and samples and missing_hints(code, name) != ([], False):
+        # Like the forge: the types the samples' own calls passed, to copy into the code.
+        observed = forge.validate_code(extraction.code or code, name, samples, observe=True)
+        hints = suggest(extraction.code or code, name, observed.observed)
     missing = missing_requirements(third_party_imports(extraction.code or code))
     if args.json:
         payload = report.to_json()
@@ -174,6 +181,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             findings=static_findings(code),
             name=name,
             missing_packages=missing,
+            hints_from_samples=hints,
         )
         print(json.dumps(payload))
     else:
@@ -181,6 +189,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"problem: {problem}")
         for note in extraction.notes:
             print(f"missing: {note}")
+        for param, hint in hints.items():
+            where = "returns" if param == "return" else f"`{param}`"
+            print(f"hint from the samples: {where} {hint}")
         if report.load_error:
             print(f"load error: {report.load_error}")
         _print_samples(report.results)

@@ -302,7 +302,14 @@ def test_validate_names_missing_hints_but_passes_working_code(home: Path) -> Non
     assert "missing: parameter(s) `a`, `b` of `add` have no type hint" in proc.stdout
     assert "PASS  assert add(1, 1) == 2" in proc.stdout
     assert "review: line 1: imports os" in proc.stdout
+    # The types the sample's call passed, as the forge would write them.
+    assert "hint from the samples: `a` int" in proc.stdout
+    assert "hint from the samples: returns int" in proc.stdout
     assert proc.stdout.strip().split("\n")[-1].startswith("PASSED: 1/1 samples passed")
+    proc = run(
+        home, "validate", str(source), "--name", "add", "-s", "assert add(1.5, 1) == 2.5", "--json"
+    )
+    assert last_json(proc)["hints_from_samples"] == {"a": "float", "b": "int", "return": "float"}
 
 
 def test_validate_problems_fail_even_when_samples_pass(home: Path) -> None:

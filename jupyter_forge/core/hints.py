@@ -268,15 +268,21 @@ def _closing_paren(code: str, def_start: int) -> int | None:
     return None
 
 
-def infer(code: str, name: str, calls: Sequence[str]) -> str | None:
-    """``code`` with the hints it lacks, as far as ``calls`` show them (None: nothing to add)."""
+def suggest(code: str, name: str, calls: Sequence[str]) -> dict[str, str]:
+    """The hints ``name`` lacks that ``calls`` show ("return" for the return type)."""
     params, needs_return = missing_hints(code, name)
     if not params and not needs_return:
-        return None
+        return {}
     hints = merge_observations(calls)
     wanted = {p: hints[p] for p in params if p in hints}
     if needs_return and "return" in hints:
         wanted["return"] = hints["return"]
+    return wanted
+
+
+def infer(code: str, name: str, calls: Sequence[str]) -> str | None:
+    """``code`` with the hints it lacks, as far as ``calls`` show them (None: nothing to add)."""
+    wanted = suggest(code, name, calls)
     if not wanted:
         return None
     hinted = add_hints(code, name, wanted)
