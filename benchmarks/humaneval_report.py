@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import statistics
 import sys
 from collections.abc import Iterable
@@ -247,39 +246,31 @@ def extend(payload: dict[str, Any], extra: dict[str, Any], name: str) -> int:
     return used
 
 
-def near_miss_note(note: str) -> bool:
-    """An attempt note of failing code that passed at least half its samples (and one)."""
-    found = re.match(r"(\d+)/(\d+) samples passed", note)
-    if found is None:
-        return False
-    passed, total = int(found[1]), int(found[2])
-    return 1 <= passed < total and 2 * passed >= total
+def revise(
+    payload: dict[str, Any], extra: dict[str, Any], base: str, name: str, changed_from: int
+) -> int:
+    """Add condition ``name``: condition ``base`` under a loop change that first acts at
+    attempt ``changed_from``, from a run of only the problems that got that far.
 
-
-def revise(payload: dict[str, Any], extra: dict[str, Any], base: str, name: str) -> int:
-    """Add condition ``name``: condition ``base`` rerun with the near-miss repair, from
-    a run of only the problems that change can touch.
-
-    Why this equals one full run: the loop differs from before only after a near
-    miss (``core.prompt.near_miss``), so a problem whose ``base`` attempts had no
-    near miss before its last attempt takes the same path (same prompts, same
-    seeds) and keeps its row. Every other problem must be in ``extra``; every
-    problem in ``extra`` must replay ``base``'s first attempt, and one the change
-    cannot touch must replay all of it (all checked). Returns how many came from ``extra``.
+    Why this equals one full run: attempts are seeded by their number and the loop
+    before ``changed_from`` is unchanged, so a problem ``base`` finished in fewer
+    attempts takes the same path and keeps its row. Every other problem must be in
+    ``extra`` and replay ``base``'s attempts before ``changed_from`` (both checked).
+    Returns how many problems came from ``extra``.
     """
     by_id = {r["task_id"]: r for r in extra["rows"]}
     used = 0
     for row in payload["rows"]:
         old = row["conditions"][base]
-        notes = old["attempt_notes"]
-        touched = any(near_miss_note(n) for n in notes[:-1])
         new = by_id.get(row["task_id"], {}).get("conditions", {}).get("forge")
         if new is None:
-            if touched:
-                raise SystemExit(f"{row['task_id']} had a near miss but is not in {name}'s run")
+            if len(old["attempt_notes"]) >= changed_from:
+                raise SystemExit(
+                    f"{row['task_id']} reached attempt {changed_from} but is not in the rerun"
+                )
             row["conditions"][name] = dict(old)
             continue
-        same = notes if not touched else notes[:1]
+        same = old["attempt_notes"][: changed_from - 1]
         if new["attempt_notes"][: len(same)] != same:
             raise SystemExit(f"{row['task_id']}: the rerun does not replay {base}'s attempts")
         row["conditions"][name] = new
@@ -289,9 +280,10 @@ def revise(payload: dict[str, Any], extra: dict[str, Any], base: str, name: str)
     payload.setdefault("derived", {})[name] = {
         "from": extra.get("command"),
         "base": base,
+        "changed_from_attempt": changed_from,
         "attempts": extra.get("attempts"),
         "problems_rerun": used,
-        "checked": f"rerun problems replay {base}'s first attempt; untouched ones all of it",
+        "checked": f"each rerun problem replays {base}'s attempts before {changed_from}",
     }
     return used
 
@@ -346,16 +338,19 @@ def main(argv: list[str] | None = None) -> int:
         "--revise",
         type=Path,
         default=None,
-        help="a run of the problems the near-miss repair can change: added to RESULTS "
-        "(written back) as the condition --as, the rest taken from --base",
+        help="a run of the problems that reached --changed-from under a changed loop: "
+        "added to RESULTS (written back) as the condition --as, the rest from --base",
     )
     parser.add_argument("--base", default="forge-5", help="the condition --revise reruns")
+    parser.add_argument("--changed-from", type=int, default=1, help="first attempt that changed")
     args = parser.parse_args(argv)
     for path in args.results:
         payload = json.loads(path.read_text())
         if args.revise is not None:
             name = args.name or f"{args.base}-revised"
-            used = revise(payload, json.loads(args.revise.read_text()), args.base, name)
+            used = revise(
+                payload, json.loads(args.revise.read_text()), args.base, name, args.changed_from
+            )
             payload["summary"] = summarize(payload["rows"], payload["conditions"])
             path.write_text(json.dumps(payload, indent=2) + "\n")
             print(f"{name}: {used} problems rerun, from {args.revise}")

@@ -186,9 +186,11 @@ def forge_loop(
             # so the model edits rather than rewrites (a rewrite may break it).
             messages = polish_messages(base, best.code or "", spec.name, best.notes)
             polishing, kind = best, "polish"
-        elif kind == "repair" and spec.samples:
+        elif kind in ("repair", "fresh") and spec.samples:
             # A repair that failed too is usually stuck on one wrong idea: start over
-            # with a fresh (sampled) answer to the first ask, then repair that one.
+            # with fresh (sampled) answers to the first ask. Those are not repaired: on
+            # HumanEval a repair of a fresh answer passed the samples half as often as
+            # another fresh answer, and mostly by bending to the samples (README).
             messages, kind = list(base), "fresh"
         else:
             # Only the latest failure goes back: small local models have small contexts.

@@ -238,29 +238,36 @@ def test_when_nothing_passes_the_closest_candidate_is_shown() -> None:
 
 
 def test_only_latest_failure_goes_back() -> None:
-    other_wrong = WRONG.replace("x + 2", "x + 3")
-    third_wrong = WRONG.replace("x + 2", "x + 4")
-    result, model, _ = run([WRONG, other_wrong, third_wrong, GOOD], attempts=4)
+    # Without samples the loop keeps repairing (nothing to pick a fresh answer by).
+    s = ForgeSpec("double", "Double a number.")
+    model = Script(["no code", "```python\ndef twice(x: int) -> int:\n    return x\n```", GOOD])
+    result = forge_loop(s, model_name="m", generate=model, validate=Judge(()), attempts=3)
     assert result.passed
-    fourth = model.prompts[3]  # the repair of the third (fresh) answer
-    assert len(fourth) == 2
+    third = model.prompts[2]
+    assert len(third) == 2
     # One failure report, not an accumulating history of them.
-    assert fourth[1]["content"].count("A previous attempt was wrong:") == 1
-    assert fourth[1]["content"].count("double(5) gave 7") == 2  # the check line + its traceback
-    assert "x + 4" not in fourth[1]["content"]  # failures, not code, go back
+    assert third[1]["content"].count("A previous attempt was wrong:") == 1
+    assert "contains no Python function" not in third[1]["content"]
+    assert "defines `twice` but not `double`" in third[1]["content"]
+    assert "return x" not in third[1]["content"]  # failures, not code, go back
 
 
-def test_after_a_failed_repair_the_model_starts_over_then_repairs_that() -> None:
+def test_after_a_failed_repair_the_model_starts_over_with_fresh_answers() -> None:
     recorder = Recorder()
     other_wrong = WRONG.replace("x + 2", "x + 3")
-    result, model, _ = run([WRONG, other_wrong, other_wrong, GOOD], attempts=4, progress=recorder)
+    result, model, _ = run(
+        [WRONG, other_wrong, other_wrong, WRONG, GOOD], attempts=5, progress=recorder
+    )
     assert result.passed
-    assert [a.kind for a in result.attempts] == ["first", "repair", "fresh", "repair"]
-    assert model.prompts[2] == model.prompts[0]  # the first ask again, sampled (attempt 3)
-    assert model.numbers == [1, 2, 3, 4]  # each attempt its own seed
-    assert "A previous attempt was wrong:" in model.prompts[3][1]["content"]
+    assert [a.kind for a in result.attempts] == ["first", "repair", "fresh", "fresh", "fresh"]
+    # Each fresh start is the first ask again, sampled with its attempt's own seed.
+    assert model.prompts[2] == model.prompts[3] == model.prompts[4] == model.prompts[0]
+    assert model.numbers == [1, 2, 3, 4, 5]
+    assert "A previous attempt was wrong:" in model.prompts[1][1]["content"]
     asked = [m for name, m in recorder.stages if name == "llm"]
-    assert asked[2] == "attempt 3/4: starting over with test-model…"
+    assert (
+        asked[2] == asked[3].replace("4/5", "3/5") == "attempt 3/5: starting over with test-model…"
+    )
     assert result.attempts[2].to_json()["kind"] == "fresh"
 
 
