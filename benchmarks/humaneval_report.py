@@ -201,6 +201,7 @@ def plot(
     ax_time.bar(conditions, seconds, color=[colors[c] for c in conditions])
     for i, value in enumerate(seconds):
         ax_time.annotate(f"{value:.1f}s", (i, value), ha="center", va="bottom", fontsize=9)
+    ax_time.tick_params(axis="x", labelrotation=30, labelsize=8)  # long derived names
     ax_time.set_ylabel("median wall time per problem (s)")
     ax_time.set_title("time (llama.cpp on a shared 2-core CPU)")
     fig.tight_layout()
