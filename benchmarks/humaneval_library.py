@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from jupyter_forge.core.compose import checkable_code
 from jupyter_forge.core.libraries import LibraryLocation, LibrarySet
 from jupyter_forge.core.prompt import Message
 from jupyter_forge.core.repair import Reply
@@ -103,7 +104,8 @@ class ReuseLibrary:
         if hit is None:
             return None, None
         record = self.libs.find(hit.name)
-        return hit, forge.reuse_refusal(spec, hit.name, record.code, record.signature)
+        code = checkable_code(record, self.libs.find)
+        return hit, forge.reuse_refusal(spec, hit.name, code, record.signature)
 
     def context(self, spec: ForgeSpec, k: int) -> list[Hit]:
         """The top-``k`` search hits for the request (the tool itself excluded)."""

@@ -255,6 +255,12 @@ def standalone_code(record: ToolRecord, find: Callable[[str], ToolRecord]) -> st
     return sandbox_code(record.code, closure[:-1], record.depends)
 
 
+def checkable_code(record: ToolRecord, find: Callable[[str], ToolRecord]) -> str:
+    """``record``'s code with everything it calls, trusted or not: only for sandbox checks
+    (whether a found tool passes a request's samples), never to run it for real."""
+    return sandbox_code(record.code, dependency_order([record], find)[:-1], record.depends)
+
+
 def resolve_compose(
     raw: str | Iterable[str] | None,
     name: str,

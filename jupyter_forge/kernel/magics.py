@@ -8,7 +8,8 @@ from typing import Any
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.display import HTML, display
 
-from ..core.errors import ForgeError, SpecError
+from ..core.compose import checkable_code
+from ..core.errors import ForgeError, LibraryError, SpecError
 from ..core.record import ToolRecord
 from ..core.requirements import install_command, missing_requirements
 from ..core.result import ForgeResult
@@ -183,9 +184,11 @@ class ForgeMagics(LoadingCommands, Magics):
         if hit is None or any(hit.name == r.name for r in _composed(opts)):
             return False  # the tool it composes is no reason to stop forging it
         record = libs.find(hit.name)
-        if self.forge.reuse_refusal(
-            spec, hit.name, record.code, record.signature, namespace=self.user_ns
-        ):
+        try:
+            code = checkable_code(record, libs.find)  # a composed tool runs with what it calls
+        except LibraryError:
+            return False  # it calls a tool no library has: it could not run here either
+        if self.forge.reuse_refusal(spec, hit.name, code, record.signature, self.user_ns):
             return False  # a look-alike: it cannot do what the cell declares or checks
         calls = self._usage(libs).get(hit.name)
         used = f"used {calls.calls} time(s)" if calls and calls.calls else "not used yet"

@@ -281,3 +281,19 @@ def test_unknown_template_fails_before_the_model(kernel: Kernel, model: Scripted
     assert "available: api, file, parser, transform" in captured.stdout
     assert model.requests == []
     assert not Library(kernel.library).exists("parse_money")
+
+
+def test_a_composed_tool_is_checked_with_what_it_calls_before_it_is_offered(
+    kernel: Kernel, model: ScriptedModel
+) -> None:
+    forge_both(kernel, model)
+    kernel.ok("del weekly_total")
+    asked = len(model.requests)
+    _, captured = kernel.ok(
+        '%%forge week_sum\nAdd up a week of money strings.\n>>> week_sum(["$1.50", "(0.50)", "$2"])\n3.0'
+    )
+    assert len(model.requests) == asked  # offered: it passed the samples with parse_money
+    shown = " ".join(o.data.get("text/plain", "") for o in captured.outputs)
+    assert "already does this: `weekly_total`" in shown
+    assert "It passes this cell's 1 sample(s) in the sandbox." in shown
+    assert kernel.ns["weekly_total"](["$1", "$2"]) == 3.0
