@@ -114,18 +114,15 @@ def _unused_tests(kept: list[ast.stmt], name: str) -> list[ast.stmt]:
         and n.name != name
         and _TEST_NAME.match(n.name)
     ]
-    unused: list[ast.stmt] = []
-    for test in tests:
-        used = {
-            node.id
-            for other in kept
-            if other is not test
-            for node in ast.walk(other)
-            if isinstance(node, ast.Name)
-        }
-        if getattr(test, "name", None) not in used:
-            unused.append(test)
-    return unused
+    # Tests only other unused tests call (main() running test_f()) go too: grow the
+    # set of needed names from the real code until nothing more is reached.
+    needed = [n for n in kept if n not in tests]
+    while True:
+        used = {node.id for n in needed for node in ast.walk(n) if isinstance(node, ast.Name)}
+        reached = [t for t in tests if t not in needed and getattr(t, "name", None) in used]
+        if not reached:
+            return [t for t in tests if t not in needed]
+        needed += reached
 
 
 def _describe(node: ast.stmt, source: str) -> str:

@@ -278,6 +278,7 @@ def test_f():
 
 
 def main():
+    test_f()  # a test only another dropped test calls goes too
     print(f(2))
 
 
