@@ -11,7 +11,7 @@ import argparse
 import json
 import statistics
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -210,6 +210,38 @@ def plot(
     print(f"plot: {path}")
 
 
+Condition = dict[str, Any]
+
+
+def _merge(
+    payload: dict[str, Any],
+    extra: dict[str, Any],
+    base: str,
+    name: str,
+    missing: Callable[[str, Condition], str | None],
+    replayed: Callable[[str, Condition, Condition], str | None],
+) -> int:
+    """Add condition ``name``: ``extra``'s forge row where it has one, else ``base``'s.
+
+    ``missing`` says why a problem absent from ``extra`` cannot keep its ``base`` row,
+    ``replayed`` why a rerun row does not replay ``base`` (None: fine); either stops
+    the merge. Returns how many problems came from ``extra``.
+    """
+    by_id = {r["task_id"]: r for r in extra["rows"]}
+    used = 0
+    for row in payload["rows"]:
+        task, old = row["task_id"], row["conditions"][base]
+        new = by_id.get(task, {}).get("conditions", {}).get("forge")
+        problem = missing(task, old) if new is None else replayed(task, old, new)
+        if problem is not None:
+            raise SystemExit(problem)
+        row["conditions"][name] = dict(old) if new is None else new
+        used += new is not None
+    if name not in payload["conditions"]:
+        payload["conditions"].append(name)
+    return used
+
+
 def extend(payload: dict[str, Any], extra: dict[str, Any], name: str) -> int:
     """Add condition ``name``: the forge with a larger budget, from a run that continued
     only the problems whose samples never passed.
@@ -219,25 +251,18 @@ def extend(payload: dict[str, Any], extra: dict[str, Any], name: str) -> int:
     here, attempt by attempt) and differs only after the last one; problems whose samples
     passed stop before that. Returns how many problems came from ``extra``.
     """
-    by_id = {r["task_id"]: r for r in extra["rows"]}
-    used = 0
-    for row in payload["rows"]:
-        base = row["conditions"]["forge"]
-        more = by_id.get(row["task_id"], {}).get("conditions", {}).get("forge")
-        if more is None:
-            if not base["samples_passed"]:
-                raise SystemExit(f"{row['task_id']} failed its samples but is not in the extension")
-            row["conditions"][name] = dict(base)
-            continue
-        prefix = len(base["attempt_notes"])
-        if more["attempt_notes"][:prefix] != base["attempt_notes"]:
-            raise SystemExit(
-                f"{row['task_id']}: the extension's first attempts differ from the base run"
-            )
-        row["conditions"][name] = more
-        used += 1
-    if name not in payload["conditions"]:
-        payload["conditions"].append(name)
+
+    def missing(task: str, old: Condition) -> str | None:
+        if old["samples_passed"]:
+            return None
+        return f"{task} failed its samples but is not in the extension"
+
+    def replayed(task: str, old: Condition, new: Condition) -> str | None:
+        if new["attempt_notes"][: len(old["attempt_notes"])] == old["attempt_notes"]:
+            return None
+        return f"{task}: the extension's first attempts differ from the base run"
+
+    used = _merge(payload, extra, "forge", name, missing, replayed)
     payload.setdefault("derived", {})[name] = {
         "from": extra.get("command"),
         "attempts": extra.get("attempts"),
@@ -259,25 +284,19 @@ def revise(
     ``extra`` and replay ``base``'s attempts before ``changed_from`` (both checked).
     Returns how many problems came from ``extra``.
     """
-    by_id = {r["task_id"]: r for r in extra["rows"]}
-    used = 0
-    for row in payload["rows"]:
-        old = row["conditions"][base]
-        new = by_id.get(row["task_id"], {}).get("conditions", {}).get("forge")
-        if new is None:
-            if len(old["attempt_notes"]) >= changed_from:
-                raise SystemExit(
-                    f"{row['task_id']} reached attempt {changed_from} but is not in the rerun"
-                )
-            row["conditions"][name] = dict(old)
-            continue
+
+    def missing(task: str, old: Condition) -> str | None:
+        if len(old["attempt_notes"]) < changed_from:
+            return None
+        return f"{task} reached attempt {changed_from} but is not in the rerun"
+
+    def replayed(task: str, old: Condition, new: Condition) -> str | None:
         same = old["attempt_notes"][: changed_from - 1]
-        if new["attempt_notes"][: len(same)] != same:
-            raise SystemExit(f"{row['task_id']}: the rerun does not replay {base}'s attempts")
-        row["conditions"][name] = new
-        used += 1
-    if name not in payload["conditions"]:
-        payload["conditions"].append(name)
+        if new["attempt_notes"][: len(same)] == same:
+            return None
+        return f"{task}: the rerun does not replay {base}'s attempts"
+
+    used = _merge(payload, extra, base, name, missing, replayed)
     payload.setdefault("derived", {})[name] = {
         "from": extra.get("command"),
         "base": base,

@@ -107,7 +107,7 @@ def _unused_tests(kept: list[ast.stmt], name: str) -> list[ast.stmt]:
     Why: a ``check()`` full of the model's own (often wrong) asserts is not part of
     the tool, yet it would be reviewed, saved and served with it.
     """
-    tests: list[ast.stmt] = [
+    tests: list[ast.FunctionDef | ast.AsyncFunctionDef] = [
         n
         for n in kept
         if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -116,10 +116,10 @@ def _unused_tests(kept: list[ast.stmt], name: str) -> list[ast.stmt]:
     ]
     # Tests only other unused tests call (main() running test_f()) go too: grow the
     # set of needed names from the real code until nothing more is reached.
-    needed = [n for n in kept if n not in tests]
+    needed: list[ast.stmt] = [n for n in kept if n not in tests]
     while True:
         used = {node.id for n in needed for node in ast.walk(n) if isinstance(node, ast.Name)}
-        reached = [t for t in tests if t not in needed and getattr(t, "name", None) in used]
+        reached = [t for t in tests if t not in needed and t.name in used]
         if not reached:
             return [t for t in tests if t not in needed]
         needed += reached

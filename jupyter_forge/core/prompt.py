@@ -33,6 +33,18 @@ SYSTEM = (
 )
 
 
+def stub_function(request: str, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The ``def name`` the request declares when it is Python code (a stub), else None."""
+    try:
+        tree = ast.parse(textwrap.dedent(request).strip("\n"))
+    except (SyntaxError, ValueError):
+        return None
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            return node
+    return None
+
+
 def is_stub(request: str, name: str) -> bool:
     """Whether the request is Python code that declares ``name`` (a stub to complete).
 
@@ -40,14 +52,7 @@ def is_stub(request: str, name: str) -> bool:
     small model completes code shown as code far better than code quoted as a task
     (0.5B on HumanEval: see the README's benchmark section).
     """
-    try:
-        tree = ast.parse(textwrap.dedent(request).strip("\n"))
-    except (SyntaxError, ValueError):
-        return False
-    return any(
-        isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name
-        for node in tree.body
-    )
+    return stub_function(request, name) is not None
 
 
 def build_messages(

@@ -9,23 +9,9 @@ tool must pass under the requested name before it is offered.
 
 from __future__ import annotations
 
-import ast
-import textwrap
-
-from .prompt import is_stub
-from .search import parameters
+from .prompt import stub_function
+from .search import argument_names, parameters
 from .spec import ForgeSpec
-
-
-def _declared_parameters(spec: ForgeSpec) -> tuple[str, ...] | None:
-    """The parameters of ``spec.name`` when the request is a stub declaring it."""
-    if not is_stub(spec.request, spec.name):
-        return None
-    tree = ast.parse(textwrap.dedent(spec.request).strip("\n"))
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == spec.name:
-            return parameters(f"{node.name}({ast.unparse(node.args)})")
-    return None
 
 
 def _arity(names: tuple[str, ...]) -> int | None:
@@ -37,7 +23,8 @@ def _arity(names: tuple[str, ...]) -> int | None:
 
 def signature_conflict(spec: ForgeSpec, tool_signature: str) -> str | None:
     """Why the tool cannot be called as the request declares, or None."""
-    declared = _declared_parameters(spec)
+    stub = stub_function(spec.request, spec.name)
+    declared = argument_names(stub.args) if stub is not None else None
     offered = parameters(tool_signature)
     if declared is None or offered is None:
         return None

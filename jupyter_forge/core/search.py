@@ -313,7 +313,11 @@ def parameters(signature: str) -> tuple[str, ...] | None:
     func = tree.body[0]
     if not isinstance(func, ast.FunctionDef):
         return None
-    args = func.args
+    return argument_names(func.args)
+
+
+def argument_names(args: ast.arguments) -> tuple[str, ...]:
+    """``a, b, *rest, c, **options`` of a def, with the stars (how it may be called)."""
     names = [a.arg for a in (*args.posonlyargs, *args.args)]
     if args.vararg:
         names.append("*" + args.vararg.arg)
