@@ -140,6 +140,7 @@ def _result_json(result: Any, path: str | None, approved: bool) -> dict[str, Any
         "hinted": result.shown.hinted if result.shown else [],
         "findings": result.findings,
         "requirements": result.requirements,
+        "preview": [p.to_json() for p in result.preview],
         "path": path,
         "timings": {k: round(v, 4) for k, v in result.timings.items()},
         "tokens": {

@@ -20,7 +20,8 @@ from .core.compose import Composition, composition
 from .core.errors import SpecError
 from .core.libraries import LibrarySet
 from .core.library import DEFAULT_LIBRARY, Library, ToolRecord
-from .core.prompt import Message, with_context
+from .core.probes import ProbeResult, derive_probes, variable_kind
+from .core.prompt import Message, build_messages, with_context
 from .core.repair import Progress, Reply, forge_loop
 from .core.result import ForgeResult
 from .core.reuse import bound_to_request, signature_conflict
@@ -28,7 +29,8 @@ from .core.schema import function_schema, signature_text
 from .core.spec import ForgeSpec, Sample, check_tool_name
 from .core.templates import apply_checks, get_template, guidance
 from .core.validation import ValidationReport
-from .core.variables import describe_variables, pickle_inputs, sample_free_names
+from .core.variables import VariableInfo, describe_variables, pickle_inputs, sample_free_names
+from .core.word_checks import WordChecks, check_messages, checks_from_reply
 from .llm.models import DEFAULT_MODEL, ResolvedModel
 
 
@@ -37,6 +39,19 @@ def first_line(text: str) -> str:
         if line.strip():
             return line.strip()
     return ""
+
+
+def fix_imports(code: str) -> tuple[str, list[str]]:
+    """Add the imports a candidate uses but forgot (``re``, ``pd``...), at no model cost."""
+    from .core.imports import add_missing_imports
+
+    fixed = add_missing_imports(code)
+    return fixed.code, list(fixed.added)
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    line = next((part.strip() for part in text.split("\n") if part.strip()), "")
+    return line if len(line) <= limit else line[:limit] + "..."
 
 
 def sample_inputs(spec: ForgeSpec, namespace: Mapping[str, Any]) -> dict[str, bytes]:
@@ -125,6 +140,13 @@ class Forge(Configurable):
         help="Sampling temperature of repair attempts: small models repeat themselves when greedy.",
     ).tag(config=True)
     max_tokens = Int(1024, help="Longest answer the model may write.").tag(config=True)
+    word_checks = Bool(
+        True,
+        help="Before any code exists, ask the model (one extra call that sees only the request "
+        "and samples) for checks of each rule the request states; they choose between "
+        "candidates, steer repairs and are shown apart from your samples, never blocking "
+        "approval on their own.",
+    ).tag(config=True)
     hook = Bool(
         False,
         help="Offer to forge a function a cell calls but nobody defined (NameError hook). "
@@ -246,6 +268,121 @@ class Forge(Configurable):
 
         return generate
 
+    def prompt_variables(self, spec: ForgeSpec, namespace: Mapping[str, Any]) -> list[VariableInfo]:
+        """Only variables the request names: describing sample-only inputs distracts small models."""
+        return describe_variables([spec.request], namespace, exclude=[spec.name])
+
+    def first_messages(
+        self, spec: ForgeSpec, namespace: Mapping[str, Any] | None = None
+    ) -> list[Message]:
+        """The first request ``create`` sends for ``spec`` (no tools composed, no template):
+        what a single-shot baseline must send to compare like with like."""
+        return build_messages(spec, self.prompt_variables(spec, namespace or {}))
+
+    def checks_maker(
+        self, spec: ForgeSpec, resolved: ResolvedModel, on_token: Callable[[str], None]
+    ) -> Callable[[], WordChecks]:
+        """The separate call for checks from the words: it sees the request and samples only."""
+        from .core.errors import ModelReplyError
+        from .llm.client import complete
+
+        def make() -> WordChecks:
+            try:
+                answer = complete(
+                    check_messages(spec),
+                    resolved,
+                    on_token=on_token,
+                    temperature=0.0,
+                    max_tokens=min(self.max_tokens, 512),
+                    timeout=self.llm_timeout,
+                    seed=0,
+                )
+            except ModelReplyError as exc:
+                return WordChecks(error=str(exc))
+            checks, skipped = checks_from_reply(answer.text, spec)
+            return WordChecks(
+                checks=checks,
+                skipped=skipped,
+                seconds=answer.seconds,
+                prompt_tokens=answer.prompt_tokens,
+                completion_tokens=answer.completion_tokens,
+            )
+
+        return make
+
+    def run_checks(
+        self,
+        code: str,
+        name: str,
+        checks: Sequence[Sample],
+        namespace: Mapping[str, Any],
+        composition: Composition | None = None,
+    ) -> ValidationReport:
+        """Checks from the words, in the sandbox like samples (with the variables they name)."""
+        inputs: dict[str, bytes] = {}
+        for free in sample_free_names(c.source for c in checks):
+            try:  # a check naming a variable that cannot travel just fails in the sandbox
+                inputs.update(pickle_inputs([free], namespace, exclude=[name]))
+            except SpecError:
+                continue
+        return self.validate_code(code, name, checks, inputs=inputs, composition=composition)
+
+    def preview(
+        self,
+        result: ForgeResult,
+        namespace: Mapping[str, Any] | None = None,
+        *,
+        composition: Composition | None = None,
+    ) -> list[ProbeResult]:
+        """What ``result.code`` does on edge cases nobody wrote a sample for (in the sandbox).
+
+        Probes come from :func:`~jupyter_forge.core.probes.derive_probes`. A probe that
+        raises, hangs or cannot run says so in one line in ``error``; [] when there is
+        no code or the sandbox cannot run at all.
+        """
+        from .core.errors import SandboxError
+
+        if result.code is None:
+            return []
+        code, name, namespace = result.code, result.spec.name, namespace or {}
+        used = sample_free_names(s.source for s in result.spec.samples)
+        kinds = {n: variable_kind(namespace[n]) for n in used if n in namespace and n != name}
+        probes = derive_probes(code, name, result.spec.samples, variables=kinds)
+        inputs: dict[str, bytes] = {}
+        for free in sample_free_names(p.call for p in probes):
+            try:  # a variable that cannot travel: its probes just fail in the sandbox
+                inputs.update(pickle_inputs([free], namespace, exclude=[name]))
+            except SpecError:
+                continue
+        out = [ProbeResult(call=p.call, why=p.why) for p in probes]
+        pending = list(range(len(probes)))
+        for _round in range(2):  # a hang kills the sandbox: the probes after it get one rerun
+            if not pending:
+                break
+            samples = [Sample(probes[i].call, "example", None, "probe") for i in pending]
+            try:
+                report = self.validate_code(
+                    code, name, samples, inputs=inputs, composition=composition
+                )
+            except SandboxError:
+                return []
+            if report.load_error is not None:
+                for i in pending:
+                    out[i].error = _one_line(f"could not load: {report.load_error}")
+                return out
+            rest = []
+            for i, run in zip(pending, report.results, strict=True):
+                if run.error is not None and run.error.startswith("not run"):
+                    rest.append(i)
+                elif run.error is not None:
+                    out[i].error = _one_line(run.error)
+                else:
+                    out[i].got = run.got or "None"  # None is not echoed, like at a prompt
+            pending = rest
+        for i in pending:
+            out[i].error = "not run: earlier probes hung or crashed the sandbox"
+        return out
+
     # -- the whole job -----------------------------------------------------------------
 
     def create(
@@ -277,8 +414,7 @@ class Forge(Configurable):
             spec = apply_checks(spec, chosen, namespace.keys())
             context.append(guidance(chosen))
         inputs = sample_inputs(spec, namespace)
-        # Only variables the request names: describing sample-only inputs distracts small models.
-        variables = describe_variables([spec.request], namespace, exclude=[spec.name])
+        variables = self.prompt_variables(spec, namespace)
         prepared = time.perf_counter() - started
 
         def say(message: str) -> None:
@@ -293,6 +429,11 @@ class Forge(Configurable):
             raise SpecError(f"--attempts must be at least 1 (got {budget})")
         generate = self.generator(resolved, temperature=temperature)
         block = "\n\n".join(c for c in context if c)
+        make_checks = (
+            self.checks_maker(spec, resolved, progress.token if progress else lambda _t: None)
+            if self.word_checks
+            else None
+        )
         result = forge_loop(
             spec,
             model_name=resolved.name,
@@ -308,7 +449,16 @@ class Forge(Configurable):
             observe=lambda code: self.validate_code(
                 code, spec.name, spec.samples, inputs=inputs, composition=composed, observe=True
             ),
+            make_checks=make_checks,
+            run_checks=lambda code, checks: self.run_checks(
+                code, spec.name, checks, namespace, composed
+            ),
+            fix_imports=fix_imports,
         )
+        if result.code is not None:
+            tick = time.perf_counter()
+            result.preview = self.preview(result, namespace, composition=composed)
+            result.add_time("preview", time.perf_counter() - tick)
         result.model_id = resolved.litellm_model
         result.add_time("prompt", prepared)
         result.add_time("model_start", model_seconds)
@@ -346,6 +496,7 @@ class Forge(Configurable):
             code=extraction.code,
             problems=extraction.problems,
             notes=extraction.notes,
+            kind="edit",
         )
         result.attempts.append(attempt)
         if extraction.code is not None:
@@ -359,9 +510,22 @@ class Forge(Configurable):
                 composition=self.composition(spec.name, compose),
             )
             result.add_time("validate", time.perf_counter() - tick)
+        checks = result.word_checks.checks if result.word_checks else []
+        if attempt.passed and checks:
+            # The edited version is judged like a generated one: its checks line must be true.
+            attempt.checks_report = self.run_checks(
+                attempt.code or "",
+                spec.name,
+                [c.sample for c in checks],
+                namespace or {},
+                self.composition(spec.name, compose),
+            )
         if extraction.code is not None:
             finish(result, extraction.code)
             result.report = attempt.report
+            result.preview = self.preview(
+                result, namespace, composition=self.composition(spec.name, compose)
+            )
         return result
 
     def save(
@@ -399,3 +563,58 @@ class Forge(Configurable):
         )
         result.add_time("save", time.perf_counter() - tick)
         return record
+
+    # -- the person's verdict on a check from the words ---------------------------------
+
+    def accept_check(
+        self,
+        result: ForgeResult,
+        index: int,
+        *,
+        namespace: Mapping[str, Any] | None = None,
+        compose: Sequence[ToolRecord] = (),
+    ) -> ForgeResult:
+        """Make check ``index`` from the words one of the person's samples ("Accept as sample").
+
+        It moves into ``result.spec.samples`` (origin ``"words"``, so it is saved with
+        the tool and known to come from there), and the shown code is validated again
+        against all the samples in the sandbox, as :meth:`revalidate` does; the saved
+        validation covers it. Code that fails it no longer passes (it is the person's
+        sample now, so Approve is off). If anything fails on the way, ``result`` is left
+        as it was.
+        """
+        import copy
+        from dataclasses import replace
+
+        from .core.word_checks import accept_check, accepted_spec
+
+        # A variable the check names that cannot travel to the sandbox: refused up front.
+        sample_inputs(accepted_spec(result, index), namespace or {})
+        before = copy.deepcopy(result)
+        shown = result.shown
+        try:
+            accept_check(result, index)
+            code = result.code
+            if code is None:
+                return result  # nothing to validate: the sample is there for the next try
+            self.revalidate(result, code, namespace=namespace, compose=compose)
+        except BaseException:
+            vars(result).update(vars(before))
+            raise
+        checked = result.last
+        if shown is not None and checked is not None and checked is not shown:
+            # The same code as before: what was fixed, hinted and checked on it still holds.
+            checked.fixes, checked.hinted = list(shown.fixes), list(shown.hinted)
+            checked.kind = shown.kind  # re-validated, not edited: provenance stays the model's
+            if shown.checks_report is not None and checked.code == shown.code:
+                checked.checks_report = replace(
+                    shown.checks_report, results=list(shown.checks_report.results)
+                )
+        return result
+
+    def drop_check(self, result: ForgeResult, index: int) -> ForgeResult:
+        """Forget check ``index`` from the words ("Drop"): bookkeeping only, nothing runs."""
+        from .core.word_checks import drop_check
+
+        drop_check(result, index)
+        return result

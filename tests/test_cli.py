@@ -451,3 +451,26 @@ def test_sandbox_check_refuses_an_unknown_required_layer(tmp_path: Path) -> None
     assert proc.returncode == 2
     assert "unknown sandbox layer(s) in the policy: moat" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_create_json_has_the_behaviour_preview(sm: ScriptedModel, home: Path) -> None:
+    sm.rule = lambda _messages: GOOD  # any request (the code, and any other ask before it)
+    proc = run(
+        home,
+        "create",
+        "add",
+        "Add two integers.\n>>> add(1, 2)\n3",
+        "--model",
+        "openai/scripted",
+        "--library",
+        str(home / "tools"),
+        "--json",
+        api_base=sm.api_base,
+    )
+    data = last_json(proc)
+    assert data["passed"] is True, proc.stderr
+    preview = {p["call"]: p for p in data["preview"]}
+    assert preview["add(0, 2)"] == {"call": "add(0, 2)", "why": "zero", "got": "2", "error": None}
+    assert preview["add(1, -2)"]["got"] == "-1"
+    assert "add(1, 2)" not in preview
+    assert "preview" in data["timings"]

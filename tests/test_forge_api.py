@@ -20,7 +20,7 @@ import pytest
 from jupyter_forge.core.errors import ModelError, SpecError
 from jupyter_forge.core.spec import ForgeSpec, Sample, parse_cell
 from jupyter_forge.forge import Forge
-from jupyter_forge.testing.scripted_llm import ScriptedModel
+from jupyter_forge.testing.scripted_llm import NO_CHECKS, ScriptedModel
 
 GOOD = (
     '```python\ndef add(a: int, b: int) -> int:\n    """Add two integers."""\n    return a + b\n```'
@@ -85,8 +85,9 @@ def test_good_reply_passes_in_one_attempt(sm: ScriptedModel, tmp_path: Path) -> 
     assert request["model"] == "scripted"
     assert request["stream"] is True
     assert "Write a Python function named `add`." in request["messages"][-1]["content"]
-    # Streaming reached the progress sink token by token.
-    assert "".join(progress.tokens) == GOOD
+    # Streaming reached the progress sink token by token: the checks call, then the code.
+    assert len(sm.check_requests) == 1
+    assert "".join(progress.tokens) == NO_CHECKS + GOOD
     assert progress.stages[-1][0] == "done"
     for stage in ("llm", "extract", "validate", "static", "model_start", "prompt", "total"):
         assert stage in result.timings, stage
@@ -364,3 +365,92 @@ def test_sandbox_policy_from_settings_refuses_missing_layers() -> None:
     assert Forge(sandbox_require=["seccomp syscall filter"]).sandbox_require == [
         "seccomp syscall filter"
     ]
+
+
+# -- behaviour preview: edge-case probes run in the sandbox --------------------------------
+
+FIRST_WORD = (
+    "```python\n"
+    "def first_word(text: str) -> str:\n"
+    '    """The first word of the text."""\n'
+    "    return text.split()[0]\n"
+    "```"
+)
+
+
+def test_create_previews_edge_cases_in_the_sandbox(sm: ScriptedModel, tmp_path: Path) -> None:
+    sm.push(FIRST_WORD)
+    cell = "Return the first word.\n>>> first_word('hello world')\n'hello'\n"
+    forge = forge_for(sm, tmp_path, word_checks=False)
+    result = forge.create(parse_cell("first_word", cell), attempts=1)
+    assert result.passed, result.status_line()
+    shown = {p.call: p for p in result.preview}
+    # A probe that raises is one error line, not a crash; a returning one shows its repr.
+    assert shown["first_word('')"].why == "empty string"
+    assert shown["first_word('')"].error == "IndexError: list index out of range"
+    assert shown["first_word('')"].got is None
+    assert shown["first_word('  hello world  ')"].got == "'hello'"
+    assert shown["first_word('  hello world  ')"].error is None
+    assert shown["first_word('HELLO WORLD')"].got == "'HELLO'"
+    assert "first_word('hello world')" not in shown  # never a sample call
+    assert "preview" in result.timings
+    assert len(sm.requests) == 1  # probes cost no model call
+
+
+def test_preview_runs_probes_on_kernel_variables(sm: ScriptedModel, tmp_path: Path) -> None:
+    from jupyter_forge.core.result import ForgeResult
+
+    code = (
+        "import pandas as pd\n\n\n"
+        "def total_qty(frame: pd.DataFrame) -> int:\n"
+        '    """Sum the qty column."""\n'
+        "    return int(frame['qty'].sum())\n"
+    )
+    df = pd.DataFrame({"customer": ["a", "b", "c"], "qty": [1, 2, 3]})
+    spec = ForgeSpec("total_qty", "Sum qty.", (Sample("total_qty(df)", "example", "6\n"),))
+    result = ForgeResult(spec=spec, model=sm.model, code=code)
+    preview = forge_for(sm, tmp_path).preview(result, {"df": df})
+    assert [(p.call, p.why, p.got, p.error) for p in preview] == [
+        ("total_qty(df.iloc[0:0])", "empty DataFrame, same columns", "0", None),
+        ("total_qty(df.head(1))", "one row", "1", None),
+    ]
+    assert len(df) == 3
+
+
+def test_preview_reports_hangs_load_errors_and_a_missing_sandbox(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    from jupyter_forge.core.result import ForgeResult
+
+    spec = ForgeSpec("count_up", "Count.", (Sample("count_up(3)", "example", "3\n"),))
+    hangs = "def count_up(n: int) -> int:\n    while n <= 0:\n        pass\n    return n\n"
+    result = ForgeResult(spec=spec, model=sm.model, code=hangs)
+    started = time.perf_counter()
+    preview = forge_for(sm, tmp_path, sample_timeout=1.0).preview(result)
+    assert time.perf_counter() - started < 30
+    assert [(p.call, p.error) for p in preview] == [
+        ("count_up(0)", "timed out (the sandbox killed it)"),
+        ("count_up(-3)", "timed out (the sandbox killed it)"),
+    ]
+    result.code = (
+        "raise RuntimeError('no import for you')\n\ndef count_up(n: int) -> int:\n    return n\n"
+    )
+    preview = forge_for(sm, tmp_path).preview(result)
+    assert len(preview) == 2
+    for probe in preview:
+        assert probe.got is None
+        assert probe.error is not None and probe.error.startswith("could not load: ")
+        assert "\n" not in probe.error
+    assert Forge(sandbox_require=["no such layer"]).preview(result) == []
+    result.code = None
+    assert forge_for(sm, tmp_path).preview(result) == []
+
+
+def test_revalidate_refreshes_the_preview(sm: ScriptedModel, tmp_path: Path) -> None:
+    sm.push(BAD)
+    forge = forge_for(sm, tmp_path, word_checks=False)
+    result = forge.create(parse_cell("add", CELL), attempts=1)
+    assert {p.call: p.got for p in result.preview}["add(0, 2)"] == "-2"
+    edited = 'def add(a: int, b: int) -> int:\n    """Fixed by hand."""\n    return a + b\n'
+    result = forge.revalidate(result, edited)
+    assert {p.call: p.got for p in result.preview}["add(0, 2)"] == "2"

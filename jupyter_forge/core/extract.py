@@ -233,7 +233,13 @@ def add_missing_typing_imports(code: str) -> str:
     missing = sorted((used & _TYPING_NAMES) - bound)
     if not missing:
         return code
-    return f"from typing import {', '.join(missing)}\n" + code
+    lines = code.split("\n")
+    # After any `from __future__` line: those must stay first or the code cannot compile.
+    at = max(
+        (i + 1 for i, line in enumerate(lines) if line.startswith("from __future__ ")), default=0
+    )
+    lines.insert(at, f"from typing import {', '.join(missing)}")
+    return "\n".join(lines)
 
 
 def extract_function(reply: str, name: str) -> Extraction:

@@ -33,6 +33,12 @@ SYSTEM = (
 )
 
 
+RULES = (
+    "Handle every case the task states in words (edge cases, errors to raise, other input "
+    "formats), not only the examples."
+)
+
+
 def stub_function(request: str, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     """The ``def name`` the request declares when it is Python code (a stub), else None."""
     try:
@@ -70,7 +76,7 @@ def build_messages(
             "```",
         ]
     else:
-        parts = [f"Write a Python function named `{spec.name}`.", "", "Task:", request]
+        parts = [f"Write a Python function named `{spec.name}`.", "", "Task:", request, "", RULES]
     if spec.samples:
         parts += ["", "It must pass these checks:"]
         parts += [sample.as_doctest() for sample in spec.samples]
@@ -140,6 +146,7 @@ def repair_messages(
     extraction: Extraction | None = None,
     report: ValidationReport | None = None,
     show_code: bool = False,
+    extra: Sequence[str] = (),
 ) -> list[Message]:
     """Ask again with what went wrong (CREATOR-style: rectify from the traceback).
 
@@ -152,6 +159,7 @@ def repair_messages(
         problems += extraction.problems + extraction.notes
     if report is not None and not report.passed:
         problems += _failure_lines(report)
+    problems += extra
     first_ask = base[-1]["content"] if base else ""
     parts = [first_ask, "", "A previous attempt was wrong:"]
     if show_code and extraction is not None and extraction.code:

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
+from .checks import Check
 from .errors import ModelReplyError
-from .extract import extract_function
+from .extract import Extraction, extract_function
 from .findings import static_findings, third_party_imports
 from .hints import infer, missing_hints
 from .prompt import Message, build_messages, polish_messages, repair_messages
 from .result import Attempt, ForgeResult
 from .schema import function_schema
-from .spec import ForgeSpec
+from .spec import ForgeSpec, Sample
 from .validation import ValidationReport
 from .variables import VariableInfo
+from .word_checks import WordChecks, failure_lines
 
 
 @dataclass
@@ -54,8 +56,25 @@ VERBS = {
     "polish": "polishing with",
 }
 
+# Sample-passing candidates after which failing checks stop the search (they are then
+# more likely wrong than all of the candidates).
+GIVE_UP_ON_CHECKS = 3
+
 Generate = Callable[[Sequence[Message], int, Callable[[str], None]], Reply]
 Validate = Callable[[str], ValidationReport]
+RunChecks = Callable[[str, Sequence[Sample]], ValidationReport]
+MakeChecks = Callable[[], WordChecks]
+FixImports = Callable[[str], tuple[str, list[str]]]
+
+
+def _fixed(extraction: Extraction, fix: FixImports | None) -> tuple[Extraction, list[str]]:
+    """The extraction with deterministic fixes (missing imports) applied, and what was added."""
+    if fix is None or extraction.code is None:
+        return extraction, []
+    code, added = fix(extraction.code)
+    if not added:
+        return extraction, []
+    return replace(extraction, code=code), [f"added `{line}`" for line in added]
 
 
 def finish(result: ForgeResult, code: str) -> None:
@@ -104,18 +123,40 @@ def forge_loop(
     variables: Sequence[VariableInfo] = (),
     progress: Progress | None = None,
     observe: Validate | None = None,
+    make_checks: MakeChecks | None = None,
+    run_checks: RunChecks | None = None,
+    fix_imports: FixImports | None = None,
 ) -> ForgeResult:
     """Ask, check, and feed failures back until a candidate passes or the budget is spent.
 
     ``observe``: a sandbox run that also records the types each sample call saw;
     with it, missing type hints of passing code come from the samples
     (:mod:`.hints`) instead of another model request.
+
+    ``make_checks``/``run_checks``: checks from the request's words (asked for once,
+    before any code) and a sandbox run of them. A candidate that passes the samples
+    but fails some of them is not final: the budget goes on a repair told which
+    checks failed, then on fresh candidates, and the one passing the samples and
+    the most checks is shown (ties: the one most others agree with). They never
+    make a forge fail: a wrong check only costs attempts.
+
+    ``fix_imports``: deterministic fixes applied to every candidate before it is
+    run (a missing ``import re``), at no model cost; listed for the reviewer.
     """
     sink = progress or NullProgress()
     result = ForgeResult(spec=spec, model=model_name)
     started = time.perf_counter()
     base = build_messages(spec, variables)
     result.add_time("prompt", time.perf_counter() - started)
+    checks: list[Check] = []
+    if make_checks is not None and run_checks is not None:
+        sink.stage("checks", f"asking {model_name} for checks of the rules your words state…")
+        tick = time.perf_counter()
+        result.word_checks = make_checks()
+        result.add_time("checks", time.perf_counter() - tick)
+        checks = list(result.word_checks.checks)
+        if result.word_checks.error:
+            sink.stage("checks", f"no checks from your words: {result.word_checks.error}")
     messages: list[Message] = list(base)
     kind = "first"
     polishing: Attempt | None = None  # the working candidate the last request asked to polish
@@ -134,7 +175,7 @@ def forge_loop(
             continue
         result.add_time("llm", reply.seconds)
         tick = time.perf_counter()
-        extraction = extract_function(reply.text, spec.name)
+        extraction, fixes = _fixed(extract_function(reply.text, spec.name), fix_imports)
         result.add_time("extract", time.perf_counter() - tick)
         attempt = Attempt(
             number=number,
@@ -147,6 +188,7 @@ def forge_loop(
             prompt_tokens=reply.prompt_tokens,
             completion_tokens=reply.completion_tokens,
             kind=kind,
+            fixes=fixes,
         )
         result.attempts.append(attempt)
         report: ValidationReport | None = None
@@ -164,9 +206,20 @@ def forge_loop(
             tick = time.perf_counter()
             hint_from_samples(attempt, spec.name, observe, validate)
             result.add_time("hints", time.perf_counter() - tick)
-        if attempt.passed and not attempt.notes:
+        if attempt.passed and checks and run_checks is not None:
+            sink.stage(
+                "checks",
+                f"attempt {number}/{attempts}: running {len(checks)} check(s) from your words…",
+            )
+            tick = time.perf_counter()
+            attempt.checks_report = run_checks(attempt.code or "", [c.sample for c in checks])
+            result.add_time("checks", time.perf_counter() - tick)
+        failing_checks = (
+            failure_lines(checks, attempt.checks_report) if attempt.checks_report else []
+        )
+        if attempt.passed and not attempt.notes and not failing_checks:
             break
-        if attempt.passed and not spec.samples:
+        if attempt.passed and not spec.samples and not failing_checks:
             # Nothing could tell whether a polished rewrite still works (one measured
             # polish dropped a helper the code needed): keep it, with its notes.
             break
@@ -176,17 +229,42 @@ def forge_loop(
             # A polish that added nothing (small models often return the same code) will
             # not add it next time either: keep the working code, with its notes.
             break
-        if attempt.passed:
+        passing = [a for a in result.attempts if a.passed]
+        if checks and len(passing) >= GIVE_UP_ON_CHECKS:
+            # Several candidates pass the samples and none passes every check: the checks
+            # (written by a model too) are likely wrong; more attempts would not settle it.
+            break
+        if attempt.passed and failing_checks:
+            sink.stage(
+                "repair",
+                f"attempt {number}/{attempts} passed the samples but {len(failing_checks)} "
+                "check(s) from your words failed",
+            )
+        elif attempt.passed:
             sink.stage("repair", f"attempt {number}/{attempts} passed but {attempt.summary()}")
         else:
             sink.stage("repair", f"attempt {number}/{attempts} failed: {attempt.summary()}")
-        best = max(result.attempts, key=lambda a: a.rank())
-        if best.passed:
+        best = result.choose_best() or attempt
+        best_fails_checks = bool(best.checks_report and failure_lines(checks, best.checks_report))
+        if best.passed and not best_fails_checks:
             # Working code only lacks hints/docstring: show it and ask for just those,
             # so the model edits rather than rewrites (a rewrite may break it).
             messages = polish_messages(base, best.code or "", spec.name, best.notes)
             polishing, kind = best, "polish"
-        elif kind in ("repair", "fresh") and spec.samples:
+        elif kind == "first" and attempt.passed and failing_checks:
+            # Passes the samples, breaks a stated rule: repair from the failing checks
+            # (the rules, not only the sample: repairing toward one sample bends code to it).
+            messages = repair_messages(
+                base,
+                reply.text,
+                spec.name,
+                extraction=extraction,
+                report=None,
+                extra=failing_checks,
+                show_code=True,
+            )
+            kind = "repair"
+        elif kind in ("repair", "fresh") and (spec.samples or checks):
             # A repair that failed too is usually stuck on one wrong idea: start over
             # with fresh (sampled) answers to the first ask. Those are not repaired: on
             # HumanEval a repair of a fresh answer passed the samples half as often as

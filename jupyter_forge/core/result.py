@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .probes import ProbeResult
 from .spec import ForgeSpec
 from .validation import ValidationReport
+from .word_checks import WordChecks, checks_summary, passed_count
 
 
 @dataclass
@@ -25,6 +27,18 @@ class Attempt:
     completion_tokens: int | None = None
     kind: str = "first"  # first | repair | fresh (a new answer to the first ask) | polish | edit
     hinted: list[str] = field(default_factory=list)  # hints written in from sample runs
+    fixes: list[str] = field(default_factory=list)  # deterministic fixes (added imports)
+    checks_report: ValidationReport | None = None  # the checks from the words, run on it
+
+    @property
+    def checks_passed(self) -> int:
+        return passed_count(self.checks_report) if self.passed else -1
+
+    def outcome_key(self) -> tuple[bool, ...]:
+        """Which checks it passed: candidates with the same key behave alike on them."""
+        if self.checks_report is None:
+            return ()
+        return tuple(r.passed for r in self.checks_report.results)
 
     @property
     def passed(self) -> bool:
@@ -36,14 +50,18 @@ class Attempt:
     def samples_passed(self) -> int:
         return sum(r.passed for r in self.report.results) if self.report else 0
 
-    def rank(self) -> tuple[bool, bool, int, int, int]:
-        """Better candidates sort higher: passing, complete, closer to passing, newer."""
+    def rank(self, agreement: int = 0) -> tuple[bool, int, bool, int, int, int, int]:
+        """Better candidates sort higher: passing, more checks from the words passed,
+        complete, closer to passing, agreeing with more other candidates, earlier (the
+        first answer is greedy; later ones are sampled, and worse on average)."""
         return (
             self.passed,
+            self.checks_passed,
             self.passed and not self.notes,
             self.samples_passed if self.code is not None and not self.problems else -1,
             -len(self.notes),
-            self.number,
+            agreement,
+            -self.number,
         )
 
     def summary(self) -> str:
@@ -62,6 +80,8 @@ class Attempt:
             "number": self.number,
             "kind": self.kind,
             "hinted": list(self.hinted),
+            "fixes": list(self.fixes),
+            "checks_report": self.checks_report.to_json() if self.checks_report else None,
             "code": self.code,
             "problems": list(self.problems),
             "notes": list(self.notes),
@@ -90,6 +110,8 @@ class ForgeResult:
     error: str | None = None
     chosen: int | None = None  # index of the attempt shown for review (None: the last)
     chosen_among: int = 0  # how many attempts there were when it was chosen
+    word_checks: WordChecks | None = None  # checks from the request's words (None: not asked)
+    preview: list[ProbeResult] = field(default_factory=list)  # edge-case probes (core/probes.py)
 
     @property
     def passed(self) -> bool:
@@ -110,10 +132,37 @@ class ForgeResult:
             return self.attempts[self.chosen]
         return self.last
 
+    @property
+    def checks_report(self) -> ValidationReport | None:
+        """The checks from the words, run on the candidate under review."""
+        shown = self.shown
+        return shown.checks_report if shown is not None else None
+
+    def checks_line(self) -> str | None:
+        """ "checks from your words: 3/4 pass" for the shown candidate (None: no checks)."""
+        if self.word_checks is None or not self.word_checks.checks or self.shown is None:
+            return None
+        return checks_summary(self.checks_report, len(self.word_checks.checks))
+
+    def agreement(self, attempt: Attempt) -> int:
+        """How many other passing candidates behave the same on the checks (CodeT-style
+        consensus: independent candidates that agree are more likely right)."""
+        key = attempt.outcome_key()
+        if not attempt.passed or not key:
+            return 0
+        return sum(
+            1
+            for other in self.attempts
+            if other is not attempt and other.passed and other.outcome_key() == key
+        )
+
     def choose_best(self) -> Attempt | None:
         if not self.attempts:
             return None
-        best = max(range(len(self.attempts)), key=lambda i: self.attempts[i].rank())
+        best = max(
+            range(len(self.attempts)),
+            key=lambda i: self.attempts[i].rank(self.agreement(self.attempts[i])),
+        )
         self.chosen, self.chosen_among = best, len(self.attempts)
         return self.attempts[best]
 
@@ -126,6 +175,8 @@ class ForgeResult:
         shown = self.shown
         if self.passed and shown is not None:
             checked = self.report.summary() if self.report else "validated"
+            words = self.checks_line()
+            checked += f"; {words}" if words else ""
             line = f"`{self.spec.name}` passed ({checked}) after {tries} {word} with {self.model}"
             if shown.number != tries:
                 line += f" (attempt {shown.number} is shown: later ones did worse)"

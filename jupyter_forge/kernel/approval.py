@@ -21,6 +21,7 @@ from .install import InstallArgv, InstallOffer, after_install, pip_argv, run_ins
 ApproveFn = Callable[[ForgeResult], str]
 RedoFn = Callable[[ForgeResult], ForgeResult]
 EditFn = Callable[[ForgeResult, str], ForgeResult]
+CheckFn = Callable[[ForgeResult, int], ForgeResult]  # a check from the words, by index
 
 
 class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
@@ -34,6 +35,8 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         on_reject: Callable[[ForgeResult], str] | None = None,
         on_regenerate: RedoFn | None = None,
         on_edit: EditFn | None = None,
+        on_accept_check: CheckFn | None = None,
+        on_drop_check: CheckFn | None = None,
         layers: Sequence[str] = (),
         title: str = "forged",
         install_argv: InstallArgv | None = pip_argv,
@@ -44,6 +47,8 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         self._on_reject = on_reject
         self._on_regenerate = on_regenerate
         self._on_edit = on_edit
+        self._on_accept_check = on_accept_check
+        self._on_drop_check = on_drop_check
         self._layers = list(layers)
         self._title = title
         self._worker: threading.Thread | None = None
@@ -54,6 +59,11 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         self.header = widgets.HTML()
         self.code_view = widgets.HTML()
         self.samples_view = widgets.HTML()
+        # Checks from the words and the edge-case preview: shown apart from the samples.
+        self.checks_view = widgets.HTML()
+        self.checks_box = widgets.VBox()  # per check: Accept as sample / Drop (rebuilt on show)
+        self.check_buttons: list[tuple[widgets.Button, widgets.Button]] = []
+        self.preview_view = widgets.HTML()
         self.notes_view = widgets.HTML()
         self.status = widgets.HTML()
         self.approve_button = widgets.Button(
@@ -89,6 +99,9 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
                 self.header,
                 self.code_view,
                 self.samples_view,
+                self.checks_view,
+                self.checks_box,
+                self.preview_view,
                 self.notes_view,
                 self.install_offer,
                 self.buttons,
@@ -110,6 +123,9 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         self.samples_view.value = render.samples_table(
             result.report.results if result.report else []
         )
+        self.checks_view.value = render.checks_table(result)
+        self._build_check_rows(result)
+        self.preview_view.value = render.preview_table(result.preview)
         self.notes_view.value = render.notes(result, self._layers)
         if self._install_argv is not None and self.decision is None:
             self.install_offer.update(result.requirements)
@@ -117,6 +133,44 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         self.approve_button.tooltip = (
             "" if result.passed else "Only code that passes its samples can be approved"
         )
+
+    def _build_check_rows(self, result: ForgeResult) -> None:
+        """One row per check from the words: its label, Accept as sample, Drop."""
+        old = list(self.checks_box.children)
+        self.check_buttons = []
+        rows = []
+        checks = result.word_checks.checks if result.word_checks is not None else []
+        if self._on_accept_check is not None or self._on_drop_check is not None:
+            idle = self.decision is None and not self._busy.locked()
+            for index, check in enumerate(checks):
+                accept = widgets.Button(
+                    description="Accept as sample",
+                    icon="plus",
+                    tooltip="Make this check one of your samples (saved with the tool)",
+                    disabled=not idle,
+                    layout=widgets.Layout(width="auto"),
+                )
+                drop = widgets.Button(
+                    description="Drop",
+                    icon="trash",
+                    tooltip="Forget this check",
+                    disabled=not idle,
+                    layout=widgets.Layout(width="auto"),
+                )
+                accept.on_click(lambda _b, i=index: self.accept_check(i))
+                drop.on_click(lambda _b, i=index: self.drop_check(i))
+                if self._on_accept_check is None:
+                    accept.layout.display = "none"
+                if self._on_drop_check is None:
+                    drop.layout.display = "none"
+                label = widgets.HTML(render.check_label(index + 1, check.text))
+                rows.append(widgets.HBox([label, accept, drop]))
+                self.check_buttons.append((accept, drop))
+        self.checks_box.children = rows
+        for row in old:  # the old rows' widgets are gone from the page: free their comms
+            for child in row.children:
+                child.close()
+            row.close()
 
     def _say(self, message: str, *, error: bool = False) -> None:
         color = "#cf222e" if error else "inherit"
@@ -129,6 +183,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
             self.edit_button,
             self.save_button,
             self.install_offer.button,
+            *(button for pair in self.check_buttons for button in pair),
         ):
             button.disabled = not enabled
         self.approve_button.disabled = not (enabled and self.result.passed)
@@ -217,6 +272,37 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         self._run_in_background(
             "Validating your edit in the sandbox…", lambda: on_edit(self.result, code)
         )
+
+    def accept_check(self, index: int) -> None:
+        """Accept as sample: the check joins the samples and the code is validated again
+        in the sandbox (in the background). It never approves anything by itself."""
+        if self.decision is not None or self._on_accept_check is None:
+            return
+        on_accept = self._on_accept_check
+        self._run_in_background(
+            f"Adding check {index + 1} to your samples and validating again in the sandbox…",
+            lambda: on_accept(self.result, index),
+        )
+
+    def drop_check(self, index: int) -> None:
+        """Drop: forget the check (bookkeeping only, nothing runs)."""
+        if self.decision is not None or self._on_drop_check is None:
+            return
+        if self._busy.locked():
+            self._say(
+                "Still working on the previous request: try again when it is done.", error=True
+            )
+            return
+        try:
+            result = self._on_drop_check(self.result, index)
+        except ForgeError as exc:
+            self._say(str(exc), error=True)
+            return
+        except Exception as exc:
+            self._say(f"{type(exc).__name__}: {exc}", error=True)
+            return
+        self.show(result)
+        self._say(f"Dropped check {index + 1} from your words.")
 
     def install(self) -> None:
         """The person clicked Install: run the shown command, then validate the same code again.

@@ -350,6 +350,10 @@ class ForgeMagics(LoadingCommands, Magics):
             on_reject=reject,
             on_regenerate=regenerate,
             on_edit=edit,
+            on_accept_check=lambda r, index: self.forge.accept_check(
+                r, index, namespace=self.user_ns, compose=_composed(opts)
+            ),
+            on_drop_check=self.forge.drop_check,
             layers=result.report.layers if result.report else [],
             title=self._destination(opts),
         )

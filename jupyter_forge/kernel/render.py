@@ -1,4 +1,5 @@
-"""HTML pieces for the approval widget: highlighted code, sample table, findings."""
+"""HTML pieces for the approval widget: highlighted code, sample table, checks from the
+words, edge-case preview, findings. Model and check text is hostile: always escaped."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import html
 import re
 from collections.abc import Sequence
 
+from ..core.probes import ProbeResult
 from ..core.result import ForgeResult
 from ..core.validation import SampleResult
 
 _OK = "<span style='color:#1a7f37;font-weight:bold'>✔ pass</span>"
 _FAIL = "<span style='color:#cf222e;font-weight:bold'>✘ fail</span>"
+_AMBER = "#9a6700"  # a failing check from the words: a warning, not the samples' red
+_MUTED = "color:var(--jp-ui-font-color2,#666)"
 
 
 _TICKS = re.compile(r"`([^`]+)`")
@@ -32,11 +36,12 @@ def highlight(code: str) -> str:
     return f"<div class='jupyter-forge-code' style='max-height:28em;overflow:auto;font-size:90%;padding:0 0.6em'>{body}</div>"
 
 
-def _cell(text: str | None, limit: int = 300) -> str:
+def _cell(text: str | None, limit: int = 300, *, color: str | None = None) -> str:
     text = text or ""
     if len(text) > limit:
         text = text[:limit] + "…"
-    return f"<code style='white-space:pre-wrap'>{html.escape(text)}</code>"
+    tint = f";color:{color}" if color else ""
+    return f"<code style='white-space:pre-wrap{tint}'>{html.escape(text)}</code>"
 
 
 def samples_table(results: Sequence[SampleResult]) -> str:
@@ -57,6 +62,99 @@ def samples_table(results: Sequence[SampleResult]) -> str:
     head = "<tr><th></th><th>sample</th><th>expected</th><th>got</th><th>error</th></tr>"
     return (
         "<table class='jupyter-forge-samples' style='font-size:90%;text-align:left'>"
+        f"{head}{''.join(rows)}</table>"
+    )
+
+
+def checks_table(result: ForgeResult) -> str:
+    """The checks from the request's words, apart from the samples: they never block Approve."""
+    words = result.word_checks
+    if words is None:
+        return ""
+    parts: list[str] = []
+    checks = words.checks
+    report = result.checks_report
+    if checks:
+        title = result.checks_line() or ""
+        if report is None:
+            title = f"checks from your words: {len(checks)} not run on the code shown"
+        parts.append(f"<p style='margin-bottom:0'><b>{html.escape(title)}</b></p>")
+        parts.append(
+            f"<p style='margin-top:0;font-size:90%;{_MUTED}'>Written by the model from the "
+            "words of your request, before any code: they may themselves be wrong, so they "
+            "never block Approve. Accept one into your samples, or drop it.</p>"
+        )
+        rows = []
+        for number, check in enumerate(checks, start=1):
+            outcome = (
+                report.results[number - 1] if report and number <= len(report.results) else None
+            )
+            if report is not None and report.load_error:
+                mark = f"<span style='color:{_AMBER};font-weight:bold'>✘</span>"
+                error = _cell(f"could not load: {report.load_error}", color=_AMBER)
+            elif outcome is None:
+                mark, error = f"<span style='{_MUTED}'>&ndash;</span>", ""
+            elif outcome.passed:
+                mark, error = "<span style='color:#1a7f37;font-weight:bold'>✔</span>", ""
+            else:
+                mark = f"<span style='color:{_AMBER};font-weight:bold'>✘</span>"
+                error = _cell(outcome.error or "failed", color=_AMBER)
+            rows.append(
+                f"<tr><td>{number}</td><td>{mark}</td><td>{_cell(check.text)}</td>"
+                f"<td>{error}</td></tr>"
+            )
+        head = "<tr><th>#</th><th></th><th>check</th><th>error</th></tr>"
+        parts.append(
+            "<table class='jupyter-forge-checks' style='font-size:90%;text-align:left'>"
+            f"{head}{''.join(rows)}</table>"
+        )
+    elif words.error:
+        parts.append(
+            f"<p style='{_MUTED}'>No checks from your words: {html.escape(words.error)}</p>"
+        )
+    elif words.skipped:
+        parts.append("<p><b>checks from your words: none usable</b></p>")
+    if words.skipped:
+        count = len(words.skipped)
+        items = "".join(f"<li>{inline(line)}</li>" for line in words.skipped)
+        parts.append(
+            f"<details><summary>{count} piece{'s' if count != 1 else ''} of the model's "
+            f"answer {'were' if count != 1 else 'was'} not a usable check</summary>"
+            f"<ul>{items}</ul></details>"
+        )
+    return "".join(parts)
+
+
+def check_label(number: int, text: str) -> str:
+    """The label next to a check's Accept / Drop buttons: its number and its start."""
+    line = " ".join(text.split())
+    return f"<span style='font-size:90%'>check {number}: {_cell(line, 70)}</span>"
+
+
+_RAISED = re.compile(r"[A-Za-z_][\w.]*(:|$)")
+
+
+def preview_table(preview: Sequence[ProbeResult]) -> str:
+    """What the shown code does on edge-case probes: behaviour, not a verdict."""
+    if not preview:
+        return ""
+    rows = []
+    for probe in preview:
+        if probe.error is not None:
+            verb = "raises " if _RAISED.match(probe.error) else ""
+            outcome = f"<span style='color:{_AMBER}'>{verb}</span>{_cell(probe.error)}"
+        else:
+            outcome = f"<span style='{_MUTED}'>returns </span>{_cell(probe.got)}"
+        rows.append(
+            f"<tr><td>{_cell(probe.call)}</td><td>{html.escape(probe.why)}</td>"
+            f"<td>{outcome}</td></tr>"
+        )
+    head = "<tr><th>probe</th><th>why</th><th>returns / raises</th></tr>"
+    return (
+        "<p style='margin-bottom:0'><b>What it does on edge cases</b></p>"
+        f"<p style='margin-top:0;font-size:90%;{_MUTED}'>The shown code, run in the sandbox "
+        "on inputs nobody wrote a sample for: what it does, not whether that is right.</p>"
+        "<table class='jupyter-forge-preview' style='font-size:90%;text-align:left'>"
         f"{head}{''.join(rows)}</table>"
     )
 
@@ -83,6 +181,10 @@ def notes(result: ForgeResult, layers: Sequence[str]) -> str:
             "<p>Type hints for "
             + html.escape(", ".join(last.hinted))
             + " come from the values the samples passed: check they are as general as meant.</p>"
+        )
+    if last is not None and last.fixes:
+        parts.append(
+            "<p>Fixed without the model: " + "; ".join(inline(f) for f in last.fixes) + "</p>"
         )
     if last is not None and last.notes:
         items = "".join(f"<li>{html.escape(p)}</li>" for p in last.notes)

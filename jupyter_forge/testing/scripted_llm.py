@@ -49,6 +49,7 @@ Reply = str | dict[str, Any]
 Rule = Callable[[list[dict[str, Any]]], "Reply | None"]
 
 NO_REPLY_LEFT = "scripted model has no reply left"
+NO_CHECKS = "```python\n# no checks\n```"
 
 _HOST = "127.0.0.1"
 _ERROR_TYPES = {
@@ -127,6 +128,15 @@ def reply_by_function_name(table: Mapping[str, Reply]) -> Rule:
         return None
 
     return rule
+
+
+def is_checks_request(messages: list[dict[str, Any]]) -> bool:
+    """Whether a request asks for checks from the words (by its system prompt)."""
+    from ..core.word_checks import CHECKS_SYSTEM
+
+    return any(
+        m.get("role") == "system" and _text_of(m.get("content")) == CHECKS_SYSTEM for m in messages
+    )
 
 
 class _Server(http.server.ThreadingHTTPServer):
@@ -369,10 +379,13 @@ class ScriptedModel:
         rule: Rule | None = None,
         name: str = "scripted",
         port: int = 0,
+        checks: Reply | None = NO_CHECKS,
     ) -> None:
         self.name = name
         self.rule = rule
+        self.checks = checks
         self.requests: list[dict[str, Any]] = []
+        self.check_requests: list[dict[str, Any]] = []
         self._replies: deque[Reply] = deque(replies)
         self._lock = threading.Lock()
         self._port = port
@@ -441,7 +454,16 @@ class ScriptedModel:
         return f"openai/{self.name}"
 
     def _answer(self, body: dict[str, Any]) -> _Answer:
-        """Record the request and pick its reply (queue first, then the rule)."""
+        """Record the request and pick its reply (queue first, then the rule).
+
+        A request for checks from the words (see :mod:`..core.word_checks`) gets
+        ``self.checks`` and is recorded in ``check_requests``, off the script: tests
+        of other features need not script it. ``checks=None`` scripts it like any other.
+        """
+        if self.checks is not None and is_checks_request(body["messages"]):
+            with self._lock:
+                self.check_requests.append(body)
+            return _resolve(self.checks)
         with self._lock:
             self.requests.append(body)
             reply: Reply | None = self._replies.popleft() if self._replies else None

@@ -308,3 +308,17 @@ def test_a_tool_named_like_a_test_is_kept() -> None:
     )
     extraction = extract_function(reply, "check")
     assert extraction.complete and extraction.dropped == []
+
+
+def test_typing_import_goes_after_future_import() -> None:
+    reply = (
+        "```python\nfrom __future__ import annotations\n\n"
+        "def first(xs: List[int]) -> Optional[int]:\n"
+        '    """First item."""\n    return xs[0] if xs else None\n```'
+    )
+    code = extract_function(reply, "first").code
+    assert code is not None
+    assert code.startswith(
+        "from __future__ import annotations\nfrom typing import List, Optional\n"
+    )
+    compile(code, "<tool>", "exec")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jupyter_forge.core.extract import extract_function
-from jupyter_forge.core.prompt import SYSTEM, build_messages, is_stub, repair_messages
+from jupyter_forge.core.prompt import RULES, SYSTEM, build_messages, is_stub, repair_messages
 from jupyter_forge.core.spec import ForgeSpec, Sample, parse_cell
 from jupyter_forge.core.validation import RawSampleRun, ValidationReport, judge_all
 from jupyter_forge.core.variables import VariableInfo
@@ -41,7 +41,7 @@ def test_first_request_without_samples_or_variables() -> None:
     user = build_messages(ForgeSpec("f", "Do a thing."))[1]["content"]
     assert "checks" not in user
     assert "Variables" not in user
-    assert user == "Write a Python function named `f`.\n\nTask:\nDo a thing."
+    assert user == f"Write a Python function named `f`.\n\nTask:\nDo a thing.\n\n{RULES}"
 
 
 def test_system_prompt_demands_one_typed_documented_block() -> None:

@@ -19,11 +19,20 @@ from typing import Any
 
 import comm
 import pytest
-from kernel_helpers import PARSE_MONEY_CELL, PARSE_MONEY_CODE, click, reply_for, set_from_front_end
+from kernel_helpers import (
+    PARSE_MONEY_CELL,
+    PARSE_MONEY_CODE,
+    Kernel,
+    click,
+    reply_for,
+    set_from_front_end,
+)
 
-from jupyter_forge.core.errors import ForgeError, ModelError
+from jupyter_forge.core.errors import ForgeError, ModelError, SpecError
+from jupyter_forge.core.probes import ProbeResult
 from jupyter_forge.core.result import ForgeResult
-from jupyter_forge.core.spec import parse_cell
+from jupyter_forge.core.spec import Sample, parse_cell
+from jupyter_forge.core.word_checks import CHECKS_SYSTEM, WordChecks
 from jupyter_forge.forge import Forge
 from jupyter_forge.kernel.approval import ApprovalWidget
 from jupyter_forge.testing.scripted_llm import ScriptedModel
@@ -426,3 +435,467 @@ def test_saving_an_edit_while_busy_keeps_the_edit() -> None:
         assert edits == []
     finally:
         hold.release()
+
+
+# -- checks from the words, the edge-case preview, fixes made without the model ---------
+
+# What the check-maker answers: three right checks, one wrong (" $5 " is 5.0), one non-check.
+CHECKS_REPLY = """```python
+assert parse_money("$0.99") == 0.99
+assert parse_money("1,000") == 1000.0
+raises(ValueError, parse_money, "abc")
+assert parse_money("  $5 ") == 6.0
+print("not a check")
+```"""
+WRONG = 3  # the index of the wrong check
+
+HOSTILE_CHECKS = """```python
+assert parse_money("$1") == 2.0, "<script>alert('err')</script>"
+assert parse_money("<img src=x onerror=alert(1)>") == 0.0
+print("<script>alert('skipped')</script>")
+```"""
+
+
+class Script:
+    """The scripted model's answers by role, whatever the order of the calls: the
+    check-maker (its own system prompt) gets ``checks``, code requests get ``code``."""
+
+    def __init__(self) -> None:
+        self.checks = CHECKS_REPLY
+        self.code = GOOD
+
+    def __call__(self, messages: list[dict[str, Any]]) -> str:
+        system = " ".join(str(m.get("content")) for m in messages if m.get("role") == "system")
+        return quote_rules(self.checks) if CHECKS_SYSTEM in system else self.code
+
+
+def quote_rules(checks: str) -> str:
+    """Each check after a comment quoting the request, as the checks prompt asks
+    (unquoted checks are dropped as invented rules)."""
+    rule = '# "Parse a money string into a float"'
+    lines = checks.split("\n")
+    return "\n".join(
+        f"{rule}\n{line}" if line.startswith(("assert ", "raises(")) else line for line in lines
+    )
+
+
+@pytest.fixture
+def script() -> Script:
+    return Script()
+
+
+@pytest.fixture
+def wforge(script: Script, tmp_path: Path) -> Iterator[Forge]:
+    with ScriptedModel(rule=script, checks=None) as sm:
+        yield Forge(
+            model=sm.model, api_base=sm.api_base, library=str(tmp_path / "lib"), word_checks=True
+        )
+
+
+def forged(forge: Forge) -> ForgeResult:
+    return forge.create(parse_cell("parse_money", PARSE_MONEY_CELL), attempts=1)
+
+
+def checks_widget(forge: Forge, result: ForgeResult, **kwargs: Any) -> ApprovalWidget:
+    kwargs.setdefault("on_accept_check", Calls(lambda r, i: forge.accept_check(r, i)))
+    kwargs.setdefault("on_drop_check", Calls(forge.drop_check))
+    return widget_for(result, **kwargs)
+
+
+def rows(table_html: str) -> list[str]:
+    return table_html.split("<tr>")[2:]
+
+
+def check_rows(widget: ApprovalWidget) -> list[str]:
+    return rows(widget.checks_view.value)
+
+
+def all_html(widget: ApprovalWidget) -> str:
+    views = [
+        widget.header,
+        widget.code_view,
+        widget.samples_view,
+        widget.checks_view,
+        widget.preview_view,
+        widget.notes_view,
+        widget.status,
+    ]
+    labels = [row.children[0] for row in widget.checks_box.children]
+    return "".join(v.value for v in [*views, *labels])
+
+
+def test_checks_are_shown_apart_from_the_samples_and_never_block_approve(
+    wforge: Forge,
+) -> None:
+    result = forged(wforge)
+    assert result.passed and result.checks_line() == "checks from your words: 3/4 pass"
+    widget = checks_widget(wforge, result)
+
+    children = list(widget.children)
+    assert children.index(widget.samples_view) + 1 == children.index(widget.checks_view)
+    assert children.index(widget.checks_box) < children.index(widget.preview_view)
+    assert children.index(widget.preview_view) < children.index(widget.notes_view)
+    # The samples table holds the person's samples only; the checks have their own section.
+    assert len(rows(widget.samples_view.value)) == 2 and "0.99" not in widget.samples_view.value
+    checks = widget.checks_view.value
+    assert "<b>checks from your words: 3/4 pass</b>" in checks
+    assert "may themselves be wrong" in checks and "never block Approve" in checks
+    table = check_rows(widget)
+    assert len(table) == 4
+    for row in table[:3]:
+        assert "✔" in row and "✘" not in row
+    assert "parse_money(&quot;$0.99&quot;) == 0.99" in table[0]
+    assert "raises(ValueError, parse_money, &quot;abc&quot;)" in table[2]
+    assert "✘" in table[WRONG] and "AssertionError" in table[WRONG]
+    assert "#9a6700" in table[WRONG] and "#cf222e" not in checks  # amber, not the samples' red
+    # The one piece that was not a check: collapsed, one line.
+    assert checks.count("<details>") == 1 and checks.count("<li>") == 1
+    assert "1 piece of the model's answer was not a usable check" in checks
+    assert "print(&quot;not a check&quot;)" in checks
+    # The badge and Approve follow the samples only.
+    assert "✔ passed" in widget.header.value
+    assert not widget.approve_button.disabled
+    # One row of buttons per check.
+    assert len(widget.checks_box.children) == 4 and len(widget.check_buttons) == 4
+    for number, (row, (accept, drop)) in enumerate(
+        zip(widget.checks_box.children, widget.check_buttons, strict=True), start=1
+    ):
+        assert list(row.children[1:]) == [accept, drop]
+        assert f"check {number}:" in row.children[0].value
+        assert accept.description == "Accept as sample" and drop.description == "Drop"
+        assert not accept.disabled and not drop.disabled
+
+
+def test_hostile_check_and_preview_text_is_escaped(wforge: Forge, script: Script) -> None:
+    script.checks = HOSTILE_CHECKS
+    result = forged(wforge)
+    assert result.word_checks is not None and len(result.word_checks.checks) == 2
+    result.preview = [
+        ProbeResult(call="parse_money('<b>x</b>')", why="<i>markup</i>", got="'<script>'"),
+        ProbeResult(call="parse_money('')", why="blank", error="ValueError: <script>y</script>"),
+    ]
+    shown = result.shown
+    assert shown is not None
+    shown.fixes.append("added `<script>z</script>`")
+    widget = checks_widget(wforge, result)
+
+    everything = all_html(widget)
+    assert "<script" not in everything and "<img" not in everything
+    assert "<b>x</b>" not in everything and "<i>markup</i>" not in everything
+    checks = widget.checks_view.value
+    assert "&lt;script&gt;alert(&#x27;err&#x27;)&lt;/script&gt;" in checks  # text and error
+    assert "&lt;img src=x onerror=alert(1)&gt;" in checks
+    assert "&lt;script&gt;alert(&#x27;skipped&#x27;)&lt;/script&gt;" in checks
+    assert "&lt;img src=x" in widget.checks_box.children[1].children[0].value
+    assert "&lt;i&gt;markup&lt;/i&gt;" in widget.preview_view.value
+    assert "ValueError: &lt;script&gt;y&lt;/script&gt;" in widget.preview_view.value
+    assert "<code>&lt;script&gt;z&lt;/script&gt;</code>" in widget.notes_view.value
+
+
+def test_accept_as_sample_moves_the_check_into_the_samples_and_validates_again(
+    wforge: Forge,
+) -> None:
+    result = forged(wforge)
+    on_approve = Calls()
+    on_accept = Calls(lambda r, i: wforge.accept_check(r, i))
+    widget = checks_widget(wforge, result, on_approve=on_approve, on_accept_check=on_accept)
+    accepted = result.word_checks.checks[0]  # type: ignore[union-attr]
+
+    click(widget.check_buttons[0][0])
+    widget.wait(30)
+
+    assert on_accept.args == [(result, 0)]
+    assert on_accept.threads[0] is not threading.main_thread()  # the sandbox ran off the kernel
+    now = widget.result
+    assert now.spec.samples[-1] == Sample(accepted.sample.source, "code", origin="words")
+    assert len(now.spec.samples) == 3
+    assert now.report is not None and len(now.report.results) == 3  # validated in the sandbox
+    assert now.report.results[-1].source == accepted.sample.source
+    assert now.report.results[-1].passed and now.passed
+    assert [c.text for c in now.word_checks.checks] == [  # type: ignore[union-attr]
+        'assert parse_money("1,000") == 1000.0',
+        'raises(ValueError, parse_money, "abc")',
+        'assert parse_money("  $5 ") == 6.0',
+    ]
+    assert now.checks_line() == "checks from your words: 2/3 pass"
+    assert widget.samples_view.value.count("✔ pass") == 3
+    assert "parse_money(&quot;$0.99&quot;) == 0.99" in widget.samples_view.value
+    assert "0.99" not in widget.checks_view.value and len(check_rows(widget)) == 3
+    assert len(widget.checks_box.children) == 3
+    assert "checks from your words: 2/3 pass" in widget.checks_view.value
+    assert "passed (3/3 samples passed; checks from your words: 2/3 pass)" in widget.status.value
+    assert not widget.approve_button.disabled
+    assert all(not b.disabled for pair in widget.check_buttons for b in pair)
+    # Nothing was approved by it.
+    assert widget.decision is None and on_approve.args == []
+
+    # A "must raise" check becomes a plain runnable sample too.
+    click(widget.check_buttons[1][0])
+    widget.wait(30)
+    assert widget.result.passed and len(widget.result.spec.samples) == 4
+    assert "except ValueError" in widget.result.spec.samples[-1].source
+    assert widget.samples_view.value.count("✔ pass") == 4
+    assert widget.decision is None and on_approve.args == []
+
+
+def test_an_accepted_check_the_code_fails_turns_approve_off(wforge: Forge) -> None:
+    result = forged(wforge)
+    on_approve = Calls()
+    widget = checks_widget(wforge, result, on_approve=on_approve)
+    assert not widget.approve_button.disabled
+
+    click(widget.check_buttons[WRONG][0])
+    widget.wait(30)
+
+    now = widget.result
+    assert not now.passed  # it is the person's own sample now
+    assert widget.approve_button.disabled
+    assert sent_state(widget.approve_button)["disabled"] is True
+    assert "failed" in widget.header.value
+    failing = rows(widget.samples_view.value)[-1]
+    assert "✘ fail" in failing and "parse_money(&quot;  $5 &quot;) == 6.0" in failing
+    assert "did not pass" in widget.status.value and "#cf222e" in widget.status.value
+    assert now.checks_line() == "checks from your words: 3/3 pass"
+    click(widget.approve_button)
+    widget.approve()
+    assert on_approve.args == [] and widget.decision is None
+    assert not widget.reject_button.disabled and not widget.edit_button.disabled
+
+
+def test_drop_removes_the_row_without_running_anything(wforge: Forge) -> None:
+    result = forged(wforge)
+    on_drop = Calls(wforge.drop_check)
+    on_approve = Calls()
+    widget = checks_widget(wforge, result, on_drop_check=on_drop, on_approve=on_approve)
+    attempts, report = len(result.attempts), result.report
+
+    click(widget.check_buttons[WRONG][1])
+
+    assert on_drop.args == [(result, WRONG)]
+    assert on_drop.threads == [threading.main_thread()]  # bookkeeping: no background job
+    assert widget._worker is None
+    assert len(result.attempts) == attempts and result.report is report  # no sandbox run
+    assert len(result.spec.samples) == 2
+    assert len(check_rows(widget)) == 3 and "$5" not in widget.checks_view.value
+    assert "checks from your words: 3/3 pass" in widget.checks_view.value
+    assert len(widget.checks_box.children) == 3 and len(widget.check_buttons) == 3
+    assert "Dropped check 4" in widget.status.value
+    assert not widget.approve_button.disabled
+    assert widget.decision is None and on_approve.args == []
+
+    for _ in range(3):
+        click(widget.check_buttons[0][1])
+    assert widget.checks_box.children == () and widget.check_buttons == []
+    assert result.checks_line() is None
+    assert "none usable" in widget.checks_view.value  # the skipped piece is still listed
+    assert "<table" not in widget.checks_view.value
+
+
+@pytest.mark.parametrize("index", [7, -1])
+def test_a_bad_index_is_a_one_line_error_in_the_widget(wforge: Forge, index: int) -> None:
+    result = forged(wforge)
+    on_approve = Calls()
+    widget = checks_widget(wforge, result, on_approve=on_approve)
+    samples = result.spec.samples
+
+    widget.accept_check(index)
+    widget.wait(30)
+    assert f"no check {index} to accept" in widget.status.value
+    assert "#cf222e" in widget.status.value
+    message = re.sub(r"<[^>]+>", "", widget.status.value)
+    assert "\n" not in message and "Traceback" not in message
+
+    widget.drop_check(index)
+    assert f"no check {index} to drop" in widget.status.value
+
+    assert widget.result is result and result.spec.samples is samples
+    assert len(result.word_checks.checks) == 4  # type: ignore[union-attr]
+    assert len(check_rows(widget)) == 4
+    assert not widget.approve_button.disabled and widget.decision is None
+    assert on_approve.args == []
+    with pytest.raises(SpecError) as caught:
+        wforge.accept_check(result, index)
+    assert "\n" not in str(caught.value)
+    assert result.spec.samples is samples and len(result.attempts) == 1
+
+
+def test_a_sandbox_failure_while_accepting_leaves_the_result_as_it_was(wforge: Forge) -> None:
+    result = forged(wforge)
+    samples, checks = result.spec.samples, list(result.word_checks.checks)  # type: ignore[union-attr]
+    runs = [list(a.checks_report.results) for a in result.attempts if a.checks_report]
+    wforge.sandbox_require = ["a sandbox layer no machine has"]
+
+    with pytest.raises(ForgeError, match="a sandbox layer no machine has"):
+        wforge.accept_check(result, 0)
+
+    assert result.spec.samples == samples
+    assert result.word_checks is not None and result.word_checks.checks == checks
+    assert [list(a.checks_report.results) for a in result.attempts if a.checks_report] == runs
+    assert len(result.attempts) == 1 and result.passed
+
+
+def test_a_check_naming_a_variable_that_cannot_travel_is_refused_first(
+    wforge: Forge, script: Script
+) -> None:
+    script.checks = "```python\nassert parse_money(lock_text) == 1.0\n```"
+    result = forged(wforge)
+    with pytest.raises(SpecError, match="lock_text"):
+        wforge.accept_check(result, 0, namespace={"lock_text": threading.Lock()})
+    assert len(result.spec.samples) == 2 and len(result.word_checks.checks) == 1  # type: ignore[union-attr]
+
+
+def test_check_buttons_follow_busy_and_decision(wforge: Forge) -> None:
+    result = forged(wforge)
+    release, started = threading.Event(), threading.Event()
+
+    def slow_accept(r: ForgeResult, index: int) -> ForgeResult:
+        started.set()
+        assert release.wait(10)
+        return wforge.accept_check(r, index)
+
+    on_approve, on_drop = Calls(), Calls(wforge.drop_check)
+    widget = checks_widget(
+        wforge, result, on_approve=on_approve, on_accept_check=slow_accept, on_drop_check=on_drop
+    )
+    click(widget.check_buttons[0][0])
+    assert started.wait(10)
+    assert all(b.disabled for pair in widget.check_buttons for b in pair)
+    click(widget.approve_button)  # ignored while the sample is being validated
+    widget.drop_check(1)  # refused while busy: the result is being changed
+    assert "Still working" in widget.status.value and on_drop.args == []
+    release.set()
+    widget.wait(30)
+    assert on_approve.args == [] and widget.decision is None
+    assert all(not b.disabled for pair in widget.check_buttons for b in pair)
+
+    click(widget.approve_button)
+    assert widget.decision == "approved" and on_approve.args == [(widget.result,)]
+    assert all(b.disabled for pair in widget.check_buttons for b in pair)
+    drops = len(on_drop.args)
+    click(widget.check_buttons[0][0])
+    click(widget.check_buttons[0][1])
+    widget.wait(30)
+    assert len(on_drop.args) == drops and len(widget.check_buttons) == 3
+    assert widget.decision == "approved"
+
+
+def test_without_check_callbacks_the_checks_show_without_buttons(wforge: Forge) -> None:
+    widget = widget_for(forged(wforge))
+    assert "checks from your words: 3/4 pass" in widget.checks_view.value
+    assert widget.checks_box.children == () and widget.check_buttons == []
+    widget.accept_check(0)
+    widget.drop_check(0)
+    assert widget._worker is None and len(widget.result.spec.samples) == 2
+
+
+def test_only_accept_or_only_drop(wforge: Forge) -> None:
+    result = forged(wforge)
+    only_drop = checks_widget(wforge, result, on_accept_check=None)
+    accept, drop = only_drop.check_buttons[0]
+    assert accept.layout.display == "none" and drop.layout.display != "none"
+    only_accept = checks_widget(wforge, result, on_drop_check=None)
+    accept, drop = only_accept.check_buttons[0]
+    assert drop.layout.display == "none" and accept.layout.display != "none"
+
+
+def test_checks_not_run_on_code_that_fails_its_samples(wforge: Forge, script: Script) -> None:
+    script.code = BAD
+    result = forged(wforge)
+    assert not result.passed and result.checks_report is None
+    widget = checks_widget(wforge, result)
+    checks = widget.checks_view.value
+    assert "checks from your words: 4 not run on the code shown" in checks
+    assert len(check_rows(widget)) == 4 and "✔" not in checks and "✘" not in checks
+
+
+def test_no_checks_asked_failed_or_usable(wforge: Forge) -> None:
+    spec = parse_cell("parse_money", PARSE_MONEY_CELL)
+    plain = ForgeResult(spec=spec, model="m", code=PARSE_MONEY_CODE)
+    assert checks_widget(wforge, plain).checks_view.value == ""
+    down = ForgeResult(spec=spec, model="m", word_checks=WordChecks(error="cannot reach <model>"))
+    view = checks_widget(wforge, down).checks_view.value
+    assert "No checks from your words: cannot reach &lt;model&gt;" in view
+    junk = ForgeResult(spec=spec, model="m", word_checks=WordChecks(skipped=["`x = 1`: no"]))
+    view = checks_widget(wforge, junk).checks_view.value
+    assert "none usable" in view and "<code>x = 1</code>" in view
+
+
+def test_edge_case_preview(wforge: Forge) -> None:
+    result = forged(wforge)
+    result.preview = [
+        ProbeResult(call='parse_money("")', why="empty string", error="ValueError: bad"),
+        ProbeResult(call='parse_money("  ")', why="blank string", got="0.0"),
+        ProbeResult(
+            call="parse_money(None)", why="None", error="timed out (the sandbox killed it)"
+        ),
+    ]
+    widget = checks_widget(wforge, result)
+    preview = widget.preview_view.value
+    assert "What it does on edge cases" in preview
+    table = rows(preview)
+    assert len(table) == 3
+    assert "parse_money(&quot;&quot;)" in table[0] and "empty string" in table[0]
+    assert "raises </span>" in table[0] and "ValueError: bad" in table[0]
+    assert "returns </span>" in table[1] and "0.0" in table[1]
+    assert "raises" not in table[2] and "timed out" in table[2]
+
+    result.preview = []
+    widget.show(result)
+    assert widget.preview_view.value == ""
+
+
+def test_fixes_made_without_the_model_are_listed(wforge: Forge, script: Script) -> None:
+    script.code = reply_for(PARSE_MONEY_CODE.replace("import re\n", ""))
+    result = forged(wforge)
+    assert result.passed and result.shown is not None
+    assert result.shown.fixes == ["added `import re`"]
+    notes = checks_widget(wforge, result).notes_view.value
+    assert "Fixed without the model: added <code>import re</code>" in notes
+
+
+def test_an_accepted_check_is_saved_with_the_tool(wforge: Forge) -> None:
+    result = forged(wforge)
+    widget = checks_widget(wforge, result, on_approve=lambda r: f"saved v{wforge.save(r).version}")
+    click(widget.check_buttons[2][0])  # the "must raise" one
+    widget.wait(30)
+    click(widget.approve_button)
+    assert widget.decision == "approved" and "saved v1" in widget.status.value
+
+    record = wforge.open_library().get("parse_money")
+    assert record.samples == list(widget.result.spec.samples)
+    assert [s.origin for s in record.samples] == ["cell", "cell", "words"]
+    assert "except ValueError" in record.samples[-1].source
+    assert record.validation is not None and len(record.validation["results"]) == 3
+    assert record.validation["passed"] and record.validation["results"][-1]["passed"]
+    # The stored sample runs against the stored code in the sandbox, as any sample.
+    again = wforge.validate_code(record.code, "parse_money", record.samples)
+    assert again.passed and len(again.results) == 3
+
+
+def test_the_kernel_wires_accept_and_drop(kernel: Kernel) -> None:
+    script = Script()
+    script.checks = CHECKS_REPLY.replace('parse_money("$0.99")', "parse_money(money_text)")
+    with ScriptedModel(rule=script, checks=None) as sm:
+        kernel.use_model(sm)
+        kernel.ok("%config Forge.word_checks = True")
+        kernel.ns["money_text"] = "$0.99"  # the check reads a kernel variable
+        kernel.ok(f"%%forge parse_money\n{PARSE_MONEY_CELL}")
+        widget = kernel.magics.pending["parse_money"]
+        assert len(widget.check_buttons) == 4
+        assert widget.result.checks_line() == "checks from your words: 3/4 pass"
+
+        click(widget.check_buttons[WRONG][1])  # drop the wrong one
+        assert len(widget.check_buttons) == 3
+        click(widget.check_buttons[0][0])  # accept the one that reads `money_text`
+        widget.wait(30)
+        assert "parse_money" not in kernel.ns  # nothing approved yet
+        assert widget.result.passed and len(widget.result.spec.samples) == 3
+        assert widget.result.report is not None and widget.result.report.results[-1].passed
+        click(widget.approve_button)
+
+    assert widget.decision == "approved"
+    assert kernel.ns["parse_money"]("$2") == 2.0
+    record = kernel.magics.forge.open_library().get("parse_money")
+    assert record.samples[-1] == Sample(
+        "assert parse_money(money_text) == 0.99", "code", origin="words"
+    )

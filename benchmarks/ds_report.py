@@ -1,0 +1,200 @@
+"""Plain-words data-science results: the per-condition summary, the README table and plot.
+
+Why: the numbers people compare (hidden-check pass rate, false greens, time, attempts)
+are computed in one place from the rows, so a resumed or partial run is summarised
+exactly like a complete one, and several models' files make one chart.
+
+    .venv/bin/python -m benchmarks.ds_report benchmarks/results/ds-*.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ._common import RESULTS
+
+CONDITIONS = ("single", "forge")
+Row = dict[str, Any]
+Rows = dict[str, dict[str, Row]]  # condition -> task name -> row
+
+
+def _mean(values: list[float]) -> float:
+    return statistics.mean(values) if values else 0.0
+
+
+def summarize(rows: Rows) -> dict[str, Any]:
+    """Per condition: hidden pass, false greens, cost; the forge/single ratio; categories.
+
+    Rates are over the tasks the condition ran (``n``): a false green is a task whose
+    code passed the person's samples but failed a hidden check (for ``forge``: the
+    forge said passed), so ``hidden_pass_rate + false_green_rate <= 1``.
+    """
+    summary: dict[str, Any] = {}
+    for condition in [*CONDITIONS, *sorted(set(rows) - set(CONDITIONS))]:
+        outs = list(rows.get(condition, {}).values())
+        if not outs:
+            continue
+        n = len(outs)
+        hidden = sum(bool(o["hidden_passed"]) for o in outs)
+        false_green = sum(bool(o["false_green"]) for o in outs)
+        entry: dict[str, Any] = {
+            "n": n,
+            "hidden_passed": hidden,
+            "hidden_pass_rate": hidden / n,
+            "false_green": false_green,
+            "false_green_rate": false_green / n,
+            "samples_passed": sum(bool(o["samples_passed"]) for o in outs),
+            "median_seconds": statistics.median(o["wall_seconds"] for o in outs),
+            "mean_attempts": _mean([o["attempts"] for o in outs]),
+            "mean_prompt_tokens": _mean([o["prompt_tokens"] for o in outs]),
+            "mean_completion_tokens": _mean([o["completion_tokens"] for o in outs]),
+            "errors": sum(bool(o.get("error")) for o in outs),
+        }
+        if condition != "single":
+            # The reviewer saw "checks from your words: k/N pass" with k < N.
+            entry["flagged"] = sum(bool(o.get("flagged")) for o in outs)
+            entry["false_green_flagged"] = sum(
+                bool(o["false_green"]) and bool(o.get("flagged")) for o in outs
+            )
+            entry["with_word_checks"] = sum(
+                bool((o.get("word_checks") or {}).get("count")) for o in outs
+            )
+        summary[condition] = entry
+    # Over the tasks both conditions ran (a partial or resumed run may differ).
+    both = set(rows.get("single", {})) & set(rows.get("forge", {}))
+    base = sum(bool(rows["single"][t]["hidden_passed"]) for t in both)
+    forged = sum(bool(rows["forge"][t]["hidden_passed"]) for t in both)
+    summary["ratio_forge_single"] = forged / base if base else None
+    summary["ratio_n"] = len(both)
+    categories: dict[str, dict[str, dict[str, int]]] = {}
+    for condition, by_task in rows.items():
+        for row in by_task.values():
+            cell = categories.setdefault(row.get("category") or "?", {}).setdefault(
+                condition, {"n": 0, "hidden_passed": 0, "false_green": 0}
+            )
+            cell["n"] += 1
+            cell["hidden_passed"] += bool(row["hidden_passed"])
+            cell["false_green"] += bool(row["false_green"])
+    summary["by_category"] = {k: categories[k] for k in sorted(categories)}
+    return summary
+
+
+def _label(payload: dict[str, Any]) -> str:
+    default = " (default)" if payload.get("default_model") else ""
+    return f"{payload['model']}{default}"
+
+
+def markdown_table(payloads: Sequence[dict[str, Any]]) -> str:
+    """The README table: one line per model and condition."""
+    lines = [
+        "| model | condition | hidden pass | false greens | median s | attempts |",
+        "|---|---|---|---|---|---|",
+    ]
+    for payload in payloads:
+        summary = summarize(payload["rows"])
+        partial = "" if payload.get("complete") else " (partial)"
+        for condition in [c for c in summary if c in CONDITIONS]:
+            e = summary[condition]
+            flagged = (
+                f" ({e['false_green_flagged']} flagged)" if e.get("false_green_flagged") else ""
+            )
+            lines.append(
+                f"| `{_label(payload)}`{partial} | {condition} | "
+                f"{e['hidden_pass_rate'] * 100:.0f}% ({e['hidden_passed']}/{e['n']}) | "
+                f"{e['false_green']}/{e['n']}{flagged} | {e['median_seconds']:.1f} | "
+                f"{e['mean_attempts']:.2f} |"
+            )
+    return "\n".join(lines)
+
+
+def plot(results_paths: Sequence[Path], out_png: Path) -> None:
+    """Grouped bars, one group per results file: single vs forge, hidden-check pass rate
+    with the false-green rate stacked on top (hatched red: passed the samples, wrong)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    payloads = [json.loads(Path(p).read_text()) for p in results_paths]
+    colors = {"single": "tab:gray", "forge": "tab:blue"}
+    width = 0.38
+    fig, ax = plt.subplots(figsize=(max(5.0, 2.6 * len(payloads) + 1.5), 4.2))
+    for group, payload in enumerate(payloads):
+        summary = summarize(payload["rows"])
+        for offset, condition in enumerate(CONDITIONS):
+            e = summary.get(condition)
+            if e is None:
+                continue
+            x = group + (offset - 0.5) * width
+            passed, green = e["hidden_pass_rate"] * 100, e["false_green_rate"] * 100
+            label = condition if group == 0 else None
+            ax.bar(x, passed, width, color=colors[condition], label=label)
+            ax.bar(
+                x,
+                green,
+                width,
+                bottom=passed,
+                color="white",
+                edgecolor="tab:red",
+                hatch="///",
+                label="false green (samples pass, hidden fail)"
+                if group == 0 and offset == 0
+                else None,
+            )
+            ax.annotate(
+                f"{passed:.0f}% ({e['hidden_passed']}/{e['n']})"
+                + (f"\n+{e['false_green']} false green" if e["false_green"] else ""),
+                (x, passed + green),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+            )
+    ax.set_xticks(range(len(payloads)))
+    ax.set_xticklabels([f"{_label(p)}\n{p.get('tasks', '?')} tasks" for p in payloads], fontsize=8)
+    ax.set_ylim(0, 115)
+    ax.set_ylabel("tasks (%)")
+    ax.set_title("Plain-words data-science tasks: hidden-check pass rate")
+    handles, labels = ax.get_legend_handles_labels()
+    order = sorted(range(len(labels)), key=lambda i: labels[i].startswith("false"))
+    ax.legend(
+        [handles[i] for i in order],
+        [labels[i] for i in order],
+        loc="upper left",
+        fontsize=8,
+        frameon=False,
+        ncol=3,
+    )
+    fig.tight_layout()
+    out_png.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out_png, dpi=100)
+    plt.close(fig)
+    print(f"plot: {out_png}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.ds_report",
+        description="Print the markdown table of ds results and redraw the plot.",
+    )
+    parser.add_argument("results", nargs="+", type=Path, help="ds-*.json files")
+    parser.add_argument("--out", type=Path, default=RESULTS / "ds.png", help="plot path")
+    parser.add_argument("--no-plot", action="store_true")
+    args = parser.parse_args(argv)
+    payloads = [json.loads(p.read_text()) for p in args.results]
+    print(markdown_table(payloads))
+    if not args.no_plot:
+        try:
+            plot(args.results, args.out)
+        except ImportError:
+            print("matplotlib not installed: no plot", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,409 @@
+"""Add the imports a model forgot, from a fixed table, without a model round trip.
+
+Why: small models write ``re.sub``, ``Counter(...)``, ``List[int]`` or ``pd.DataFrame``
+and leave out the import; the code then fails when it loads or on its first call, and
+a repair round costs a generation (and sometimes breaks code that worked). The fix is
+mechanical, and the reviewer sees the added lines like any other code.
+
+A name is fixed only when it is in the table below, is loaded but bound nowhere in
+the module, and every use of it fits what the import would give it (``re.sub``
+exists in :mod:`re`; ``datetime.now()`` is the class, ``datetime.timedelta`` the
+module). Any doubt leaves the code as it is: a missed fix costs one repair round, a
+wrong one turns a plain ``NameError`` into a misleading error.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import importlib
+import importlib.util
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from types import ModuleType
+
+
+@dataclass(frozen=True)
+class ImportFix:
+    """The code with the added import lines, and those lines (empty: code unchanged)."""
+
+    code: str
+    added: list[str]
+
+
+# Standard-library modules a model uses by their own name (``re.sub(...)``).
+_STDLIB_MODULES = frozenset(
+    {
+        "abc",
+        "array",
+        "base64",
+        "bisect",
+        "calendar",
+        "cmath",
+        "collections",
+        "contextlib",
+        "copy",
+        "csv",
+        "dataclasses",
+        "datetime",
+        "decimal",
+        "difflib",
+        "enum",
+        "fnmatch",
+        "fractions",
+        "functools",
+        "glob",
+        "hashlib",
+        "heapq",
+        "html",
+        "io",
+        "ipaddress",
+        "itertools",
+        "json",
+        "locale",
+        "logging",
+        "math",
+        "numbers",
+        "operator",
+        "os",
+        "pathlib",
+        "pickle",
+        "pprint",
+        "random",
+        "re",
+        "secrets",
+        "shlex",
+        "statistics",
+        "string",
+        "struct",
+        "sys",
+        "textwrap",
+        "time",
+        "types",
+        "typing",
+        "unicodedata",
+        "uuid",
+        "warnings",
+        "zlib",
+        "zoneinfo",
+    }
+)
+
+_TYPING = (
+    "AbstractSet Any Awaitable Callable ClassVar Collection DefaultDict Deque Dict Final "
+    "FrozenSet Generator Generic Hashable Iterable Iterator List Literal Mapping "
+    "MutableMapping MutableSequence MutableSet NamedTuple NoReturn Optional Protocol "
+    "Sequence Set Tuple Type TypedDict TypeVar Union cast overload"
+)
+
+# Well-known members, imported as ``from module import name``. Left out on purpose:
+# ``mean``/``median``/``stdev`` (numpy? statistics? a variable?), and lowercase
+# constants such as ``digits`` or ``pi``, which are as often misspelt variables.
+_MEMBERS: dict[str, str] = {
+    name: module
+    for module, names in {
+        "abc": "ABC abstractmethod",
+        "bisect": "bisect bisect_left bisect_right insort",
+        "calendar": "isleap monthrange",
+        "collections": "ChainMap Counter OrderedDict defaultdict deque namedtuple",
+        "contextlib": "contextmanager suppress",
+        "copy": "copy deepcopy",
+        "csv": "DictReader DictWriter",
+        "dataclasses": "asdict astuple dataclass field",
+        "datetime": "date datetime timedelta timezone tzinfo",
+        "decimal": (
+            "Decimal InvalidOperation ROUND_CEILING ROUND_DOWN ROUND_FLOOR ROUND_HALF_EVEN "
+            "ROUND_HALF_UP ROUND_UP getcontext"
+        ),
+        "enum": "Enum Flag IntEnum StrEnum auto",
+        "fractions": "Fraction",
+        "functools": (
+            "cache cached_property cmp_to_key lru_cache partial reduce total_ordering wraps"
+        ),
+        "glob": "glob",
+        "hashlib": "md5 sha1 sha256",
+        "heapq": "heapify heappop heappush heappushpop heapreplace nlargest nsmallest",
+        "io": "BytesIO StringIO",
+        "itertools": (
+            "accumulate chain combinations combinations_with_replacement dropwhile groupby "
+            "islice pairwise permutations product starmap takewhile zip_longest"
+        ),
+        "math": "ceil factorial floor gcd isclose sqrt",
+        "operator": "attrgetter itemgetter methodcaller",
+        "pathlib": "Path",
+        "pprint": "pprint",
+        "random": "randint random",
+        "textwrap": "dedent",
+        "time": "perf_counter sleep",
+        "typing": _TYPING,
+        "uuid": "uuid4",
+        "zoneinfo": "ZoneInfo",
+    }.items()
+    for name in names.split()
+}
+
+# Third-party conventions, added only when the package is installed.
+_ALIASES: dict[str, str] = {"np": "numpy", "pd": "pandas"}
+
+# A use of a name: its kind ("attr", "call", "subscript", "decorator", "annotation",
+# "type" for isinstance/except/default-factory positions, or "bare") and, for "attr",
+# the attribute read on it.
+_Use = tuple[str, str]
+
+_TYPE_TAKERS = frozenset({"isinstance", "issubclass"})
+_LINE_END = re.compile(r"\r\n|\r|\n")
+_CODING = re.compile(r"^[ \t\f]*#.*?coding[:=]")
+
+
+def _installed(module: str) -> bool:
+    """Whether ``module`` can be imported here, without importing it."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except Exception:  # a broken or odd package must not break the fix
+        return False
+
+
+def _stdlib(module: str) -> ModuleType | None:
+    """The standard-library module, to check that a used attribute really exists."""
+    try:
+        return importlib.import_module(module)
+    except Exception:
+        return None
+
+
+def _bound_names(tree: ast.Module) -> set[str] | None:
+    """Every name the module binds in any scope; None after ``import *`` (anything may be)."""
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)  # assignment, for/with/comprehension target, walrus, del
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)  # parameters of functions and lambdas
+        elif isinstance(node, ast.Import):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if any(a.name == "*" for a in node.names):
+                return None
+            bound.update(a.asname or a.name for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            bound.update(node.names)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            bound.add(node.rest)
+        elif type(node).__name__ in ("TypeVar", "ParamSpec", "TypeVarTuple"):
+            name = getattr(node, "name", None)  # PEP 695 type parameters (3.12+)
+            if isinstance(name, str):
+                bound.add(name)
+    return bound
+
+
+def _annotations(tree: ast.AST) -> list[ast.expr]:
+    """The annotation expressions: parameters, returns and annotated assignments."""
+    notes: list[ast.expr] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.arg) and node.annotation is not None:
+            notes.append(node.annotation)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.returns:
+            notes.append(node.returns)
+        elif isinstance(node, ast.AnnAssign):
+            notes.append(node.annotation)
+    return notes
+
+
+def _string_annotations(notes: Iterable[ast.expr]) -> list[ast.expr]:
+    """Quoted annotations (``-> "List[int]"``) parsed, so their names count as uses too."""
+    parsed: list[ast.expr] = []
+    for note in notes:
+        for node in ast.walk(note):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                try:
+                    parsed.append(ast.parse(node.value.strip(), mode="eval").body)
+                except (SyntaxError, ValueError, RecursionError):
+                    continue
+    return parsed
+
+
+def _is_type_position(node: ast.expr, parents: dict[ast.AST, ast.AST]) -> bool:
+    """``isinstance(x, T)``, ``except T``, ``defaultdict(T)``, ``default_factory=T``."""
+    parent = parents.get(node)
+    if isinstance(parent, ast.Tuple):  # isinstance(x, (A, B)) / except (A, B)
+        node, parent = parent, parents.get(parent)
+    if isinstance(parent, ast.ExceptHandler):
+        return parent.type is node
+    if isinstance(parent, ast.keyword):
+        return parent.arg == "default_factory"
+    if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name):
+        if parent.func.id in _TYPE_TAKERS:
+            return len(parent.args) == 2 and parent.args[1] is node
+        return parent.func.id == "defaultdict" and bool(parent.args) and parent.args[0] is node
+    return False
+
+
+def _uses(tree: ast.AST, names: set[str], in_annotation: bool) -> dict[str, list[_Use]]:
+    """How each of ``names`` is loaded in ``tree``."""
+    parents: dict[ast.AST, ast.AST] = {}
+    for node in ast.walk(tree):
+        for child in ast.iter_child_nodes(node):
+            parents[child] = node
+    noted = {id(n) for note in _annotations(tree) for n in ast.walk(note)}
+    uses: dict[str, list[_Use]] = {}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in names):
+            continue
+        parent = parents.get(node)
+        use: _Use = ("bare", "")
+        if isinstance(parent, ast.Attribute) and parent.value is node:
+            use = ("attr", parent.attr)
+        elif isinstance(parent, ast.Call) and parent.func is node:
+            use = ("call", "")
+        elif isinstance(parent, ast.Subscript) and parent.value is node:
+            use = ("subscript", "")
+        elif isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and any(
+            d is node for d in parent.decorator_list
+        ):
+            use = ("decorator", "")
+        elif in_annotation or id(node) in noted:
+            use = ("annotation", "")
+        elif _is_type_position(node, parents):
+            use = ("type", "")
+        uses.setdefault(node.id, []).append(use)
+    return uses
+
+
+def _fits_member(name: str, member: object, uses: list[_Use]) -> bool:
+    """Every use makes sense for ``member``; bare lowercase names may be misspelt variables."""
+    for kind, attr in uses:
+        if kind == "attr" and not hasattr(member, attr):
+            return False
+        if kind in ("call", "decorator") and not callable(member):
+            return False
+        if kind == "subscript" and not (
+            hasattr(member, "__class_getitem__") or hasattr(type(member), "__getitem__")
+        ):
+            return False
+        if kind == "type" and not isinstance(member, type):
+            return False
+        if kind == "bare" and not name[0].isupper():
+            return False
+    return True
+
+
+def _resolve(
+    name: str, uses: list[_Use], available: Callable[[str], bool]
+) -> tuple[str, str] | None:
+    """The import for ``name``: ("import", "re"), ("from collections", "Counter"), or None."""
+    attrs = [attr for kind, attr in uses if kind == "attr"]
+    if name in _ALIASES:
+        package = _ALIASES[name]
+        if len(attrs) == len(uses) and available(package):
+            return ("alias", f"{package} as {name}")
+        return None
+    is_module = name in _STDLIB_MODULES
+    if is_module and len(attrs) == len(uses):
+        module = _stdlib(name)
+        if module is not None and all(hasattr(module, a) for a in attrs):
+            return ("import", name)
+    home = _stdlib(_MEMBERS[name]) if name in _MEMBERS else None
+    member = getattr(home, name, None)
+    if home is None or member is None or not _fits_member(name, member, uses):
+        return None
+    # Both readings exist (``datetime``, ``copy``): ``datetime.now()`` is the class, but
+    # ``datetime.date`` next to ``datetime(...)`` mixes both: leave it to the repair.
+    if is_module and any(hasattr(home, a) and not a.startswith("__") for a in attrs):
+        return None
+    return ("from " + _MEMBERS[name], name)
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    """isort's (and ruff's) order within one import: CONSTANTS, Classes, functions."""
+    return (0 if name.isupper() and len(name) > 1 else 1 if name[0].isupper() else 2, name)
+
+
+def _import_lines(fixes: list[tuple[str, str]]) -> list[str]:
+    """Standard library ``import`` lines, then its ``from`` lines, then numpy/pandas."""
+    plain = sorted(f"import {target}" for kind, target in fixes if kind == "import")
+    grouped: dict[str, list[str]] = {}
+    for kind, target in fixes:
+        if kind.startswith("from "):
+            grouped.setdefault(kind[len("from ") :], []).append(target)
+    froms = [
+        f"from {m} import {', '.join(sorted(grouped[m], key=_isort_key))}" for m in sorted(grouped)
+    ]
+    aliases = sorted(f"import {target}" for kind, target in fixes if kind == "alias")
+    return plain + froms + aliases
+
+
+def _insertion_line(code: str, tree: ast.Module) -> int | None:
+    """How many lines stay above the imports: docstring, ``__future__``, shebang, coding.
+
+    None when the first real statement shares a line with them (``'''doc'''; x = 1``):
+    no line boundary to insert at, so no fix.
+    """
+    body = tree.body
+    index, after = 0, 0
+    first = body[0] if body else None
+    if (
+        isinstance(first, ast.Expr)
+        and isinstance(first.value, ast.Constant)
+        and isinstance(first.value.value, str)
+    ):
+        index, after = 1, first.end_lineno or first.lineno
+    while index < len(body):
+        node = body[index]
+        if not (isinstance(node, ast.ImportFrom) and node.module == "__future__"):
+            break
+        index, after = index + 1, node.end_lineno or node.lineno
+    if index < len(body):
+        node = body[index]
+        decorators = getattr(node, "decorator_list", [])
+        start = min([node.lineno, *(d.lineno for d in decorators)])
+        if start <= after:
+            return None
+    if after == 0:
+        lines = _LINE_END.split(code, maxsplit=2)[:2]
+        if lines and (lines[0].startswith("#!") or _CODING.match(lines[0])):
+            after = 1
+            if len(lines) > 1 and _CODING.match(lines[1]):
+                after = 2
+    return after
+
+
+def add_missing_imports(code: str, *, available: Callable[[str], bool] | None = None) -> ImportFix:
+    """Add the imports from the fixed table that ``code`` uses but never binds.
+
+    ``available(module)`` says whether numpy/pandas may be imported (default: whether
+    they are installed). Code that does not parse comes back unchanged; everything
+    but the inserted lines stays byte-for-byte the same, and a second run adds nothing.
+    """
+    unchanged = ImportFix(code=code, added=[])
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError):
+        return unchanged
+    bound = _bound_names(tree)
+    if bound is None:
+        return unchanged
+    known = (set(_STDLIB_MODULES) | set(_MEMBERS) | set(_ALIASES)) - bound - set(vars(builtins))
+    uses = _uses(tree, known, in_annotation=False)
+    for quoted in _string_annotations(_annotations(tree)):
+        for name, more in _uses(quoted, known, in_annotation=True).items():
+            uses.setdefault(name, []).extend(more)
+    check = available or _installed
+    fixes = [fix for name in sorted(uses) if (fix := _resolve(name, uses[name], check))]
+    if not fixes:
+        return unchanged
+    after = _insertion_line(code, tree)
+    if after is None:
+        return unchanged
+    newline = match.group() if (match := _LINE_END.search(code)) else "\n"
+    added = _import_lines(fixes)
+    # A used name lives in a statement starting below line ``after``, so that line exists.
+    offset = [0, *(m.end() for m in _LINE_END.finditer(code))][after]
+    block = "".join(line + newline for line in added)
+    return ImportFix(code=code[:offset] + block + code[offset:], added=added)

@@ -1,0 +1,196 @@
+"""The plain-words data-science harness must not rot: a 3-task run on the scripted model.
+
+Why: the benchmark is not in the test suite (it needs the real model and minutes per
+task), so this checks the plumbing end to end on real tasks: the notebook namespace,
+the forge's first prompt reused by ``single``, the word-check call, the hidden checks
+run in the sandbox, and the JSON contract the README numbers come from. The replies
+are scripted so every count is known: one task gets its reference (passes), one its
+near miss (passes the samples, fails a hidden check: a false green), one garbage.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks.ds import main
+from benchmarks.ds_report import markdown_table
+from benchmarks.ds_tasks import DsTask, all_tasks
+from jupyter_forge.testing.scripted_llm import Reply, ScriptedModel, reply_by_function_name
+
+# Real tasks: a pandas one with notebook setup code (its `sales` must reach the sandbox),
+# and two text ones.
+REFERENCE, NEAR_MISS, GARBAGE = "fill_group_mean", "slugify_title", "split_full_name"
+NAMES = [REFERENCE, NEAR_MISS, GARBAGE]
+TESTER = "You are a careful Python tester"  # the word-check request's system prompt
+
+
+def fenced(code: str) -> str:
+    return f"```python\n{code.rstrip()}\n```"
+
+
+def quoted(task: DsTask, checks: Sequence[str]) -> str:
+    """``checks``, each after a comment quoting the start of the task's request."""
+    rule = " ".join(task.cell.split()[:6])
+    return "\n".join(f'# "{rule}"\n{check}' for check in checks)
+
+
+@pytest.fixture(scope="module")
+def tasks() -> dict[str, DsTask]:
+    found = {t.name: t for t in all_tasks()}
+    if len(found) < 3:
+        pytest.skip(f"benchmarks.ds_tasks has {len(found)} task(s); the smoke run needs 3")
+    missing = [n for n in NAMES if n not in found]
+    assert not missing, f"the smoke tasks {missing} are gone: pick others from all_tasks()"
+    return {n: found[n] for n in NAMES}
+
+
+@pytest.fixture(autouse=True)
+def private_jupyter_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter-data"))
+    monkeypatch.delenv("JUPYTER_FORGE_API_BASE", raising=False)
+
+
+@pytest.fixture
+def sm(tasks: dict[str, DsTask]) -> Iterator[ScriptedModel]:
+    # Code requests: the same answer at every attempt, so the outcome does not depend
+    # on how the loop spends its budget.
+    code = reply_by_function_name(
+        {
+            REFERENCE: fenced(tasks[REFERENCE].reference),
+            NEAR_MISS: fenced(tasks[NEAR_MISS].near_miss),
+            GARBAGE: fenced(f"def {GARBAGE}(*args, **kwargs):\n    return 'no idea'"),
+        }
+    )
+    # Word checks: one right check for the reference (passes), the near miss's own
+    # hidden checks (it fails one: the reviewer is warned), an empty answer for garbage.
+    # Each check quotes the request's words, as the checks prompt asks (unquoted ones are dropped).
+    words = reply_by_function_name(
+        {
+            REFERENCE: fenced(quoted(tasks[REFERENCE], tasks[REFERENCE].hidden[:1])),
+            NEAR_MISS: fenced(quoted(tasks[NEAR_MISS], tasks[NEAR_MISS].hidden)),
+            GARBAGE: "",
+        }
+    )
+
+    def rule(messages: list[dict[str, Any]]) -> Reply | None:
+        system = str(messages[0].get("content") or "") if messages else ""
+        return (words if system.startswith(TESTER) else code)(messages)
+
+    with ScriptedModel(rule=rule, checks=None) as model:
+        yield model
+
+
+def test_smoke_run_on_three_tasks(
+    sm: ScriptedModel, tasks: dict[str, DsTask], tmp_path: Path
+) -> None:
+    out = tmp_path / "ds-scripted.json"
+    argv = ["--model", sm.model, "--api-base", sm.api_base, "--tasks", ",".join(NAMES)]
+    assert main([*argv, "--out", str(out)]) == 0
+
+    data = json.loads(out.read_text())
+    assert data["benchmark"] == "ds" and data["complete"] is True
+    assert data["model"] == sm.model and data["default_model"] is False
+    assert data["tasks"] == 3 and data["conditions"] == ["single", "forge"]
+    assert {"python", "cpus"} <= set(data["machine"]) and "litellm" in data["versions"]
+    assert data["started"] and data["forge_settings"]["word_checks"] is True
+    rows = data["rows"]
+    assert set(rows) == {"single", "forge"}
+    assert all(list(rows[c]) == NAMES for c in rows)  # side by side, in task order
+
+    expected = {  # hidden, samples, false green
+        REFERENCE: (True, True, False),
+        NEAR_MISS: (False, True, True),
+        GARBAGE: (False, False, False),
+    }
+    for condition in ("single", "forge"):
+        for name, (hidden, samples, green) in expected.items():
+            row = rows[condition][name]
+            got = (row["hidden_passed"], row["samples_passed"], row["false_green"])
+            assert got == (hidden, samples, green), (condition, name, row)
+            assert row["category"] == tasks[name].category and row["error"] is None
+            assert row["prompt_tokens"] > 0 and row["completion_tokens"] > 0
+            assert row["wall_seconds"] >= 0 and row["hidden_checks"] == len(tasks[name].hidden)
+            assert not row["hidden_skipped"]
+    # The hidden check that caught the near miss is named, with what went wrong.
+    assert rows["single"][NEAR_MISS]["hidden_error"]
+    assert rows["single"][GARBAGE]["hidden_error"]
+    assert rows["single"][NEAR_MISS]["attempt_kinds"] == ["first"]
+
+    forge = rows["forge"]
+    assert forge[REFERENCE]["attempts"] == 1 and forge[REFERENCE]["flagged"] is False
+    assert forge[REFERENCE]["word_checks"]["count"] == 1
+    assert forge[REFERENCE]["word_checks"]["passed"] == 1
+    near = forge[NEAR_MISS]
+    assert near["flagged"] is True and near["attempts"] == 5
+    assert near["word_checks"]["count"] == len(tasks[NEAR_MISS].hidden)
+    assert 0 < near["word_checks"]["passed"] < near["word_checks"]["count"]
+    assert forge[GARBAGE]["word_checks"]["count"] == 0 and forge[GARBAGE]["word_checks"]["error"]
+    assert forge[GARBAGE]["attempt_kinds"] == ["first", "repair", "fresh", "fresh", "fresh"]
+    # Forge tokens include the word-check call: more than its first attempt alone.
+    assert forge[REFERENCE]["prompt_tokens"] > rows["single"][REFERENCE]["prompt_tokens"]
+
+    summary = data["summary"]
+    for condition in ("single", "forge"):
+        s = summary[condition]
+        assert (s["n"], s["hidden_passed"], s["false_green"], s["samples_passed"]) == (3, 1, 1, 2)
+        assert s["hidden_pass_rate"] == pytest.approx(1 / 3)
+        assert s["false_green_rate"] == pytest.approx(1 / 3)
+        assert s["median_seconds"] >= 0 and s["mean_prompt_tokens"] > 0
+    assert summary["single"]["mean_attempts"] == 1
+    assert summary["forge"]["mean_attempts"] == pytest.approx((1 + 5 + 5) / 3)
+    assert (summary["forge"]["flagged"], summary["forge"]["false_green_flagged"]) == (1, 1)
+    assert summary["ratio_forge_single"] == pytest.approx(1.0)
+
+    # The hidden checks never reach the model (the near miss's are its scripted word checks).
+    sent = json.dumps(sm.requests)
+    unseen = [*tasks[REFERENCE].hidden[1:], *tasks[GARBAGE].hidden]
+    assert not [h for h in unseen if json.dumps(h)[1:-1] in sent]
+
+    # A resumed finished run asks the model nothing more.
+    before = len(sm.requests)
+    assert main([*argv, "--out", str(out), "--resume"]) == 0
+    assert len(sm.requests) == before and json.loads(out.read_text())["complete"] is True
+
+    table = markdown_table([data])
+    assert f"| `{sm.model}` | forge | 33% (1/3) | 1/3 (1 flagged) |" in table
+    pytest.importorskip("matplotlib")
+    assert (tmp_path / "ds.png").exists()
+
+
+def test_a_resumed_run_runs_only_the_missing_work(sm: ScriptedModel, tmp_path: Path) -> None:
+    out = tmp_path / "ds-scripted.json"
+    argv = ["--model", sm.model, "--api-base", sm.api_base, "--out", str(out)]
+    assert main([*argv, "--tasks", REFERENCE, "--conditions", "single"]) == 0
+    data = json.loads(out.read_text())
+    assert data["complete"] is True and data["summary"]["ratio_forge_single"] is None
+    # Asking for more tasks and the forge too: resumed, only the missing work runs.
+    assert main([*argv, "--tasks", f"{REFERENCE},{GARBAGE}", "--resume"]) == 0
+    data = json.loads(out.read_text())
+    assert data["complete"] is True and set(data["rows"]["forge"]) == {REFERENCE, GARBAGE}
+    assert set(data["rows"]["single"]) == {REFERENCE, GARBAGE}
+    assert sum(TESTER in json.dumps(r) for r in sm.requests) == 2  # one word-check call each
+
+
+def test_unknown_condition_and_task_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(SystemExit):
+        main(["--conditions", "single,best-of-n", "--out", str(tmp_path / "x.json")])
+    with pytest.raises(SystemExit):
+        main(["--tasks", "no_such_task", "--out", str(tmp_path / "x.json")])
+
+
+def test_a_model_error_fails_the_task_not_the_run(tasks: dict[str, DsTask], tmp_path: Path) -> None:
+    out = tmp_path / "ds-broken.json"
+    with ScriptedModel(rule=lambda _messages: {"error": 401}) as model:
+        argv = ["--model", model.model, "--api-base", model.api_base, "--out", str(out)]
+        assert main([*argv, "--tasks", f"{REFERENCE},{GARBAGE}"]) == 0
+    data = json.loads(out.read_text())
+    assert data["complete"] is True
+    for condition in ("single", "forge"):
+        rows = data["rows"][condition]
+        assert all(r["error"] and not r["hidden_passed"] for r in rows.values()), rows
+        assert data["summary"][condition]["errors"] == 2

@@ -1,0 +1,198 @@
+"""The loop with checks from the request's words, deterministic fixes and selection.
+
+Model, sandbox and check-maker are plain callables (as in test_repair.py); the
+stand-in sandbox runs this file's own fixed code strings in-process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from jupyter_forge.core.checks import parse_checks
+from jupyter_forge.core.prompt import Message
+from jupyter_forge.core.repair import Reply, forge_loop
+from jupyter_forge.core.result import ForgeResult
+from jupyter_forge.core.spec import ForgeSpec, Sample, parse_cell
+from jupyter_forge.core.validation import RawSampleRun, ValidationReport, judge_all
+from jupyter_forge.core.word_checks import WordChecks
+
+
+def fenced(body: str) -> str:
+    return f"```python\n{body}```"
+
+
+HEADER = 'def ages(values: list[int]) -> list[int]:\n    """Validate ages."""\n'
+RIGHT = fenced(
+    HEADER
+    + "    if any(v < 0 for v in values):\n        raise ValueError('negative age')\n"
+    + "    return list(values)\n"
+)
+IGNORES_RULE = fenced(HEADER + "    return list(values)\n")
+ALSO_IGNORES = fenced(HEADER + "    return [v for v in values]\n")
+BROKEN = fenced(HEADER + "    return values[99]\n")
+NO_IMPORT = fenced(
+    'def ages(values: list[int]) -> list[int]:\n    """Validate ages."""\n'
+    "    if any(v < 0 for v in values):\n        raise ValueError('negative age')\n"
+    "    return [int(re.sub(r'\\D', '', str(v))) for v in values]\n"
+)
+
+
+def spec() -> ForgeSpec:
+    return parse_cell(
+        "ages",
+        "Check a list of ages; negative ages raise ValueError.\n>>> ages([3, 40])\n[3, 40]\n",
+    )
+
+
+CHECKS_REPLY = "```python\nraises(ValueError, ages, [-1])\nassert ages([]) == []\n```"
+
+
+@dataclass
+class Script:
+    replies: list[str]
+    prompts: list[list[Message]] = field(default_factory=list)
+
+    def __call__(
+        self, messages: Sequence[Message], attempt: int, on_token: Callable[[str], None]
+    ) -> Reply:
+        self.prompts.append([dict(m) for m in messages])
+        return Reply(self.replies[len(self.prompts) - 1], 0.1, 50, 10)
+
+
+def sandbox(code: str, samples: Sequence[Sample]) -> ValidationReport:
+    """In-process stand-in for the sandbox (trusted strings from this file only)."""
+    namespace: dict[str, object] = {}
+    try:
+        exec(code, namespace)
+    except Exception as exc:
+        return judge_all(samples, [], load_error=f"{type(exc).__name__}: {exc}")
+    raws = []
+    for index, sample in enumerate(samples):
+        try:
+            if sample.kind == "example":
+                raws.append(
+                    RawSampleRun(index, "ok", value_repr=repr(eval(sample.source, namespace)))
+                )
+            else:
+                exec(sample.source, namespace)
+                raws.append(RawSampleRun(index, "ok"))
+        except Exception as exc:
+            raws.append(
+                RawSampleRun(index, "error", exc_type=type(exc).__name__, exc_message=str(exc))
+            )
+    return judge_all(samples, raws)
+
+
+def forge(
+    replies: list[str],
+    *,
+    checks_reply: str | None = CHECKS_REPLY,
+    attempts: int = 5,
+    fix: Callable[[str], tuple[str, list[str]]] | None = None,
+) -> tuple[ForgeResult, Script]:
+    s = spec()
+    model = Script(replies)
+
+    def make_checks() -> WordChecks:
+        if checks_reply is None:
+            return WordChecks(error="the answer broke off")
+        checks, skipped = parse_checks(checks_reply, s.name)
+        return WordChecks(checks=checks, skipped=skipped)
+
+    result = forge_loop(
+        s,
+        model_name="m",
+        generate=model,
+        validate=lambda code: sandbox(code, s.samples),
+        attempts=attempts,
+        make_checks=make_checks,
+        run_checks=sandbox,
+        fix_imports=fix,
+    )
+    return result, model
+
+
+def test_passing_all_checks_stops_at_once() -> None:
+    result, model = forge([RIGHT])
+    assert len(model.prompts) == 1
+    assert result.passed and result.checks_line() == "checks from your words: 2/2 pass"
+    assert "checks from your words: 2/2 pass" in result.status_line()
+
+
+def test_green_on_samples_but_breaking_a_stated_rule_is_repaired_from_the_failing_check() -> None:
+    result, model = forge([IGNORES_RULE, RIGHT])
+    assert len(model.prompts) == 2
+    repair = model.prompts[1][-1]["content"]
+    assert "raises(ValueError, ages, [-1])" in repair  # the failing check, as written
+    assert "return list(values)" in repair  # the code it failed on
+    assert result.attempts[1].kind == "repair"
+    assert result.shown is result.attempts[1]
+    assert result.code is not None and "raise ValueError" in result.code
+    assert result.checks_line() == "checks from your words: 2/2 pass"
+
+
+def test_the_candidate_passing_more_checks_is_shown_not_the_last() -> None:
+    result, _ = forge(
+        [
+            RIGHT.replace("[3, 40]", "[0]").replace("list(values)", "list(values)[:0]"),
+            IGNORES_RULE,
+            BROKEN,
+            BROKEN,
+            BROKEN,
+        ]
+    )
+    # Attempt 1 fails the sample; attempt 2 passes it but breaks the rule; nothing better follows.
+    assert len(result.attempts) == 5
+    assert result.shown is result.attempts[1]
+    assert result.passed  # checks never block on their own
+    assert result.checks_line() == "checks from your words: 1/2 pass"
+
+
+def test_a_wrong_check_costs_attempts_never_the_tool() -> None:
+    wrong = "```python\nassert ages([1]) == [2]\n```"
+    result, model = forge([RIGHT] * 5, checks_reply=wrong)
+    assert len(model.prompts) == 3  # three green candidates all fail it: the check gives way
+    assert result.passed and result.code is not None
+    assert result.checks_line() == "checks from your words: 0/1 pass"
+
+
+def test_agreeing_candidates_win_a_tie() -> None:
+    # Attempts 2-4 pass the samples and one check each: 2 and 4 the same one, 3 another.
+    # Equal check counts are settled by agreement (CodeT-style consensus), not by recency.
+    differs = fenced(
+        HEADER
+        + "    if any(v < 0 for v in values):\n        raise ValueError('negative age')\n"
+        + "    return list(values) or [0]\n"
+    )
+    checks = "```python\nraises(ValueError, ages, [-1])\nassert ages([]) == []\nassert ages([7]) == [8]\n```"
+    result, _ = forge([BROKEN, IGNORES_RULE, differs, ALSO_IGNORES, BROKEN], checks_reply=checks)
+    shown = result.shown
+    assert [a.checks_passed for a in result.attempts[1:4]] == [1, 1, 1]
+    assert shown is not None and shown.number == 2  # agrees with 4; the earlier wins
+    assert result.agreement(result.attempts[1]) == 1
+    assert result.agreement(result.attempts[2]) == 0
+
+
+def test_no_checks_when_the_check_call_fails() -> None:
+    result, model = forge([IGNORES_RULE], checks_reply=None)
+    assert result.word_checks is not None and result.word_checks.error
+    assert len(model.prompts) == 1 and result.passed
+    assert result.checks_line() is None
+
+
+def test_deterministic_import_fix_before_validation() -> None:
+    def fix(code: str) -> tuple[str, list[str]]:
+        return ("import re\n" + code, ["import re"]) if "import re" not in code else (code, [])
+
+    result, model = forge([NO_IMPORT], fix=fix)
+    assert len(model.prompts) == 1 and result.passed
+    assert result.attempts[0].fixes == ["added `import re`"]
+    assert result.code is not None and result.code.startswith("import re\n")
+
+
+def test_checks_no_candidate_passes_stop_the_search_after_three_green_candidates() -> None:
+    wrong = '```python\n# "negative ages raise ValueError"\nassert ages([1]) == [2]\n```'
+    result, model = forge([RIGHT, IGNORES_RULE, RIGHT, RIGHT, RIGHT], checks_reply=wrong)
+    assert len(model.prompts) == 3
+    assert result.passed and result.shown is result.attempts[0]
