@@ -16,6 +16,7 @@ BENCHMARKS = {
     "library-scale": "library at scale: 1k/10k tools, load time, search latency, memory",
     "retrieval": "search and best_match quality on the labelled retrieval set",
     "call-overhead": "call overhead of a registered tool vs the bare function",
+    "ds": "tool quality: plain-words data-science requests, single vs forge, false greens",
 }
 
 

@@ -39,3 +39,20 @@ def versions(*packages: str) -> dict[str, str | None]:
 def slug(text: str) -> str:
     """A model string as a file-name part (``openai/x:y`` → ``openai_x_y``)."""
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("_") or "model"
+
+
+def git_commit() -> str | None:
+    """The commit the benchmark ran from (with ``+dirty`` when the tree had changes)."""
+    import subprocess
+
+    root = Path(__file__).parent.parent
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + ("+dirty" if dirty else "")

@@ -41,7 +41,7 @@ from jupyter_forge.forge import Forge, fix_imports, sample_inputs
 from jupyter_forge.llm.models import DEFAULT_MODEL
 from jupyter_forge.sandbox import Limits, validate
 
-from ._common import RESULTS, machine_info, slug, versions
+from ._common import RESULTS, git_commit, machine_info, slug, versions
 from .ds_report import Row, Rows, plot, summarize
 from .ds_tasks import DsTask
 
@@ -309,6 +309,7 @@ def run(args: argparse.Namespace, tasks: list[DsTask], argv: list[str] | None) -
         + " ".join(argv if argv is not None else sys.argv[1:]),
         "machine": machine_info(),
         "jupyter_forge": __version__,
+        "commit": git_commit(),
         "versions": versions("litellm", "llama_cpp_python", "pandas", "numpy"),
         "started": started,
         "conditions": [c for c in CONDITIONS if c in rows],

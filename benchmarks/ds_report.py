@@ -113,6 +113,51 @@ def markdown_table(payloads: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def cascade_rows(small: Rows, large: Rows) -> dict[str, Row]:
+    """The cascade "small model first, the larger one when the small one's forge fails its
+    samples", derived from two measured runs on the tasks both ran (no new generation):
+    the outcome is the large run's row when the small forge did not pass, and its time
+    is both forges' time added up (the fallback starts after the small forge gave up)."""
+    out: dict[str, Row] = {}
+    for name in sorted(set(small.get("forge", {})) & set(large.get("forge", {}))):
+        first, second = small["forge"][name], large["forge"][name]
+        row = dict(first if first["samples_passed"] else second)
+        if not first["samples_passed"]:
+            row["wall_seconds"] = first["wall_seconds"] + second["wall_seconds"]
+            row["attempts"] = first["attempts"] + second["attempts"]
+            for key in ("prompt_tokens", "completion_tokens"):
+                row[key] = first[key] + second[key]
+        row["fell_back"] = not first["samples_passed"]
+        out[name] = row
+    return out
+
+
+def cascade_table(small: dict[str, Any], large: dict[str, Any]) -> str:
+    """Plain switch vs cascade, on the tasks both runs have, as a README table."""
+    shared = sorted(set(small["rows"].get("forge", {})) & set(large["rows"].get("forge", {})))
+    options = {
+        f"`{small['model']}` forge": {t: small["rows"]["forge"][t] for t in shared},
+        f"`{large['model']}` forge": {t: large["rows"]["forge"][t] for t in shared},
+        f"cascade `{small['model']}` → `{large['model']}`": cascade_rows(
+            small["rows"], large["rows"]
+        ),
+    }
+    lines = [
+        f"| on the {len(shared)} tasks both ran | hidden pass | false greens | median s |",
+        "|---|---|---|---|",
+    ]
+    for label, rows in options.items():
+        n = len(rows) or 1
+        hidden = sum(bool(r["hidden_passed"]) for r in rows.values())
+        false_green = sum(bool(r["false_green"]) for r in rows.values())
+        median = statistics.median(r["wall_seconds"] for r in rows.values()) if rows else 0.0
+        lines.append(
+            f"| {label} | {hidden / n * 100:.0f}% ({hidden}/{len(rows)}) | "
+            f"{false_green}/{len(rows)} | {median:.1f} |"
+        )
+    return "\n".join(lines)
+
+
 def plot(results_paths: Sequence[Path], out_png: Path) -> None:
     """Grouped bars, one group per results file: single vs forge, hidden-check pass rate
     with the false-green rate stacked on top (hatched red: passed the samples, wrong)."""
@@ -185,9 +230,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("results", nargs="+", type=Path, help="ds-*.json files")
     parser.add_argument("--out", type=Path, default=RESULTS / "ds.png", help="plot path")
     parser.add_argument("--no-plot", action="store_true")
+    parser.add_argument(
+        "--cascade",
+        nargs=2,
+        metavar=("SMALL", "LARGE"),
+        help="also compare a cascade (SMALL's forge, LARGE's when it fails) with each model",
+    )
     args = parser.parse_args(argv)
     payloads = [json.loads(p.read_text()) for p in args.results]
     print(markdown_table(payloads))
+    if args.cascade:
+        by_model = {p["model"]: p for p in payloads}
+        small, large = (by_model.get(m) for m in args.cascade)
+        if small is None or large is None:
+            print(f"--cascade: no results for {args.cascade} among the files", file=sys.stderr)
+            return 2
+        print()
+        print(cascade_table(small, large))
     if not args.no_plot:
         try:
             plot(args.results, args.out)

@@ -7,6 +7,7 @@ share one set of settings.
 
 from __future__ import annotations
 
+import ast
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -20,7 +21,7 @@ from .core.compose import Composition, composition
 from .core.errors import SpecError
 from .core.libraries import LibrarySet
 from .core.library import DEFAULT_LIBRARY, Library, ToolRecord
-from .core.probes import ProbeResult, derive_probes, variable_kind
+from .core.probes import Probe, ProbeResult, derive_probes, variable_kind
 from .core.prompt import Message, build_messages, with_context
 from .core.repair import Progress, Reply, forge_loop
 from .core.result import ForgeResult
@@ -58,6 +59,54 @@ def sample_inputs(spec: ForgeSpec, namespace: Mapping[str, Any]) -> dict[str, by
     """The kernel variables the samples read, pickled to travel into the sandbox."""
     names = sample_free_names(s.source for s in spec.samples)
     return pickle_inputs(names, namespace, exclude=[spec.name])
+
+
+def _variable_kinds(spec: ForgeSpec, namespace: Mapping[str, Any]) -> dict[str, str]:
+    """What the kernel variables the samples use hold (probes vary them by kind)."""
+    used = sample_free_names(s.source for s in spec.samples)
+    return {n: variable_kind(namespace[n]) for n in used if n in namespace and n != spec.name}
+
+
+def _probe_inputs(
+    probes: Sequence[Probe], name: str, namespace: Mapping[str, Any]
+) -> dict[str, bytes]:
+    inputs: dict[str, bytes] = {}
+    for free in sample_free_names(p.call for p in probes):
+        try:  # a variable that cannot travel: its probes just fail in the sandbox
+            inputs.update(pickle_inputs([free], namespace, exclude=[name]))
+        except SpecError:
+            continue
+    return inputs
+
+
+def _parameters(code: str, name: str) -> tuple[str, ...]:
+    """The parameter list of ``def name`` in ``code`` (() when there is none)."""
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return ()
+    for node in reversed(tree.body):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            args = node.args
+            star = [f"*{args.vararg.arg}"] if args.vararg else (["*"] if args.kwonlyargs else [])
+            return (
+                *(a.arg for a in args.posonlyargs),
+                *(["/"] if args.posonlyargs else []),
+                *(a.arg for a in args.args),
+                *star,
+                *(a.arg for a in args.kwonlyargs),
+                *([f"**{args.kwarg.arg}"] if args.kwarg else []),
+            )
+    return ()
+
+
+def _outcome(run: ProbeResult) -> str:
+    """One probe's outcome, comparable across candidates: the repr, "raises ValueError",
+    or why it did not finish ("timed out ...")."""
+    if run.error is None:
+        return run.got or "None"
+    head = run.error.split(":", 1)[0].strip()
+    return f"raises {head}" if head.replace(".", "").isidentifier() else head
 
 
 class Forge(Configurable):
@@ -318,14 +367,27 @@ class Forge(Configurable):
         namespace: Mapping[str, Any],
         composition: Composition | None = None,
     ) -> ValidationReport:
-        """Checks from the words, in the sandbox like samples (with the variables they name)."""
+        """Checks from the words, in the sandbox like samples (with the variables they name).
+
+        A check that hangs or crashes the sandbox fails alone: the checks after it,
+        which never ran, get one more run (as probes do in :meth:`run_probes`).
+        """
         inputs: dict[str, bytes] = {}
         for free in sample_free_names(c.source for c in checks):
             try:  # a check naming a variable that cannot travel just fails in the sandbox
                 inputs.update(pickle_inputs([free], namespace, exclude=[name]))
             except SpecError:
                 continue
-        return self.validate_code(code, name, checks, inputs=inputs, composition=composition)
+        report = self.validate_code(code, name, checks, inputs=inputs, composition=composition)
+        rest = [i for i, r in enumerate(report.results) if (r.error or "").startswith("not run")]
+        if rest and report.load_error is None:
+            todo = [checks[i] for i in rest]
+            again = self.validate_code(code, name, todo, inputs=inputs, composition=composition)
+            if again.load_error is None:
+                for i, result in zip(rest, again.results, strict=True):
+                    report.results[i] = result
+                report.passed = all(r.passed for r in report.results)
+        return report
 
     def preview(
         self,
@@ -345,27 +407,33 @@ class Forge(Configurable):
         if result.code is None:
             return []
         code, name, namespace = result.code, result.spec.name, namespace or {}
-        used = sample_free_names(s.source for s in result.spec.samples)
-        kinds = {n: variable_kind(namespace[n]) for n in used if n in namespace and n != name}
+        kinds = _variable_kinds(result.spec, namespace)
         probes = derive_probes(code, name, result.spec.samples, variables=kinds)
-        inputs: dict[str, bytes] = {}
-        for free in sample_free_names(p.call for p in probes):
-            try:  # a variable that cannot travel: its probes just fail in the sandbox
-                inputs.update(pickle_inputs([free], namespace, exclude=[name]))
-            except SpecError:
-                continue
+        try:
+            return self.run_probes(
+                code, name, probes, _probe_inputs(probes, name, namespace), composition
+            )
+        except SandboxError:
+            return []
+
+    def run_probes(
+        self,
+        code: str,
+        name: str,
+        probes: Sequence[Probe],
+        inputs: Mapping[str, bytes],
+        composition: Composition | None = None,
+    ) -> list[ProbeResult]:
+        """Run ``probes`` on ``code`` in the sandbox: one result each, a one-line ``error``
+        when it raised, hung or could not run. Raises :class:`SandboxError` only when the
+        sandbox cannot run at all."""
         out = [ProbeResult(call=p.call, why=p.why) for p in probes]
         pending = list(range(len(probes)))
         for _round in range(2):  # a hang kills the sandbox: the probes after it get one rerun
             if not pending:
                 break
             samples = [Sample(probes[i].call, "example", None, "probe") for i in pending]
-            try:
-                report = self.validate_code(
-                    code, name, samples, inputs=inputs, composition=composition
-                )
-            except SandboxError:
-                return []
+            report = self.validate_code(code, name, samples, inputs=inputs, composition=composition)
             if report.load_error is not None:
                 for i in pending:
                     out[i].error = _one_line(f"could not load: {report.load_error}")
@@ -382,6 +450,40 @@ class Forge(Configurable):
         for i in pending:
             out[i].error = "not run: earlier probes hung or crashed the sandbox"
         return out
+
+    def behaviour(
+        self,
+        spec: ForgeSpec,
+        namespace: Mapping[str, Any] | None = None,
+        composition: Composition | None = None,
+    ) -> Callable[[str], tuple[str, ...]]:
+        """Code -> what it does on edge-case probes, one outcome per probe (the repr it
+        returned, or "raises ValueError"): candidates that agree there are more likely
+        right (MBR-exec). Probes are derived once, from the first candidate's signature
+        and the samples, so candidates are compared on the same calls (derived again only
+        for a candidate with another parameter list). () when there are no probes or no
+        sandbox."""
+        from .core.errors import SandboxError
+
+        namespace = namespace or {}
+        kinds = _variable_kinds(spec, namespace)
+        derived: dict[tuple[str, ...], tuple[list[Probe], dict[str, bytes]]] = {}
+
+        def behave(code: str) -> tuple[str, ...]:
+            params = _parameters(code, spec.name)
+            if params not in derived:
+                probes = derive_probes(code, spec.name, spec.samples, variables=kinds)
+                derived[params] = probes, _probe_inputs(probes, spec.name, namespace)
+            probes, inputs = derived[params]
+            if not probes:
+                return ()
+            try:
+                runs = self.run_probes(code, spec.name, probes, inputs, composition)
+            except SandboxError:
+                return ()
+            return tuple(_outcome(run) for run in runs)
+
+        return behave
 
     # -- the whole job -----------------------------------------------------------------
 
@@ -454,6 +556,7 @@ class Forge(Configurable):
                 code, spec.name, checks, namespace, composed
             ),
             fix_imports=fix_imports,
+            behave=self.behaviour(spec, namespace, composed),
         )
         if result.code is not None:
             tick = time.perf_counter()

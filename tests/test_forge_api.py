@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pandas as pd
@@ -20,6 +21,7 @@ import pytest
 from jupyter_forge.core.errors import ModelError, SpecError
 from jupyter_forge.core.spec import ForgeSpec, Sample, parse_cell
 from jupyter_forge.forge import Forge
+from jupyter_forge.sandbox.layers import detect
 from jupyter_forge.testing.scripted_llm import NO_CHECKS, ScriptedModel
 
 GOOD = (
@@ -454,3 +456,169 @@ def test_revalidate_refreshes_the_preview(sm: ScriptedModel, tmp_path: Path) -> 
     edited = 'def add(a: int, b: int) -> int:\n    """Fixed by hand."""\n    return a + b\n'
     result = forge.revalidate(result, edited)
     assert {p.call: p.got for p in result.preview}["add(0, 2)"] == "2"
+
+
+# -- ties between passing candidates: agreement on probe outputs (MBR-exec) ---------------
+
+QUOTED = '# "Add two integers"\n'  # a check quoting the request's words is kept
+CHECKS_EVERYONE_FAILS = f"```python\n{QUOTED}assert add(10, 10) == 21\n```"
+SWAPPED = GOOD.replace("return a + b", "return b + a")
+POSITIVE_ONLY = GOOD.replace("return a + b", "return a + b if a >= 0 else 0")
+
+
+def test_create_settles_a_tie_by_agreement_on_probe_outputs(tmp_path: Path) -> None:
+    # Three candidates pass the samples and fail the same (wrong) check: a tie. On the
+    # probes, 2 and 3 agree (add(-1, 2) == 1) and 1 differs (0): 2 is shown, not 1.
+    with ScriptedModel(checks=CHECKS_EVERYONE_FAILS) as model:
+        model.push(POSITIVE_ONLY, GOOD, SWAPPED)
+        result = forge_for(model, tmp_path).create(parse_cell("add", CELL))
+    assert result.passed, result.status_line()
+    assert len(result.attempts) == 3 and [a.checks_passed for a in result.attempts] == [0, 0, 0]
+    first, second, third = result.attempts
+    assert second.behaviour == third.behaviour == ("2", "1", "1", "-1")  # zero, zero, -1, -2
+    assert first.behaviour == ("2", "1", "0", "-1")
+    assert result.shown is second and result.code is not None and "a + b\n" in result.code
+    assert result.agreement(second) == 1 and result.agreement(first) == 0
+    assert "behaviour" in result.timings
+    assert second.to_json()["behaviour"] == ["2", "1", "1", "-1"]
+
+
+def test_behaviour_is_one_outcome_per_probe_from_the_sandbox(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    forge = forge_for(sm, tmp_path, sample_timeout=2.0)
+    behave = forge.behaviour(parse_cell("add", CELL))
+    raising = (
+        GOOD.split("```python\n")[1]
+        .split("```")[0]
+        .replace("return a + b", "if a <= 0:\n        raise ValueError('no')\n    return a + b")
+    )
+    assert behave(raising) == ("raises ValueError", "1", "raises ValueError", "-1")
+    hangs = raising.replace("raise ValueError('no')", "while True:\n            pass")
+    # A hang kills the sandbox: the probes after it get one rerun (as in the preview).
+    assert behave(hangs) == (
+        "timed out (the sandbox killed it)",
+        "1",
+        "timed out (the sandbox killed it)",
+        "not run",
+    )
+    # Other parameter names: probes derived again for that parameter list.
+    assert behave("def add(x, y):\n    return x * 0\n") == ("0", "0", "0", "0")
+    assert (
+        Forge(sandbox_require=["no such layer"]).behaviour(parse_cell("add", CELL))(raising) == ()
+    )
+    assert sm.requests == []  # probes cost no model call
+
+
+# -- bad input never crashes a forge --------------------------------------------------------
+
+
+def checks_answer(answer: str) -> ScriptedModel:
+    """A model answering the checks request with ``answer`` and every code request with GOOD."""
+    from jupyter_forge.testing.scripted_llm import is_checks_request
+
+    def rule(messages: list[dict[str, Any]]) -> str:
+        return answer if is_checks_request(messages) else GOOD
+
+    return ScriptedModel(rule=rule, checks=None)
+
+
+HOSTILE_CHECKS = {
+    "prose": "Sure! Here are some tests.\nThey check that add works for all inputs.\nEnjoy!",
+    "broken": f"```python\n{QUOTED}assert add(1, == 2\ndef (:\n    raises(\n{QUOTED}assert add(1, 1) ==\n```",
+    "empty": "",
+    "10k lines": "```python\n"
+    + "".join(f"assert(add({i},1)=={i + 1})\n" for i in range(10_000))
+    + "```",
+    "deeply nested": f"```python\n{QUOTED}assert add(1, 1) == " + "-" * 100_000 + "2\n```",
+    "nul bytes": f"```python\n{QUOTED}assert add(1, 1) == 2\x00\n```",
+}
+
+
+@pytest.mark.parametrize("answer", HOSTILE_CHECKS.values(), ids=HOSTILE_CHECKS.keys())
+def test_a_checks_answer_that_is_not_checks_costs_nothing_but_one_line_each(
+    answer: str, tmp_path: Path
+) -> None:
+    started = time.perf_counter()
+    with checks_answer(answer) as model:
+        result = forge_for(model, tmp_path).create(parse_cell("add", CELL), attempts=1)
+    assert time.perf_counter() - started < 60  # was minutes for 10,000 lines (quadratic)
+    assert result.passed, result.status_line()
+    assert result.report is not None and result.report.passed
+    words = result.word_checks
+    assert words is not None
+    assert words.checks == []  # nothing usable, and nothing of it ran on the host
+    for line in [*words.skipped, words.error or ""]:
+        assert "\n" not in line and len(line) < 400, line
+    if answer.strip():
+        assert words.skipped and words.error is None
+    else:
+        assert words.error is not None and "empty answer" in words.error
+
+
+def test_a_check_that_hangs_is_killed_and_fails_alone(tmp_path: Path) -> None:
+    hangs = f"{QUOTED}assert add(1, 1) == (lambda: all(True for _ in iter(int, 1)))()\n"
+    answer = f"```python\n{hangs}{QUOTED}assert add(20, 22) == 42\n```"
+    started = time.perf_counter()
+    with checks_answer(answer) as model:
+        forge = forge_for(model, tmp_path, sample_timeout=2.0)
+        result = forge.create(parse_cell("add", CELL), attempts=1)
+    assert time.perf_counter() - started < 60
+    assert result.passed, result.status_line()
+    report = result.checks_report
+    assert report is not None and [r.passed for r in report.results] == [False, True]
+    assert report.results[0].error == "timed out (the sandbox killed it)"
+    assert result.checks_line() == "checks from your words: 1/2 pass"  # the one after it ran
+
+
+@pytest.mark.skipif(
+    detect().landlock_abi < 1,
+    reason="without Landlock the sandbox may write to world-writable folders",
+)
+def test_checks_that_touch_the_filesystem_run_only_in_the_sandbox(tmp_path: Path) -> None:
+    pwned = [tmp_path / "jf-pwned-open", tmp_path / "jf-pwned-os", tmp_path / "jf-pwned-shell"]
+    tmp_path.chmod(0o777)  # even a world-writable folder stays out of reach
+    answer = (
+        "```python\n"
+        f"{QUOTED}assert add(open({str(pwned[0])!r}, 'w').write('x'), 0) == 1\n"
+        "import os\n"
+        f"{QUOTED}assert add(os.open({str(pwned[1])!r}, os.O_CREAT | os.O_WRONLY), 0) >= 0\n"
+        f"{QUOTED}assert add(__import__('os').system('touch {pwned[2]}'), 0) == 0\n"
+        "```"
+    )
+    with checks_answer(answer) as model:
+        result = forge_for(model, tmp_path).create(parse_cell("add", CELL), attempts=1)
+    assert result.passed, result.status_line()
+    assert result.word_checks is not None and len(result.word_checks.checks) == 3
+    report = result.checks_report
+    assert report is not None and not any(r.passed for r in report.results)
+    errors = [run.error or "" for run in report.results]
+    assert all(e and "\n" not in e for e in errors), errors
+    assert errors[0].startswith("PermissionError") and errors[1].startswith("PermissionError")
+    assert [p.exists() for p in pwned] == [False, False, False]
+
+
+def test_probes_that_raise_or_hang_are_one_line_rows(tmp_path: Path) -> None:
+    # add(0, 2) hangs, add(-1, 2) raises; the samples (1, 2 and 2, 5) pass.
+    code = (
+        "```python\n"
+        "def add(a: int, b: int) -> int:\n"
+        '    """Add two integers."""\n'
+        "    while a == 0:\n"
+        "        pass\n"
+        "    if a < 0:\n"
+        "        raise ValueError('negative\\nover two lines')\n"
+        "    return a + b\n"
+        "```"
+    )
+    with ScriptedModel([code]) as model:
+        result = forge_for(model, tmp_path, sample_timeout=2.0).create(
+            parse_cell("add", CELL), attempts=1
+        )
+    assert result.passed, result.status_line()
+    rows = {p.call: p for p in result.preview}
+    assert rows["add(0, 2)"].error == "timed out (the sandbox killed it)"
+    assert rows["add(-1, 2)"].error == "ValueError: negative"
+    assert rows["add(1, 0)"].got == "1" and rows["add(1, -2)"].got == "-1"  # rerun after the hang
+    for row in result.preview:
+        assert row.error is None or "\n" not in row.error

@@ -24,6 +24,10 @@ MAX_CHECKS = 16
 
 _FENCE = re.compile(r"```[ \t]*(?:python|py|python3)?[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL)
 _SETUP = (ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign)
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")  # as ast splits lines
+# What reading hostile text can raise besides SyntaxError: null bytes (ValueError), and
+# nesting too deep for the parser or ast.unparse (MemoryError, RecursionError).
+UNREADABLE = (SyntaxError, ValueError, MemoryError, RecursionError)
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,25 @@ def code_text(text: str) -> str:
     return "\n".join(blocks) if blocks else text
 
 
+def _segment(lines: list[str], node: ast.stmt) -> str:
+    """``ast.get_source_segment`` on lines split once (it splits the whole source per
+    call: quadratic, minutes for a 10,000-line answer)."""
+    start, end = node.lineno - 1, (node.end_lineno or node.lineno) - 1
+    stop = node.end_col_offset
+    if start == end:
+        return lines[start].encode()[node.col_offset : stop].decode()
+    first = lines[start].encode()[node.col_offset :].decode()
+    return first + "".join(lines[start + 1 : end]) + lines[end].encode()[:stop].decode()
+
+
+def _not_python(exc: Exception) -> str:
+    if isinstance(exc, SyntaxError):
+        return f"not Python ({exc.msg})"
+    if isinstance(exc, ValueError):
+        return f"not Python ({' '.join(str(exc).split())})"
+    return "not Python (nested too deeply to read)"
+
+
 def _chunks(code: str) -> list[tuple[str, str | None]]:
     """Top-level pieces of ``code`` as (source, why it does not parse or None).
 
@@ -52,13 +75,12 @@ def _chunks(code: str) -> list[tuple[str, str | None]]:
     """
     code = textwrap.dedent(code)
     try:
-        tree = ast.parse(code)
-    except SyntaxError:
+        tree: ast.Module | None = ast.parse(code)
+    except UNREADABLE:
         tree = None
     if tree is not None:
-        return [
-            (ast.get_source_segment(code, node) or ast.unparse(node), None) for node in tree.body
-        ]
+        lines = _LINE.findall(code)
+        return [(_segment(lines, node), None) for node in tree.body]
     pieces: list[list[str]] = []
     for line in code.split("\n"):
         starts = line[:1] not in (" ", "\t", ")", "]", "}") and line.strip() != ""
@@ -73,8 +95,8 @@ def _chunks(code: str) -> list[tuple[str, str | None]]:
             continue
         try:
             piece = ast.parse(source)
-        except SyntaxError as exc:
-            out.append((source, f"not Python ({exc.msg})"))
+        except UNREADABLE as exc:
+            out.append((source, _not_python(exc)))
             continue
         out.extend((ast.get_source_segment(source, n) or ast.unparse(n), None) for n in piece.body)
     return out
@@ -203,7 +225,10 @@ def parse_checks(text: str, name: str, *, origin: str = "words") -> tuple[list[C
             if not _imports_pytest(node):  # the raises forms are rewritten: no pytest needed
                 setup.append(source)
             continue
-        runnable, why = _as_check(node, source, name)
+        try:
+            runnable, why = _as_check(node, source, name)
+        except (MemoryError, RecursionError):
+            runnable, why = None, "nested too deeply to read"
         if runnable is None:
             skipped.append(f"`{_one_line(source)}`: {why}")
             continue

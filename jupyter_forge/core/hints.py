@@ -33,7 +33,7 @@ def parse_type(text: str) -> Type:
     """A worker's type description as a type; ValueError for anything off the grammar."""
     try:
         node = ast.parse(text.strip(), mode="eval").body
-    except (SyntaxError, ValueError, RecursionError) as exc:
+    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
         raise ValueError(f"not a type: {text[:60]!r}") from exc
     return _from_node(node, 0)
 

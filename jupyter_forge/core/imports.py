@@ -224,7 +224,7 @@ def _string_annotations(notes: Iterable[ast.expr]) -> list[ast.expr]:
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 try:
                     parsed.append(ast.parse(node.value.strip(), mode="eval").body)
-                except (SyntaxError, ValueError, RecursionError):
+                except (SyntaxError, ValueError, MemoryError, RecursionError):
                     continue
     return parsed
 

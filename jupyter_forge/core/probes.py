@@ -171,7 +171,7 @@ def _annotation_shape(node: ast.expr | None, depth: int = 0) -> _Shape | None:
         if isinstance(node.value, str):
             try:
                 return _annotation_shape(ast.parse(node.value, mode="eval").body, depth + 1)
-            except SyntaxError:
+            except (SyntaxError, ValueError, MemoryError, RecursionError):
                 return None
         return None
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):

@@ -65,6 +65,7 @@ Validate = Callable[[str], ValidationReport]
 RunChecks = Callable[[str, Sequence[Sample]], ValidationReport]
 MakeChecks = Callable[[], WordChecks]
 FixImports = Callable[[str], tuple[str, list[str]]]
+Behave = Callable[[str], tuple[str, ...]]
 
 
 def _fixed(extraction: Extraction, fix: FixImports | None) -> tuple[Extraction, list[str]]:
@@ -113,6 +114,31 @@ def hint_from_samples(attempt: Attempt, name: str, observe: Validate, validate: 
     attempt.code, attempt.notes, attempt.report = extraction.code, list(extraction.notes), report
 
 
+def check_words(
+    result: ForgeResult, attempt: Attempt, run: RunChecks | None, sink: Progress, where: str
+) -> list[str]:
+    """Run the checks from the words on a candidate passing the samples; the failing
+    ones as lines for a repair prompt."""
+    checks = result.word_checks.checks if result.word_checks is not None else []
+    if attempt.passed and checks and run is not None:
+        sink.stage("checks", f"{where}: running {len(checks)} check(s) from your words…")
+        tick = time.perf_counter()
+        attempt.checks_report = run(attempt.code or "", [c.sample for c in checks])
+        result.add_time("checks", time.perf_counter() - tick)
+    return failure_lines(checks, attempt.checks_report) if attempt.checks_report else []
+
+
+def settle_ties(result: ForgeResult, behave: Behave | None) -> None:
+    """Probe the passing candidates tied for best (same checks passed, complete...) so
+    agreement on probe outputs settles the tie (MBR-exec); a lone best costs no run."""
+    if behave is None or not (tied := result.tied_for_best()):
+        return
+    tick = time.perf_counter()
+    for attempt in tied:
+        attempt.behaviour = behave(attempt.code or "")
+    result.add_time("behaviour", time.perf_counter() - tick)
+
+
 def forge_loop(
     spec: ForgeSpec,
     *,
@@ -126,6 +152,7 @@ def forge_loop(
     make_checks: MakeChecks | None = None,
     run_checks: RunChecks | None = None,
     fix_imports: FixImports | None = None,
+    behave: Behave | None = None,
 ) -> ForgeResult:
     """Ask, check, and feed failures back until a candidate passes or the budget is spent.
 
@@ -142,6 +169,8 @@ def forge_loop(
 
     ``fix_imports``: deterministic fixes applied to every candidate before it is
     run (a missing ``import re``), at no model cost; listed for the reviewer.
+
+    ``behave``: code -> its outcome on each edge-case probe, to settle ties (:func:`settle_ties`).
     """
     sink = progress or NullProgress()
     result = ForgeResult(spec=spec, model=model_name)
@@ -161,7 +190,8 @@ def forge_loop(
     kind = "first"
     polishing: Attempt | None = None  # the working candidate the last request asked to polish
     for number in range(1, max(1, attempts) + 1):
-        sink.stage("llm", f"attempt {number}/{attempts}: {VERBS[kind]} {model_name}…")
+        where = f"attempt {number}/{attempts}"
+        sink.stage("llm", f"{where}: {VERBS[kind]} {model_name}…")
         try:
             reply = generate(messages, number, sink.token)
         except ModelReplyError as exc:
@@ -169,7 +199,7 @@ def forge_loop(
             result.attempts.append(
                 Attempt(number=number, reply="", code=None, problems=[str(exc)], kind=kind)
             )
-            sink.stage("repair", f"attempt {number}/{attempts} failed: {exc}")
+            sink.stage("repair", f"{where} failed: {exc}")
             kind = "fresh" if kind == "repair" else kind
             messages = list(base) if kind == "fresh" else messages
             continue
@@ -194,10 +224,8 @@ def forge_loop(
         report: ValidationReport | None = None
         if extraction.code is not None:
             # Validate even when hints/docstring are missing: one repair can fix both.
-            sink.stage(
-                "validate",
-                f"attempt {number}/{attempts}: running {len(spec.samples)} sample(s) in the sandbox…",
-            )
+            running = f"running {len(spec.samples)} sample(s) in the sandbox…"
+            sink.stage("validate", f"{where}: {running}")
             tick = time.perf_counter()
             report = validate(extraction.code)
             result.add_time("validate", time.perf_counter() - tick)
@@ -206,17 +234,7 @@ def forge_loop(
             tick = time.perf_counter()
             hint_from_samples(attempt, spec.name, observe, validate)
             result.add_time("hints", time.perf_counter() - tick)
-        if attempt.passed and checks and run_checks is not None:
-            sink.stage(
-                "checks",
-                f"attempt {number}/{attempts}: running {len(checks)} check(s) from your words…",
-            )
-            tick = time.perf_counter()
-            attempt.checks_report = run_checks(attempt.code or "", [c.sample for c in checks])
-            result.add_time("checks", time.perf_counter() - tick)
-        failing_checks = (
-            failure_lines(checks, attempt.checks_report) if attempt.checks_report else []
-        )
+        failing_checks = check_words(result, attempt, run_checks, sink, where)
         if attempt.passed and not attempt.notes and not failing_checks:
             break
         if attempt.passed and not spec.samples and not failing_checks:
@@ -235,15 +253,12 @@ def forge_loop(
             # (written by a model too) are likely wrong; more attempts would not settle it.
             break
         if attempt.passed and failing_checks:
-            sink.stage(
-                "repair",
-                f"attempt {number}/{attempts} passed the samples but {len(failing_checks)} "
-                "check(s) from your words failed",
-            )
+            failed = f"{len(failing_checks)} check(s) from your words failed"
+            sink.stage("repair", f"{where} passed the samples but {failed}")
         elif attempt.passed:
-            sink.stage("repair", f"attempt {number}/{attempts} passed but {attempt.summary()}")
+            sink.stage("repair", f"{where} passed but {attempt.summary()}")
         else:
-            sink.stage("repair", f"attempt {number}/{attempts} failed: {attempt.summary()}")
+            sink.stage("repair", f"{where} failed: {attempt.summary()}")
         best = result.choose_best() or attempt
         best_fails_checks = bool(best.checks_report and failure_lines(checks, best.checks_report))
         if best.passed and not best_fails_checks:
@@ -276,6 +291,7 @@ def forge_loop(
                 base, reply.text, spec.name, extraction=extraction, report=report
             )
             kind = "repair"
+    settle_ties(result, behave)
     shown = result.choose_best()
     if shown is not None and shown.code is not None:
         finish(result, shown.code)

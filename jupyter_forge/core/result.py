@@ -11,6 +11,11 @@ from .validation import ValidationReport
 from .word_checks import WordChecks, checks_summary, passed_count
 
 
+def _clip(text: str, limit: int = 80) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 @dataclass
 class Attempt:
     """One model answer and what became of it (kept for review and provenance)."""
@@ -29,6 +34,9 @@ class Attempt:
     hinted: list[str] = field(default_factory=list)  # hints written in from sample runs
     fixes: list[str] = field(default_factory=list)  # deterministic fixes (added imports)
     checks_report: ValidationReport | None = None  # the checks from the words, run on it
+    # What it did on edge-case probes, one outcome per probe ("[]", "raises ValueError"):
+    # only for passing candidates tied for best, to settle the tie by agreement.
+    behaviour: tuple[str, ...] = ()
 
     @property
     def checks_passed(self) -> int:
@@ -50,19 +58,31 @@ class Attempt:
     def samples_passed(self) -> int:
         return sum(r.passed for r in self.report.results) if self.report else 0
 
-    def rank(self, agreement: int = 0) -> tuple[bool, int, bool, int, int, int, int]:
-        """Better candidates sort higher: passing, more checks from the words passed,
-        complete, closer to passing, agreeing with more other candidates, earlier (the
-        first answer is greedy; later ones are sampled, and worse on average)."""
+    def merit(self) -> tuple[bool, int, bool, int, int]:
+        """What it is worth on its own: passing, more checks from the words passed,
+        complete, closer to passing, fewer notes. Equal merit is a tie."""
         return (
             self.passed,
             self.checks_passed,
             self.passed and not self.notes,
             self.samples_passed if self.code is not None and not self.problems else -1,
             -len(self.notes),
-            agreement,
-            -self.number,
         )
+
+    def rank(self, agreement: int = 0) -> tuple[bool, int, bool, int, int, int, int]:
+        """Better candidates sort higher: by :meth:`merit`, then agreeing with more other
+        candidates, then earlier (the first answer is greedy; later ones are sampled, and
+        worse on average). Agreement only settles ties: it never outweighs a check."""
+        return (*self.merit(), agreement, -self.number)
+
+    def agrees_with(self, other: Attempt) -> bool:
+        """Both pass and behave alike: the same check outcomes and, when both were
+        probed, the same outcomes on the probes (without checks, only the probes tell)."""
+        if not (self.passed and other.passed) or self.outcome_key() != other.outcome_key():
+            return False
+        if self.behaviour and other.behaviour:
+            return self.behaviour == other.behaviour
+        return bool(self.outcome_key())
 
     def summary(self) -> str:
         if self.problems:
@@ -82,6 +102,7 @@ class Attempt:
             "hinted": list(self.hinted),
             "fixes": list(self.fixes),
             "checks_report": self.checks_report.to_json() if self.checks_report else None,
+            "behaviour": [_clip(outcome) for outcome in self.behaviour],
             "code": self.code,
             "problems": list(self.problems),
             "notes": list(self.notes),
@@ -145,16 +166,22 @@ class ForgeResult:
         return checks_summary(self.checks_report, len(self.word_checks.checks))
 
     def agreement(self, attempt: Attempt) -> int:
-        """How many other passing candidates behave the same on the checks (CodeT-style
-        consensus: independent candidates that agree are more likely right)."""
-        key = attempt.outcome_key()
-        if not attempt.passed or not key:
-            return 0
+        """How many other passing candidates behave the same on the checks and the probes
+        (CodeT / MBR-exec consensus: independent candidates that agree are more likely
+        right); see :meth:`Attempt.agrees_with`."""
         return sum(
-            1
-            for other in self.attempts
-            if other is not attempt and other.passed and other.outcome_key() == key
+            1 for other in self.attempts if other is not attempt and attempt.agrees_with(other)
         )
+
+    def tied_for_best(self) -> list[Attempt]:
+        """The passing candidates of the best :meth:`~Attempt.merit` when there are two or
+        more: agreement will decide between them."""
+        passing = [a for a in self.attempts if a.passed]
+        if len(passing) < 2:
+            return []
+        top = max(a.merit() for a in passing)
+        tied = [a for a in passing if a.merit() == top]
+        return tied if len(tied) > 1 else []
 
     def choose_best(self) -> Attempt | None:
         if not self.attempts:
@@ -168,6 +195,17 @@ class ForgeResult:
 
     def add_time(self, stage: str, seconds: float) -> None:
         self.timings[stage] = self.timings.get(stage, 0.0) + seconds
+
+    def first_failure(self) -> str | None:
+        """Which sample the shown candidate failed, and how (so a failed forge says what
+        to look at, not only a count)."""
+        shown = self.shown
+        report = shown.report if shown is not None else None
+        if report is None or report.load_error or not report.failures:
+            return None
+        failure = report.failures[0]
+        source = failure.source.strip().split("\n")[0]
+        return f"`{source}` failed: {failure.error or 'failed'}"
 
     def status_line(self) -> str:
         tries = len(self.attempts)
@@ -184,4 +222,7 @@ class ForgeResult:
                 line += f"; type hints from the sample runs: {', '.join(shown.hinted)}"
             return line + (f"; still missing: {'; '.join(shown.notes)}" if shown.notes else "")
         reason = self.error or (shown.summary() if shown else "no answer")
+        failed = self.first_failure()
+        if failed and not self.error:
+            reason += f"; {failed}"
         return f"`{self.spec.name}` did not pass after {tries} {word} with {self.model}: {reason}"

@@ -54,7 +54,7 @@ def annotation_schema(node: ast.expr | None) -> dict[str, Any]:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         try:
             return annotation_schema(ast.parse(node.value, mode="eval").body)
-        except SyntaxError:
+        except (SyntaxError, ValueError, MemoryError, RecursionError):  # hostile text
             return {}
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
         return _union([node.left, node.right])

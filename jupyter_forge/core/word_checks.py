@@ -96,6 +96,7 @@ def _as_assert(sample: Sample) -> str:
 
 
 _WORD = re.compile(r"[a-z0-9]+")
+MAX_SKIPPED = 20  # one-line reasons kept for the reviewer
 GROUNDED = 0.7  # share of a quote's words that must be the request's own
 
 
@@ -137,10 +138,12 @@ def checks_from_reply(reply: str, spec: ForgeSpec) -> tuple[list[Check], list[st
     kept: list[Check] = []
     at = 0
     for check in checks:
-        first = check.text.split("\n")[0].strip()
-        index = next((i for i in range(at, len(lines)) if lines[i] == first), None)
-        quote = quotes.get(index, "") if index is not None else ""
-        at = index + 1 if index is not None else at
+        first, quote = check.text.split("\n")[0].strip(), ""
+        # The quote may stand above its setup (``import re``) or above the check itself.
+        for start in (line.strip() for line in check.text.split("\n") if line[:1].strip()):
+            index = next((i for i in range(at, len(lines)) if lines[i] == start), None)
+            if index is not None:
+                quote, at = quote or quotes.get(index, ""), index + 1
         if _normal(check.text) in own:
             continue
         if not grounded(quote, spec.request):
@@ -148,15 +151,21 @@ def checks_from_reply(reply: str, spec: ForgeSpec) -> tuple[list[Check], list[st
             skipped.append(f"`{_normal(first)[:80]}`: {why}")
             continue
         kept.append(replace(check, rule=quote))
-    return _without_contradictions(kept, spec.name, skipped), skipped
+    kept = _without_contradictions(kept, spec.name, skipped)
+    if len(skipped) > MAX_SKIPPED:  # a flood of junk is summarised, not listed
+        skipped[MAX_SKIPPED:] = [f"… and {len(skipped) - MAX_SKIPPED} more pieces skipped"]
+    return kept, skipped
 
 
 def _claim(text: str, name: str) -> tuple[str, str] | None:
     """(the call a check makes, what it expects of it), for spotting contradictions."""
     try:
-        node = ast.parse(text).body[-1]
-    except (SyntaxError, IndexError):
-        return None
+        return _claim_of(ast.parse(text).body[-1])
+    except (SyntaxError, IndexError, ValueError, MemoryError, RecursionError):
+        return None  # a check too deeply nested to unparse contradicts nothing we can tell
+
+
+def _claim_of(node: ast.stmt) -> tuple[str, str] | None:
     if isinstance(node, ast.Assert) and isinstance(node.test, ast.Compare):
         test = node.test
         if isinstance(test.left, ast.Call) and len(test.ops) == 1:

@@ -18,8 +18,9 @@ from typing import Any
 import pytest
 
 from benchmarks.ds import main
-from benchmarks.ds_report import markdown_table
+from benchmarks.ds_report import cascade_rows, markdown_table
 from benchmarks.ds_tasks import DsTask, all_tasks
+from jupyter_forge.core.repair import GIVE_UP_ON_CHECKS
 from jupyter_forge.testing.scripted_llm import Reply, ScriptedModel, reply_by_function_name
 
 # Real tasks: a pandas one with notebook setup code (its `sales` must reach the sandbox),
@@ -126,7 +127,9 @@ def test_smoke_run_on_three_tasks(
     assert forge[REFERENCE]["word_checks"]["count"] == 1
     assert forge[REFERENCE]["word_checks"]["passed"] == 1
     near = forge[NEAR_MISS]
-    assert near["flagged"] is True and near["attempts"] == 5
+    # Every answer is the same near miss: after GIVE_UP_ON_CHECKS green candidates that all
+    # fail a check, the search stops.
+    assert near["flagged"] is True and near["attempts"] == GIVE_UP_ON_CHECKS
     assert near["word_checks"]["count"] == len(tasks[NEAR_MISS].hidden)
     assert 0 < near["word_checks"]["passed"] < near["word_checks"]["count"]
     assert forge[GARBAGE]["word_checks"]["count"] == 0 and forge[GARBAGE]["word_checks"]["error"]
@@ -142,7 +145,7 @@ def test_smoke_run_on_three_tasks(
         assert s["false_green_rate"] == pytest.approx(1 / 3)
         assert s["median_seconds"] >= 0 and s["mean_prompt_tokens"] > 0
     assert summary["single"]["mean_attempts"] == 1
-    assert summary["forge"]["mean_attempts"] == pytest.approx((1 + 5 + 5) / 3)
+    assert summary["forge"]["mean_attempts"] == pytest.approx((1 + GIVE_UP_ON_CHECKS + 5) / 3)
     assert (summary["forge"]["flagged"], summary["forge"]["false_green_flagged"]) == (1, 1)
     assert summary["ratio_forge_single"] == pytest.approx(1.0)
 
@@ -194,3 +197,27 @@ def test_a_model_error_fails_the_task_not_the_run(tasks: dict[str, DsTask], tmp_
         rows = data["rows"][condition]
         assert all(r["error"] and not r["hidden_passed"] for r in rows.values()), rows
         assert data["summary"][condition]["errors"] == 2
+
+
+def test_cascade_takes_the_larger_model_only_where_the_small_forge_failed() -> None:
+    def row(samples: bool, hidden: bool, seconds: float) -> dict[str, Any]:
+        return {
+            "samples_passed": samples,
+            "hidden_passed": hidden,
+            "false_green": samples and not hidden,
+            "wall_seconds": seconds,
+            "attempts": 1 if samples else 5,
+            "prompt_tokens": 10,
+            "completion_tokens": 5,
+        }
+
+    small = {"forge": {"a": row(True, True, 5.0), "b": row(False, False, 40.0)}}
+    large = {
+        "forge": {"a": row(True, False, 9.0), "b": row(True, True, 12.0), "c": row(True, True, 1.0)}
+    }
+    rows = cascade_rows(small, large)
+    assert sorted(rows) == ["a", "b"]  # only tasks both runs have
+    assert rows["a"]["hidden_passed"] and not rows["a"]["fell_back"]
+    assert rows["a"]["wall_seconds"] == 5.0
+    assert rows["b"]["hidden_passed"] and rows["b"]["fell_back"]
+    assert rows["b"]["wall_seconds"] == 52.0 and rows["b"]["attempts"] == 6

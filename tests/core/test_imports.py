@@ -602,3 +602,8 @@ def test_pandas_answer_runs_when_pandas_is_installed() -> None:
     assert result.added == ["from typing import Any", "import pandas as pd"]
     rows = [{"k": "a", "v": 1}, {"k": "a", "v": 3}, {"k": "b", "v": 5}]
     assert _run(result.code)["mean_by"](rows, "k", "v") == {"a": 2.0, "b": 5.0}
+
+
+def test_a_string_annotation_nested_too_deeply_is_not_a_crash() -> None:
+    code = f'def add(a: "{"-" * 200_000}1", b: int) -> int:\n    return a + b\n'
+    assert add_missing_imports(code).added == []

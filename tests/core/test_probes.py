@@ -317,3 +317,9 @@ def test_probe_result_json() -> None:
         "got": "0",
         "error": None,
     }
+
+
+def test_a_string_annotation_nested_too_deeply_is_not_a_crash() -> None:
+    code = f'def add(a: "{"-" * 200_000}1", b: int) -> int:\n    """Add."""\n    return a + b\n'
+    probes = derive_probes(code, "add", [])
+    assert all("add(" in p.call for p in probes)

@@ -235,7 +235,10 @@ def test_when_nothing_passes_the_closest_candidate_is_shown() -> None:
     assert not result.passed
     assert result.shown is result.attempts[0]
     assert result.code is not None and "x + 2" in result.code
-    assert result.status_line().endswith("1/2 samples passed")
+    # The count, then which sample failed and how: something to go on.
+    assert result.status_line().endswith(
+        "1/2 samples passed; `assert double(5) == 10` failed: AssertionError: double(5) gave 7"
+    )
 
 
 def test_only_latest_failure_goes_back() -> None:

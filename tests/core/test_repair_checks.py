@@ -196,3 +196,95 @@ def test_checks_no_candidate_passes_stop_the_search_after_three_green_candidates
     result, model = forge([RIGHT, IGNORES_RULE, RIGHT, RIGHT, RIGHT], checks_reply=wrong)
     assert len(model.prompts) == 3
     assert result.passed and result.shown is result.attempts[0]
+
+
+# -- ties settled by agreement on probe outputs (MBR-exec) ----------------------------------
+
+OR_ZERO = fenced(HEADER + "    return list(values) or [0]\n")  # passes the samples; [] -> [0]
+WRONG_CHECK = "```python\nassert ages([1]) == [2]\n```"  # every candidate fails it alike
+
+
+@dataclass
+class Behave:
+    """Stand-in for the sandboxed probe run: one outcome per probe, from the code."""
+
+    calls: list[str] = field(default_factory=list)
+
+    def __call__(self, code: str) -> tuple[str, ...]:
+        self.calls.append(code)
+        return ("[3]", "[0]" if "or [0]" in code else "[]", "raises TypeError")
+
+
+def forge_with(
+    replies: list[str], behave: Behave | None, checks_reply: str = WRONG_CHECK
+) -> ForgeResult:
+    s = spec()
+
+    def make_checks() -> WordChecks:
+        checks, skipped = parse_checks(checks_reply, s.name)
+        return WordChecks(checks=checks, skipped=skipped)
+
+    return forge_loop(
+        s,
+        model_name="m",
+        generate=Script(replies),
+        validate=lambda code: sandbox(code, s.samples),
+        make_checks=make_checks,
+        run_checks=sandbox,
+        behave=behave,
+    )
+
+
+def test_agreement_on_probe_outputs_settles_a_tie_of_checks() -> None:
+    # Attempts 2-4 pass the samples and fail the same check: a tie on the checks.
+    # On the probes, 3 and 4 agree ([] -> []) and 2 differs ([] -> [0]): 3 is shown.
+    behave = Behave()
+    result = forge_with([BROKEN, OR_ZERO, IGNORES_RULE, ALSO_IGNORES], behave)
+    assert len(result.attempts) == 4  # three green candidates, none passing the check
+    assert [a.checks_passed for a in result.attempts[1:]] == [0, 0, 0]
+    assert result.shown is result.attempts[2]
+    assert result.code is not None and "return list(values)\n" in result.code
+    assert result.agreement(result.attempts[2]) == result.agreement(result.attempts[3]) == 1
+    assert result.agreement(result.attempts[1]) == 0
+    assert result.attempts[1].behaviour == ("[3]", "[0]", "raises TypeError")
+    assert result.attempts[0].behaviour == ()
+    # Probed once each, and never the candidate failing the samples.
+    assert len(behave.calls) == 3 and all("values[99]" not in c for c in behave.calls)
+    assert "behaviour" in result.timings
+    assert result.attempts[2].to_json()["behaviour"] == ["[3]", "[]", "raises TypeError"]
+
+
+def test_without_behave_the_check_outcomes_alone_decide() -> None:
+    result = forge_with([BROKEN, OR_ZERO, IGNORES_RULE, ALSO_IGNORES], None)
+    assert result.shown is result.attempts[1]  # all agree on the checks: the earliest
+    assert all(a.behaviour == () for a in result.attempts)
+    assert result.agreement(result.attempts[1]) == 2
+    assert "behaviour" not in result.timings
+    assert result.attempts[1].to_json()["behaviour"] == []
+
+
+def test_agreement_never_outweighs_a_check_and_a_lone_best_is_not_probed() -> None:
+    # 1 and 2 agree everywhere; 3 passes one check more and is shown without probing.
+    behave = Behave()
+    checks = "```python\nraises(ValueError, ages, [-1])\nassert ages([1]) == [2]\n```"
+    result = forge_with([IGNORES_RULE, ALSO_IGNORES, RIGHT], behave, checks_reply=checks)
+    assert [a.checks_passed for a in result.attempts] == [0, 0, 1]
+    assert result.shown is result.attempts[2]
+    assert behave.calls == []
+    # The loop stops at once when the first candidate passes everything: nothing to settle.
+    alone = forge_with([RIGHT], behave, checks_reply=CHECKS_REPLY)
+    assert alone.passed and len(alone.attempts) == 1 and behave.calls == []
+
+
+def test_probe_outcomes_count_only_when_both_candidates_were_probed() -> None:
+    result = forge_with([BROKEN, OR_ZERO, IGNORES_RULE, ALSO_IGNORES], None)
+    first, second, third = result.attempts[1:]
+    first.behaviour, second.behaviour = ("[0]",), ("[]",)
+    assert not first.agrees_with(second)
+    assert first.agrees_with(third) and second.agrees_with(third)  # third: checks alone
+    assert not first.agrees_with(result.attempts[0])  # failing the samples: never
+    third.checks_report = None  # no checks: only matching probe outcomes count
+    first.checks_report = second.checks_report = None
+    assert not first.agrees_with(third)
+    second.behaviour = ("[0]",)
+    assert first.agrees_with(second)

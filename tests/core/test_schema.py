@@ -221,3 +221,11 @@ def test_signature_text() -> None:
     )
     assert signature_text("def f(a):\n    pass\n", "f") == "f(a)"
     assert signature_text("def f(a):\n    pass\n", "g") == "g(...)"
+
+
+def test_a_string_annotation_nested_too_deeply_is_not_a_crash() -> None:
+    # A model answer passes its samples with this (string annotations are never evaluated);
+    # reading it on the host must not raise MemoryError/RecursionError.
+    code = f'def add(a: "{"-" * 200_000}1", b: int) -> int:\n    """Add."""\n    return a + b\n'
+    schema = function_schema(code, "add")
+    assert schema["function"]["name"] == "add"

@@ -284,3 +284,10 @@ def test_checks_that_contradict_each_other_are_both_dropped() -> None:
     checks, skipped = checks_from_reply(reply, spec)
     assert [c.text for c in checks] == ["assert scale([2, 4]) == [0.0, 1.0]"]
     assert sum("contradicts another check of `scale([])`" in s for s in skipped) == 2
+
+
+def test_a_flood_of_junk_is_summarised_in_one_line() -> None:
+    reply = "```python\n" + "\n".join(f"print({i})" for i in range(500)) + "\n```"
+    checks, skipped = checks_from_reply(reply, GROUNDING_SPEC)
+    assert checks == []
+    assert len(skipped) == 21 and skipped[-1] == "… and 480 more pieces skipped"
