@@ -169,3 +169,44 @@ def tool_name_from_samples(samples: Sequence[str], exclude: Collection[str] = ()
                 called.add(node.func.id)
     called -= set(dir(builtins)) | set(exclude)
     return called.pop() if len(called) == 1 else None
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+_CLAUSE = re.compile(r"\s*(?:,|;)\s*(?:and|then)?\s*|\s+(?:and then|then)\s+")
+
+
+def request_from_task(task: str, name: str) -> str | None:
+    """The person's own words about tool ``name`` in the agent's task, without its samples.
+
+    Why: small models often call ``make_tool`` with only a name; the task usually says
+    what the tool does ("make a tool round_to_5 that rounds to the nearest multiple of
+    5"). Those words are the person's, not the model's guess, so they may stand in.
+    """
+    for sentence in _SENTENCE_END.split(task):
+        if not re.search(rf"\b{re.escape(name)}\b", sentence):
+            continue
+        words = re.sub(r"\([^()]*\bassert\b[^()]*(?:\([^()]*\)[^()]*)*\)", "", sentence)
+        words = re.sub(r"\bassert\b.*", "", words)
+        # Only the clause about the tool: "…, and use it on the value" is the agent's job.
+        clauses = [c for c in _CLAUSE.split(words) if re.search(rf"\b{re.escape(name)}\b", c)]
+        words = (clauses[0] if clauses else words).strip(" ,;:.")
+        words = re.sub(r"^(?:then|and|also|next)\s+", "", words, flags=re.IGNORECASE)
+        if len(words.split()) >= 4:
+            return words[:1].upper() + words[1:]
+    return None
+
+
+def samples_from_task(task: str, name: str) -> list[str]:
+    """``assert NAME(...) ...`` statements the person wrote inside the agent's task."""
+    found: list[str] = []
+    for match in re.finditer(rf"\bassert\s+{re.escape(name)}\s*\(", task):
+        tail = task[match.start() :].split("\n")[0]
+        for end in range(len(tail), match.end() - match.start(), -1):
+            candidate = tail[:end].strip()
+            try:
+                compile(candidate, "<task>", "exec")
+            except (SyntaxError, ValueError):
+                continue
+            found.append(candidate)
+            break
+    return found

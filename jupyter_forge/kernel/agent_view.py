@@ -253,7 +253,12 @@ class AgentDriver:
                     "make_tool needs the new function's `tool_name` (snake_case) and samples that call it"
                 )
             name = check_tool_name(str(given))
-            request = str(args.get("request") or "").strip()
+            task = run.task if run else ""
+            # A call with only a name: the person's own words and samples from the task.
+            request = str(args.get("request") or "").strip() or (
+                tool_calls.request_from_task(task, name) or ""
+            )
+            sources = sources or tool_calls.samples_from_task(task, name)
             if not request:
                 raise SpecError("make_tool needs a `request` saying what the function does")
             samples = parse_sample_strings(sources, origin="agent")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from jupyter_forge.core import tool_calls
 from jupyter_forge.core.tool_calls import (
     ToolCall,
     parse_arguments,
@@ -100,3 +101,30 @@ def test_a_plan_written_as_several_json_blocks_is_read_as_calls() -> None:
     assert [c.name for c in cut] == ["add", "make_tool", "r"]
     # Prose after the blocks (or between them) makes it an answer, not calls.
     assert parse_text_tool_calls(text + "\nSo the answer is 5.", known)[1] == []
+
+
+TASK = (
+    "Convert 100 degrees Celsius to Fahrenheit. Then make a new tool round_to_5 that rounds "
+    "a number to the nearest multiple of 5 (sample: assert round_to_5(212) == 210), and use "
+    "it on the Fahrenheit value."
+)
+
+
+def test_request_from_task_is_the_sentence_naming_the_tool_without_its_samples() -> None:
+    request = tool_calls.request_from_task(TASK, "round_to_5")
+    assert request is not None
+    assert "rounds a number to the nearest multiple of 5" in request
+    assert "assert" not in request and "212" not in request
+    assert tool_calls.request_from_task(TASK, "other_tool") is None
+
+
+def test_samples_from_task_are_the_persons_asserts_cut_where_they_compile() -> None:
+    assert tool_calls.samples_from_task(TASK, "round_to_5") == ["assert round_to_5(212) == 210"]
+    assert tool_calls.samples_from_task("assert f(1) == 2 and more words", "g") == []
+
+
+def test_request_from_task_keeps_only_the_clause_about_the_tool() -> None:
+    assert (
+        tool_calls.request_from_task(TASK, "round_to_5")
+        == "Make a new tool round_to_5 that rounds a number to the nearest multiple of 5"
+    )
