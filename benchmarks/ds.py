@@ -43,7 +43,7 @@ from jupyter_forge.sandbox import Limits, validate
 
 from ._common import RESULTS, git_commit, machine_info, slug, versions
 from .ds_report import Row, Rows, plot, summarize
-from .ds_tasks import DsTask
+from .ds_tasks import DsTask, all_tasks
 
 CONDITIONS = ("single", "forge")
 HIDDEN_LIMITS = Limits(timeout=30.0, load_timeout=15.0)
@@ -274,7 +274,11 @@ def select_tasks(tasks: list[DsTask], names: str | None, limit: int | None) -> l
 def write_results(out: Path, payload: dict[str, Any], rows: Rows, tasks: list[DsTask]) -> None:
     """The results JSON, rewritten after every task and condition (``--resume`` reads it)."""
     conditions = payload["conditions"]
-    payload["complete"] = all(t.name in rows.get(c, {}) for c in conditions for t in tasks)
+    # Complete means the whole benchmark, not only the tasks this run was asked for.
+    every = all_tasks()
+    payload["complete"] = all(t.name in rows.get(c, {}) for c in conditions for t in every)
+    payload["tasks_run"] = min(len(rows.get(c, {})) for c in conditions) if conditions else 0
+    payload["tasks_total"] = len(every)
     payload["updated"] = now()
     payload["summary"] = summarize(rows)
     payload["rows"] = rows
