@@ -111,6 +111,23 @@ class _Slot:
     expr: ast.expr
 
 
+# Kinds by Python type, most specific first (bool before int); dict counts as a scalar
+# shape here: its probes never look inside it.
+_SCALARS: tuple[tuple[str, tuple[type, ...]], ...] = (
+    ("bool", (bool,)),
+    ("int", (int,)),
+    ("float", (float,)),
+    ("str", (str,)),
+    ("bytes", (bytes,)),
+    ("dict", (dict,)),
+)
+_CONTAINERS: tuple[tuple[str, tuple[type, ...]], ...] = (
+    ("list", (list,)),
+    ("tuple", (tuple,)),
+    ("set", (set, frozenset)),
+)
+
+
 def variable_kind(value: object) -> str:
     """The kind of a notebook variable as ``derive_probes(variables=...)`` takes it.
 
@@ -122,17 +139,7 @@ def variable_kind(value: object) -> str:
             return "DataFrame" if hasattr(value, "columns") else "Series"
     except Exception:  # a property that raises: not a frame, whatever it is
         pass
-    for kind, types in (
-        ("bool", (bool,)),
-        ("int", (int,)),
-        ("float", (float,)),
-        ("str", (str,)),
-        ("bytes", (bytes,)),
-        ("list", (list,)),
-        ("tuple", (tuple,)),
-        ("set", (set, frozenset)),
-        ("dict", (dict,)),
-    ):
+    for kind, types in (*_SCALARS, *_CONTAINERS):
         if isinstance(value, types):
             return kind
     return type(value).__name__
@@ -199,14 +206,7 @@ def _annotation_shape(node: ast.expr | None, depth: int = 0) -> _Shape | None:
 def _value_shape(value: object) -> _Shape | None:
     if value is None:
         return None
-    for kind, types in (
-        ("bool", (bool,)),
-        ("int", (int,)),
-        ("float", (float,)),
-        ("str", (str,)),
-        ("bytes", (bytes,)),
-        ("dict", (dict,)),
-    ):
+    for kind, types in _SCALARS:
         if isinstance(value, types):
             return _Shape(kind)
     if isinstance(value, (list, tuple, set, frozenset)):
