@@ -147,14 +147,25 @@ def blank_row(task: DsTask, **fields: Any) -> Row:
     return row
 
 
-def make_row(p: Prepared, code: str | None, samples_passed: bool, **fields: Any) -> Row:
-    """One task under one condition (hidden checks run here, on ``code``)."""
+def make_row(
+    p: Prepared, code: str | None, samples_passed: bool, green: bool, **fields: Any
+) -> Row:
+    """One task under one condition (hidden checks run here, on ``code``).
+
+    ``hidden_passed`` means a correct tool: the person's samples *and* every hidden
+    check pass. ``green``: what the product told the person (single-shot has no
+    checks, so passing its samples is its green; the forge's green is the
+    ``passed`` verdict, not ``doubtful``). A false green is green and not correct.
+    """
     hidden, hidden_ok, hidden_error = run_hidden(p, code)
+    correct = hidden and samples_passed
+    if hidden and not samples_passed:
+        hidden_error = "the person's samples fail"
     return blank_row(
         p.task,
-        hidden_passed=hidden,
+        hidden_passed=correct,
         samples_passed=samples_passed,
-        false_green=samples_passed and not hidden,
+        false_green=green and not correct,
         hidden_checks=len(p.checks),
         hidden_checks_passed=hidden_ok,
         hidden_skipped=p.skipped,
@@ -179,6 +190,7 @@ def run_single(forge: Forge, p: Prepared) -> Row:
     return make_row(
         p,
         extraction.code,
+        samples_ok,
         samples_ok,
         attempts=1,
         prompt_tokens=reply.prompt_tokens or 0,
@@ -207,8 +219,10 @@ def run_forge(forge: Forge, p: Prepared) -> Row:
         p,
         result.code,
         result.passed,
-        # What the reviewer saw: "checks from your words: k/N pass" with k < N.
-        flagged=bool(count) and (ran is None or ran < count),
+        result.verdict == "passed",
+        verdict=result.verdict,
+        # What the reviewer saw: "checks from your words: k/N pass" with k < N (amber).
+        flagged=result.doubtful,
         word_checks={
             "count": count,
             "passed": ran,  # None: not run on the shown candidate (it failed the samples)

@@ -31,9 +31,12 @@ def _mean(values: list[float]) -> float:
 def summarize(rows: Rows) -> dict[str, Any]:
     """Per condition: hidden pass, false greens, cost; the forge/single ratio; categories.
 
-    Rates are over the tasks the condition ran (``n``): a false green is a task whose
-    code passed the person's samples but failed a hidden check (for ``forge``: the
-    forge said passed), so ``hidden_pass_rate + false_green_rate <= 1``.
+    Rates are over the tasks the condition ran (``n``). ``hidden_passed``: a correct
+    tool (samples and every hidden check pass). A false green is a task the product
+    showed green that is not correct: for ``single``, code passing the samples; for
+    ``forge``, the ``passed`` verdict. ``doubtful`` (amber: passes the samples, breaks
+    checks from the words) is counted apart: ``caught`` wrong ones, ``doubted`` right
+    ones. So ``hidden_pass_rate + false_green_rate <= 1``.
     """
     summary: dict[str, Any] = {}
     for condition in [*CONDITIONS, *sorted(set(rows) - set(CONDITIONS))]:
@@ -57,10 +60,11 @@ def summarize(rows: Rows) -> dict[str, Any]:
             "errors": sum(bool(o.get("error")) for o in outs),
         }
         if condition != "single":
-            # The reviewer saw "checks from your words: k/N pass" with k < N.
+            # The reviewer saw amber: "passes the samples, breaks k of N checks from your words".
             entry["flagged"] = sum(bool(o.get("flagged")) for o in outs)
-            entry["false_green_flagged"] = sum(
-                bool(o["false_green"]) and bool(o.get("flagged")) for o in outs
+            entry["caught"] = sum(bool(o.get("flagged")) and not o["hidden_passed"] for o in outs)
+            entry["doubted_correct"] = sum(
+                bool(o.get("flagged")) and bool(o["hidden_passed"]) for o in outs
             )
             entry["with_word_checks"] = sum(
                 bool((o.get("word_checks") or {}).get("count")) for o in outs
@@ -93,21 +97,19 @@ def _label(payload: dict[str, Any]) -> str:
 def markdown_table(payloads: Sequence[dict[str, Any]]) -> str:
     """The README table: one line per model and condition."""
     lines = [
-        "| model | condition | hidden pass | false greens | median s | attempts |",
-        "|---|---|---|---|---|---|",
+        "| model | condition | correct | false greens | amber (wrong / right) | median s | attempts |",
+        "|---|---|---|---|---|---|---|",
     ]
     for payload in payloads:
         summary = summarize(payload["rows"])
         partial = "" if payload.get("complete") else " (partial)"
         for condition in [c for c in summary if c in CONDITIONS]:
             e = summary[condition]
-            flagged = (
-                f" ({e['false_green_flagged']} flagged)" if e.get("false_green_flagged") else ""
-            )
+            amber = f"{e['caught']} / {e['doubted_correct']}" if "caught" in e else "-"
             lines.append(
                 f"| `{_label(payload)}`{partial} | {condition} | "
                 f"{e['hidden_pass_rate'] * 100:.0f}% ({e['hidden_passed']}/{e['n']}) | "
-                f"{e['false_green']}/{e['n']}{flagged} | {e['median_seconds']:.1f} | "
+                f"{e['false_green']}/{e['n']} | {amber} | {e['median_seconds']:.1f} | "
                 f"{e['mean_attempts']:.2f} |"
             )
     return "\n".join(lines)

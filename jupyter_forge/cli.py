@@ -13,8 +13,14 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from .core import auto_approve
 from .core.errors import ForgeError
 from .core.spec import ForgeSpec, check_tool_name, merge_samples, parse_cell, parse_sample_strings
+from .llm.models import DEFAULT_MODEL
+
+# `create --yes` on a tool that passed its samples but needs a person's review (a doubtful
+# verdict): not an error of the tool, not a success; scripts can tell it apart.
+EXIT_NEEDS_A_PERSON = 3
 
 
 class StderrProgress:
@@ -67,10 +73,13 @@ def cmd_create(args: argparse.Namespace) -> int:
     )
     path: str | None = None
     approved = False
-    if result.passed:
+    stepped_back = auto_approve.refusal(result) if result.passed and args.yes else None
+    if result.passed and stepped_back is None:
         if not args.json:
             print(result.code)
             _print_samples(result.report.results if result.report else [])
+            if result.doubtful:
+                print(f"warning: {result.status_line()}", file=sys.stderr)
         approved = args.yes or _ask(f"Approve and save `{name}`? [y/N] ")
         if approved:
             composition = forge.composition(name, compose)
@@ -83,6 +92,16 @@ def cmd_create(args: argparse.Namespace) -> int:
     result.timings["total"] = time.perf_counter() - started
     if args.json:
         print(json.dumps(_result_json(result, path, approved)))
+    if stepped_back is not None:
+        print(
+            f"--yes refused: {stepped_back}; nothing was saved: run without --yes to review "
+            "it at the prompt",
+            file=sys.stderr,
+        )
+        print(result.status_line(), file=sys.stderr)
+        return EXIT_NEEDS_A_PERSON
+    if args.json:
+        pass  # the JSON above says it all
     elif path:
         print(f"saved `{name}` v{record.version} to {path}")
     elif result.passed:
@@ -129,6 +148,7 @@ def _result_json(result: Any, path: str | None, approved: bool) -> dict[str, Any
     return {
         "name": result.spec.name,
         "passed": result.passed,
+        "verdict": result.verdict,
         "approved": approved,
         "attempts": len(result.attempts),
         "model": result.model,
@@ -211,9 +231,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_model(args: argparse.Namespace) -> int:
     from .llm import local
 
-    spec = local.resolve_local(args.model or "local")
+    spec = local.resolve_local(args.model or DEFAULT_MODEL)
     if spec is None:
-        raise ForgeError(f"`{args.model}` is not an embedded local model: use local or local-1.5b")
+        raise ForgeError(
+            f"`{args.model}` is not an embedded local model: use local-1.5b (the default) or local (0.5B)"
+        )
     if args.action == "pull":
         started = time.perf_counter()
         last = [-1]
@@ -321,7 +343,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     model = sub.add_parser("model", help="the embedded local model")
     model.add_argument("action", choices=["pull", "serve", "status", "stop"])
-    model.add_argument("--model", "-m", default="local", help="local (0.5B, default) or local-1.5b")
+    model.add_argument(
+        "--model",
+        "-m",
+        default=DEFAULT_MODEL,
+        help="local-1.5b (the default) or local (0.5B: smaller, faster)",
+    )
     model.set_defaults(func=cmd_model)
 
     sandbox = sub.add_parser("sandbox", help="the validation sandbox")

@@ -114,8 +114,8 @@ class Forge(Configurable):
 
     model = Unicode(
         DEFAULT_MODEL,
-        help="litellm model string or alias; `local` is the embedded Qwen2.5-Coder-0.5B, "
-        "`local-1.5b` the larger one.",
+        help="litellm model string or alias; `local-1.5b` (the default) is the embedded "
+        "Qwen2.5-Coder-1.5B, `local` the smaller, faster 0.5B.",
     ).tag(config=True)
     aliases = Dict({}, help="Short names for models, e.g. {'fast': 'gpt-4o-mini'}.").tag(
         config=True

@@ -1,6 +1,6 @@
 """The messages we send the model: first ask, and repair after a failure.
 
-Kept short and concrete because the default model is a 0.5B local one: one
+Kept short and concrete because the default model is a small (1.5B) local one: one
 function, typed, documented, in one code block, no example calls.
 """
 

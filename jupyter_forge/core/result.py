@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from .probes import ProbeResult
 from .spec import ForgeSpec
 from .validation import ValidationReport
 from .word_checks import WordChecks, checks_summary, passed_count
+
+Verdict = Literal["passed", "doubtful", "failed"]
 
 
 def _clip(text: str, limit: int = 80) -> str:
@@ -139,6 +141,25 @@ class ForgeResult:
         return self.shown is not None and self.shown.passed and self.code is not None
 
     @property
+    def doubtful(self) -> bool:
+        """Passes the samples but breaks checks from the request's own words.
+
+        Why: a green mark must mean a correct tool. Code bent to one sample that breaks a
+        stated rule is the worst outcome this product can have, and the checks are the
+        only sign of it; they may be wrong themselves, so this warns (amber) and never
+        blocks approval.
+        """
+        report = self.checks_report
+        return self.passed and report is not None and not report.passed
+
+    @property
+    def verdict(self) -> Verdict:
+        """ "passed" (samples and every check from the words), "doubtful" or "failed"."""
+        if not self.passed:
+            return "failed"
+        return "doubtful" if self.doubtful else "passed"
+
+    @property
     def last(self) -> Attempt | None:
         return self.attempts[-1] if self.attempts else None
 
@@ -211,6 +232,22 @@ class ForgeResult:
         tries = len(self.attempts)
         word = "attempt" if tries == 1 else "attempts"
         shown = self.shown
+        if self.doubtful and shown is not None and self.word_checks is not None:
+            checks = self.word_checks.checks
+            report = self.checks_report
+            broken = [
+                check.text
+                for check, outcome in zip(checks, report.results if report else [], strict=False)
+                if not outcome.passed
+            ]
+            count = len(checks) - passed_count(report)
+            first = " ".join(broken[0].split()) if broken else "the checks did not load"
+            return (
+                f"`{self.spec.name}` passes its samples but breaks {count} of {len(checks)} "
+                f"check(s) from your words after {tries} {word} with {self.model}: `{first}`. "
+                "Read the checks and the edge-case preview before approving; if a check is "
+                "wrong, drop it; if it is right, accept it as a sample and regenerate"
+            )
         if self.passed and shown is not None:
             checked = self.report.summary() if self.report else "validated"
             words = self.checks_line()

@@ -37,26 +37,28 @@ CHECKS_SYSTEM = (
 )
 
 # One worked exchange (few-shot): small models follow a shown answer far better than a
-# described one. Its values belong to another task, so copying them fails visibly.
+# described one. Its task is no benchmark task (a test holds that) and its values belong
+# to another task, so copying them fails visibly.
 EXAMPLE_REQUEST = (
-    "Write the tests for `to_celsius`. The request:\n"
-    "Convert Fahrenheit readings to Celsius, rounded to 1 decimal. None stays None; raise "
-    "ValueError below absolute zero (-459.67 F).\n\n"
+    "Write the tests for `bmi`. The request:\n"
+    "Body-mass index from a weight in kg and a height in metres, or in centimetres when "
+    "it is above 3, rounded to 1 decimal. None in either gives None; a height of zero or "
+    "less raises ValueError.\n\n"
     "The user's own examples (already tested; do not repeat them):\n"
-    ">>> to_celsius(212)\n100.0\n\n"
+    ">>> bmi(70, 1.75)\n22.9\n\n"
     "Now write the tests: for each rule the request states in words, a comment quoting "
     "it, then its test line."
 )
 EXAMPLE_ANSWER = (
     "```python\n"
-    '# "Convert Fahrenheit readings to Celsius"\n'
-    "assert to_celsius(32) == 0.0\n"
+    '# "or in centimetres when it is above 3"\n'
+    "assert bmi(70, 175) == 22.9\n"
     '# "rounded to 1 decimal"\n'
-    "assert to_celsius(100) == 37.8\n"
-    '# "None stays None"\n'
-    "assert to_celsius(None) is None\n"
-    '# "raise ValueError below absolute zero (-459.67 F)"\n'
-    "raises(ValueError, to_celsius, -460)\n"
+    "assert bmi(80, 1.8) == 24.7\n"
+    '# "None in either gives None"\n'
+    "assert bmi(None, 1.8) is None\n"
+    '# "a height of zero or less raises ValueError"\n'
+    "raises(ValueError, bmi, 70, 0)\n"
     "```"
 )
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from IPython.display import HTML, display
 
 from ..agent_runtime import Offer, model_chat, offer_tools
-from ..core import agent, tool_calls
+from ..core import agent, auto_approve, tool_calls
 from ..core.agent import (
     MAKE_TOOL,
     MAKE_TOOL_SCHEMA,
@@ -293,7 +293,10 @@ class AgentDriver:
             library=opts.library,
             detail="made for the agent",
         )
-        if self.mode != "auto":
+        stepped_back = auto_approve.refusal(result) if result.passed else None
+        if self.mode != "auto" or stepped_back is not None:
+            if self.mode == "auto":
+                display(Note(f"auto-approve stepped back for `{name}`: {stepped_back}"))
             widget = self.magics._approval_widget(result, opts)
             self.magics.pending[name] = widget
             self.session.waiting = widget
@@ -312,7 +315,7 @@ class AgentDriver:
         message = self.magics._approve(result, opts, how="auto")
         display(
             Note(
-                f"{message} (auto-approved because of --approve auto: its samples passed in the sandbox)"
+                f"{message} (auto-approved because of --approve auto: its samples and the checks from its words passed in the sandbox)"
             )
         )
         return self._made(name)

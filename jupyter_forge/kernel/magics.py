@@ -8,6 +8,7 @@ from typing import Any
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.display import HTML, display
 
+from ..core import auto_approve
 from ..core.compose import checkable_code
 from ..core.errors import ForgeError, LibraryError, SpecError
 from ..core.record import ToolRecord
@@ -160,9 +161,12 @@ class ForgeMagics(LoadingCommands, Magics):
         self._audit(
             "create", name, model=result.model, outcome=result.status_line(), library=opts.library
         )
-        if mode == "auto":
+        stepped_back = auto_approve.refusal(result) if result.passed else None
+        if mode == "auto" and stepped_back is None:
             self._auto_approve(result, opts)
             return
+        if mode == "auto":
+            display(Note(f"auto-approve stepped back for `{name}`: {stepped_back}"))
         widget = self._approval_widget(result, opts)
         self.pending[name] = widget
         display(widget)
@@ -242,7 +246,9 @@ class ForgeMagics(LoadingCommands, Magics):
             else "--approve auto"
         )
         display(
-            Note(f"{message} (auto-approved because of {why}: its samples passed in the sandbox)")
+            Note(
+                f"{message} (auto-approved because of {why}: its samples and the checks from its words passed in the sandbox)"
+            )
         )
 
     def _approve(self, result: ForgeResult, opts: Any, *, how: str) -> str:

@@ -160,7 +160,15 @@ def preview_table(preview: Sequence[ProbeResult]) -> str:
 
 
 def header(result: ForgeResult, *, title: str = "forged") -> str:
-    badge = _OK.replace("pass", "passed") if result.passed else _FAIL.replace("fail", "failed")
+    if result.doubtful:
+        badge = (
+            f"<span style='color:{_AMBER};font-weight:bold' title='passes the samples, breaks "
+            "checks from your words: read them before approving'>⚠ doubtful</span>"
+        )
+    elif result.passed:
+        badge = _OK.replace("pass", "passed")
+    else:
+        badge = _FAIL.replace("fail", "failed")
     tries = len(result.attempts)
     return (
         f"<div style='font-size:110%'><b>{html.escape(result.spec.name)}</b> {html.escape(title)} · {badge} · "

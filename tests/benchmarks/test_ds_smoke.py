@@ -110,8 +110,11 @@ def test_smoke_run_on_three_tasks(
         NEAR_MISS: (False, True, True),
         GARBAGE: (False, False, False),
     }
+    # The forge's near miss breaks checks from its words: amber ("doubtful"), not green.
+    forge_expected = {**expected, NEAR_MISS: (False, True, False)}
     for condition in ("single", "forge"):
-        for name, (hidden, samples, green) in expected.items():
+        wanted = expected if condition == "single" else forge_expected
+        for name, (hidden, samples, green) in wanted.items():
             row = rows[condition][name]
             got = (row["hidden_passed"], row["samples_passed"], row["false_green"])
             assert got == (hidden, samples, green), (condition, name, row)
@@ -132,6 +135,8 @@ def test_smoke_run_on_three_tasks(
     # Every answer is the same near miss: after GIVE_UP_ON_CHECKS green candidates that all
     # fail a check, the search stops.
     assert near["flagged"] is True and near["attempts"] == GIVE_UP_ON_CHECKS
+    assert near["verdict"] == "doubtful" and forge[REFERENCE]["verdict"] == "passed"
+    assert forge[GARBAGE]["verdict"] == "failed"
     assert near["word_checks"]["count"] == len(tasks[NEAR_MISS].hidden)
     assert 0 < near["word_checks"]["passed"] < near["word_checks"]["count"]
     assert forge[GARBAGE]["word_checks"]["count"] == 0 and forge[GARBAGE]["word_checks"]["error"]
@@ -140,15 +145,17 @@ def test_smoke_run_on_three_tasks(
     assert forge[REFERENCE]["prompt_tokens"] > rows["single"][REFERENCE]["prompt_tokens"]
 
     summary = data["summary"]
-    for condition in ("single", "forge"):
+    for condition, false_greens in (("single", 1), ("forge", 0)):
         s = summary[condition]
-        assert (s["n"], s["hidden_passed"], s["false_green"], s["samples_passed"]) == (3, 1, 1, 2)
+        got = (s["n"], s["hidden_passed"], s["false_green"], s["samples_passed"])
+        assert got == (3, 1, false_greens, 2)
         assert s["hidden_pass_rate"] == pytest.approx(1 / 3)
-        assert s["false_green_rate"] == pytest.approx(1 / 3)
+        assert s["false_green_rate"] == pytest.approx(false_greens / 3)
         assert s["median_seconds"] >= 0 and s["mean_prompt_tokens"] > 0
+    assert (summary["forge"]["caught"], summary["forge"]["doubted_correct"]) == (1, 0)
     assert summary["single"]["mean_attempts"] == 1
     assert summary["forge"]["mean_attempts"] == pytest.approx((1 + GIVE_UP_ON_CHECKS + 5) / 3)
-    assert (summary["forge"]["flagged"], summary["forge"]["false_green_flagged"]) == (1, 1)
+    assert summary["forge"]["flagged"] == 1
     assert summary["ratio_forge_single"] == pytest.approx(1.0)
 
     # The hidden checks never reach the model (the near miss's are its scripted word checks).
@@ -162,7 +169,8 @@ def test_smoke_run_on_three_tasks(
     assert len(sm.requests) == before and json.loads(out.read_text())["tasks_run"] == 3
 
     table = markdown_table([data])
-    assert f"| `{sm.model}` (partial) | forge | 33% (1/3) | 1/3 (1 flagged) |" in table
+    assert f"| `{sm.model}` (partial) | forge | 33% (1/3) | 0/3 | 1 / 0 |" in table
+    assert f"| `{sm.model}` (partial) | single | 33% (1/3) | 1/3 | - |" in table
     pytest.importorskip("matplotlib")
     assert (tmp_path / "ds.png").exists()
 

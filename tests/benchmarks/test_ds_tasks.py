@@ -111,3 +111,13 @@ def test_near_miss_is_caught_only_by_hidden_checks(name: str) -> None:
     samples = _run_samples(task, task.near_miss)
     assert samples.passed, f"{name}: near miss fails a sample\n{_failures(samples.results)}"
     assert not _run_hidden(task, task.near_miss).passed, f"{name}: near miss passes every check"
+
+
+def test_the_prompts_worked_example_is_no_benchmark_task() -> None:
+    """A few-shot example that is also a benchmark task would hand the model its answer."""
+    from jupyter_forge.core import word_checks
+
+    shown = word_checks.EXAMPLE_REQUEST + word_checks.EXAMPLE_ANSWER
+    for task in TASKS:
+        assert f"`{task.name}`" not in shown
+        assert f"{task.name}(" not in shown

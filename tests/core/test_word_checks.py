@@ -291,3 +291,26 @@ def test_a_flood_of_junk_is_summarised_in_one_line() -> None:
     checks, skipped = checks_from_reply(reply, GROUNDING_SPEC)
     assert checks == []
     assert len(skipped) == 21 and skipped[-1] == "… and 480 more pieces skipped"
+
+
+BMI = """
+def bmi(weight_kg: float | None, height: float | None) -> float | None:
+    if weight_kg is None or height is None:
+        return None
+    if height <= 0:
+        raise ValueError("height must be positive")
+    if height > 3:
+        height = height / 100
+    return round(weight_kg / height**2, 1)
+"""
+
+
+def test_the_worked_example_answer_holds_on_a_correct_tool() -> None:
+    """The few-shot answer teaches by example: a wrong expectation in it would be copied."""
+    from jupyter_forge.core.word_checks import EXAMPLE_ANSWER
+    from jupyter_forge.sandbox import validate
+
+    checks, skipped = parse_checks(EXAMPLE_ANSWER, "bmi")
+    assert len(checks) == 4 and not skipped
+    report = validate(BMI, "bmi", [c.sample for c in checks])
+    assert report.passed, report.summary()

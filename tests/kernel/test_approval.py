@@ -552,8 +552,11 @@ def test_checks_are_shown_apart_from_the_samples_and_never_block_approve(
     assert checks.count("<details>") == 1 and checks.count("<li>") == 1
     assert "1 piece of the model's answer was not a usable check" in checks
     assert "print(&quot;not a check&quot;)" in checks
-    # The badge and Approve follow the samples only.
-    assert "✔ passed" in widget.header.value
+    # A check from the words fails: the badge is amber ("doubtful"), never green, and
+    # Approve stays enabled (checks may be wrong: they never block it on their own).
+    assert "⚠ doubtful" in widget.header.value and "✔ passed" not in widget.header.value
+    assert result.verdict == "doubtful"
+    assert "passes its samples but breaks 1 of 4 check(s)" in result.status_line()
     assert not widget.approve_button.disabled
     # One row of buttons per check.
     assert len(widget.checks_box.children) == 4 and len(widget.check_buttons) == 4
@@ -623,7 +626,7 @@ def test_accept_as_sample_moves_the_check_into_the_samples_and_validates_again(
     assert "0.99" not in widget.checks_view.value and len(check_rows(widget)) == 3
     assert len(widget.checks_box.children) == 3
     assert "checks from your words: 2/3 pass" in widget.checks_view.value
-    assert "passed (3/3 samples passed; checks from your words: 2/3 pass)" in widget.status.value
+    assert "passes its samples but breaks 1 of 3 check(s) from your words" in widget.status.value
     assert not widget.approve_button.disabled
     assert all(not b.disabled for pair in widget.check_buttons for b in pair)
     # Nothing was approved by it.
@@ -678,6 +681,8 @@ def test_drop_removes_the_row_without_running_anything(wforge: Forge) -> None:
     assert len(result.spec.samples) == 2
     assert len(check_rows(widget)) == 3 and "$5" not in widget.checks_view.value
     assert "checks from your words: 3/3 pass" in widget.checks_view.value
+    # The wrong check gone, nothing doubts the tool: the badge turns green.
+    assert "✔ passed" in widget.header.value and result.verdict == "passed"
     assert len(widget.checks_box.children) == 3 and len(widget.check_buttons) == 3
     assert "Dropped check 4" in widget.status.value
     assert not widget.approve_button.disabled

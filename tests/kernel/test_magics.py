@@ -83,6 +83,26 @@ def test_auto_approve_defines_the_function_and_writes_the_notebook(
     assert model.pending == 0
 
 
+def test_auto_approve_steps_back_from_a_doubtful_tool_to_the_widget(
+    kernel: Kernel, model: ScriptedModel
+) -> None:
+    """Passing the samples is not enough to approve unseen: a tool breaking a check from
+    its words goes to a person, and nothing runs or is saved meanwhile."""
+    model.checks = '```python\n# "Parse a money string"\nassert parse_money("$2") == 3.0\n```'
+    model.push(PARSE_MONEY_REPLY)
+    _, captured = kernel.ok(FORGE_AUTO.replace("--approve auto", "--approve auto --attempts 1"))
+
+    assert "parse_money" not in kernel.ns and not tool_path(kernel).exists()
+    notes = [
+        o for o in captured.outputs if "auto-approve stepped back" in o.data.get("text/plain", "")
+    ]
+    assert len(notes) == 1
+    assert "it passes its samples but breaks checks from your words" in notes[0].data["text/plain"]
+    widget = kernel.magics.pending["parse_money"]
+    assert isinstance(widget, ApprovalWidget) and widget.result.verdict == "doubtful"
+    assert "⚠ doubtful" in widget.header.value and not widget.approve_button.disabled
+
+
 def test_doctest_samples_in_the_cell_reach_the_model_and_the_sandbox(
     kernel: Kernel, model: ScriptedModel
 ) -> None:
