@@ -28,7 +28,7 @@ def test_a_tool_breaking_a_check_from_its_words_is_doubtful_and_needs_a_person()
     assert reason is not None and "breaks checks from your words" in reason
     line = result.status_line()
     assert "passes its samples but breaks 1 of 4 check(s) from your words" in line
-    assert "`assert slug(\"x\") == \"x\"`" in line  # the first broken check, as written
+    assert '`assert slug("x") == "x"`' in line  # the first broken check, as written
     assert "passed (" not in line
 
 
