@@ -165,11 +165,15 @@ class ForgeMagics(LoadingCommands, Magics):
         if mode == "auto" and stepped_back is None:
             self._auto_approve(result, opts)
             return
-        if mode == "auto":
-            display(Note(f"auto-approve stepped back for `{name}`: {stepped_back}"))
         widget = self._approval_widget(result, opts)
         self.pending[name] = widget
         display(widget)
+        if mode == "auto" and stepped_back is not None:
+            # A person must decide; a headless run must not go on as if the tool existed.
+            raise ForgeError(
+                f"auto-approve stepped back for `{name}`: {stepped_back}; review it in the "
+                "widget above (nothing was defined or saved)"
+            )
         if not result.passed:
             raise ForgeError(
                 f"{result.status_line()} — edit or regenerate it in the widget above, or change the "

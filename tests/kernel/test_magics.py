@@ -90,14 +90,14 @@ def test_auto_approve_steps_back_from_a_doubtful_tool_to_the_widget(
     its words goes to a person, and nothing runs or is saved meanwhile."""
     model.checks = '```python\n# "Parse a money string"\nassert parse_money("$2") == 3.0\n```'
     model.push(PARSE_MONEY_REPLY)
-    _, captured = kernel.ok(FORGE_AUTO.replace("--approve auto", "--approve auto --attempts 1"))
+    result, captured = kernel.fails(
+        FORGE_AUTO.replace("--approve auto", "--approve auto --attempts 1"), ForgeError
+    )
 
     assert "parse_money" not in kernel.ns and not tool_path(kernel).exists()
-    notes = [
-        o for o in captured.outputs if "auto-approve stepped back" in o.data.get("text/plain", "")
-    ]
-    assert len(notes) == 1
-    assert "it passes its samples but breaks checks from your words" in notes[0].data["text/plain"]
+    message = str(result.error_in_exec)
+    assert message.startswith("auto-approve stepped back for `parse_money`: it passes its")
+    assert "breaks checks from your words" in message and "\n" not in message
     widget = kernel.magics.pending["parse_money"]
     assert isinstance(widget, ApprovalWidget) and widget.result.verdict == "doubtful"
     assert "⚠ doubtful" in widget.header.value and not widget.approve_button.disabled
