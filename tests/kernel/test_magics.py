@@ -90,7 +90,7 @@ def test_auto_approve_steps_back_from_a_doubtful_tool_to_the_widget(
     its words goes to a person, and nothing runs or is saved meanwhile."""
     model.checks = '```python\n# "Parse a money string"\nassert parse_money("$2") == 3.0\n```'
     model.push(PARSE_MONEY_REPLY)
-    result, captured = kernel.fails(
+    result, _ = kernel.fails(
         FORGE_AUTO.replace("--approve auto", "--approve auto --attempts 1"), ForgeError
     )
 
