@@ -23,7 +23,7 @@ from .core.libraries import LibrarySet
 from .core.library import DEFAULT_LIBRARY, Library, ToolRecord
 from .core.probes import Probe, ProbeResult, derive_probes, variable_kind
 from .core.prompt import Message, build_messages, with_context
-from .core.repair import Progress, Reply, forge_loop
+from .core.repair import Progress, Reply, Retry, forge_loop, retry_from
 from .core.result import ForgeResult
 from .core.reuse import bound_to_request, signature_conflict
 from .core.schema import function_schema, signature_text
@@ -107,6 +107,11 @@ def _outcome(run: ProbeResult) -> str:
         return run.got or "None"
     head = run.error.split(":", 1)[0].strip()
     return f"raises {head}" if head.replace(".", "").isidentifier() else head
+
+
+# Regenerate asks for a *different* answer: sampled at least this warm (greedy would
+# return the code the person just saw).
+REGENERATE_TEMPERATURE = 0.7
 
 
 class Forge(Configurable):
@@ -498,6 +503,7 @@ class Forge(Configurable):
         temperature: float | None = None,
         compose: Sequence[ToolRecord] = (),
         template: str | None = None,
+        retry: Retry | None = None,
     ) -> ForgeResult:
         """Generate, validate and repair a tool. Nothing is executed in this process.
 
@@ -557,6 +563,7 @@ class Forge(Configurable):
             ),
             fix_imports=fix_imports,
             behave=self.behaviour(spec, namespace, composed),
+            retry=retry,
         )
         if result.code is not None:
             tick = time.perf_counter()
@@ -567,6 +574,35 @@ class Forge(Configurable):
         result.add_time("model_start", model_seconds)
         result.timings["total"] = time.perf_counter() - started
         return result
+
+    def regenerate(
+        self,
+        previous: ForgeResult,
+        *,
+        model: str | None = None,
+        attempts: int | None = None,
+        namespace: Mapping[str, Any] | None = None,
+        progress: Progress | None = None,
+        compose: Sequence[ToolRecord] = (),
+        template: str | None = None,
+    ) -> ForgeResult:
+        """Forge ``previous`` again for a different answer (the widget's Regenerate).
+
+        The model sees the code shown last and what was wrong with it, answers are
+        sampled, code already shown is never offered as new, and the checks from the
+        words are reused (see :class:`~.core.repair.Retry`).
+        """
+        return self.create(
+            previous.spec,
+            model=model,
+            attempts=attempts,
+            namespace=namespace,
+            progress=progress,
+            temperature=max(self.repair_temperature, REGENERATE_TEMPERATURE),
+            compose=compose,
+            template=template,
+            retry=retry_from(previous),
+        )
 
     def composition(self, name: str, compose: Sequence[ToolRecord]) -> Composition | None:
         """What a tool named ``name`` may call, resolved through the libraries (None: nothing)."""

@@ -9,11 +9,15 @@ from __future__ import annotations
 import ast
 import textwrap
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .extract import Extraction
 from .spec import ForgeSpec
 from .validation import ValidationReport
 from .variables import VariableInfo
+
+if TYPE_CHECKING:
+    from .repair import Retry
 
 Message = dict[str, str]
 
@@ -108,7 +112,9 @@ def with_context(messages: Sequence[Message], context: str) -> list[Message]:
         return list(messages)
     cut = [
         i
-        for i in (content.find(m) for m in (CONTEXT_MARK, _VARIABLES_MARK, _FAILED_MARK))
+        for i in (
+            content.find(m) for m in (CONTEXT_MARK, _VARIABLES_MARK, _FAILED_MARK, _RETRY_MARK)
+        )
         if i >= 0
     ]
     at = min(cut) if cut else len(content)
@@ -118,9 +124,11 @@ def with_context(messages: Sequence[Message], context: str) -> list[Message]:
 
 _VARIABLES_MARK = "\n\nFor context, variables in the user's session"
 _FAILED_MARK = "\n\nA previous attempt was wrong:"
+_RETRY_MARK = "\n\nAn earlier answer was not accepted:"
 
 
-def _failure_lines(report: ValidationReport) -> list[str]:
+def report_failure_lines(report: ValidationReport) -> list[str]:
+    """What failed, one line each (with a traceback tail), for a prompt."""
     if report.load_error:
         lines = [f"The code failed to load: {report.load_error}"]
         if report.load_traceback:
@@ -158,7 +166,7 @@ def repair_messages(
     if extraction is not None:
         problems += extraction.problems + extraction.notes
     if report is not None and not report.passed:
-        problems += _failure_lines(report)
+        problems += report_failure_lines(report)
     problems += extra
     first_ask = base[-1]["content"] if base else ""
     parts = [first_ask, "", "A previous attempt was wrong:"]
@@ -184,5 +192,20 @@ def polish_messages(
         "",
         f"Answer with the same `{name}`, adding only what is missing "
         "(type hints, a short docstring). Do not change what the code does.",
+    ]
+    return [*base[:-1], {"role": "user", "content": "\n".join(parts).lstrip("\n")}]
+
+
+def retry_messages(base: Sequence[Message], name: str, retry: Retry) -> list[Message]:
+    """The first ask of a regeneration: the code shown last, what was wrong, and a request
+    for a different answer (without it a small model repeats itself)."""
+    first_ask = base[-1]["content"] if base else ""
+    parts = [first_ask, "", "An earlier answer was not accepted:"]
+    if retry.code:
+        parts += ["```python", retry.code.rstrip(), "```"]
+    parts += [
+        *retry.lines,
+        "",
+        f"Write a different `{name}` that fixes this and passes every check.",
     ]
     return [*base[:-1], {"role": "user", "content": "\n".join(parts).lstrip("\n")}]

@@ -16,7 +16,14 @@ from .errors import ModelReplyError
 from .extract import Extraction, extract_function
 from .findings import static_findings, third_party_imports
 from .hints import infer, missing_hints
-from .prompt import Message, build_messages, polish_messages, repair_messages
+from .prompt import (
+    Message,
+    build_messages,
+    polish_messages,
+    repair_messages,
+    report_failure_lines,
+    retry_messages,
+)
 from .result import Attempt, ForgeResult
 from .schema import function_schema
 from .spec import ForgeSpec, Sample
@@ -59,6 +66,55 @@ VERBS = {
 # Sample-passing candidates after which failing checks stop the search (they are then
 # more likely wrong than all of the candidates).
 GIVE_UP_ON_CHECKS = 3
+
+
+@dataclass(frozen=True)
+class Retry:
+    """What a regeneration knows from the forge the person asked to redo.
+
+    Why: asked again with the same prompt, a small model answers with the same code (a
+    person clicking Regenerate saw exactly that). So the first ask shows the earlier
+    code and what was wrong with it, answers identical to code already shown are
+    named as such and never shown as new, and the checks from the words (which
+    depend on the words only) are reused instead of asked for again.
+    """
+
+    code: str | None  # the code the person saw last
+    lines: tuple[str, ...]  # what was wrong with it, one line each
+    seen: tuple[str, ...] = ()  # every code the person was shown before
+    word_checks: WordChecks | None = None
+
+
+def retry_from(previous: ForgeResult) -> Retry:
+    """How to redo ``previous``: its shown code, what was wrong with it, all it showed."""
+    shown = previous.shown
+    lines: list[str] = []
+    if shown is not None:
+        if shown.problems:
+            lines += shown.problems
+        elif shown.report is not None and not shown.report.passed:
+            lines += report_failure_lines(shown.report)
+        elif shown.checks_report is not None and previous.word_checks is not None:
+            lines += failure_lines(previous.word_checks.checks, shown.checks_report)
+    if not lines:
+        lines = ["The person asked for another version of it."]
+    return Retry(
+        code=shown.code if shown is not None else None,
+        lines=tuple(lines),
+        seen=tuple(a.code for a in previous.attempts if a.code),
+        word_checks=previous.word_checks,
+    )
+
+
+def code_key(code: str) -> str:
+    """Code compared by what it does as written: comments and layout do not count."""
+    import ast
+
+    try:
+        return ast.dump(ast.parse(code))
+    except (SyntaxError, ValueError):
+        return " ".join(code.split())
+
 
 Generate = Callable[[Sequence[Message], int, Callable[[str], None]], Reply]
 Validate = Callable[[str], ValidationReport]
@@ -153,6 +209,7 @@ def forge_loop(
     run_checks: RunChecks | None = None,
     fix_imports: FixImports | None = None,
     behave: Behave | None = None,
+    retry: Retry | None = None,
 ) -> ForgeResult:
     """Ask, check, and feed failures back until a candidate passes or the budget is spent.
 
@@ -171,6 +228,10 @@ def forge_loop(
     run (a missing ``import re``), at no model cost; listed for the reviewer.
 
     ``behave``: code -> its outcome on each edge-case probe, to settle ties (:func:`settle_ties`).
+
+    ``retry``: this forge redoes an earlier one (:class:`Retry`): the first ask shows
+    the earlier code and its failures, and an answer identical to code already shown
+    is marked as such, not validated again, and followed by a fresh answer.
     """
     sink = progress or NullProgress()
     result = ForgeResult(spec=spec, model=model_name)
@@ -178,7 +239,10 @@ def forge_loop(
     base = build_messages(spec, variables)
     result.add_time("prompt", time.perf_counter() - started)
     checks: list[Check] = []
-    if make_checks is not None and run_checks is not None:
+    if retry is not None and retry.word_checks is not None and run_checks is not None:
+        result.word_checks = retry.word_checks  # they depend on the words only
+        checks = list(result.word_checks.checks)
+    elif make_checks is not None and run_checks is not None:
         sink.stage("checks", f"asking {model_name} for checks of the rules your words state…")
         tick = time.perf_counter()
         result.word_checks = make_checks()
@@ -188,6 +252,9 @@ def forge_loop(
             sink.stage("checks", f"no checks from your words: {result.word_checks.error}")
     messages: list[Message] = list(base)
     kind = "first"
+    seen = {code_key(code) for code in retry.seen} if retry is not None else set()
+    if retry is not None:
+        messages, kind = retry_messages(base, spec.name, retry), "repair"
     polishing: Attempt | None = None  # the working candidate the last request asked to polish
     for number in range(1, max(1, attempts) + 1):
         where = f"attempt {number}/{attempts}"
@@ -222,6 +289,11 @@ def forge_loop(
         )
         result.attempts.append(attempt)
         report: ValidationReport | None = None
+        if extraction.code is not None and code_key(extraction.code) in seen:
+            attempt.problems.append("the same code as an answer shown before (not shown as new)")
+            sink.stage("repair", f"{where}: the same code as before; asking for a fresh answer")
+            messages, kind = list(base), "fresh"
+            continue
         if extraction.code is not None:
             # Validate even when hints/docstring are missing: one repair can fix both.
             running = f"running {len(spec.samples)} sample(s) in the sandbox…"

@@ -8,7 +8,9 @@ package the person chose to install) runs on a thread so the kernel stays respon
 
 from __future__ import annotations
 
+import html
 import threading
+import time
 from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
@@ -22,6 +24,10 @@ ApproveFn = Callable[[ForgeResult], str]
 RedoFn = Callable[[ForgeResult], ForgeResult]
 EditFn = Callable[[ForgeResult, str], ForgeResult]
 CheckFn = Callable[[ForgeResult, int], ForgeResult]  # a check from the words, by index
+
+
+STREAM_REDRAW_SECONDS = 0.2
+STREAM_TAIL_CHARS = 4000
 
 
 class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
@@ -66,6 +72,10 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         self.preview_view = widgets.HTML()
         self.notes_view = widgets.HTML()
         self.status = widgets.HTML()
+        # The model's tokens while a regeneration runs (cleared when its result is shown).
+        self.stream_view = widgets.HTML()
+        self._streamed = ""
+        self._streamed_at = 0.0
         self.approve_button = widgets.Button(
             description="Approve", button_style="success", icon="check"
         )
@@ -107,6 +117,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
                 self.buttons,
                 self.edit_box,
                 self.status,
+                self.stream_view,
             ]
         )
         self.add_class("jupyter-forge-approval")
@@ -116,6 +127,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
 
     def show(self, result: ForgeResult) -> None:
         self.result = result
+        self._streamed, self.stream_view.value = "", ""
         self.header.value = render.header(result, title=self._title)
         self.code_view.value = (
             render.highlight(result.code) if result.code else "<p><i>No code.</i></p>"
@@ -171,6 +183,20 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
             for child in row.children:
                 child.close()
             row.close()
+
+    def stream(self, text: str) -> None:
+        """Show the model's tokens as they come, like the first run under the cell
+        (redrawn at most five times a second: each redraw is a message to the browser)."""
+        self._streamed += text
+        now = time.monotonic()
+        if now - self._streamed_at < STREAM_REDRAW_SECONDS:
+            return
+        self._streamed_at = now
+        tail = self._streamed[-STREAM_TAIL_CHARS:]
+        self.stream_view.value = (
+            "<pre class='jupyter-forge-stream' style='font-size:85%;max-height:12em;"
+            f"overflow:auto;opacity:0.8'>{html.escape(tail)}</pre>"
+        )
 
     def _say(self, message: str, *, error: bool = False) -> None:
         color = "#cf222e" if error else "inherit"

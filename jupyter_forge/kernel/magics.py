@@ -40,7 +40,7 @@ def _composed(opts: Any) -> list[ToolRecord]:
 
 
 class _WidgetProgress:
-    """Progress for background regenerations: the widget's status line."""
+    """Progress for background regenerations: the widget's status line and token stream."""
 
     def __init__(self, widget: ApprovalWidget) -> None:
         self.widget = widget
@@ -49,7 +49,7 @@ class _WidgetProgress:
         self.widget._say(message)
 
     def token(self, text: str) -> None:
-        pass
+        self.widget.stream(text)
 
 
 @magics_class
@@ -325,13 +325,12 @@ class ForgeMagics(LoadingCommands, Magics):
         holder: dict[str, ApprovalWidget] = {}
 
         def regenerate(previous: ForgeResult) -> ForgeResult:
-            return self.forge.create(
-                previous.spec,
+            return self.forge.regenerate(
+                previous,
                 model=opts.model,
                 attempts=opts.attempts,
                 namespace=self.user_ns,
                 progress=_WidgetProgress(holder["widget"]),
-                temperature=0.7,
                 compose=_composed(opts),
                 template=opts.template,
             )

@@ -345,6 +345,27 @@ def test_regenerate_runs_in_the_background_and_updates_the_display(
     assert sent_state(widget.approve_button)["disabled"] is False
 
 
+def test_streamed_tokens_are_escaped_throttled_and_cleared_when_the_result_shows(
+    forge: Forge, model: ScriptedModel
+) -> None:
+    first = make(forge, model, BAD)
+    widget = widget_for(first)
+    widget.stream("def f():\n    return '<script>'")
+    shown = widget.stream_view.value
+    assert "&lt;script&gt;" in shown and "<script>" not in shown
+    widget.stream(" + 'more'")  # within the redraw interval: buffered, not sent
+    assert widget.stream_view.value == shown
+    widget._streamed_at = 0.0  # the interval has passed
+    widget.stream("!")
+    assert "+ &#x27;more&#x27;!" in widget.stream_view.value
+    widget.stream("x" * 10_000)
+    widget._streamed_at = 0.0
+    widget.stream("y")
+    assert len(widget.stream_view.value) < 5_000  # only the tail is kept on screen
+    widget.show(first)
+    assert widget.stream_view.value == ""
+
+
 def test_regenerate_failure_is_shown_and_keeps_the_old_result(
     forge: Forge, model: ScriptedModel
 ) -> None:

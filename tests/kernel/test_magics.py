@@ -189,6 +189,33 @@ def test_widget_regenerate_asks_the_model_again(kernel: Kernel, model: ScriptedM
     assert kernel.ns["parse_money"]("(5)") == -5.0
 
 
+def test_widget_regenerate_shows_the_failure_skips_repeats_and_streams(
+    kernel: Kernel, model: ScriptedModel
+) -> None:
+    """Regenerate asks for a *different* answer: the earlier code and its failure are in
+    the prompt, the same code again is not offered as new, and the tokens stream."""
+    model.push(PARSE_MONEY_WRONG, PARSE_MONEY_WRONG)
+    kernel.fails("%%forge parse_money --attempts 2\n" + PARSE_MONEY_CELL, ForgeError)
+    widget = kernel.magics.pending["parse_money"]
+    streamed: list[str] = []
+    widget.stream = streamed.append  # type: ignore[method-assign]
+
+    model.push(PARSE_MONEY_WRONG, PARSE_MONEY_REPLY)  # first the same wrong code again
+    click(widget.regenerate_button)
+    widget.wait(30)
+
+    ask = user_prompt(model, 2)
+    assert "An earlier answer was not accepted:" in ask and "failed" in ask
+    repeat, fresh = widget.result.attempts
+    assert repeat.problems == ["the same code as an answer shown before (not shown as new)"]
+    assert fresh.kind == "fresh" and fresh.passed and widget.result.shown is fresh
+    assert "An earlier answer" not in user_prompt(model, 3)
+    assert widget.result.passed and not widget.approve_button.disabled
+    assert "".join(streamed).count("def parse_money") == 2  # both answers streamed
+    # The checks from the words depend on the words only: not asked for again.
+    assert len(model.check_requests) <= 1
+
+
 def test_widget_edit_is_revalidated_with_kernel_variables(
     kernel: Kernel, model: ScriptedModel
 ) -> None:
