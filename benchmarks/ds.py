@@ -42,7 +42,7 @@ from jupyter_forge.llm.models import DEFAULT_MODEL
 from jupyter_forge.sandbox import Limits, validate
 
 from ._common import RESULTS, git_commit, machine_info, slug, versions
-from .ds_report import Row, Rows, plot, summarize
+from .ds_report import SCORING, Row, Rows, plot, summarize
 from .ds_tasks import DsTask, all_tasks
 
 CONDITIONS = ("single", "forge")
@@ -121,6 +121,7 @@ def run_hidden(p: Prepared, code: str | None) -> tuple[bool, int, str | None]:
 def blank_row(task: DsTask, **fields: Any) -> Row:
     """Every field of a row, at its "nothing happened" value, then ``fields``."""
     row: Row = {
+        "scoring": SCORING,
         "hidden_passed": False,
         "samples_passed": False,
         "false_green": False,

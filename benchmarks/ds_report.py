@@ -23,6 +23,39 @@ CONDITIONS = ("single", "forge")
 Row = dict[str, Any]
 Rows = dict[str, dict[str, Row]]  # condition -> task name -> row
 
+# How rows are scored. 2: ``hidden_passed`` needs the samples to pass too, and the
+# forge's green is the ``passed`` verdict (a doubtful, amber tool is not green).
+SCORING = 2
+
+
+def rescored(rows: Rows) -> Rows:
+    """Rows of an older run scored as now, from what they recorded.
+
+    Scoring 1 counted hidden checks alone and every sample-passing forge as green. Both
+    are recomputable exactly: ``flagged`` on a sample-passing forge row is the doubtful
+    verdict (its checks ran on the shown code and some failed).
+    """
+    out: Rows = {}
+    for condition, by_task in rows.items():
+        out[condition] = {}
+        for name, row in by_task.items():
+            if row.get("scoring", 1) >= SCORING:
+                out[condition][name] = row
+                continue
+            correct = bool(row["hidden_passed"]) and bool(row["samples_passed"])
+            green = bool(row["samples_passed"]) and (
+                condition == "single" or not row.get("flagged")
+            )
+            out[condition][name] = {
+                **row,
+                "scoring": SCORING,
+                "rescored": True,
+                "hidden_passed": correct,
+                "false_green": green and not correct,
+                "flagged": bool(row.get("flagged")) and bool(row["samples_passed"]),
+            }
+    return out
+
 
 def _mean(values: list[float]) -> float:
     return statistics.mean(values) if values else 0.0
@@ -39,6 +72,7 @@ def summarize(rows: Rows) -> dict[str, Any]:
     ones. So ``hidden_pass_rate + false_green_rate <= 1``.
     """
     summary: dict[str, Any] = {}
+    rows = rescored(rows)
     for condition in [*CONDITIONS, *sorted(set(rows) - set(CONDITIONS))]:
         outs = list(rows.get(condition, {}).values())
         if not outs:
@@ -136,13 +170,12 @@ def cascade_rows(small: Rows, large: Rows) -> dict[str, Row]:
 
 def cascade_table(small: dict[str, Any], large: dict[str, Any]) -> str:
     """Plain switch vs cascade, on the tasks both runs have, as a README table."""
-    shared = sorted(set(small["rows"].get("forge", {})) & set(large["rows"].get("forge", {})))
+    small_rows, large_rows = rescored(small["rows"]), rescored(large["rows"])
+    shared = sorted(set(small_rows.get("forge", {})) & set(large_rows.get("forge", {})))
     options = {
-        f"`{small['model']}` forge": {t: small["rows"]["forge"][t] for t in shared},
-        f"`{large['model']}` forge": {t: large["rows"]["forge"][t] for t in shared},
-        f"cascade `{small['model']}` → `{large['model']}`": cascade_rows(
-            small["rows"], large["rows"]
-        ),
+        f"`{small['model']}` forge": {t: small_rows["forge"][t] for t in shared},
+        f"`{large['model']}` forge": {t: large_rows["forge"][t] for t in shared},
+        f"cascade `{small['model']}` → `{large['model']}`": cascade_rows(small_rows, large_rows),
     }
     lines = [
         f"| on the {len(shared)} tasks both ran | hidden pass | false greens | median s |",
