@@ -138,7 +138,11 @@ def hostile_notebooks(draw: st.DrawFn, base: dict[str, Any]) -> dict[str, Any]:
             meta[key] = _deep(draw(st.integers(min_value=1, max_value=200)))
         elif action == "huge":
             meta[key] = draw(st.sampled_from([10**20, -1, 0, 1e308, "x" * 100_000, [0] * 20_000]))
-        elif isinstance(meta.get("history"), list) and isinstance(meta["history"][0], dict):
+        elif (
+            isinstance(meta.get("history"), list)
+            and meta["history"]
+            and isinstance(meta["history"][0], dict)
+        ):
             meta["history"][0][draw(st.sampled_from(["version", "code", "samples"]))] = draw(_JSON)
     if draw(st.booleans()):
         notebook["metadata"]["jupyter_forge"] = draw(_JSON) if draw(st.booleans()) else meta
