@@ -16,6 +16,7 @@ from .errors import SpecError
 from .spec import check_tool_name
 
 MAX_VERSION = 1_000_000  # far beyond any real history, small enough for every formatter
+MAX_NAME = 100  # characters of a tool name: it is printed in every listing
 MAX_ITEMS = 10_000  # samples, findings, history entries...
 MAX_DEPTH = 32  # nesting of the free-form objects (schema, validation, approved)
 _TEXT_FIELDS = ("description", "signature", "request", "model", "model_id", "created", "updated")
@@ -141,7 +142,8 @@ def _history_entry(entry: object, where: str) -> None:
 def _check(meta: dict[str, Any]) -> None:
     if "name" in meta:
         try:
-            check_tool_name(_text(meta["name"], "name"), allow_builtin=True)
+            if len(check_tool_name(_text(meta["name"], "name"), allow_builtin=True)) > MAX_NAME:
+                raise _Bad(f"`name` is longer than {MAX_NAME} characters")
         except SpecError:
             raise _Bad("`name` is not a valid tool name") from None
     if "version" in meta:

@@ -61,6 +61,7 @@ def test_a_saved_notebook_passes(good: dict[str, Any]) -> None:
         ({"version": 10**30}, "`version`"),
         ({"name": ["add"]}, "`name`"),
         ({"name": "os.system"}, "`name`"),
+        ({"name": "x" * 1000}, "`name`"),
         ({"description": 3}, "`description`"),
         ({"request": "\ud800"}, "`request`"),
         ({"samples": {"source": "1"}}, "`samples`"),
@@ -185,7 +186,7 @@ def test_fuzzed_metadata_never_raises_anything_else(
     read_history(path)
     listed = library.tools()
     if problem is None:
-        assert [r.name for r in listed] == ["add"] or library.errors
+        assert len(listed) == 1 or library.errors  # e.g. no tool code cell left
         if listed:
             _use_record(library, path)
     else:
