@@ -123,6 +123,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         )
     if not hits:
         print("no tool matches: forge one with `jupyter-forge create`")
+    for error in libs.errors:
+        print(f"  skipped: {error}", file=sys.stderr)
     return 0
 
 

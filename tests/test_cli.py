@@ -503,3 +503,43 @@ def test_create_yes_refuses_a_doubtful_tool_with_exit_3(home: Path) -> None:
     assert data["approved"] is False and data["path"] is None
     assert "--yes refused: it passes its samples but breaks checks from your words" in proc.stderr
     assert not (home / "tools" / "add.ipynb").exists()
+
+
+def test_create_yes_refuses_a_tool_that_tried_to_write_with_exit_3(home: Path) -> None:
+    """Issue 15: the candidate catches the sandbox's PermissionError, so its samples pass;
+    --yes must still refuse it (the write would succeed here), save nothing, exit 3."""
+    payload = (
+        "```python\n"
+        "def add(a: int, b: int) -> int:\n"
+        '    """Add two integers."""\n'
+        "    try:\n"
+        "        open('/etc/forge_payload', 'w').write('owned')\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "    return a + b\n"
+        "```"
+    )
+    with ScriptedModel() as sm:
+        sm.push(payload)
+        proc = run(
+            home,
+            "create",
+            "add",
+            "Add two integers.\n>>> add(1, 2)\n3",
+            "--model",
+            "openai/scripted",
+            "--library",
+            str(home / "tools"),
+            "--attempts",
+            "1",
+            "--json",
+            "--yes",
+            api_base=sm.api_base,
+        )
+    assert proc.returncode == 3, proc.stderr
+    data = last_json(proc)
+    assert data["passed"] is True and data["approved"] is False and data["path"] is None
+    assert "--yes refused: in the sandbox it tried to open /etc/forge_payload for writing" in (
+        proc.stderr
+    )
+    assert not (home / "tools" / "add.ipynb").exists()

@@ -142,3 +142,24 @@ def test_validate_names_a_missing_package(home: Path) -> None:
     assert json.loads(proc.stdout.strip().splitlines()[-1])["missing_packages"] == [
         "zz_not_a_real_pkg"
     ]
+
+
+def test_hostile_metadata_is_named_and_skipped_by_every_command(home: Path) -> None:
+    """`"version": "NaN"` in one notebook ended `jupyter-forge list` in a traceback."""
+    seed_library(home)
+    bad = seed_library(home, "mul_numbers")
+    data = json.loads(bad.read_text(encoding="utf-8"))
+    data["metadata"]["jupyter_forge"]["version"] = "NaN"
+    bad.write_text(json.dumps(data), encoding="utf-8")
+    library = ("--library", str(home / "tools"))
+    for command in (
+        ("list", *library),
+        ("search", "add", *library),
+        ("stats", *library),
+        ("show", "mul_numbers", *library),
+    ):
+        proc = run(home, *command)
+        assert "Traceback" not in proc.stderr, (command, proc.stderr)
+        assert "mul_numbers.ipynb" in proc.stderr and "`version`" in proc.stderr, command
+    listed = run(home, "list", *library, "--json")
+    assert [t["name"] for t in json.loads(listed.stdout)["tools"]] == ["add"]

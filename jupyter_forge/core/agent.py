@@ -68,6 +68,7 @@ _SIDE_EFFECT_MARKERS = (
     "file write",
     "writes a file",
     "opens a file for writing",
+    "changes files",
     "file operations",
     "network",
     "starts processes",

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .tool_meta import notebook_problem
+
 CACHE_ENV = "JUPYTER_FORGE_CACHE"
 CACHE_FORMAT = 2
 
@@ -86,16 +88,11 @@ def parse_entry(path: Path, raw: bytes, mtime: float) -> CatalogEntry:
         nb = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise NotToolNotebook(f"not valid JSON ({type(exc).__name__})") from None
-    if not isinstance(nb, dict):
-        raise NotToolNotebook("not a notebook (top level is not an object)")
-    meta = (nb.get("metadata") or {}) if isinstance(nb.get("metadata"), dict) else {}
-    forge = meta.get("jupyter_forge")
-    if not isinstance(forge, dict):
-        raise NotToolNotebook("not a jupyter_forge tool notebook (no jupyter_forge metadata)")
-    try:
-        version = int(forge.get("version", 1))
-    except (TypeError, ValueError):
-        raise NotToolNotebook(f"bad version {forge.get('version')!r} in its metadata") from None
+    problem = notebook_problem(nb)
+    if problem is not None:
+        raise NotToolNotebook(problem)
+    forge = nb["metadata"]["jupyter_forge"]
+    version = int(forge.get("version", 1))
     samples: list[str] = []
     raw_samples = forge.get("samples")
     if isinstance(raw_samples, list):

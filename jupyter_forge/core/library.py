@@ -25,6 +25,7 @@ from .history import History
 from .locking import library_lock
 from .record import FORMAT_VERSION, ToolRecord, now_iso
 from .spec import Sample, check_tool_name
+from .tool_meta import notebook_problem
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -144,13 +145,17 @@ class Library:
                 f"{path} is not a readable notebook ({type(exc).__name__}): restore it from "
                 "version control or remove it"
             ) from None
-        if "jupyter_forge" not in nb.metadata:
+        metadata = nb.get("metadata")
+        if not isinstance(metadata, dict) or "jupyter_forge" not in metadata:
             raise LibraryError(
                 f"{path} is not a jupyter_forge tool notebook (no jupyter_forge metadata)"
             )
         return cast("NotebookNode", nb)
 
     def _record(self, path: Path, nb: NotebookNode) -> ToolRecord:
+        problem = notebook_problem(nb)
+        if problem is not None:  # hostile or damaged: named and skipped, never a traceback
+            raise LibraryError(f"{path} is skipped: {problem}")
         meta = dict(nb.metadata["jupyter_forge"])
         from .notebook import tool_code
 

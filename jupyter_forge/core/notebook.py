@@ -147,9 +147,19 @@ def build_tool_notebook(
 
 
 def tool_code(nb: NotebookNode) -> str | None:
-    """The approved code: the cell marked as the tool (first code cell as a fallback)."""
-    code_cells = [c for c in nb.cells if c.get("cell_type") == "code"]
+    """The approved code: the cell marked as the tool (first code cell as a fallback).
+
+    Cells are read defensively: a shared notebook may hold anything in them.
+    """
+    cells = nb.get("cells")
+    code_cells = [
+        c
+        for c in (cells if isinstance(cells, list) else [])
+        if isinstance(c, dict) and c.get("cell_type") == "code" and isinstance(c.get("source"), str)
+    ]  # nbformat.read joins a source stored as a list of lines
     for cell in code_cells:
-        if cell.get("metadata", {}).get("jupyter_forge", {}).get("role") == TOOL_ROLE:
-            return str(cell.source)
-    return str(code_cells[0].source) if code_cells else None
+        meta = cell.get("metadata")
+        forge = meta.get("jupyter_forge") if isinstance(meta, dict) else None
+        if isinstance(forge, dict) and forge.get("role") == TOOL_ROLE:
+            return str(cell["source"])
+    return str(code_cells[0]["source"]) if code_cells else None

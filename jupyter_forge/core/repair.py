@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from .checks import Check
+from .definition import definition_effects
 from .errors import ModelReplyError
 from .extract import Extraction, extract_function
 from .findings import static_findings, third_party_imports
@@ -138,7 +139,7 @@ def finish(result: ForgeResult, code: str) -> None:
     """Fill in what the reviewer sees besides the code: schema, findings, needs."""
     started = time.perf_counter()
     result.code = code
-    result.findings = static_findings(code)
+    result.findings = static_findings(code) + definition_effects(code)
     result.requirements = third_party_imports(code)
     try:
         result.schema = function_schema(code, result.spec.name)

@@ -21,6 +21,7 @@ from .library import Library
 from .locking import library_lock
 from .record import ToolRecord
 from .spec import check_tool_name
+from .tool_meta import notebook_problem
 
 
 def _is_tool_notebook(path: Path) -> str:
@@ -29,10 +30,13 @@ def _is_tool_notebook(path: Path) -> str:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise LibraryError(f"{path} is not a readable notebook ({type(exc).__name__})") from None
-    meta = data.get("metadata", {}).get("jupyter_forge") if isinstance(data, dict) else None
-    if not isinstance(meta, dict) or not meta.get("name"):
+    problem = notebook_problem(data)
+    if problem is not None:
+        raise LibraryError(f"{path}: {problem}")
+    meta = data["metadata"]["jupyter_forge"]
+    if not meta.get("name"):
         raise LibraryError(
-            f"{path} is not a jupyter_forge tool notebook (no jupyter_forge metadata)"
+            f"{path} is not a jupyter_forge tool notebook (its metadata names no tool)"
         )
     name = str(meta["name"])
     check_tool_name(name, allow_builtin=True)

@@ -102,6 +102,9 @@ class ValidationReport:
     seconds: float = 0.0
     layers: list[str] = field(default_factory=list)
     observed: list[str] = field(default_factory=list)  # see RawSampleRun.observed; not stored
+    # What the candidate's own code tried while it ran (sandbox/attempts.py), e.g.
+    # "tried to open /x for writing": blocked or not, approval without a person refuses it.
+    attempted: list[str] = field(default_factory=list)
 
     @property
     def failures(self) -> list[SampleResult]:
@@ -123,6 +126,7 @@ class ValidationReport:
             "load_traceback": self.load_traceback,
             "seconds": self.seconds,
             "layers": list(self.layers),
+            "attempted": list(self.attempted),
         }
 
     @classmethod
@@ -134,6 +138,7 @@ class ValidationReport:
             load_traceback=data.get("load_traceback"),
             seconds=float(data.get("seconds", 0.0)),
             layers=list(data.get("layers", [])),
+            attempted=[str(a) for a in data.get("attempted") or [] if isinstance(a, str)],
         )
 
 
@@ -211,6 +216,7 @@ def judge_all(
     load_traceback: str | None = None,
     seconds: float = 0.0,
     layers: Sequence[str] = (),
+    attempted: Sequence[str] = (),
 ) -> ValidationReport:
     """Combine per-sample verdicts; a sample the worker never reported counts as failed."""
     by_index = {raw.index: raw for raw in raws}
@@ -227,4 +233,5 @@ def judge_all(
         seconds=seconds,
         layers=list(layers),
         observed=[line for raw in raws for line in (raw.observed or "").split("\n") if line],
+        attempted=list(attempted),
     )

@@ -7,6 +7,7 @@ import html
 import re
 from collections.abc import Sequence
 
+from ..core.auto_approve import attempted
 from ..core.probes import ProbeResult
 from ..core.result import ForgeResult
 from ..core.validation import SampleResult
@@ -176,8 +177,20 @@ def header(result: ForgeResult, *, title: str = "forged") -> str:
     )
 
 
+def attempted_block(result: ForgeResult) -> str:
+    """What the code tried in the sandbox, in red: blocked there, it would act in the kernel."""
+    tried = attempted(result)
+    if not tried:
+        return ""
+    items = "".join(f"<li>{html.escape(a)}</li>" for a in tried)
+    return (
+        "<div style='color:#cf222e'><p><b>Tried while it ran in the sandbox</b> (blocked "
+        f"there; approving runs it in this kernel):</p><ul>{items}</ul></div>"
+    )
+
+
 def notes(result: ForgeResult, layers: Sequence[str]) -> str:
-    parts = []
+    parts = [attempted_block(result)]  # first: the strongest reason not to approve
     if result.error:
         parts.append(f"<p style='color:#cf222e'>{html.escape(result.error)}</p>")
     last = result.shown

@@ -23,6 +23,7 @@ from ..core.errors import SandboxError
 from ..core.validation import RawSampleRun, truncate
 from .limits import Limits
 
+MAX_ATTEMPTED = 30  # attempts kept (the worker sends at most as many; it may lie)
 DIAG_TAIL = 4000  # bytes of the worker's fd 2 kept to explain a crash
 EXIT_GRACE = 2.0  # seconds to let a worker that closed its channel finish dying
 
@@ -42,6 +43,7 @@ class Outcome:
     raws: list[RawSampleRun] = field(default_factory=list)
     load_error: str | None = None
     load_traceback: str | None = None
+    attempted: list[str] = field(default_factory=list)  # what the candidate tried (attempts.py)
 
 
 class _ProtocolError(Exception):
@@ -127,6 +129,12 @@ class Reader:
             raise SandboxError(f"the sandbox worker failed: {truncate(str(event.get('message')))}")
         if not self.ready:
             raise _ProtocolError(f"unexpected {truncate(str(kind), 40)!r} before start-up")
+        if kind == "attempt":  # any time while the candidate runs; never progress
+            what = " ".join(str(event.get("what") or "tried something").split())
+            attempted = self.outcome.attempted
+            if len(attempted) < MAX_ATTEMPTED and truncate(what, 300) not in attempted:
+                attempted.append(truncate(what, 300))
+            return False
         if kind == "loaded" and not self.loaded:
             if event.get("status") == "ok":
                 self.loaded = True

@@ -87,6 +87,7 @@ def validate(
         load_traceback=outcome.load_traceback,
         seconds=time.perf_counter() - start,
         layers=active_layers(),
+        attempted=outcome.attempted,
     )
 
 

@@ -407,6 +407,23 @@ def _import_lockdown() -> Any:
         sys.path.remove(here)
 
 
+def _read_attempts() -> tuple[str, str]:
+    """``attempts.py`` next to this file, read before the lockdown hides this folder."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "attempts.py")
+    with open(path, encoding="utf-8") as handle:
+        return path, handle.read()
+
+
+def _install_attempts(path: str, source: str, fd: int) -> list[bool]:
+    """Exec ``attempts.py`` (kept out of ``sys.modules``) and add its audit hook."""
+    namespace: dict[str, Any] = {"__name__": "forge_attempts", "__file__": path}
+    exec(compile(source, path, "exec", dont_inherit=True), namespace)
+    switch: list[bool] = namespace["install"](
+        frozenset({CANDIDATE_FILE}), lambda text: send(fd, {"event": "attempt", "what": text})
+    )
+    return switch
+
+
 def lock_down(fd: int, setup: dict[str, Any], plan: list[tuple[str, int, int]]) -> None:
     """Apply the host's plan: pid-1 shim, rlimits, then ``lockdown.apply_layers``.
 
@@ -429,6 +446,7 @@ def main(argv: list[str]) -> None:
     os.set_inheritable(fd, False)  # the candidate's own subprocesses never get the channel
     stdin = sys.stdin.buffer
     try:
+        attempts = _read_attempts()
         lock_down(fd, marshal.load(stdin), parse_plan(argv[2]))
     except BaseException as exc:
         send(fd, {"event": "fatal", "message": f"lockdown failed: {type(exc).__name__}: {exc}"})
@@ -448,11 +466,18 @@ def main(argv: list[str]) -> None:
     except BaseException as exc:
         send(fd, {"event": "fatal", "message": f"bad job: {type(exc).__name__}: {exc}"})
         os._exit(70)
+    try:  # the audit hook goes in before any candidate code runs (see attempts.py)
+        recording = _install_attempts(*attempts, fd)
+    except BaseException as exc:
+        send(fd, {"event": "fatal", "message": f"no recorder: {type(exc).__name__}: {exc}"})
+        os._exit(70)
     send(fd, {"event": "ready"})
     out = Capture(max_output)
     sys.stdout = out
     sys.stderr = Capture(max_output)
+    recording[0] = True
     module_ns, report = load(code, name)
+    recording[0] = False
     values: dict[str, Any] = {}
     if module_ns is not None:
         values, input_error = unpickle_inputs(inputs)
@@ -469,7 +494,9 @@ def main(argv: list[str]) -> None:
     if job.get("observe") and callable(namespace[name]):
         namespace[name] = observe_calls(namespace[name], calls)
     for index, source in enumerate(samples):
+        recording[0] = True
         report = run_sample(index, source, namespace, out)
+        recording[0] = False
         if calls:
             report["observed"] = clip("\n".join(calls[:20]))
             calls.clear()

@@ -20,6 +20,7 @@ from ..core.errors import ForgeError
 from ..core.libraries import user_library_dir
 from ..core.library import DEFAULT_LIBRARY, Library, ToolRecord
 from ..core.spec import check_tool_name
+from ..core.tool_meta import notebook_problem
 
 
 class ForgeTools(Configurable):
@@ -164,7 +165,9 @@ def read_history(path: Path) -> list[dict[str, Any]]:
             nb = nbformat.read(handle, as_version=4)
     except Exception:
         return []
-    history = nb.metadata.get("jupyter_forge", {}).get("history", [])
+    if notebook_problem(nb) is not None:  # the tool list already names it as skipped
+        return []
+    history = nb.metadata["jupyter_forge"].get("history", [])
     out = []
     for item in history if isinstance(history, list) else []:
         if not isinstance(item, dict):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from jupyter_forge.core.findings import static_findings, third_party_imports
+import pytest
+
+from jupyter_forge.core.findings import risky_findings, static_findings, third_party_imports
 
 
 def test_clean_code_has_no_findings() -> None:
@@ -86,3 +88,60 @@ def test_third_party_imports() -> None:
 
 def test_third_party_imports_with_explicit_stdlib() -> None:
     assert third_party_imports("import os\nimport numpy\n", stdlib=frozenset({"numpy"})) == ["os"]
+
+
+# -- aliases: reaching builtins, globals and open without naming them (issue 15) -------
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ("(lambda: 0).__globals__['__builtins__']['open']", "reaches `__globals__`"),
+        ("getattr(__builtins__, 'op' + 'en')", "getattr() with a computed attribute name"),
+        ("getattr(__builtins__, 'op' + 'en')", "reaches `__builtins__`"),
+        ("().__class__.__base__.__subclasses__()", "reaches `__subclasses__`"),
+        ("().__class__.__base__", "reaches `__base__`"),
+        ("f.__code__", "reaches `__code__`"),
+        ("sys.modules['os'].__dict__", "reaches `__dict__`"),
+        ("getattr(x, '__globals__')", "getattr() reaches `__globals__` by a string"),
+        ("vars(x)", "calls vars()"),
+        ("locals()", "calls locals()"),
+        ("builtins.open('x', 'w')", "reaches open through builtins.open"),
+        ("io.open('x')", "reaches open through io.open"),
+        ("__builtins__['open']", "reaches `open` by a string key"),
+        ("[open][0]('x', 'w')", "refers to open without calling it"),
+    ],
+)
+def test_aliases_are_risky_findings(payload: str, expected: str) -> None:
+    code = f"def f(x):\n    return {payload}\n"
+    assert any(expected in finding for finding in risky_findings(code)), risky_findings(code)
+
+
+def test_open_alias_by_assignment() -> None:
+    code = "def f(p):\n    o = open\n    return o(p, 'w')\n"
+    assert risky_findings(code) == [
+        "line 2: refers to open without calling it (an alias hides file access)"
+    ]
+
+
+def test_informational_findings_are_listed_but_not_risky() -> None:
+    code = (
+        "from pathlib import Path\n"
+        "import threading\n"
+        "def f(o, p: str) -> str:\n"
+        "    setattr(o, 'size', 1)\n"
+        "    return Path(p).read_text()\n"
+    )
+    assert len(static_findings(code)) == 3
+    assert risky_findings(code) == []
+
+
+def test_plain_attributes_and_calls_are_not_findings() -> None:
+    code = (
+        "def f(df, s: str, o) -> object:\n"
+        "    s.replace('a', 'b'); df.rename(columns={}); type(o).__name__; o.__class__.__name__\n"
+        "    getattr(o, 'size', None); super().__init__\n"
+        "    with open(s) as h:\n"
+        "        return h.read()\n"
+    )
+    assert static_findings(code) == []

@@ -1,0 +1,193 @@
+"""Hostile tool-notebook metadata: named and skipped by every reader, never a traceback."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from library_kit import save
+
+from jupyter_forge.core.catalog import NotToolNotebook, parse_entry
+from jupyter_forge.core.errors import LibraryError
+from jupyter_forge.core.library import Library
+from jupyter_forge.core.sharing import _is_tool_notebook
+from jupyter_forge.core.tool_meta import metadata_problem, notebook_problem
+from jupyter_forge.mcp_server import description, hidden_reason, input_schema
+from jupyter_forge.server.libraries import read_history
+
+FUZZ_EXAMPLES = 300  # benchmarks/metadata_fuzz.py runs 10,000
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A real tool notebook, saved twice so it carries a history entry."""
+    root = tmp_path_factory.mktemp("meta")
+    library = Library(root / "tools", notary_dir=str(root / "notary"))
+    save(library)
+    record = save(library, code="def add(a, b):\n    return b + a\n")
+    data: dict[str, Any] = json.loads(record.path.read_text(encoding="utf-8"))
+    return data
+
+
+def _deep(depth: int) -> Any:
+    value: Any = "x"
+    for _ in range(depth):
+        value = {"k": [value]}
+    return value
+
+
+def with_meta(notebook: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    changed = copy.deepcopy(notebook)
+    changed["metadata"]["jupyter_forge"].update(changes)
+    return changed
+
+
+def test_a_saved_notebook_passes(good: dict[str, Any]) -> None:
+    assert notebook_problem(good) is None
+    assert good["metadata"]["jupyter_forge"]["history"]  # the history checks ran on something
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"version": "NaN"}, "`version`"),
+        ({"version": True}, "`version`"),
+        ({"version": 10**30}, "`version`"),
+        ({"name": ["add"]}, "`name`"),
+        ({"name": "os.system"}, "`name`"),
+        ({"name": "x" * 1000}, "`name`"),
+        ({"description": 3}, "`description`"),
+        ({"request": "\ud800"}, "`request`"),
+        ({"samples": {"source": "1"}}, "`samples`"),
+        ({"samples": [{"source": 1}]}, "`samples[0].source`"),
+        ({"samples": [{"source": "1", "kind": "eval"}]}, "`samples[0].kind`"),
+        ({"findings": [None]}, "`findings[0]`"),
+        ({"schema": {"function": "add"}}, "`schema.function`"),
+        ({"validation": {"passed": "yes"}}, "`validation.passed`"),
+        ({"approved": [1]}, "`approved`"),
+        ({"deprecated": {"reason": 7}}, "`deprecated.reason`"),
+        ({"history": [{"version": "NaN", "code": ""}]}, "`history[0].version`"),
+        ({"history": [{"version": 1}]}, "`history[0].code`"),
+        ({"validation": {"x": _deep(40)}}, "nested"),
+    ],
+)
+def test_each_bad_field_is_named(good: dict[str, Any], changes: dict[str, Any], field: str) -> None:
+    problem = notebook_problem(with_meta(good, **changes))
+    assert problem is not None and field in problem and "\n" not in problem
+
+
+def test_not_an_object_anywhere() -> None:
+    assert metadata_problem([]) == "`jupyter_forge` is a list, not an object"
+    assert notebook_problem([]) is not None
+    assert notebook_problem({"metadata": []}) is not None
+
+
+def test_version_nan_is_skipped_by_list_and_named_by_load(
+    good: dict[str, Any], tmp_path: Path
+) -> None:
+    """The reported crash: `"version": "NaN"` ended `jupyter-forge list` in a traceback."""
+    library = Library(tmp_path / "tools", notary_dir=str(tmp_path / "notary"))
+    save(library, name="fine")
+    (library.root / "add.ipynb").write_text(json.dumps(with_meta(good, version="NaN")))
+    assert [r.name for r in library.tools()] == ["fine"]
+    assert len(library.errors) == 1 and "`version`" in library.errors[0]
+    with pytest.raises(LibraryError, match="`version`"):
+        library.get("add")
+
+
+# -- fuzzing -------------------------------------------------------------------------
+
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**40), max_value=10**40)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=30)  # any unicode, surrogates included
+)
+_JSON = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+_FIELDS = [
+    "format", "name", "version", "description", "signature", "request", "model", "model_id",
+    "samples", "schema", "validation", "requirements", "findings", "created", "updated",
+    "approved", "deprecated", "depends", "history",
+]  # fmt: skip
+
+
+@st.composite
+def hostile_notebooks(draw: st.DrawFn, base: dict[str, Any]) -> dict[str, Any]:
+    """A saved notebook with some fields removed, replaced by junk, or nested deep."""
+    notebook = copy.deepcopy(base)
+    meta = notebook["metadata"]["jupyter_forge"]
+    for key in draw(st.lists(st.sampled_from(_FIELDS), max_size=5, unique=True)):
+        action = draw(st.sampled_from(["drop", "junk", "deep", "huge", "history"]))
+        if action == "drop":
+            meta.pop(key, None)
+        elif action == "junk":
+            meta[key] = draw(_JSON)
+        elif action == "deep":
+            meta[key] = _deep(draw(st.integers(min_value=1, max_value=200)))
+        elif action == "huge":
+            meta[key] = draw(st.sampled_from([10**20, -1, 0, 1e308, "x" * 100_000, [0] * 20_000]))
+        elif (
+            isinstance(meta.get("history"), list)
+            and meta["history"]
+            and isinstance(meta["history"][0], dict)
+        ):
+            meta["history"][0][draw(st.sampled_from(["version", "code", "samples"]))] = draw(_JSON)
+    if draw(st.booleans()):
+        notebook["metadata"]["jupyter_forge"] = draw(_JSON) if draw(st.booleans()) else meta
+    return notebook
+
+
+def _use_record(library: Library, path: Path) -> None:
+    """What list/show/load/stats/MCP do with a record that was read."""
+    record = library._record(path, library._read(path))
+    f"{record.name:24} v{record.version:<3} {record.description[:60]}".encode()
+    json.dumps(record.meta)
+    with contextlib.suppress(LibraryError):  # a one-line answer (e.g. no earlier version)
+        record.versions().diff()
+    hidden_reason(record), input_schema(record), description(record)
+
+
+@settings(
+    max_examples=FUZZ_EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(data=st.data())
+def test_fuzzed_metadata_never_raises_anything_else(
+    good: dict[str, Any], tmp_path_factory: pytest.TempPathFactory, data: st.DataObject
+) -> None:
+    notebook = data.draw(hostile_notebooks(good))
+    root = tmp_path_factory.mktemp("fuzz")
+    path = root / "add.ipynb"
+    path.write_text(json.dumps(notebook), encoding="utf-8")
+    problem = notebook_problem(json.loads(path.read_text()))
+    library = Library(root, notary_dir=str(root / "notary"))
+    try:
+        parse_entry(path, path.read_bytes(), 0.0)
+    except NotToolNotebook as exc:
+        assert problem is not None and "\n" not in str(exc)
+    try:
+        _is_tool_notebook(path)
+    except LibraryError as exc:  # import refuses it with one line
+        assert "\n" not in str(exc)
+    read_history(path)
+    listed = library.tools()
+    if problem is None:
+        assert len(listed) == 1 or library.errors  # e.g. no tool code cell left
+        if listed:
+            _use_record(library, path)
+    else:
+        assert listed == [] and problem in library.errors[0], (problem, library.errors)
