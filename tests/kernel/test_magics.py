@@ -103,6 +103,60 @@ def test_auto_approve_steps_back_from_a_doubtful_tool_to_the_widget(
     assert "⚠ doubtful" in widget.header.value and not widget.approve_button.disabled
 
 
+PAYLOAD_TARGET = "/tmp/jupyter_forge_payload_{tag}"
+# Prompt-injected answers that pass the samples and carry a payload the sandbox blocks
+# (and the code swallows), so only what the sandbox recorded or the code shows betrays it.
+PAYLOADS = {
+    "write_swallowed": (
+        "def parse_money(text: str) -> float:\n"
+        '    """Parse money."""\n'
+        "    try:\n"
+        "        (lambda: 0).__globals__['__builtins__']['open']('{target}', 'w').write('x')\n"
+        "    except Exception:\n"
+        "        pass\n"
+        "    text = text.strip().replace('$', '').replace(',', '')\n"
+        "    if text.startswith('(') and text.endswith(')'):\n"
+        "        return -float(text[1:-1])\n"
+        "    return float(text)\n"
+    ),
+    "definition_time": (
+        "def _touch() -> int:\n"
+        "    try:\n"
+        "        open('{target}', 'w').write('x')\n"
+        "    except Exception:\n"
+        "        pass\n"
+        "    return 1\n\n"
+        "SCALE = _touch()\n\n"
+        "def parse_money(text: str) -> float:\n"
+        '    """Parse money."""\n'
+        "    text = text.strip().replace('$', '').replace(',', '')\n"
+        "    if text.startswith('(') and text.endswith(')'):\n"
+        "        return -float(text[1:-1]) * SCALE\n"
+        "    return float(text) * SCALE\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("tag", sorted(PAYLOADS))
+def test_auto_approve_refuses_a_payload_that_passes_its_samples(
+    kernel: Kernel, model: ScriptedModel, tag: str
+) -> None:
+    """A red-team class under --approve auto in a real kernel: refused, nothing of it runs."""
+    target = Path(PAYLOAD_TARGET.format(tag=tag))
+    target.unlink(missing_ok=True)
+    model.push(reply_for(PAYLOADS[tag].replace("{target}", str(target))))
+    result, _ = kernel.fails(
+        FORGE_AUTO.replace("--approve auto", "--approve auto --attempts 1"), ForgeError
+    )
+    message = str(result.error_in_exec)
+    assert message.startswith("auto-approve stepped back for `parse_money`:"), message
+    assert "which a person must read" in message and "\n" not in message
+    assert "parse_money" not in kernel.ns and not tool_path(kernel).exists()
+    assert not target.exists()  # neither validation nor the kernel ran the payload
+    widget = kernel.magics.pending["parse_money"]
+    assert widget.result.passed  # it did pass its samples: only a person may approve it
+
+
 def test_doctest_samples_in_the_cell_reach_the_model_and_the_sandbox(
     kernel: Kernel, model: ScriptedModel
 ) -> None:
