@@ -316,7 +316,12 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("name")
     create.add_argument("request")
     create.add_argument(
-        "--sample", "-s", action="append", default=[], help="'>>> f(1)\\n2' or 'assert f(1) == 2'"
+        "--sample",
+        "-s",
+        action="append",
+        default=[],
+        help="a sample, repeatable: '>>> f(1)' and the expected output on the next line, "
+        "or 'assert f(1) == 2'",
     )
     create.add_argument("--library", "-l")
     create.add_argument("--model", "-m")
