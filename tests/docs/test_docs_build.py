@@ -61,6 +61,13 @@ def test_every_page_is_built_and_reachable_from_the_index(built: Path) -> None:
             assert f'href="{name}.html"' in index, f"{name} is not in the index's toctree"
 
 
+def test_every_image_in_docs_is_shown(built: Path) -> None:
+    images = sorted(DOCS.glob("*.png"))
+    assert images
+    for image in images:
+        assert (built / "_images" / image.name).exists(), image.name
+
+
 def test_config_reference_lists_every_configurable_trait(built: Path) -> None:
     page = (built / "configuration.html").read_text(encoding="utf-8")
     terms = [_text_of(dt) for dt in _DT.findall(page)]
