@@ -1,9 +1,10 @@
 """The release as users get it: a wheel, installed into a fresh venv on a machine without Node.js.
 
-``python -m build`` makes the sdist and, from it, the wheel; the wheel build runs the
-labextension build (npm and webpack: several minutes on 2 cores), so this test is marked
-``packaging`` and takes about 10-20 minutes in all (the fresh venv installs JupyterLab and
-litellm from PyPI, or from pip's cache). ``pytest -m "not packaging"`` leaves it out.
+``python -m build`` makes the sdist and, from it, the wheel; in a checkout where the
+labextension was never built, that runs npm and webpack. The fresh venv installs
+JupyterLab, litellm and the rest from PyPI (or pip's cache). So this test is marked
+``packaging``: 3-5 minutes on a 2-core machine with warm npm and pip caches (about 1 to
+build, 2-4 to install), longer on cold ones. ``pytest -m "not packaging"`` leaves it out.
 
 Set ``JUPYTER_FORGE_DIST=DIR`` to keep the built files: an empty or missing ``DIR`` is
 built into, a ``DIR`` that already holds a wheel is used as it is (no second build).
