@@ -313,36 +313,63 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     create = sub.add_parser("create", help="forge a tool from a request")
-    create.add_argument("name")
-    create.add_argument("request")
+    create.add_argument("name", help="the tool's (function's) name")
+    create.add_argument("request", help="what it does, in plain words")
     create.add_argument(
-        "--sample", "-s", action="append", default=[], help="'>>> f(1)\\n2' or 'assert f(1) == 2'"
+        "--sample",
+        "-s",
+        action="append",
+        default=[],
+        help="a sample, repeatable: '>>> f(1)' and the expected output on the next line, "
+        "or 'assert f(1) == 2'",
     )
-    create.add_argument("--library", "-l")
-    create.add_argument("--model", "-m")
+    create.add_argument(
+        "--library", "-l", help="where to save it (default: Forge.library, ./forge_tools)"
+    )
+    create.add_argument(
+        "--model", "-m", help="litellm model or alias (default: Forge.model, local-1.5b)"
+    )
     create.add_argument(
         "--api-base", help="base URL of an OpenAI-compatible server (vLLM, LM Studio)"
     )
-    create.add_argument("--attempts", "-n", type=int)
+    create.add_argument(
+        "--attempts", "-n", type=int, help="generations, repairs included (default: 5)"
+    )
     create.add_argument("--compose", "-c", help="library tools it may call: a,b,c")
     create.add_argument("--template", "-t", help="api, transform, file, parser or your own")
     create.add_argument(
-        "--yes", "-y", action="store_true", help="approve automatically when the samples pass"
+        "--yes",
+        "-y",
+        action="store_true",
+        help="approve without asking when the samples and the checks from the words pass "
+        "(a doubtful tool is not saved: exit 3)",
     )
-    create.add_argument("--json", action="store_true")
+    create.add_argument(
+        "--json", action="store_true", help="print the result as JSON (the last stdout line)"
+    )
     create.set_defaults(func=cmd_create)
 
     validate = sub.add_parser(
         "validate", help="run samples against a file's function in the sandbox"
     )
-    validate.add_argument("file")
-    validate.add_argument("--name", required=True)
-    validate.add_argument("--sample", "-s", action="append", default=[])
-    validate.add_argument("--json", action="store_true")
+    validate.add_argument("file", help="a Python file holding the function")
+    validate.add_argument("--name", required=True, help="the function to validate")
+    validate.add_argument(
+        "--sample",
+        "-s",
+        action="append",
+        default=[],
+        help="a sample, repeatable (as for create)",
+    )
+    validate.add_argument("--json", action="store_true", help="print the report as JSON")
     validate.set_defaults(func=cmd_validate)
 
     model = sub.add_parser("model", help="the embedded local model")
-    model.add_argument("action", choices=["pull", "serve", "status", "stop"])
+    model.add_argument(
+        "action",
+        choices=["pull", "serve", "status", "stop"],
+        help="pull: assemble and verify the model; serve: start its server; status; stop",
+    )
     model.add_argument(
         "--model",
         "-m",
@@ -352,7 +379,9 @@ def build_parser() -> argparse.ArgumentParser:
     model.set_defaults(func=cmd_model)
 
     sandbox = sub.add_parser("sandbox", help="the validation sandbox")
-    sandbox.add_argument("action", choices=["check"])
+    sandbox.add_argument(
+        "action", choices=["check"], help="check: list the layers and try attacks on bait"
+    )
     sandbox.add_argument(
         "--require",
         action="append",

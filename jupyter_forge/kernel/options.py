@@ -52,9 +52,10 @@ def split_line(line: str) -> list[str]:
 
 HELP = """\
 %%forge NAME [options]      forge a tool from the cell body (request + samples)
-    --model M               litellm model or alias (default: Forge.model, `local`)
+    --model M               litellm model or alias (default: Forge.model, `local-1.5b`)
     --attempts N            generations including repairs (default 5)
-    --approve auto|widget   auto: approve when the samples pass (headless runs)
+    --approve auto|widget   auto: approve when the samples and the checks from the words
+                            pass (headless runs)
     --library DIR           tool library folder (default ./forge_tools)
     --no-persist            define in the kernel only; do not save a notebook
     --samples VAR           a kernel variable holding a list of sample strings
