@@ -21,9 +21,9 @@ pytest.importorskip("pydata_sphinx_theme")
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 PACKAGE = ROOT / "jupyter_forge"
-EXCLUDED = {"_readme_draft.md"}
+EXCLUDED: set[str] = set()
 # Root files the docs include; they are read on GitHub too, so they follow the same rules.
-ROOT_PAGES = ("CHANGELOG.md", "CONTRIBUTING.md")
+ROOT_PAGES = ("README.md", "CHANGELOG.md", "CONTRIBUTING.md")
 _LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
 _DT = re.compile(r"<dt\b.*?</dt>", re.S)
 
@@ -131,8 +131,7 @@ def _markdown_files() -> list[Path]:
 def test_docs_link_only_inside_the_repository(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert "http://" not in text and "https://" not in text, path.name
-    # The README draft is written for the repository's root, where it will live.
-    base = ROOT if path.name == "_readme_draft.md" or path.parent == ROOT else path.parent
+    base = path.parent
     for target in _LINK.findall(text):
         if target.startswith("#"):
             continue
@@ -142,11 +141,9 @@ def test_docs_link_only_inside_the_repository(path: Path) -> None:
 
 
 def test_front_page_is_short() -> None:
-    """The README is a front page; the draft stands in for it until it is swapped in."""
-    draft = DOCS / "_readme_draft.md"
-    front = draft if draft.exists() else ROOT / "README.md"
-    lines = front.read_text(encoding="utf-8").splitlines()
-    assert len(lines) <= 250, (front.name, len(lines))
+    """The README is a front page: what, the two commands, an example, links."""
+    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    assert len(lines) <= 250, len(lines)
 
 
 def test_no_development_history_in_the_docs() -> None:
