@@ -21,6 +21,8 @@ from .llm.models import DEFAULT_MODEL
 # `create --yes` on a tool that passed its samples but needs a person's review (a doubtful
 # verdict): not an error of the tool, not a success; scripts can tell it apart.
 EXIT_NEEDS_A_PERSON = 3
+# `create` when a library tool already does what is asked (retrieval before creation).
+EXIT_EXISTING = 4
 
 
 class StderrProgress:
@@ -66,6 +68,10 @@ def cmd_create(args: argparse.Namespace) -> int:
     spec = ForgeSpec(name, spec.request, merge_samples(spec.samples, _samples(args.sample)))
     forge = _forge(args)
     compose = _compose_records(forge, args.compose, name)
+    if not args.new and forge.reuse_check:
+        existing = forge.existing_tool(spec, compose=[r.name for r in compose])
+        if existing is not None:
+            return _offer_existing(spec, existing, args.json)
     progress = StderrProgress(sys.stderr, tokens=sys.stderr.isatty() and not args.json)
     started = time.perf_counter()
     result = forge.create(
@@ -114,6 +120,37 @@ def cmd_create(args: argparse.Namespace) -> int:
         if result.code:
             print(result.code, file=sys.stderr)
     return 0 if (result.passed and path) else 1
+
+
+def _offer_existing(spec: ForgeSpec, record: Any, as_json: bool) -> int:
+    """Retrieval before creation: name the tool that already does this; forge nothing."""
+    checked = (
+        f"; it passes the {len(spec.samples)} sample(s) in the sandbox" if spec.samples else ""
+    )
+    line = (
+        f"an existing tool already does this: `{record.name}` v{record.version} "
+        f"({record.location} library): {record.description.rstrip('.')}{checked}. "
+        f"Use it (jupyter-forge show {record.name}), or forge `{spec.name}` anyway with --new"
+    )
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "name": spec.name,
+                    "passed": False,
+                    "approved": False,
+                    "existing": {
+                        "name": record.name,
+                        "version": record.version,
+                        "location": record.location,
+                        "signature": record.signature,
+                        "trusted": record.trusted,
+                    },
+                }
+            )
+        )
+    print(line, file=sys.stderr)
+    return EXIT_EXISTING
 
 
 def _compose_records(forge: Any, raw: str | None, name: str) -> list[Any]:
@@ -343,6 +380,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="approve without asking when the samples and the checks from the words pass "
         "(a doubtful tool is not saved: exit 3)",
+    )
+    create.add_argument(
+        "--new",
+        action="store_true",
+        help="forge even when a library tool already does this (otherwise: exit 4, naming it)",
     )
     create.add_argument(
         "--json", action="store_true", help="print the result as JSON (the last stdout line)"

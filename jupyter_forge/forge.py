@@ -270,6 +270,42 @@ class Forge(Configurable):
         )
         return validate(code, name, samples, inputs=inputs, limits=limits, observe=observe)
 
+    def existing_tool(
+        self,
+        spec: ForgeSpec,
+        *,
+        library: str | os.PathLike[str] | None = None,
+        namespace: Mapping[str, Any] | None = None,
+        compose: Sequence[str] = (),
+    ) -> ToolRecord | None:
+        """A library tool that already does what ``spec`` asks (None: forge a new one).
+
+        Retrieval before creation, the same for every front end: a tool whose name is
+        forged again is versioned instead, a tool the new one composes is no reason to
+        stop, and an offer must fit the request's signature and pass its samples in
+        the sandbox (a look-alike is never offered).
+        """
+        from .core.compose import checkable_code
+        from .core.errors import ForgeError, LibraryError
+
+        libs = self.open_libraries(library)
+        try:
+            if any(lib.exists(spec.name) for lib in libs.libraries):
+                return None  # forging an existing name makes its next version
+            hit = libs.index().best_match(spec.request)
+        except ForgeError:
+            return None
+        if hit is None or hit.name in compose:
+            return None
+        record = libs.find(hit.name)
+        try:
+            code = checkable_code(record, libs.find)  # a composed tool runs with what it calls
+        except LibraryError:
+            return None  # it calls a tool no library has: it could not run here either
+        if self.reuse_refusal(spec, hit.name, code, record.signature, namespace):
+            return None
+        return record
+
     def reuse_refusal(
         self,
         spec: ForgeSpec,

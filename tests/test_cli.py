@@ -543,3 +543,47 @@ def test_create_yes_refuses_a_tool_that_tried_to_write_with_exit_3(home: Path) -
         proc.stderr
     )
     assert not (home / "tools" / "add.ipynb").exists()
+
+
+def test_create_names_an_existing_tool_instead_of_forging_and_new_forges_anyway(
+    sm: ScriptedModel, home: Path
+) -> None:
+    """Retrieval before creation, as in the notebook: the CLI asks the same service."""
+    library = str(home / "tools")
+    common = ["--model", "openai/scripted", "--library", library, "--json", "--yes"]
+    sm.push(GOOD)
+    first = run(
+        home, "create", "add", "Add two integers.\n>>> add(1, 2)\n3", *common, api_base=sm.api_base
+    )
+    assert first.returncode == 0, first.stderr
+    asked = len(sm.requests)
+
+    again = run(
+        home,
+        "create",
+        "plus",
+        "Add two integers.\n>>> plus(2, 2)\n4",
+        *common,
+        api_base=sm.api_base,
+    )
+    assert again.returncode == 4, again.stderr
+    data = last_json(again)
+    assert data["existing"]["name"] == "add" and data["approved"] is False
+    assert "an existing tool already does this: `add` v1" in again.stderr
+    assert "it passes the 1 sample(s) in the sandbox" in again.stderr
+    assert "--new" in again.stderr and "Traceback" not in again.stderr
+    assert len(sm.requests) == asked  # no model call
+    assert not (home / "tools" / "plus.ipynb").exists()
+
+    sm.push(GOOD.replace("def add", "def plus").replace("add(1, 2)", "plus(1, 2)"))
+    forced = run(
+        home,
+        "create",
+        "plus",
+        "Add two integers.\n>>> plus(2, 2)\n4",
+        *common,
+        "--new",
+        api_base=sm.api_base,
+    )
+    assert forced.returncode == 0, forced.stderr
+    assert (home / "tools" / "plus.ipynb").exists()

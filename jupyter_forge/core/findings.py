@@ -135,6 +135,12 @@ def _expr_findings(node: ast.AST, calls: set[int]) -> list[tuple[str, bool]]:
             ]
         if node.attr == "open" and isinstance(node.value, ast.Name) and node.value.id in _OPENERS:
             return [(f"reaches open through {node.value.id}.open", True)]
+    if isinstance(node, (ast.Name, ast.FunctionDef, ast.AsyncFunctionDef)):
+        named = node.id if isinstance(node, ast.Name) else node.name
+        if named.startswith("__forge_"):
+            # The forge's own machinery (the --compose loader): a candidate has no business
+            # naming it, and the sandbox's recorder does not watch it.
+            return [(f"uses `{named}` (the forge's own machinery)", True)]
     if isinstance(node, ast.Name):
         if node.id in ("__builtins__", "__loader__", "__spec__"):
             return [(f"reaches `{node.id}` (interpreter internals)", True)]

@@ -9,8 +9,7 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.display import HTML, display
 
 from ..core import auto_approve
-from ..core.compose import checkable_code
-from ..core.errors import ForgeError, LibraryError, SpecError
+from ..core.errors import ForgeError, SpecError
 from ..core.record import ToolRecord
 from ..core.requirements import install_command, missing_requirements
 from ..core.result import ForgeResult
@@ -182,23 +181,16 @@ class ForgeMagics(LoadingCommands, Magics):
 
     def _offer_existing(self, spec: ForgeSpec, opts: Any) -> bool:
         """Retrieval before creation: reuse a tool that already does what is asked."""
-        libs = self.forge.open_libraries(opts.library)
-        try:
-            if any(lib.exists(spec.name) for lib in libs.libraries):
-                return False  # forging an existing name makes its next version
-            hit = libs.index().best_match(spec.request)
-        except ForgeError:
+        record = self.forge.existing_tool(
+            spec,
+            library=opts.library,
+            namespace=self.user_ns,
+            compose=[r.name for r in _composed(opts)],
+        )
+        if record is None:
             return False
-        if hit is None or any(hit.name == r.name for r in _composed(opts)):
-            return False  # the tool it composes is no reason to stop forging it
-        record = libs.find(hit.name)
-        try:
-            code = checkable_code(record, libs.find)  # a composed tool runs with what it calls
-        except LibraryError:
-            return False  # it calls a tool no library has: it could not run here either
-        if self.forge.reuse_refusal(spec, hit.name, code, record.signature, self.user_ns):
-            return False  # a look-alike: it cannot do what the cell declares or checks
-        calls = self._usage(libs).get(hit.name)
+        hit = record
+        calls = self._usage(self.forge.open_libraries(opts.library)).get(hit.name)
         used = f"used {calls.calls} time(s)" if calls and calls.calls else "not used yet"
         about = f"`{hit.name}` (v{record.version}, {used}, {record.location} library): {record.description.rstrip('.')}"
         again = (

@@ -31,6 +31,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+# Functions the forge itself adds to a candidate's file (core/compose.py's loader).
+_FORGE_LOADERS = frozenset({"__forge_dependency__"})
 MAX_ATTEMPTS = 30  # distinct attempts reported per run; the candidate may flood
 MAX_TEXT = 200  # characters of a path or argument in one attempt
 
@@ -168,7 +170,12 @@ def install(candidate_files: frozenset[str], send: Callable[[str], None]) -> lis
         nearest = True
         while frame is not None:
             code = frame.f_code  # type: ignore[attr-defined]
-            if code.co_filename in candidate_files:
+            if code.co_filename in candidate_files and code.co_name in _FORGE_LOADERS:
+                # The forge's own loader of --compose dependencies, appended to the
+                # candidate's file: its compile/exec are ours. (A candidate naming a
+                # function so is a risky static finding, see core/findings.py.)
+                nearest = False
+            elif code.co_filename in candidate_files:
                 return True, nearest
             if not code.co_filename.startswith(_IMPORTLIB):
                 nearest = False

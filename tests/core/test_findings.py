@@ -145,3 +145,17 @@ def test_plain_attributes_and_calls_are_not_findings() -> None:
         "        return h.read()\n"
     )
     assert static_findings(code) == []
+
+
+def test_naming_the_forges_own_machinery_is_risky() -> None:
+    """The sandbox's recorder trusts the forge's --compose loader; a candidate that names
+    it (to call it, or to define a look-alike) must not be approved unseen."""
+    from jupyter_forge.core.findings import risky_findings
+
+    calls = "def f(x):\n    return __forge_dependency__('g', 'import os', {})\n"
+    defines = "def __forge_dependency__(a, b, c):\n    return exec(b)\n\ndef f(x):\n    return x\n"
+    for code in (calls, defines):
+        assert any(
+            "`__forge_dependency__` (the forge's own machinery)" in f for f in risky_findings(code)
+        )
+    assert risky_findings("def f(x):\n    return x\n") == []

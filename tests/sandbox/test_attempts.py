@@ -112,3 +112,21 @@ def test_the_workers_own_unpickling_is_not_the_candidates() -> None:
         "def f(d):\n    return len(d)\n", "f", [Sample("f(data)", "example", "1\n")], inputs=inputs
     )
     assert report.passed and report.attempted == []
+
+
+def test_the_compose_loader_is_the_forges_not_the_candidates_but_what_it_runs_is() -> None:
+    """A composed candidate's dependencies are compiled by the forge's own loader, which
+    sits in the candidate's file: that compile is not the candidate's doing. What a
+    dependency does when the candidate calls it still counts."""
+    from jupyter_forge.core.compose import _LOADER
+
+    helper = "def helper(x):\n    try:\n        open('/tmp/forge_dep_pwn', 'w')\n    except BaseException:\n        pass\n    return x\n"
+    code = (
+        "def f(x):\n    return helper(x)\n"
+        + _LOADER
+        + f"helper = __forge_dependency__('helper', {helper!r}, {{}})\n"
+    )
+    report = validate(code, "f", SAMPLE)
+    assert report.passed, report.summary()
+    assert not any("compile" in attempt for attempt in report.attempted), report.attempted
+    assert any("/tmp/forge_dep_pwn for writing" in a for a in report.attempted), report.attempted
