@@ -249,7 +249,9 @@ def cmd_model(args: argparse.Namespace) -> int:
         path = local.pull(spec, progress=show)
         print(f"{spec.key}: {path} (SHA-256 verified, {time.perf_counter() - started:.1f} s)")
     elif args.action == "serve":
-        server = local.ensure_server(spec, progress=lambda m: print(m, file=sys.stderr))
+        server = local.ensure_server(
+            spec, progress=lambda m: print(m, file=sys.stderr), keep_alive=args.keep_alive
+        )
         print(f"{spec.key} serving at {server.api_base} (pid {server.pid}, log {server.log_path})")
     elif args.action == "status":
         running = local.status(spec)
@@ -257,11 +259,7 @@ def cmd_model(args: argparse.Namespace) -> int:
         print(
             f"{spec.key}: model file {'present' if cached.exists() else 'not assembled yet'} at {cached}"
         )
-        print(
-            f"server: running at {running.api_base} (pid {running.pid})"
-            if running
-            else "server: not running"
-        )
+        print(f"server: {local.describe_server(spec, running)}")
     elif args.action == "stop":
         stopped = local.stop_server(spec)
         print("stopped" if stopped else "no server was running")
@@ -308,6 +306,17 @@ def cmd_mcp(args: argparse.Namespace) -> int:
     return run(library, limits=limits)
 
 
+def _keep_alive(text: str) -> float:
+    from .llm.local import parse_keep_alive
+
+    try:
+        return parse_keep_alive(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a duration: {text!r} (use 300, 5m, 1h, 0 or -1)"
+        ) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jupyter-forge", description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -348,6 +357,12 @@ def build_parser() -> argparse.ArgumentParser:
         "-m",
         default=DEFAULT_MODEL,
         help="local-1.5b (the default) or local (0.5B: smaller, faster)",
+    )
+    model.add_argument(
+        "--keep-alive",
+        type=_keep_alive,
+        help="serve: idle time before the server exits (300, 5m, 1h; 0: after each forge, "
+        "-1: never; default $JUPYTER_FORGE_MODEL_KEEP_ALIVE or 5m)",
     )
     model.set_defaults(func=cmd_model)
 

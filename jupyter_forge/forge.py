@@ -210,6 +210,17 @@ class Forge(Configurable):
     usage_flush_seconds = Float(
         30.0, help="Seconds between writes of the call counts to the usage database."
     ).tag(config=True)
+    model_keep_alive = Float(
+        help="Seconds the local model server stays up with nothing to do (it holds 1.5-2.7 GB "
+        "of RAM); the next forge starts it again. 0: stop it after each forge; -1: never. "
+        "Defaults to $JUPYTER_FORGE_MODEL_KEEP_ALIVE (300, 5m, 1h...) or 300.",
+    ).tag(config=True)
+
+    @default("model_keep_alive")
+    def _keep_alive_default(self) -> float:
+        from .llm.local import keep_alive_from_env
+
+        return keep_alive_from_env()
 
     @default("approve")
     def _approve_default(self) -> str:
@@ -224,7 +235,11 @@ class Forge(Configurable):
         from .llm.models import resolve_model
 
         return resolve_model(
-            model or self.model, aliases=self.aliases, api_base=self.api_base, progress=progress
+            model or self.model,
+            aliases=self.aliases,
+            api_base=self.api_base,
+            progress=progress,
+            keep_alive=self.model_keep_alive,
         )
 
     def open_library(self, path: str | os.PathLike[str] | None = None) -> Library:
@@ -526,47 +541,53 @@ class Forge(Configurable):
         tick = time.perf_counter()
         resolved = self.resolve(model, progress=say)
         model_seconds = time.perf_counter() - tick
-        budget = attempts if attempts is not None else self.attempts
-        if budget < 1:
-            raise SpecError(f"--attempts must be at least 1 (got {budget})")
-        generate = self.generator(resolved, temperature=temperature)
-        block = "\n\n".join(c for c in context if c)
-        make_checks = (
-            self.checks_maker(spec, resolved, progress.token if progress else lambda _t: None)
-            if self.word_checks
-            else None
-        )
-        result = forge_loop(
-            spec,
-            model_name=resolved.name,
-            generate=lambda messages, attempt, on_token: generate(
-                with_context(messages, block), attempt, on_token
-            ),
-            validate=lambda code: self.validate_code(
-                code, spec.name, spec.samples, inputs=inputs, composition=composed
-            ),
-            attempts=budget,
-            variables=variables,
-            progress=progress,
-            observe=lambda code: self.validate_code(
-                code, spec.name, spec.samples, inputs=inputs, composition=composed, observe=True
-            ),
-            make_checks=make_checks,
-            run_checks=lambda code, checks: self.run_checks(
-                code, spec.name, checks, namespace, composed
-            ),
-            fix_imports=fix_imports,
-            behave=self.behaviour(spec, namespace, composed),
-        )
-        if result.code is not None:
-            tick = time.perf_counter()
-            result.preview = self.preview(result, namespace, composition=composed)
-            result.add_time("preview", time.perf_counter() - tick)
-        result.model_id = resolved.litellm_model
-        result.add_time("prompt", prepared)
-        result.add_time("model_start", model_seconds)
-        result.timings["total"] = time.perf_counter() - started
-        return result
+        try:
+            budget = attempts if attempts is not None else self.attempts
+            if budget < 1:
+                raise SpecError(f"--attempts must be at least 1 (got {budget})")
+            generate = self.generator(resolved, temperature=temperature)
+            block = "\n\n".join(c for c in context if c)
+            make_checks = (
+                self.checks_maker(spec, resolved, progress.token if progress else lambda _t: None)
+                if self.word_checks
+                else None
+            )
+            result = forge_loop(
+                spec,
+                model_name=resolved.name,
+                generate=lambda messages, attempt, on_token: generate(
+                    with_context(messages, block), attempt, on_token
+                ),
+                validate=lambda code: self.validate_code(
+                    code, spec.name, spec.samples, inputs=inputs, composition=composed
+                ),
+                attempts=budget,
+                variables=variables,
+                progress=progress,
+                observe=lambda code: self.validate_code(
+                    code, spec.name, spec.samples, inputs=inputs, composition=composed, observe=True
+                ),
+                make_checks=make_checks,
+                run_checks=lambda code, checks: self.run_checks(
+                    code, spec.name, checks, namespace, composed
+                ),
+                fix_imports=fix_imports,
+                behave=self.behaviour(spec, namespace, composed),
+            )
+            if result.code is not None:
+                tick = time.perf_counter()
+                result.preview = self.preview(result, namespace, composition=composed)
+                result.add_time("preview", time.perf_counter() - tick)
+            result.model_id = resolved.litellm_model
+            result.add_time("prompt", prepared)
+            result.add_time("model_start", model_seconds)
+            result.timings["total"] = time.perf_counter() - started
+            return result
+        finally:
+            if self.model_keep_alive == 0:  # "stop after each forge": the server leaves once idle
+                from .llm.models import release_local
+
+                release_local(resolved)
 
     def composition(self, name: str, compose: Sequence[ToolRecord]) -> Composition | None:
         """What a tool named ``name`` may call, resolved through the libraries (None: nothing)."""
