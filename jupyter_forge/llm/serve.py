@@ -210,23 +210,26 @@ def serve(
     return str(reason)
 
 
-def _llama_app(argv: Sequence[str]) -> ASGIApp:
-    """llama_cpp.server's app from its own command-line options (as its __main__ builds it)."""
-    from llama_cpp.server.app import create_app
+def llama_settings(argv: Sequence[str]) -> tuple[Any, Any]:
+    """llama_cpp.server's (ServerSettings, ModelSettings) from its own command-line options,
+    parsed as its __main__ parses them (no config file: the environment cannot inject one)."""
     from llama_cpp.server.cli import add_args_from_model
     from llama_cpp.server.settings import ModelSettings, ServerSettings, Settings
 
     parser = argparse.ArgumentParser(prog="jupyter_forge.llm.serve (llama_cpp.server options)")
     add_args_from_model(parser, Settings)
     given = {k: v for k, v in vars(parser.parse_args(list(argv))).items() if v is not None}
-    app: ASGIApp = create_app(
-        server_settings=ServerSettings(
-            **{k: v for k, v in given.items() if k in ServerSettings.model_fields}
-        ),
-        model_settings=[
-            ModelSettings(**{k: v for k, v in given.items() if k in ModelSettings.model_fields})
-        ],
-    )
+    server = ServerSettings(**{k: v for k, v in given.items() if k in ServerSettings.model_fields})
+    model = ModelSettings(**{k: v for k, v in given.items() if k in ModelSettings.model_fields})
+    return server, model
+
+
+def _llama_app(argv: Sequence[str]) -> ASGIApp:
+    """llama_cpp.server's app (loads the model), as ``python -m llama_cpp.server`` builds it."""
+    from llama_cpp.server.app import create_app
+
+    server, model = llama_settings(argv)
+    app: ASGIApp = create_app(server_settings=server, model_settings=[model])
     return app
 
 
@@ -236,7 +239,8 @@ def _import_app(target: str) -> ASGIApp:
     return app
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
+    """Our options; the rest of the command line goes to llama_cpp.server (:func:`llama_settings`)."""
     parser = argparse.ArgumentParser(
         prog="python -m jupyter_forge.llm.serve",
         description="llama_cpp.server that exits when idle (other options go to llama_cpp.server)",
@@ -248,9 +252,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--activity-file", type=Path, help="where to record activity (JSON)")
     parser.add_argument("--app", help="MODULE:ATTR of another ASGI app (instead of llama.cpp's)")
-    args, rest = parser.parse_known_args(argv)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ours = parser()
+    args, rest = ours.parse_known_args(argv)
     if args.app and rest:
-        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+        ours.error(f"unrecognized arguments: {' '.join(rest)}")
     app = _import_app(args.app) if args.app else _llama_app(rest)
     reason = serve(
         app,

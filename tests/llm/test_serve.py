@@ -7,6 +7,7 @@ the activity file it writes.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import signal
@@ -213,3 +214,24 @@ def test_activity_refuses_requests_once_it_decided_to_exit() -> None:
     assert activity.begin(passive=False) is False
     assert activity.begin(passive=True) is False
     assert activity.snapshot()["in_flight"] == 0
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("llama_cpp") is None, reason="llama_cpp.server is not installed"
+)
+def test_the_launch_command_parses_as_llama_cpp_server_options() -> None:
+    """What ensure_server launches reaches llama.cpp's settings intact (without loading a model)."""
+    from jupyter_forge.llm import local, serve
+
+    gguf, activity_file = Path("/m/qwen.gguf"), Path("/r/server.activity.json")
+    command = local._server_command(local.QWEN_CODER_15B, gguf, 4321, 300.0, activity_file)
+    assert command[:3] == [sys.executable, "-m", "jupyter_forge.llm.serve"]
+    args, rest = serve.parser().parse_known_args(command[3:])
+    assert (args.host, args.port, args.keep_alive, args.app) == ("127.0.0.1", 4321, 300.0, None)
+    assert args.activity_file == activity_file
+    server, model = serve.llama_settings(rest)
+    assert (model.model, model.model_alias, model.n_ctx) == (str(gguf), "qwen2.5-coder-1.5b", 4096)
+    assert model.n_threads == local._threads()
+    assert server.interrupt_requests is False
+    never = local._server_command(local.QWEN_CODER_05B, gguf, 1, -1.0, activity_file)
+    assert serve.parser().parse_known_args(never[3:])[0].keep_alive == -1.0
