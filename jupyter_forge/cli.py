@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .core import auto_approve
-from .core.errors import ForgeError
+from .core.errors import CANCELLED, ForgeCancelled, ForgeError
 from .core.spec import ForgeSpec, check_tool_name, merge_samples, parse_cell, parse_sample_strings
 from .llm.models import DEFAULT_MODEL
 
@@ -29,10 +29,14 @@ class StderrProgress:
     def __init__(self, stream: TextIO, *, tokens: bool) -> None:
         self.stream, self.tokens, self._mid_line = stream, tokens, False
 
-    def stage(self, name: str, message: str) -> None:
+    def end_line(self) -> None:
+        """Finish a line of streamed tokens, so what follows starts on its own line."""
         if self._mid_line:
             self.stream.write("\n")
             self._mid_line = False
+
+    def stage(self, name: str, message: str) -> None:
+        self.end_line()
         self.stream.write(f"forge · {message}\n")
         self.stream.flush()
 
@@ -68,9 +72,13 @@ def cmd_create(args: argparse.Namespace) -> int:
     compose = _compose_records(forge, args.compose, name)
     progress = StderrProgress(sys.stderr, tokens=sys.stderr.isatty() and not args.json)
     started = time.perf_counter()
-    result = forge.create(
-        spec, attempts=args.attempts, progress=progress, compose=compose, template=args.template
-    )
+    try:
+        result = forge.create(
+            spec, attempts=args.attempts, progress=progress, compose=compose, template=args.template
+        )
+    except KeyboardInterrupt:
+        progress.end_line()
+        raise ForgeCancelled(CANCELLED) from None
     path: str | None = None
     approved = False
     stepped_back = auto_approve.refusal(result) if result.passed and args.yes else None
@@ -80,7 +88,11 @@ def cmd_create(args: argparse.Namespace) -> int:
             _print_samples(result.report.results if result.report else [])
             if result.doubtful:
                 print(f"warning: {result.status_line()}", file=sys.stderr)
-        approved = args.yes or _ask(f"Approve and save `{name}`? [y/N] ")
+        try:
+            approved = args.yes or _ask(f"Approve and save `{name}`? [y/N] ")
+        except KeyboardInterrupt:
+            print(file=sys.stderr)  # after the prompt's line
+            raise ForgeCancelled(CANCELLED) from None
         if approved:
             composition = forge.composition(name, compose)
             record = forge.save(
@@ -408,6 +420,20 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
         return 2
+    except ForgeCancelled as exc:
+        print(f"jupyter-forge: {exc}", file=sys.stderr)
+        if getattr(args, "json", False):
+            print(
+                json.dumps(
+                    {
+                        "name": getattr(args, "name", None),
+                        "passed": False,
+                        "error": str(exc),
+                        "cancelled": True,
+                    }
+                )
+            )
+        return 130
     except KeyboardInterrupt:
         print("jupyter-forge: interrupted", file=sys.stderr)
         return 130

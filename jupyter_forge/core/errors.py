@@ -25,3 +25,18 @@ class LibraryError(ForgeError):
 
 class SandboxError(ForgeError):
     """The validation sandbox could not run at all (not: a sample failed)."""
+
+
+CANCELLED = "forge cancelled; nothing saved"
+
+
+class ForgeCancelled(KeyboardInterrupt):
+    """The person interrupted a forge before anything was saved: one line, no traceback.
+
+    A KeyboardInterrupt, so it stays an interrupt everywhere (``except Exception`` does
+    not swallow it, a notebook's Run All stops); adapters raise it in place of the
+    interrupt that broke into the model's stream (hundreds of lines of httpx frames).
+    """
+
+    def __init__(self, message: str = CANCELLED) -> None:
+        super().__init__(message)

@@ -6,6 +6,7 @@ since these machines cannot download it and would stall ~10 s otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -122,8 +123,10 @@ def complete(
     started = time.perf_counter()
     pieces: list[str] = []
     usage: Any = None
+    stream: Any = None
     try:
-        for chunk in litellm.completion(**kwargs):
+        stream = litellm.completion(**kwargs)
+        for chunk in stream:
             choices = getattr(chunk, "choices", None) or []
             if choices:
                 delta = getattr(choices[0], "delta", None)
@@ -134,6 +137,14 @@ def complete(
                         on_token(piece)
             usage = getattr(chunk, "usage", None) or usage
     except ModelError:
+        raise
+    except KeyboardInterrupt:
+        # Hang up now: a llama.cpp server otherwise generates on for nobody, and the
+        # next forge waits for it (one generation at a time).
+        close = getattr(stream, "close", None)
+        if callable(close):
+            with contextlib.suppress(Exception):
+                close()
         raise
     except Exception as exc:
         explained = _explain(exc, model, timeout)

@@ -534,20 +534,16 @@ def _launch(
         say(f"starting local model server (pid {proc.pid}, port {port})…")
         api_base = f"http://127.0.0.1:{port}/v1"
         t0 = time.monotonic()
-        while (code := proc.poll()) is None:
-            if _health(api_base, spec.alias, 1.0) == "ready":
-                say(f"local model server ready in {time.monotonic() - t0:.1f} s at {api_base}")
-                return ServerInfo(
-                    pid=proc.pid, port=port, model_key=spec.key, model_path=str(gguf),
-                    api_base=api_base, started=time.time(), log_path=str(log_path),
-                )  # fmt: skip
-            if time.monotonic() - t0 > timeout:
-                _terminate(proc.pid)
-                raise ModelError(
-                    f"the local model server did not become ready within {timeout:.0f} s "
-                    f"(see {log_path}); try again or raise start_timeout"
-                )
-            time.sleep(0.2)
+        try:
+            code = _wait_ready(proc, spec, api_base, say, timeout, t0, log_path)
+        except BaseException:  # interrupted or timed out: a half-started server must not linger
+            _terminate(proc.pid)
+            raise
+        if code is None:
+            return ServerInfo(
+                pid=proc.pid, port=port, model_key=spec.key, model_path=str(gguf),
+                api_base=api_base, started=time.time(), log_path=str(log_path),
+            )  # fmt: skip
         _CHILDREN.pop(proc.pid, None)
         tail = _log_tail(log_path)
         if not any("address already in use" in line.lower() for line in tail):
@@ -556,6 +552,29 @@ def _launch(
                 f"last lines of {log_path}:\n" + "\n".join(f"    {line}" for line in tail)
             )
     raise ModelError(f"the local model server found no free loopback port (see {log_path})")
+
+
+def _wait_ready(
+    proc: subprocess.Popen[bytes],
+    spec: LocalModelSpec,
+    api_base: str,
+    say: Progress,
+    timeout: float,
+    t0: float,
+    log_path: Path,
+) -> int | None:
+    """None once the server answers; its exit code if it died first."""
+    while (code := proc.poll()) is None:
+        if _health(api_base, spec.alias, 1.0) == "ready":
+            say(f"local model server ready in {time.monotonic() - t0:.1f} s at {api_base}")
+            return None
+        if time.monotonic() - t0 > timeout:
+            raise ModelError(
+                f"the local model server did not become ready within {timeout:.0f} s "
+                f"(see {log_path}); try again or raise start_timeout"
+            )
+        time.sleep(0.2)
+    return code
 
 
 def ensure_server(
