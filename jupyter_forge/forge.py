@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, default
 from traitlets.config import Configurable
@@ -33,6 +33,13 @@ from .core.validation import ValidationReport
 from .core.variables import VariableInfo, describe_variables, pickle_inputs, sample_free_names
 from .core.word_checks import WordChecks, check_messages, checks_from_reply
 from .llm.models import DEFAULT_MODEL, ResolvedModel
+
+if TYPE_CHECKING:
+    from .llm.client import Completion
+
+
+class _Complete(Protocol):
+    def __call__(self, messages: Sequence[Message], **kwargs: Any) -> Completion: ...
 
 
 def first_line(text: str) -> str:
@@ -303,11 +310,36 @@ class Forge(Configurable):
         )
         return None if report.passed else f"it fails the samples: {report.summary()}"
 
-    def generator(
-        self, resolved: ResolvedModel, *, temperature: float | None = None
-    ) -> Callable[[Sequence[Message], int, Callable[[str], None]], Reply]:
+    def caller(
+        self, resolved: ResolvedModel, *, progress: Callable[[str], None] | None = None
+    ) -> _Complete:
+        """``complete`` on ``resolved``; a local server that went away between two requests
+        (stopped idle, released by another kernel's keep-alive 0, crashed) is started again
+        once and the request repeated, instead of failing the forge."""
+        from .core.errors import ModelUnreachable
         from .llm.client import complete
 
+        current = [resolved]
+
+        def call(messages: Sequence[Message], **kwargs: Any) -> Completion:
+            try:
+                return complete(messages, current[0], **kwargs)
+            except ModelUnreachable:
+                if not current[0].local:
+                    raise
+            current[0] = self.resolve(current[0].name, progress=progress)
+            return complete(messages, current[0], **kwargs)
+
+        return call
+
+    def generator(
+        self,
+        resolved: ResolvedModel,
+        *,
+        temperature: float | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> Callable[[Sequence[Message], int, Callable[[str], None]], Reply]:
+        complete = self.caller(resolved, progress=progress)
         base_temperature = self.temperature if temperature is None else temperature
 
         def generate(
@@ -319,7 +351,6 @@ class Forge(Configurable):
             )
             answer = complete(
                 messages,
-                resolved,
                 on_token=on_token,
                 temperature=temp,
                 max_tokens=self.max_tokens,
@@ -344,17 +375,21 @@ class Forge(Configurable):
         return build_messages(spec, self.prompt_variables(spec, namespace or {}))
 
     def checks_maker(
-        self, spec: ForgeSpec, resolved: ResolvedModel, on_token: Callable[[str], None]
+        self,
+        spec: ForgeSpec,
+        resolved: ResolvedModel,
+        on_token: Callable[[str], None],
+        progress: Callable[[str], None] | None = None,
     ) -> Callable[[], WordChecks]:
         """The separate call for checks from the words: it sees the request and samples only."""
         from .core.errors import ModelReplyError
-        from .llm.client import complete
+
+        complete = self.caller(resolved, progress=progress)
 
         def make() -> WordChecks:
             try:
                 answer = complete(
                     check_messages(spec),
-                    resolved,
                     on_token=on_token,
                     temperature=0.0,
                     max_tokens=min(self.max_tokens, 512),
@@ -545,10 +580,12 @@ class Forge(Configurable):
             budget = attempts if attempts is not None else self.attempts
             if budget < 1:
                 raise SpecError(f"--attempts must be at least 1 (got {budget})")
-            generate = self.generator(resolved, temperature=temperature)
+            generate = self.generator(resolved, temperature=temperature, progress=say)
             block = "\n\n".join(c for c in context if c)
             make_checks = (
-                self.checks_maker(spec, resolved, progress.token if progress else lambda _t: None)
+                self.checks_maker(
+                    spec, resolved, progress.token if progress else lambda _t: None, say
+                )
                 if self.word_checks
                 else None
             )

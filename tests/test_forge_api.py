@@ -18,7 +18,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from jupyter_forge.core.errors import ModelError, SpecError
+from jupyter_forge.core.errors import ModelError, ModelUnreachable, SpecError
 from jupyter_forge.core.spec import ForgeSpec, Sample, parse_cell
 from jupyter_forge.forge import Forge
 from jupyter_forge.sandbox.layers import detect
@@ -715,3 +715,52 @@ def test_keep_alive_setting_comes_from_the_environment(monkeypatch: pytest.Monke
     monkeypatch.setenv("JUPYTER_FORGE_MODEL_KEEP_ALIVE", "-1")
     assert Forge().model_keep_alive == -1.0
     assert Forge(model_keep_alive=0).model_keep_alive == 0.0
+
+
+def test_a_local_server_gone_between_requests_is_started_again_mid_forge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another kernel's keep-alive 0, an idle stop or a crash between two requests of one
+    forge: the request is repeated on a fresh server instead of failing the forge."""
+    import os
+    import signal
+
+    from jupyter_forge.llm import local
+
+    spec = _local_stand_in(tmp_path, monkeypatch)
+    forge = Forge(model="fake-model", word_checks=False, library=str(tmp_path / "tools"))
+
+    class KillsTheServer(Recorder):
+        killed: int | None = None
+
+        def stage(self, name: str, message: str) -> None:
+            super().stage(name, message)
+            running = local.status(spec)
+            if name == "llm" and self.killed is None and running is not None:
+                self.killed = running.pid
+                os.kill(running.pid, signal.SIGKILL)
+                assert _gone(running.pid, 5)
+
+    rec = KillsTheServer()
+    try:
+        result = forge.create(parse_cell("add", CELL), progress=rec)
+        assert result.passed, result.status_line()
+        assert rec.killed is not None
+        started = [m for _, m in rec.stages if m.startswith("starting local model server")]
+        assert len(started) == 2
+        again = local.status(spec)
+        assert again is not None and again.pid != rec.killed
+        assert started[1].startswith(f"starting local model server (pid {again.pid}")
+    finally:
+        local.stop_server(spec)
+
+
+def test_a_remote_model_that_cannot_be_reached_is_not_retried(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    forge = Forge(model="openai/x", api_base=f"http://127.0.0.1:{port}/v1", word_checks=False)
+    rec = Recorder()
+    with pytest.raises(ModelUnreachable, match="cannot reach model"):
+        forge.create(parse_cell("add", CELL), progress=rec)
+    assert sum(m.startswith("attempt 1/") for _, m in rec.stages) == 1

@@ -15,6 +15,10 @@ class ModelError(ForgeError):
     """The model cannot be reached, is misconfigured, or misbehaved."""
 
 
+class ModelUnreachable(ModelError):
+    """Nothing answered at the model's address (down, or stopping): a local one can be restarted."""
+
+
 class ModelReplyError(ModelError):
     """The model answered, but the answer broke off or was empty: worth another attempt."""
 

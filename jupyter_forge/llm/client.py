@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.errors import ModelError, ModelReplyError
+from ..core.errors import ModelError, ModelReplyError, ModelUnreachable
 from .models import ResolvedModel
 
 _litellm: Any = None
@@ -71,9 +71,11 @@ def _explain(exc: Exception, model: ResolvedModel, timeout: float) -> ModelError
     if kind in ("APIConnectionError", "InternalServerError", "ServiceUnavailableError") and (
         "Connection" in text or "connect" in text
     ):
-        return ModelError(
+        return ModelUnreachable(
             f"cannot reach model `{model.name}`{where}: is the server running? ({text})"
         )
+    if kind == "ServiceUnavailableError":
+        return ModelUnreachable(f"model `{model.name}`{where} is unavailable: {text}")
     if kind == "Timeout":
         return ModelError(
             f"model `{model.name}` did not answer within {timeout:.0f} s: try again or raise Forge.timeout"
