@@ -458,6 +458,11 @@ def release(spec: LocalModelSpec) -> bool:
     info = _read_state(spec)
     if info is None or not _pid_alive(info.pid) or not _is_our_server(info):
         return False
+    with contextlib.suppress(OSError):
+        if SERVER_MODULE.encode() not in Path(f"/proc/{info.pid}/cmdline").read_bytes().split(
+            b"\0"
+        ):
+            return False  # a plain llama_cpp.server (older version): SIGUSR1 would kill it
     try:
         os.kill(info.pid, signal.SIGUSR1)
     except ProcessLookupError:

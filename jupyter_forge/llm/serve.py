@@ -30,6 +30,7 @@ serves any ASGI app instead of llama.cpp's (tests do, without a model).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import signal
@@ -174,7 +175,8 @@ def serve(
         if activity_file is not None:
             state = activity.snapshot()
             state.update(pid=os.getpid(), keep_alive=keep_alive, exited=exited)
-            write_json_atomic(activity_file, state)
+            with contextlib.suppress(OSError):  # a lost record must not stop the watchdog
+                write_json_atomic(activity_file, state)
 
     def watch() -> None:
         last: dict[str, Any] = {}
@@ -260,6 +262,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, rest = ours.parse_known_args(argv)
     if args.app and rest:
         ours.error(f"unrecognized arguments: {' '.join(rest)}")
+    # SIGUSR1 would kill the process by default while the model loads; serve() handles it.
+    signal.signal(signal.SIGUSR1, signal.SIG_IGN)
     app = _import_app(args.app) if args.app else _llama_app(rest)
     reason = serve(
         app,

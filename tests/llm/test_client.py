@@ -25,13 +25,13 @@ def test_an_interrupt_while_streaming_hangs_up_and_stays_an_interrupt() -> None:
             if len(seen) == 5:
                 raise KeyboardInterrupt
 
-        started = time.monotonic()
         with pytest.raises(KeyboardInterrupt):
             complete([{"role": "user", "content": "talk"}], model, on_token=on_token)
+        interrupted = time.monotonic()
         assert len(seen) == 5
-        while sm.hangups == 0 and time.monotonic() - started < 5:
+        while sm.hangups == 0 and time.monotonic() - interrupted < 4:
             time.sleep(0.05)
-        assert sm.hangups == 1  # long before the 8 s the whole answer takes
+        assert sm.hangups == 1  # well before the ~8 s the whole answer takes
 
         sm.push("fine")
         assert complete([{"role": "user", "content": "again"}], model).text == "fine"

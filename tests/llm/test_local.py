@@ -680,3 +680,26 @@ def test_release_stops_it_after_the_request_in_flight(trivial_spec: LocalModelSp
         "local model server was stopped after the last forge (keep-alive 0); starting it again…"
     )
     assert stop_server(spec) is True and not _alive(again.pid)
+
+
+def test_release_never_signals_a_server_of_an_older_version(runtime: Path) -> None:
+    """A plain `llama_cpp.server` (started before an upgrade) dies of SIGUSR1: leave it be."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)", "llama_cpp.server", "--port", "9"],
+        start_new_session=True,
+    )
+    try:
+        runtime.mkdir(parents=True, exist_ok=True)
+        info = ServerInfo(
+            pid=proc.pid, port=9, model_key="qwen2.5-coder-0.5b", model_path="/x.gguf",
+            api_base="http://127.0.0.1:9/v1", started=1.0, log_path="/x.log",
+        )  # fmt: skip
+        (runtime / "server-qwen2.5-coder-0.5b.json").write_text(json.dumps(info.__dict__))
+        time.sleep(0.3)
+        assert local._is_our_server(info)  # still recognised, so stop_server can stop it
+        assert local.release(QWEN_CODER_05B) is False
+        time.sleep(0.3)
+        assert proc.poll() is None
+    finally:
+        proc.kill()
+        proc.wait(5)
