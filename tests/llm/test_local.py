@@ -587,10 +587,17 @@ def test_parse_keep_alive_and_environment(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 @pytest.fixture
-def trivial_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runtime: Path) -> LocalModelSpec:
+def trivial_spec(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runtime: Path
+) -> Iterator[LocalModelSpec]:
+    """A fake spec whose server is our entry module serving a trivial app; stopped after."""
     monkeypatch.setattr(local, "_server_command", idle_app.server_command)
     monkeypatch.setattr(local, "_SERVER_MODULES", ("uvicorn",))
-    return _fake_spec(tmp_path, monkeypatch, [b"no model needed\n"])
+    spec = _fake_spec(tmp_path, monkeypatch, [b"no model needed\n"])
+    try:
+        yield spec
+    finally:
+        stop_server(spec)  # not in LOCAL_MODELS: the runtime fixture's stop_server() misses it
 
 
 def _wait_gone(pid: int, within: float) -> float:
