@@ -4,6 +4,11 @@ Runs the real pipeline (embedded local model, real sandbox, real library writes)
 and reports each stage's median across runs, plus the share that is not the LLM.
 
     .venv/bin/python -m benchmarks.forge_stages --runs 3
+
+With a local model it also measures what keep-alive costs: the time the next forge
+waits for a server that was idle-stopped (start to ready, i.e. loading the model),
+against reaching a running one. That stops the shared server, so run it when no
+other kernel is using the model.
 """
 
 from __future__ import annotations
@@ -88,10 +93,38 @@ def sandbox_round_trips(n: int = 20) -> dict[str, float]:
     }
 
 
+def restart_cost(forge: Forge, runs: int) -> dict[str, float] | None:
+    """Seconds the next forge waits when the local server was idle-stopped, vs. running."""
+    from jupyter_forge.llm import local
+
+    spec = local.resolve_local(forge.model)
+    if spec is None or runs < 1:
+        return None
+    cold = []
+    for _ in range(runs):
+        local.stop_server(spec)  # what keep-alive does when it expires
+        tick = time.perf_counter()
+        forge.resolve()
+        cold.append(time.perf_counter() - tick)
+    tick = time.perf_counter()
+    forge.resolve()
+    return {
+        "restart_seconds_median": statistics.median(cold),
+        "restart_seconds_max": max(cold),
+        "running_server_ms": (time.perf_counter() - tick) * 1000,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--model", default="local")
+    parser.add_argument(
+        "--restart-runs",
+        type=int,
+        default=3,
+        help="times to restart the local server to measure the cost of keep-alive (0: skip)",
+    )
     parser.add_argument(
         "--out", default=str(Path(__file__).parent / "results" / "forge_stages.json")
     )
@@ -146,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         "median_validation_ms_per_sample": statistics.median(validation_per_sample) * 1000,
         "pass_rate": sum(r["passed"] for r in rows) / len(rows),
         "sandbox_cold_round_trip": sandbox_round_trips(),
+        "local_server_restart": restart_cost(forge, args.restart_runs),
     }
     payload = {
         "benchmark": "forge_stages",

@@ -56,9 +56,13 @@ class ReplayForge(Forge):
         return super().resolve(model, progress=progress)
 
     def generator(
-        self, resolved: ResolvedModel, *, temperature: float | None = None
+        self,
+        resolved: ResolvedModel,
+        *,
+        temperature: float | None = None,
+        progress: Callable[[str], None] | None = None,
     ) -> Callable[[Sequence[Message], int, Callable[[str], None]], Reply]:
-        generate = super().generator(resolved, temperature=temperature)
+        generate = super().generator(resolved, temperature=temperature, progress=progress)
 
         def cached(
             messages: Sequence[Message], attempt: int, on_token: Callable[[str], None]

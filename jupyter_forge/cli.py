@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .core import auto_approve
-from .core.errors import ForgeError
+from .core.errors import CANCELLED, ForgeCancelled, ForgeError
 from .core.spec import ForgeSpec, check_tool_name, merge_samples, parse_cell, parse_sample_strings
 from .llm.models import DEFAULT_MODEL
 
@@ -31,10 +31,14 @@ class StderrProgress:
     def __init__(self, stream: TextIO, *, tokens: bool) -> None:
         self.stream, self.tokens, self._mid_line = stream, tokens, False
 
-    def stage(self, name: str, message: str) -> None:
+    def end_line(self) -> None:
+        """Finish a line of streamed tokens, so what follows starts on its own line."""
         if self._mid_line:
             self.stream.write("\n")
             self._mid_line = False
+
+    def stage(self, name: str, message: str) -> None:
+        self.end_line()
         self.stream.write(f"forge · {message}\n")
         self.stream.flush()
 
@@ -74,9 +78,13 @@ def cmd_create(args: argparse.Namespace) -> int:
             return _offer_existing(spec, existing, args.json)
     progress = StderrProgress(sys.stderr, tokens=sys.stderr.isatty() and not args.json)
     started = time.perf_counter()
-    result = forge.create(
-        spec, attempts=args.attempts, progress=progress, compose=compose, template=args.template
-    )
+    try:
+        result = forge.create(
+            spec, attempts=args.attempts, progress=progress, compose=compose, template=args.template
+        )
+    except KeyboardInterrupt:
+        progress.end_line()
+        raise ForgeCancelled(CANCELLED) from None
     path: str | None = None
     approved = False
     stepped_back = auto_approve.refusal(result) if result.passed and args.yes else None
@@ -86,7 +94,11 @@ def cmd_create(args: argparse.Namespace) -> int:
             _print_samples(result.report.results if result.report else [])
             if result.doubtful:
                 print(f"warning: {result.status_line()}", file=sys.stderr)
-        approved = args.yes or _ask(f"Approve and save `{name}`? [y/N] ")
+        try:
+            approved = args.yes or _ask(f"Approve and save `{name}`? [y/N] ")
+        except KeyboardInterrupt:
+            print(file=sys.stderr)  # after the prompt's line
+            raise ForgeCancelled(CANCELLED) from None
         if approved:
             composition = forge.composition(name, compose)
             record = forge.save(
@@ -286,7 +298,9 @@ def cmd_model(args: argparse.Namespace) -> int:
         path = local.pull(spec, progress=show)
         print(f"{spec.key}: {path} (SHA-256 verified, {time.perf_counter() - started:.1f} s)")
     elif args.action == "serve":
-        server = local.ensure_server(spec, progress=lambda m: print(m, file=sys.stderr))
+        server = local.ensure_server(
+            spec, progress=lambda m: print(m, file=sys.stderr), keep_alive=args.keep_alive
+        )
         print(f"{spec.key} serving at {server.api_base} (pid {server.pid}, log {server.log_path})")
     elif args.action == "status":
         running = local.status(spec)
@@ -294,11 +308,7 @@ def cmd_model(args: argparse.Namespace) -> int:
         print(
             f"{spec.key}: model file {'present' if cached.exists() else 'not assembled yet'} at {cached}"
         )
-        print(
-            f"server: running at {running.api_base} (pid {running.pid})"
-            if running
-            else "server: not running"
-        )
+        print(f"server: {local.describe_server(spec, running)}")
     elif args.action == "stop":
         stopped = local.stop_server(spec)
         print("stopped" if stopped else "no server was running")
@@ -343,6 +353,17 @@ def cmd_mcp(args: argparse.Namespace) -> int:
     )
     library = Library(Path(args.library or forge.library).resolve(), notary_dir=args.notary_dir)
     return run(library, limits=limits)
+
+
+def _keep_alive(text: str) -> float:
+    from .llm.local import parse_keep_alive
+
+    try:
+        return parse_keep_alive(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a duration: {text!r} (use 300, 5m, 1h, 0 or -1)"
+        ) from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -418,6 +439,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_MODEL,
         help="local-1.5b (the default) or local (0.5B: smaller, faster)",
     )
+    model.add_argument(
+        "--keep-alive",
+        type=_keep_alive,
+        help="serve: idle time before the server exits (300, 5m, 1h; 0: after each forge, "
+        "-1: never; default $JUPYTER_FORGE_MODEL_KEEP_ALIVE or 5m)",
+    )
     model.set_defaults(func=cmd_model)
 
     sandbox = sub.add_parser("sandbox", help="the validation sandbox")
@@ -464,6 +491,20 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
         return 2
+    except ForgeCancelled as exc:
+        print(f"jupyter-forge: {exc}", file=sys.stderr)
+        if getattr(args, "json", False):
+            print(
+                json.dumps(
+                    {
+                        "name": getattr(args, "name", None),
+                        "passed": False,
+                        "error": str(exc),
+                        "cancelled": True,
+                    }
+                )
+            )
+        return 130
     except KeyboardInterrupt:
         print("jupyter-forge: interrupted", file=sys.stderr)
         return 130

@@ -12,7 +12,7 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, default
 from traitlets.config import Configurable
@@ -33,6 +33,13 @@ from .core.validation import ValidationReport
 from .core.variables import VariableInfo, describe_variables, pickle_inputs, sample_free_names
 from .core.word_checks import WordChecks, check_messages, checks_from_reply
 from .llm.models import DEFAULT_MODEL, ResolvedModel
+
+if TYPE_CHECKING:
+    from .llm.client import Completion
+
+
+class _Complete(Protocol):
+    def __call__(self, messages: Sequence[Message], **kwargs: Any) -> Completion: ...
 
 
 def first_line(text: str) -> str:
@@ -215,6 +222,17 @@ class Forge(Configurable):
     usage_flush_seconds = Float(
         30.0, help="Seconds between writes of the call counts to the usage database."
     ).tag(config=True)
+    model_keep_alive = Float(
+        help="Seconds the local model server stays up with nothing to do (it holds 1.5-2.7 GB "
+        "of RAM); the next forge starts it again. 0: stop it after each forge; -1: never. "
+        "Defaults to $JUPYTER_FORGE_MODEL_KEEP_ALIVE (300, 5m, 1h...) or 300.",
+    ).tag(config=True)
+
+    @default("model_keep_alive")
+    def _keep_alive_default(self) -> float:
+        from .llm.local import keep_alive_from_env
+
+        return keep_alive_from_env()
 
     @default("approve")
     def _approve_default(self) -> str:
@@ -229,7 +247,11 @@ class Forge(Configurable):
         from .llm.models import resolve_model
 
         return resolve_model(
-            model or self.model, aliases=self.aliases, api_base=self.api_base, progress=progress
+            model or self.model,
+            aliases=self.aliases,
+            api_base=self.api_base,
+            progress=progress,
+            keep_alive=self.model_keep_alive,
         )
 
     def open_library(self, path: str | os.PathLike[str] | None = None) -> Library:
@@ -329,11 +351,36 @@ class Forge(Configurable):
         )
         return None if report.passed else f"it fails the samples: {report.summary()}"
 
-    def generator(
-        self, resolved: ResolvedModel, *, temperature: float | None = None
-    ) -> Callable[[Sequence[Message], int, Callable[[str], None]], Reply]:
+    def caller(
+        self, resolved: ResolvedModel, *, progress: Callable[[str], None] | None = None
+    ) -> _Complete:
+        """``complete`` on ``resolved``; a local server that went away between two requests
+        (stopped idle, released by another kernel's keep-alive 0, crashed) is started again
+        once and the request repeated, instead of failing the forge."""
+        from .core.errors import ModelUnreachable
         from .llm.client import complete
 
+        current = [resolved]
+
+        def call(messages: Sequence[Message], **kwargs: Any) -> Completion:
+            try:
+                return complete(messages, current[0], **kwargs)
+            except ModelUnreachable:
+                if not current[0].local:
+                    raise
+            current[0] = self.resolve(current[0].name, progress=progress)
+            return complete(messages, current[0], **kwargs)
+
+        return call
+
+    def generator(
+        self,
+        resolved: ResolvedModel,
+        *,
+        temperature: float | None = None,
+        progress: Callable[[str], None] | None = None,
+    ) -> Callable[[Sequence[Message], int, Callable[[str], None]], Reply]:
+        complete = self.caller(resolved, progress=progress)
         base_temperature = self.temperature if temperature is None else temperature
 
         def generate(
@@ -345,7 +392,6 @@ class Forge(Configurable):
             )
             answer = complete(
                 messages,
-                resolved,
                 on_token=on_token,
                 temperature=temp,
                 max_tokens=self.max_tokens,
@@ -370,17 +416,21 @@ class Forge(Configurable):
         return build_messages(spec, self.prompt_variables(spec, namespace or {}))
 
     def checks_maker(
-        self, spec: ForgeSpec, resolved: ResolvedModel, on_token: Callable[[str], None]
+        self,
+        spec: ForgeSpec,
+        resolved: ResolvedModel,
+        on_token: Callable[[str], None],
+        progress: Callable[[str], None] | None = None,
     ) -> Callable[[], WordChecks]:
         """The separate call for checks from the words: it sees the request and samples only."""
         from .core.errors import ModelReplyError
-        from .llm.client import complete
+
+        complete = self.caller(resolved, progress=progress)
 
         def make() -> WordChecks:
             try:
                 answer = complete(
                     check_messages(spec),
-                    resolved,
                     on_token=on_token,
                     temperature=0.0,
                     max_tokens=min(self.max_tokens, 512),
@@ -568,48 +618,56 @@ class Forge(Configurable):
         tick = time.perf_counter()
         resolved = self.resolve(model, progress=say)
         model_seconds = time.perf_counter() - tick
-        budget = attempts if attempts is not None else self.attempts
-        if budget < 1:
-            raise SpecError(f"--attempts must be at least 1 (got {budget})")
-        generate = self.generator(resolved, temperature=temperature)
-        block = "\n\n".join(c for c in context if c)
-        make_checks = (
-            self.checks_maker(spec, resolved, progress.token if progress else lambda _t: None)
-            if self.word_checks
-            else None
-        )
-        result = forge_loop(
-            spec,
-            model_name=resolved.name,
-            generate=lambda messages, attempt, on_token: generate(
-                with_context(messages, block), attempt, on_token
-            ),
-            validate=lambda code: self.validate_code(
-                code, spec.name, spec.samples, inputs=inputs, composition=composed
-            ),
-            attempts=budget,
-            variables=variables,
-            progress=progress,
-            observe=lambda code: self.validate_code(
-                code, spec.name, spec.samples, inputs=inputs, composition=composed, observe=True
-            ),
-            make_checks=make_checks,
-            run_checks=lambda code, checks: self.run_checks(
-                code, spec.name, checks, namespace, composed
-            ),
-            fix_imports=fix_imports,
-            behave=self.behaviour(spec, namespace, composed),
-            retry=retry,
-        )
-        if result.code is not None:
-            tick = time.perf_counter()
-            result.preview = self.preview(result, namespace, composition=composed)
-            result.add_time("preview", time.perf_counter() - tick)
-        result.model_id = resolved.litellm_model
-        result.add_time("prompt", prepared)
-        result.add_time("model_start", model_seconds)
-        result.timings["total"] = time.perf_counter() - started
-        return result
+        try:
+            budget = attempts if attempts is not None else self.attempts
+            if budget < 1:
+                raise SpecError(f"--attempts must be at least 1 (got {budget})")
+            generate = self.generator(resolved, temperature=temperature, progress=say)
+            block = "\n\n".join(c for c in context if c)
+            make_checks = (
+                self.checks_maker(
+                    spec, resolved, progress.token if progress else lambda _t: None, say
+                )
+                if self.word_checks
+                else None
+            )
+            result = forge_loop(
+                spec,
+                model_name=resolved.name,
+                generate=lambda messages, attempt, on_token: generate(
+                    with_context(messages, block), attempt, on_token
+                ),
+                validate=lambda code: self.validate_code(
+                    code, spec.name, spec.samples, inputs=inputs, composition=composed
+                ),
+                attempts=budget,
+                variables=variables,
+                progress=progress,
+                observe=lambda code: self.validate_code(
+                    code, spec.name, spec.samples, inputs=inputs, composition=composed, observe=True
+                ),
+                make_checks=make_checks,
+                run_checks=lambda code, checks: self.run_checks(
+                    code, spec.name, checks, namespace, composed
+                ),
+                fix_imports=fix_imports,
+                behave=self.behaviour(spec, namespace, composed),
+                retry=retry,
+            )
+            if result.code is not None:
+                tick = time.perf_counter()
+                result.preview = self.preview(result, namespace, composition=composed)
+                result.add_time("preview", time.perf_counter() - tick)
+            result.model_id = resolved.litellm_model
+            result.add_time("prompt", prepared)
+            result.add_time("model_start", model_seconds)
+            result.timings["total"] = time.perf_counter() - started
+            return result
+        finally:
+            if self.model_keep_alive == 0:  # "stop after each forge": the server leaves once idle
+                from .llm.models import release_local
+
+                release_local(resolved)
 
     def regenerate(
         self,

@@ -52,18 +52,27 @@ def home(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def run(
-    home: Path, *args: str, api_base: str | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def cli_env(home: Path, api_base: str | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["JUPYTER_DATA_DIR"] = str(home / "jupyter-data")  # signing key and db stay in the test
     env["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
+    # The package under test, not whichever checkout is installed (worktrees share a venv).
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.pop("JUPYTER_FORGE_API_BASE", None)
     if api_base:
         env["JUPYTER_FORGE_API_BASE"] = api_base
+    return env
+
+
+def run(
+    home: Path, *args: str, api_base: str | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*_command(), *args],
-        env=env,
+        env=cli_env(home, api_base),
         cwd=home,
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -587,3 +596,33 @@ def test_create_names_an_existing_tool_instead_of_forging_and_new_forges_anyway(
     )
     assert forced.returncode == 0, forced.stderr
     assert (home / "tools" / "plus.ipynb").exists()
+
+
+def test_interrupting_create_exits_130_with_one_line(home: Path, sm: ScriptedModel) -> None:
+    """Ctrl-C while the model streams: exit 130 and one line, not httpx's traceback."""
+    import signal
+    import time
+
+    sm.push({"content": GOOD + "\nMore words." * 300, "chunk_delay": 0.02})  # ~20 s of it
+    proc = subprocess.Popen(
+        [*_command(), "create", "add", "Add two integers.\n>>> add(1, 2)\n3",
+         "--model", "openai/scripted", "--yes"],
+        env=cli_env(home, sm.api_base), cwd=home, stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 90
+        while not sm.requests and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        assert sm.requests, "the model was never asked"
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130, stderr
+    assert stdout == ""
+    lines = [line for line in stderr.splitlines() if not line.startswith("forge · ")]
+    assert lines == ["jupyter-forge: forge cancelled; nothing saved"], stderr
+    assert not (home / "tools").exists()

@@ -18,7 +18,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from jupyter_forge.core.errors import ModelError, SpecError
+from jupyter_forge.core.errors import ModelError, ModelUnreachable, SpecError
 from jupyter_forge.core.spec import ForgeSpec, Sample, parse_cell
 from jupyter_forge.forge import Forge
 from jupyter_forge.sandbox.layers import detect
@@ -622,3 +622,145 @@ def test_probes_that_raise_or_hang_are_one_line_rows(tmp_path: Path) -> None:
     assert rows["add(1, 0)"].got == "1" and rows["add(1, -2)"].got == "-1"  # rerun after the hang
     for row in result.preview:
         assert row.error is None or "\n" not in row.error
+
+
+def _local_stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A local model named `fake-model`: a cached, verified file and a real server process of
+    our entry module (watchdog, keep-alive, release) serving a model-less app that answers GOOD."""
+    import hashlib
+
+    from jupyter_forge.llm import local, paths
+    from jupyter_forge.testing import idle_app
+
+    monkeypatch.setenv("JUPYTER_FORGE_RUNTIME", str(tmp_path / "runtime"))
+    monkeypatch.setenv("JUPYTER_FORGE_CACHE", str(tmp_path / "cache"))
+    data = b"not a real model\n"
+    spec = local.LocalModelSpec(
+        key="fake-model", alias="fake-model", packages=(), versions="0", size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(), extra="local",
+    )  # fmt: skip
+    target = local.model_path(spec)
+    target.parent.mkdir(parents=True)
+    target.write_bytes(data)
+    paths.write_sidecar(target, spec.sha256)
+    monkeypatch.setitem(local.LOCAL_MODELS, spec.key, spec)
+    monkeypatch.setattr(local, "_server_command", idle_app.server_command)
+    monkeypatch.setattr(local, "_SERVER_MODULES", ("uvicorn",))
+    monkeypatch.setenv("JF_IDLE_APP_REPLY", GOOD)
+    return spec
+
+
+def _gone(pid: int, within: float) -> bool:
+    from jupyter_forge.llm import local
+
+    deadline = time.monotonic() + within
+    while local._pid_alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def test_keep_alive_zero_stops_the_local_server_after_each_forge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jupyter_forge.llm import local
+
+    monkeypatch.delenv(local.KEEP_ALIVE_ENV, raising=False)
+    spec = _local_stand_in(tmp_path, monkeypatch)
+    forge = Forge(model="fake-model", word_checks=False, library=str(tmp_path / "tools"))
+    assert forge.model_keep_alive == 300.0
+    try:
+        rec = Recorder()
+        assert forge.create(parse_cell("add", CELL), progress=rec).passed
+        first = local.status(spec)
+        assert first is not None
+        assert ("model", f"starting local model server (pid {first.pid}, port {first.port})…") in (
+            rec.stages
+        )
+        time.sleep(1.0)
+        assert local._pid_alive(first.pid)  # 5 minutes of keep-alive: it stays for the next one
+
+        forge.model_keep_alive = 0
+        assert forge.create(parse_cell("add", CELL), progress=Recorder()).passed
+        assert _gone(first.pid, 5), "keep-alive 0: the server must stop when the forge ends"
+        last = local.activity(spec)
+        assert last is not None and (last.pid, last.exited) == (first.pid, "released")
+
+        rec = Recorder()
+        assert forge.create(parse_cell("add", CELL), progress=rec).passed
+        messages = [m for stage, m in rec.stages if stage == "model"]
+        assert messages[0] == (
+            "local model server was stopped after the last forge (keep-alive 0); starting it again…"
+        )
+        second = local.activity(spec)
+        assert second is not None and second.pid != first.pid
+        assert second.keep_alive == 0  # the setting reached the server at launch
+        assert _gone(second.pid, 5)
+
+        # A forge that fails still lets the server go.
+        monkeypatch.delenv("JF_IDLE_APP_REPLY")
+        with pytest.raises(ModelError, match="was not found"):
+            forge.create(parse_cell("add", CELL))
+        third = local.activity(spec)
+        assert third is not None and third.pid != second.pid
+        assert _gone(third.pid, 5)
+    finally:
+        local.stop_server(spec)
+
+
+def test_keep_alive_setting_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JUPYTER_FORGE_MODEL_KEEP_ALIVE", "2m")
+    assert Forge().model_keep_alive == 120.0
+    monkeypatch.setenv("JUPYTER_FORGE_MODEL_KEEP_ALIVE", "-1")
+    assert Forge().model_keep_alive == -1.0
+    assert Forge(model_keep_alive=0).model_keep_alive == 0.0
+
+
+def test_a_local_server_gone_between_requests_is_started_again_mid_forge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another kernel's keep-alive 0, an idle stop or a crash between two requests of one
+    forge: the request is repeated on a fresh server instead of failing the forge."""
+    import os
+    import signal
+
+    from jupyter_forge.llm import local
+
+    spec = _local_stand_in(tmp_path, monkeypatch)
+    forge = Forge(model="fake-model", word_checks=False, library=str(tmp_path / "tools"))
+
+    class KillsTheServer(Recorder):
+        killed: int | None = None
+
+        def stage(self, name: str, message: str) -> None:
+            super().stage(name, message)
+            running = local.status(spec)
+            if name == "llm" and self.killed is None and running is not None:
+                self.killed = running.pid
+                os.kill(running.pid, signal.SIGKILL)
+                assert _gone(running.pid, 5)
+
+    rec = KillsTheServer()
+    try:
+        result = forge.create(parse_cell("add", CELL), progress=rec)
+        assert result.passed, result.status_line()
+        assert rec.killed is not None
+        started = [m for _, m in rec.stages if m.startswith("starting local model server")]
+        assert len(started) == 2
+        again = local.status(spec)
+        assert again is not None and again.pid != rec.killed
+        assert started[1].startswith(f"starting local model server (pid {again.pid}")
+    finally:
+        local.stop_server(spec)
+
+
+def test_a_remote_model_that_cannot_be_reached_is_not_retried(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    forge = Forge(model="openai/x", api_base=f"http://127.0.0.1:{port}/v1", word_checks=False)
+    rec = Recorder()
+    with pytest.raises(ModelUnreachable, match="cannot reach model"):
+        forge.create(parse_cell("add", CELL), progress=rec)
+    assert sum(m.startswith("attempt 1/") for _, m in rec.stages) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..core.errors import ForgeError
+from ..core.errors import ForgeCancelled, ForgeError
 
 _loaded: dict[int, Any] = {}
 
@@ -12,7 +12,8 @@ _loaded: dict[int, Any] = {}
 def _show_forge_error(
     shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None
 ) -> list[str]:
-    """A ForgeError is advice, not a crash: show its one line, not a traceback.
+    """A ForgeError is advice, not a crash, and ForgeCancelled is the person's own
+    interrupt: show one line, not a traceback.
 
     The cell still fails (``error_in_exec`` is set by IPython), so Run All stops.
     """
@@ -55,7 +56,7 @@ def load(shell: Any) -> None:
     magics = ForgeMagics(shell)
     shell.register_magics(magics)
     _patch_prompt_strippers(shell, True)
-    shell.set_custom_exc((ForgeError,), _show_forge_error)
+    shell.set_custom_exc((ForgeError, ForgeCancelled), _show_forge_error)
     _loaded[id(shell)] = magics
     from . import comm, hook
 

@@ -9,7 +9,7 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.display import HTML, display
 
 from ..core import auto_approve
-from ..core.errors import ForgeError, SpecError
+from ..core.errors import CANCELLED, ForgeCancelled, ForgeError, SpecError
 from ..core.record import ToolRecord
 from ..core.requirements import install_command, missing_requirements
 from ..core.result import ForgeResult
@@ -138,8 +138,11 @@ class ForgeMagics(LoadingCommands, Magics):
         if opts.library and not opts.no_persist:
             # Fail before spending model time if the library cannot be written.
             self._library(opts.library)._ensure_root()
-        if not opts.new and self.forge.reuse_check and self._offer_existing(spec, opts):
-            return
+        try:  # the reuse check runs candidates in the sandbox: it can take a while
+            if not opts.new and self.forge.reuse_check and self._offer_existing(spec, opts):
+                return
+        except KeyboardInterrupt:
+            raise ForgeCancelled(CANCELLED) from None
         mode = opts.approve or self.forge.approve
         progress = CellProgress()
         try:
@@ -156,6 +159,10 @@ class ForgeMagics(LoadingCommands, Magics):
         except ForgeError as exc:
             progress.close(f"stopped: {exc}")
             raise
+        except KeyboardInterrupt:
+            # Before any widget or save: nothing to undo. One line, not httpx's frames.
+            progress.close("cancelled")
+            raise ForgeCancelled(CANCELLED) from None
         progress.close(result.status_line())
         self._audit(
             "create", name, model=result.model, outcome=result.status_line(), library=opts.library

@@ -6,13 +6,14 @@ since these machines cannot download it and would stall ~10 s otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.errors import ModelError, ModelReplyError
+from ..core.errors import ModelError, ModelReplyError, ModelUnreachable
 from .models import ResolvedModel
 
 _litellm: Any = None
@@ -70,9 +71,11 @@ def _explain(exc: Exception, model: ResolvedModel, timeout: float) -> ModelError
     if kind in ("APIConnectionError", "InternalServerError", "ServiceUnavailableError") and (
         "Connection" in text or "connect" in text
     ):
-        return ModelError(
+        return ModelUnreachable(
             f"cannot reach model `{model.name}`{where}: is the server running? ({text})"
         )
+    if kind == "ServiceUnavailableError":
+        return ModelUnreachable(f"model `{model.name}`{where} is unavailable: {text}")
     if kind == "Timeout":
         return ModelError(
             f"model `{model.name}` did not answer within {timeout:.0f} s: try again or raise Forge.timeout"
@@ -122,8 +125,10 @@ def complete(
     started = time.perf_counter()
     pieces: list[str] = []
     usage: Any = None
+    stream: Any = None
     try:
-        for chunk in litellm.completion(**kwargs):
+        stream = litellm.completion(**kwargs)
+        for chunk in stream:
             choices = getattr(chunk, "choices", None) or []
             if choices:
                 delta = getattr(choices[0], "delta", None)
@@ -134,6 +139,14 @@ def complete(
                         on_token(piece)
             usage = getattr(chunk, "usage", None) or usage
     except ModelError:
+        raise
+    except KeyboardInterrupt:
+        # Hang up now: a llama.cpp server otherwise generates on for nobody, and the
+        # next forge waits for it (one generation at a time).
+        close = getattr(stream, "close", None)
+        if callable(close):
+            with contextlib.suppress(Exception):
+                close()
         raise
     except Exception as exc:
         explained = _explain(exc, model, timeout)

@@ -44,16 +44,22 @@ from .paths import (
     write_json_atomic,
     write_sidecar,
 )
+from .serve import FALLBACK_KEEP_ALIVE, PASSIVE_HEADER  # stdlib-only at import, like this module
 
 __all__ = [
     "LOCAL_MODELS",
     "LocalModelSpec",
+    "ServerActivity",
     "ServerInfo",
+    "activity",
     "assemble",
     "ensure_server",
+    "keep_alive_from_env",
     "model_path",
     "pull",
+    "release",
     "resolve_local",
+    "rss_bytes",
     "status",
     "stop_server",
 ]
@@ -61,6 +67,9 @@ __all__ = [
 N_CTX = 4096
 HEALTH_TIMEOUT = 2.0
 STOP_GRACE = 10.0
+DEFAULT_KEEP_ALIVE = 300.0  # like Ollama: 5 minutes idle, then the RAM goes back to the user
+KEEP_ALIVE_ENV = "JUPYTER_FORGE_MODEL_KEEP_ALIVE"
+SERVER_MODULE = "jupyter_forge.llm.serve"
 
 Progress = Callable[[str], None]
 Verdict = Literal["ready", "busy", "down", "dead"]
@@ -112,6 +121,50 @@ QWEN_CODER_15B = LocalModelSpec(
 )
 LOCAL_MODELS: dict[str, LocalModelSpec] = {s.key: s for s in (QWEN_CODER_05B, QWEN_CODER_15B)}
 _SHORT_NAMES = {"local": QWEN_CODER_05B, "local-0.5b": QWEN_CODER_05B, "local-1.5b": QWEN_CODER_15B}
+
+
+_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_keep_alive(text: str) -> float:
+    """Seconds from "300", "30s", "5m", "1h", "0" or "-1" (Ollama's spelling); ValueError else."""
+    value = text.strip().lower()
+    scale = _UNITS.get(value[-1:], 0.0)
+    number = float(value[:-1] if scale else value)
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError(f"not a duration: {text!r}")
+    seconds = number * (scale or 1.0)
+    return -1.0 if seconds < 0 else seconds
+
+
+def keep_alive_from_env() -> float:
+    """``$JUPYTER_FORGE_MODEL_KEEP_ALIVE``, else :data:`DEFAULT_KEEP_ALIVE`."""
+    raw = os.environ.get(KEEP_ALIVE_ENV, "").strip()
+    if not raw:
+        return DEFAULT_KEEP_ALIVE
+    try:
+        return parse_keep_alive(raw)
+    except ValueError:
+        raise ModelError(
+            f"{KEEP_ALIVE_ENV}={raw!r} is not a duration: use seconds (300), 5m, 1h, "
+            "0 (stop after each forge) or -1 (never stop)"
+        ) from None
+
+
+def describe_keep_alive(seconds: float) -> str:
+    if seconds < 0:
+        return "never stops on its own"
+    if seconds == 0:
+        return "stops after each forge"
+    return f"stops after {_duration(seconds)} idle"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def resolve_local(name: str) -> LocalModelSpec | None:
@@ -192,6 +245,22 @@ class ServerInfo:
         return f"openai/{self.model_key}"
 
 
+@dataclass(frozen=True)
+class ServerActivity:
+    """What a server records about itself (see :mod:`.serve`): idle time, load, why it exited."""
+
+    pid: int
+    keep_alive: float
+    last_activity: float
+    in_flight: int
+    requests: int
+    exited: str | None  # None while running; "idle", "released" or "stopped" once it left
+
+    @property
+    def idle_seconds(self) -> float:
+        return max(0.0, time.time() - self.last_activity)
+
+
 # Settings llama_cpp.server reads from un-prefixed environment variables (pydantic-settings):
 # a user's `PORT`, `CACHE` or `HF_MODEL_REPO_ID` must not silently reconfigure our server.
 _SERVER_SETTINGS = (
@@ -214,6 +283,24 @@ _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loop
 
 def _runtime_file(spec: LocalModelSpec, suffix: str) -> Path:
     return ensure_private_dir(runtime_dir()) / f"server-{spec.key}{suffix}"
+
+
+def activity(spec: LocalModelSpec) -> ServerActivity | None:
+    """The activity the server for `spec` last recorded (also after it exited), if any."""
+    try:
+        data = json.loads(_runtime_file(spec, ".activity.json").read_text())
+        return ServerActivity(**{f.name: data[f.name] for f in fields(ServerActivity)})
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def rss_bytes(pid: int) -> int | None:
+    """Resident memory of `pid` (Linux /proc; None elsewhere or when it is gone)."""
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return None
 
 
 def _read_state(spec: LocalModelSpec) -> ServerInfo | None:
@@ -268,17 +355,23 @@ def _is_our_server(info: ServerInfo) -> bool:
         args = Path(f"/proc/{info.pid}/cmdline").read_bytes().split(b"\0")
     except OSError:  # gone, or no /proc (macOS): fall back to "is the pid alive"
         return not os.path.isdir("/proc") and _pid_alive(info.pid)
-    return b"llama_cpp.server" in args and str(info.port).encode() in args
+    ours = SERVER_MODULE.encode() in args or b"llama_cpp.server" in args  # (older versions)
+    return ours and str(info.port).encode() in args
 
 
-def _health(api_base: str, alias: str, timeout: float) -> Verdict:
+def _health(api_base: str, alias: str, timeout: float, *, passive: bool = False) -> Verdict:
     """GET /v1/models: "ready" if it serves `alias`, "busy" if it accepted but did not answer.
 
     llama_cpp.server answers /v1/models only between generations, so a timeout
-    on an open connection means "generating for someone", not "dead".
+    on an open connection means "generating for someone", not "dead". A
+    `passive` probe (status) does not count as use, so it does not keep an idle
+    server alive; a server that is stopping answers 503, which reads as "down".
     """
+    request = urllib.request.Request(f"{api_base}/models")
+    if passive:
+        request.add_header(PASSIVE_HEADER, "1")
     try:
-        with _NO_PROXY.open(f"{api_base}/models", timeout=timeout) as resp:
+        with _NO_PROXY.open(request, timeout=timeout) as resp:
             data = json.load(resp)
     except TimeoutError:
         return "busy"
@@ -290,19 +383,29 @@ def _health(api_base: str, alias: str, timeout: float) -> Verdict:
     return "ready" if alias in ids else "down"
 
 
-def _probe(info: ServerInfo, spec: LocalModelSpec) -> Verdict:
+def _probe(info: ServerInfo, spec: LocalModelSpec, *, passive: bool = False) -> Verdict:
     if not _pid_alive(info.pid) or not _is_our_server(info):
         return "dead"
-    return _health(info.api_base, spec.alias, HEALTH_TIMEOUT)
+    return _health(info.api_base, spec.alias, HEALTH_TIMEOUT, passive=passive)
+
+
+def _reap() -> None:
+    """Collect servers we started that exited on their own (idle): no zombies linger."""
+    for pid, child in list(_CHILDREN.items()):
+        if child.poll() is not None:
+            _CHILDREN.pop(pid, None)
 
 
 def status(spec: LocalModelSpec | None = None) -> ServerInfo | None:
-    """The healthy recorded server for `spec` (else any local model's); drops stale records."""
+    """The healthy recorded server for `spec` (else any local model's); drops stale records.
+
+    Asking does not count as using it: an idle server still stops on time.
+    """
     for candidate in [spec] if spec is not None else list(LOCAL_MODELS.values()):
         info = _read_state(candidate)
         if info is None:
             continue
-        if _probe(info, candidate) in ("ready", "busy"):
+        if _probe(info, candidate, passive=True) in ("ready", "busy"):
             return info
         # Remove only under the lock and only the record we judged: a concurrent
         # ensure_server may just have written a fresh one.
@@ -346,14 +449,53 @@ def stop_server(spec: LocalModelSpec | None = None) -> bool:
     return stopped
 
 
+def release(spec: LocalModelSpec) -> bool:
+    """Ask the server for `spec` to exit once nothing is in flight (keep-alive 0: a forge ended).
+
+    A signal, not a kill: another kernel's generation in progress still finishes.
+    True if a server was asked.
+    """
+    info = _read_state(spec)
+    if info is None or not _pid_alive(info.pid) or not _is_our_server(info):
+        return False
+    with contextlib.suppress(OSError):
+        if SERVER_MODULE.encode() not in Path(f"/proc/{info.pid}/cmdline").read_bytes().split(
+            b"\0"
+        ):
+            return False  # a plain llama_cpp.server (older version): SIGUSR1 would kill it
+    try:
+        os.kill(info.pid, signal.SIGUSR1)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def _server_env() -> dict[str, str]:
     """The caller's environment minus secrets (they would end up in the server log) and minus
-    variables llama_cpp.server would read as its own settings."""
-    return {
+    variables llama_cpp.server would read as its own settings; our package first on the path,
+    so the server runs the same jupyter_forge as the process that starts it."""
+    env = {
         k: v
         for k, v in os.environ.items()
         if not any(m in k.upper() for m in _SECRET_MARKERS) and k.lower() not in _SERVER_SETTING_ENV
     }
+    root = str(Path(__file__).resolve().parents[2])
+    env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
+    return env
+
+
+def _server_command(
+    spec: LocalModelSpec, gguf: Path, port: int, keep_alive: float, activity_file: Path
+) -> list[str]:
+    """Our entry module around llama_cpp.server: the same app, plus the idle stop."""
+    return [
+        sys.executable, "-m", SERVER_MODULE, "--host", "127.0.0.1", "--port", str(port),
+        "--keep-alive", repr(keep_alive), "--activity-file", str(activity_file),
+        "--model", str(gguf), "--n_ctx", str(N_CTX), "--model_alias", spec.alias,
+        "--n_threads", str(_threads()),
+        # Otherwise any request (even another kernel's health check) aborts a stream.
+        "--interrupt_requests", "False",
+    ]  # fmt: skip
 
 
 def _free_port() -> int:
@@ -379,17 +521,15 @@ def _threads() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def _launch(spec: LocalModelSpec, gguf: Path, say: Progress, timeout: float) -> ServerInfo:
+def _launch(
+    spec: LocalModelSpec, gguf: Path, say: Progress, timeout: float, keep_alive: float
+) -> ServerInfo:
     log_path = _runtime_file(spec, ".log")
+    activity_file = _runtime_file(spec, ".activity.json")
     for _attempt in range(3):  # a fresh port can be taken between probe and bind
         port = _free_port()
-        cmd = [
-            sys.executable, "-m", "llama_cpp.server", "--model", str(gguf),
-            "--host", "127.0.0.1", "--port", str(port), "--n_ctx", str(N_CTX),
-            "--model_alias", spec.alias, "--n_threads", str(_threads()),
-            # Otherwise any request (even another kernel's health check) aborts a stream.
-            "--interrupt_requests", "False",
-        ]  # fmt: skip
+        activity_file.unlink(missing_ok=True)
+        cmd = _server_command(spec, gguf, port, keep_alive, activity_file)
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(
                 cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
@@ -399,20 +539,16 @@ def _launch(spec: LocalModelSpec, gguf: Path, say: Progress, timeout: float) -> 
         say(f"starting local model server (pid {proc.pid}, port {port})…")
         api_base = f"http://127.0.0.1:{port}/v1"
         t0 = time.monotonic()
-        while (code := proc.poll()) is None:
-            if _health(api_base, spec.alias, 1.0) == "ready":
-                say(f"local model server ready in {time.monotonic() - t0:.1f} s at {api_base}")
-                return ServerInfo(
-                    pid=proc.pid, port=port, model_key=spec.key, model_path=str(gguf),
-                    api_base=api_base, started=time.time(), log_path=str(log_path),
-                )  # fmt: skip
-            if time.monotonic() - t0 > timeout:
-                _terminate(proc.pid)
-                raise ModelError(
-                    f"the local model server did not become ready within {timeout:.0f} s "
-                    f"(see {log_path}); try again or raise start_timeout"
-                )
-            time.sleep(0.2)
+        try:
+            code = _wait_ready(proc, spec, api_base, say, timeout, t0, log_path)
+        except BaseException:  # interrupted or timed out: a half-started server must not linger
+            _terminate(proc.pid)
+            raise
+        if code is None:
+            return ServerInfo(
+                pid=proc.pid, port=port, model_key=spec.key, model_path=str(gguf),
+                api_base=api_base, started=time.time(), log_path=str(log_path),
+            )  # fmt: skip
         _CHILDREN.pop(proc.pid, None)
         tail = _log_tail(log_path)
         if not any("address already in use" in line.lower() for line in tail):
@@ -423,31 +559,100 @@ def _launch(spec: LocalModelSpec, gguf: Path, say: Progress, timeout: float) -> 
     raise ModelError(f"the local model server found no free loopback port (see {log_path})")
 
 
+def _wait_ready(
+    proc: subprocess.Popen[bytes],
+    spec: LocalModelSpec,
+    api_base: str,
+    say: Progress,
+    timeout: float,
+    t0: float,
+    log_path: Path,
+) -> int | None:
+    """None once the server answers; its exit code if it died first."""
+    while (code := proc.poll()) is None:
+        if _health(api_base, spec.alias, 1.0) == "ready":
+            say(f"local model server ready in {time.monotonic() - t0:.1f} s at {api_base}")
+            return None
+        if time.monotonic() - t0 > timeout:
+            raise ModelError(
+                f"the local model server did not become ready within {timeout:.0f} s "
+                f"(see {log_path}); try again or raise start_timeout"
+            )
+        time.sleep(0.2)
+    return code
+
+
 def ensure_server(
     spec: LocalModelSpec,
     *,
     progress: Progress | None = None,
     start_timeout: float = 120.0,
+    keep_alive: float | None = None,
 ) -> ServerInfo:
-    """Return the shared server for `spec`, starting it (and assembling the model) if needed."""
+    """Return the shared server for `spec`, starting it (and assembling the model) if needed.
+
+    ``keep_alive`` (seconds; default ``$JUPYTER_FORGE_MODEL_KEEP_ALIVE`` or 5 min)
+    reaches a server this call starts: it exits after that long idle (0: when
+    :func:`release` d, -1: never). A running server keeps the value it started with.
+    """
     say: Progress = progress or (lambda _m: None)
+    keep = keep_alive_from_env() if keep_alive is None else keep_alive
+    _reap()
     with _locked(spec, say):
         info = _read_state(spec)
         if info is not None:
             verdict = _probe(info, spec)
             if verdict in ("ready", "busy"):
                 return info
-            if verdict == "down":  # alive but not serving: ours, broken; don't leak it
+            if verdict == "down":  # alive but not serving: ours, broken or stopping; don't leak it
                 _terminate(info.pid)
             _runtime_file(spec, ".json").unlink(missing_ok=True)
+        _say_why_gone(spec, say)
         if any(importlib.util.find_spec(m) is None for m in _SERVER_MODULES):
             raise ModelError(
                 "the local model server is not installed: run `pip install 'jupyter_forge[local]'`"
             )
         gguf = pull(spec, progress=_byte_reporter(spec, say))
-        info = _launch(spec, gguf, say, start_timeout)
+        info = _launch(spec, gguf, say, start_timeout, keep)
         write_json_atomic(_runtime_file(spec, ".json"), asdict(info))
         return info
+
+
+def describe_server(spec: LocalModelSpec, running: ServerInfo | None) -> str:
+    """One line for `jupyter-forge model status`: where, memory, idle time, when it stops."""
+    last = activity(spec)
+    if running is None:
+        if last is not None and last.exited in ("idle", "released") and not _pid_alive(last.pid):
+            why = "idle" if last.exited == "idle" else "its forge ended (keep-alive 0)"
+            return f"not running (stopped itself {_duration(last.idle_seconds)} ago: {why})"
+        return "not running"
+    parts = [f"pid {running.pid}"]
+    rss = rss_bytes(running.pid)
+    if rss is not None:
+        parts.append(f"{rss / 2**30:.2f} GiB RSS" if rss >= 2**30 else f"{rss / 2**20:.0f} MiB RSS")
+    if last is not None and last.pid == running.pid:
+        if last.in_flight:
+            parts.append(f"busy: {last.in_flight} request(s) in flight")
+        else:
+            parts.append(f"idle {_duration(last.idle_seconds)}")
+        parts.append(describe_keep_alive(last.keep_alive))
+    return f"running at {running.api_base} ({', '.join(parts)})"
+
+
+def _say_why_gone(spec: LocalModelSpec, say: Progress) -> None:
+    """Before a restart, say that the server left on its own (keep-alive), if it did."""
+    last = activity(spec)
+    if last is None or last.exited not in ("idle", "released") or _pid_alive(last.pid):
+        return
+    if last.exited == "idle":
+        say(
+            f"local model server was idle-stopped (nothing asked of it for "
+            f"{_duration(last.keep_alive or FALLBACK_KEEP_ALIVE)}); starting it again…"
+        )
+    else:
+        say(
+            "local model server was stopped after the last forge (keep-alive 0); starting it again…"
+        )
 
 
 def _byte_reporter(spec: LocalModelSpec, say: Progress) -> ByteProgress:

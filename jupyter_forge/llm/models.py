@@ -31,8 +31,13 @@ def resolve_model(
     api_base: str | None = None,
     progress: Callable[[str], None] | None = None,
     start_local: bool = True,
+    keep_alive: float | None = None,
 ) -> ResolvedModel:
-    """Resolve ``name`` (alias → local model → litellm string), starting the local server if needed."""
+    """Resolve ``name`` (alias → local model → litellm string), starting the local server if needed.
+
+    ``keep_alive``: idle seconds before a local server this starts exits (see
+    ``local.ensure_server``; None: the environment's or the default).
+    """
     requested = (name or "").strip() or DEFAULT_MODEL
     seen = {requested}
     target = requested
@@ -47,7 +52,7 @@ def resolve_model(
     if spec is not None:
         if not start_local:
             return ResolvedModel(requested, f"openai/{spec.alias}", None, "none", local=True)
-        info = local.ensure_server(spec, progress=progress)
+        info = local.ensure_server(spec, progress=progress, keep_alive=keep_alive)
         return ResolvedModel(requested, f"openai/{spec.alias}", info.api_base, "none", local=True)
     if "/" not in target and not target.startswith(("gpt-", "o1", "o3", "o4", "claude", "gemini")):
         # litellm guesses providers for well-known names; be explicit otherwise.
@@ -61,3 +66,13 @@ def resolve_model(
     if base and target.startswith("openai/") and not os.environ.get("OPENAI_API_KEY"):
         key = "none"  # self-hosted OpenAI-compatible servers (vLLM, LM Studio) need no key
     return ResolvedModel(requested, target, base, key)
+
+
+def release_local(model: ResolvedModel) -> bool:
+    """Let the local server behind ``model`` exit once idle now (keep-alive 0); False if none."""
+    if not model.local:
+        return False
+    from . import local
+
+    spec = local.resolve_local(model.litellm_model.removeprefix("openai/"))
+    return spec is not None and local.release(spec)

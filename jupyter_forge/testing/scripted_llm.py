@@ -221,13 +221,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
         self.end_headers()
-        for i, chunk in enumerate(_chunks(body, answer, self.model.name)):
-            if i and answer.chunk_delay:
-                time.sleep(answer.chunk_delay)
-            self.wfile.write(b"data: " + json.dumps(chunk).encode() + b"\n\n")
+        try:
+            for i, chunk in enumerate(_chunks(body, answer, self.model.name)):
+                if i and answer.chunk_delay:
+                    time.sleep(answer.chunk_delay)
+                self.wfile.write(b"data: " + json.dumps(chunk).encode() + b"\n\n")
+                self.wfile.flush()
+            self.wfile.write(b"data: [DONE]\n\n")
             self.wfile.flush()
-        self.wfile.write(b"data: [DONE]\n\n")
-        self.wfile.flush()
+        except ConnectionError:  # the client hung up mid-stream: count it (tests assert on it)
+            with self.model._lock:
+                self.model.hangups += 1
 
 
 def _usage(body: dict[str, Any], answer: _Answer) -> dict[str, int]:
@@ -386,6 +390,7 @@ class ScriptedModel:
         self.checks = checks
         self.requests: list[dict[str, Any]] = []
         self.check_requests: list[dict[str, Any]] = []
+        self.hangups = 0  # streams the client closed before their end (e.g. an interrupt)
         self._replies: deque[Reply] = deque(replies)
         self._lock = threading.Lock()
         self._port = port

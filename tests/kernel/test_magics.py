@@ -6,8 +6,11 @@ Every failure path asserts that the CELL FAILS (``result.success`` is False and
 
 from __future__ import annotations
 
+import _thread
 import json
 import socket
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +30,13 @@ from kernel_helpers import (
     widget_outputs,
 )
 
-from jupyter_forge.core.errors import ForgeError, LibraryError, ModelError, SpecError
+from jupyter_forge.core.errors import (
+    ForgeCancelled,
+    ForgeError,
+    LibraryError,
+    ModelError,
+    SpecError,
+)
 from jupyter_forge.core.library import Library
 from jupyter_forge.kernel.approval import ApprovalWidget
 from jupyter_forge.kernel.options import HELP
@@ -326,6 +335,59 @@ def test_failing_forge_in_widget_mode_fails_the_cell_but_shows_the_widget(
     assert widget.approve_button.disabled
     click(widget.approve_button)
     assert "parse_money" not in kernel.ns
+
+
+def _interrupt_while_streaming(
+    model: ScriptedModel, sent: list[float], after: float = 0.3
+) -> threading.Thread:
+    """Ctrl-C (as the kernel's interrupt delivers it) once the model is streaming an answer;
+    `sent` gets the time it was sent."""
+
+    def interrupt() -> None:
+        deadline = time.monotonic() + 60
+        while not model.requests and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(after)
+        sent.append(time.monotonic())
+        _thread.interrupt_main()
+
+    thread = threading.Thread(target=interrupt, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_interrupting_a_forge_ends_with_one_line_and_a_healthy_kernel(
+    kernel: Kernel, model: ScriptedModel
+) -> None:
+    long_answer = PARSE_MONEY_REPLY + "\nMore words." * 300
+    model.push({"content": long_answer, "chunk_delay": 0.05})  # ~30 s of streaming
+    sent: list[float] = []
+    thread = _interrupt_while_streaming(model, sent)
+    result, captured = kernel.fails(FORGE_WIDGET, ForgeCancelled)
+    thread.join(5)
+    assert sent and time.monotonic() - sent[0] < 5  # the stream was cut short
+    assert isinstance(result.error_in_exec, KeyboardInterrupt)  # still an interrupt to Jupyter
+    assert captured.stdout.strip().endswith("ForgeCancelled\x1b[0m: forge cancelled; nothing saved")
+    assert "httpx" not in captured.stdout + captured.stderr
+    status = [o.data["text/plain"] for o in captured.outputs if "text/plain" in o.data]
+    assert status[-1] == "forge · cancelled"
+    assert widget_outputs(captured) == []
+    assert kernel.magics.pending == {}
+    assert "parse_money" not in kernel.ns and "parse_money" not in kernel.magics.registry
+    assert not kernel.library.exists()
+    # The stream was hung up on, not left running for nobody (a llama.cpp server would
+    # go on generating and make the next forge wait).
+    deadline = time.monotonic() + 5
+    while model.hangups == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert model.hangups == 1
+
+    # The next cells work: plain Python, and a forge that goes all the way.
+    kernel.ok("x = 1 + 1")
+    assert kernel.ns["x"] == 2
+    forge_auto(kernel, model)
+    assert kernel.ns["parse_money"]("(12.00)") == -12.0
+    assert tool_path(kernel).exists()
 
 
 def test_no_persist_defines_without_saving(kernel: Kernel, model: ScriptedModel) -> None:

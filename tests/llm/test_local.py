@@ -35,6 +35,7 @@ from jupyter_forge.llm.local import (
     status,
     stop_server,
 )
+from jupyter_forge.testing import idle_app
 
 HAVE_LLAMA = importlib.util.find_spec("llama_cpp") is not None
 needs_llama = pytest.mark.skipif(
@@ -564,3 +565,148 @@ def test_stop_server_escalates_to_sigkill(runtime: Path, monkeypatch: pytest.Mon
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+# --- keep-alive: real server processes of our entry module, serving a trivial app -------------
+
+
+def test_parse_keep_alive_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    cases = {"300": 300.0, "30s": 30.0, "5m": 300.0, "1.5h": 5400.0, "0": 0.0, "-1": -1.0}
+    for text, seconds in {**cases, "-5m": -1.0, " 2M ": 120.0}.items():
+        assert local.parse_keep_alive(text) == seconds, text
+    for bad in ("", "soon", "5d", "nan", "inf", "m"):
+        with pytest.raises(ValueError):
+            local.parse_keep_alive(bad)
+    monkeypatch.delenv(local.KEEP_ALIVE_ENV, raising=False)
+    assert local.keep_alive_from_env() == local.DEFAULT_KEEP_ALIVE == 300.0
+    monkeypatch.setenv(local.KEEP_ALIVE_ENV, "10m")
+    assert local.keep_alive_from_env() == 600.0
+    monkeypatch.setenv(local.KEEP_ALIVE_ENV, "a while")
+    with pytest.raises(ModelError, match=r"JUPYTER_FORGE_MODEL_KEEP_ALIVE='a while' is not a dur"):
+        local.keep_alive_from_env()
+
+
+@pytest.fixture
+def trivial_spec(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runtime: Path
+) -> Iterator[LocalModelSpec]:
+    """A fake spec whose server is our entry module serving a trivial app; stopped after."""
+    monkeypatch.setattr(local, "_server_command", idle_app.server_command)
+    monkeypatch.setattr(local, "_SERVER_MODULES", ("uvicorn",))
+    spec = _fake_spec(tmp_path, monkeypatch, [b"no model needed\n"])
+    try:
+        yield spec
+    finally:
+        stop_server(spec)  # not in LOCAL_MODELS: the runtime fixture's stop_server() misses it
+
+
+def _wait_gone(pid: int, within: float) -> float:
+    t0 = time.monotonic()
+    while _alive(pid):
+        assert time.monotonic() - t0 < within, f"pid {pid} still runs after {within} s"
+        time.sleep(0.1)
+    return time.monotonic() - t0
+
+
+def test_idle_server_stops_and_the_next_use_starts_it_again(trivial_spec: LocalModelSpec) -> None:
+    spec = trivial_spec
+    messages: list[str] = []
+    info = ensure_server(spec, progress=messages.append, keep_alive=2)
+    assert any(m.startswith(f"starting local model server (pid {info.pid}") for m in messages)
+    assert not any("idle-stopped" in m for m in messages)
+    assert local._is_our_server(info)
+    rss = local.rss_bytes(info.pid)
+    assert rss is not None and 5 * 2**20 < rss < 2**30
+    line = local.describe_server(spec, status(spec))
+    assert line.startswith(f"running at {info.api_base} (pid {info.pid}, ")
+    assert "MiB RSS, idle " in line and line.endswith("stops after 2 s idle)")
+
+    # `status` asks passively, every 0.2 s: it must not keep the idle server alive.
+    t0 = time.monotonic()
+    while status(spec) is not None:
+        assert time.monotonic() - t0 < 2 + 5, "status() probes kept the idle server alive"
+        time.sleep(0.2)
+    _wait_gone(info.pid, 5)
+    assert time.monotonic() - t0 >= 1.0
+    last = local.activity(spec)
+    assert last is not None and (last.pid, last.exited) == (info.pid, "idle")
+    assert local.describe_server(spec, None).startswith("not running (stopped itself ")
+
+    messages.clear()
+    again = ensure_server(spec, progress=messages.append, keep_alive=2)
+    assert again.pid != info.pid and _alive(again.pid)
+    assert messages[0] == (
+        "local model server was idle-stopped (nothing asked of it for 2 s); starting it again…"
+    )
+    assert messages[1].startswith(f"starting local model server (pid {again.pid}")
+    assert status(spec) == again
+    assert stop_server(spec) is True
+    assert local.activity(spec) is not None and local.activity(spec).exited == "stopped"  # type: ignore[union-attr]
+    messages.clear()
+    third = ensure_server(spec, progress=messages.append, keep_alive=2)
+    assert not any("starting it again" in m for m in messages)  # a person stopped that one
+    assert stop_server(spec) is True and not _alive(third.pid)
+
+
+def test_ensure_server_notices_a_server_that_died(trivial_spec: LocalModelSpec) -> None:
+    info = ensure_server(trivial_spec, keep_alive=-1)
+    os.kill(info.pid, signal.SIGKILL)
+    _wait_gone(info.pid, 5)
+    again = ensure_server(trivial_spec, keep_alive=-1)
+    assert again.pid != info.pid and _alive(again.pid)
+    assert status(trivial_spec) == again
+
+
+def test_release_stops_it_after_the_request_in_flight(trivial_spec: LocalModelSpec) -> None:
+    spec = trivial_spec
+    info = ensure_server(spec, keep_alive=0)
+    assert "stops after each forge" in local.describe_server(spec, info)
+    base = info.api_base.removesuffix("/v1")
+    out: dict[str, Any] = {}
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def slow() -> None:
+        with opener.open(f"{base}/slow?seconds=2", timeout=30) as resp:
+            out["body"] = resp.read()
+        out["ended"] = time.monotonic()
+
+    worker = threading.Thread(target=slow)
+    worker.start()
+    time.sleep(0.5)
+    assert "busy: 1 request(s) in flight" in local.describe_server(spec, status(spec))
+    assert local.release(spec) is True
+    time.sleep(0.8)
+    assert _alive(info.pid), "a release must not cut a generation short"
+    worker.join(30)
+    assert out.get("body", b"").endswith(b"done")
+    assert _wait_gone(info.pid, 5) < 3
+    assert local.release(spec) is False  # nothing left to release
+    messages: list[str] = []
+    again = ensure_server(spec, progress=messages.append, keep_alive=0)
+    assert messages[0] == (
+        "local model server was stopped after the last forge (keep-alive 0); starting it again…"
+    )
+    assert stop_server(spec) is True and not _alive(again.pid)
+
+
+def test_release_never_signals_a_server_of_an_older_version(runtime: Path) -> None:
+    """A plain `llama_cpp.server` (started before an upgrade) dies of SIGUSR1: leave it be."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(60)", "llama_cpp.server", "--port", "9"],
+        start_new_session=True,
+    )
+    try:
+        runtime.mkdir(parents=True, exist_ok=True)
+        info = ServerInfo(
+            pid=proc.pid, port=9, model_key="qwen2.5-coder-0.5b", model_path="/x.gguf",
+            api_base="http://127.0.0.1:9/v1", started=1.0, log_path="/x.log",
+        )  # fmt: skip
+        (runtime / "server-qwen2.5-coder-0.5b.json").write_text(json.dumps(info.__dict__))
+        time.sleep(0.3)
+        assert local._is_our_server(info)  # still recognised, so stop_server can stop it
+        assert local.release(QWEN_CODER_05B) is False
+        time.sleep(0.3)
+        assert proc.poll() is None
+    finally:
+        proc.kill()
+        proc.wait(5)
