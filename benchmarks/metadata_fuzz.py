@@ -258,6 +258,7 @@ def read_batch(tally: Tally, folder: Path, work: Path, notary_dir: Path) -> None
 
 
 def run_benchmark(n: int, batch: int, cli_sample: int, seed_: int) -> dict[str, Any]:
+    commit = git_commit()  # before the run: files changed meanwhile are not what ran
     tally = Tally()
     problems = {"named": 0, "well_formed": 0, "signed": 0, "unsignable": 0}
     started = time.perf_counter()
@@ -337,7 +338,7 @@ def run_benchmark(n: int, batch: int, cli_sample: int, seed_: int) -> dict[str, 
         "examples": tally.examples,
         "seconds": round(time.perf_counter() - started, 1),
         "jupyter_forge": __version__,
-        "commit": git_commit(),
+        "commit": commit,
         "machine": machine_info(),
         "versions": versions("hypothesis", "nbformat"),
     }
