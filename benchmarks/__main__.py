@@ -17,6 +17,7 @@ BENCHMARKS = {
     "retrieval": "search and best_match quality on the labelled retrieval set",
     "call-overhead": "call overhead of a registered tool vs the bare function",
     "ds": "tool quality: plain-words data-science requests, single vs forge, false greens",
+    "metadata-fuzz": "hostile tool-notebook metadata against every reader: tracebacks (target 0)",
 }
 
 

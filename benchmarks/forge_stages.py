@@ -4,6 +4,8 @@ Runs the real pipeline (embedded local model, real sandbox, real library writes)
 and reports each stage's median across runs, plus the share that is not the LLM.
 
     .venv/bin/python -m benchmarks.forge_stages --runs 3
+    .venv/bin/python -m benchmarks.forge_stages --recorder-only   # no model: the audit
+        # hook's cost on sample runs (with/without, in fresh processes), printed only
 
 With a local model it also measures what keep-alive costs: the time the next forge
 waits for a server that was idle-stopped (start to ready, i.e. loading the model),
@@ -115,6 +117,94 @@ def restart_cost(forge: Forge, runs: int) -> dict[str, float] | None:
     }
 
 
+def time_samples(hook: bool, rounds: int) -> dict[str, Any]:
+    """Run every DS reference's samples and checks ``rounds`` times, in this process.
+
+    Why in a plain process: an audit hook cannot be removed, and the sandbox always
+    installs it, so the only fair "without" is the same runs where it was never added.
+    With ``hook`` it is added exactly as the worker does (``_install_attempts``) and
+    recording is on around each sample, as in ``worker.main``.
+    """
+    import os
+
+    from jupyter_forge.sandbox.worker import CANDIDATE_FILE, _install_attempts, _read_attempts
+
+    from .ds_tasks import all_tasks
+
+    install_ms = 0.0
+    switch = [False]
+    if hook:
+        sink = os.open(os.devnull, os.O_WRONLY)
+        started = time.perf_counter()
+        switch = _install_attempts(*_read_attempts(), sink)
+        install_ms = (time.perf_counter() - started) * 1000
+    jobs = []
+    for task in all_tasks():
+        namespace: dict[str, Any] = {}
+        exec(task.setup, namespace)  # the notebook's own (trusted) setup is not recorded
+        switch[0] = True
+        exec(compile(task.reference, CANDIDATE_FILE, "exec", dont_inherit=True), namespace)
+        switch[0] = False
+        sources = [s.source for s in parse_cell(task.name, task.cell).samples]
+        jobs.append((namespace, [*sources, *task.hidden]))
+    seconds = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for namespace, sources in jobs:
+            for index, source in enumerate(sources):
+                switch[0] = True
+                try:
+                    try:
+                        compiled = compile(source, f"<sample {index}>", "eval", dont_inherit=True)
+                    except SyntaxError:
+                        compiled = compile(source, f"<sample {index}>", "exec", dont_inherit=True)
+                    eval(compiled, dict(namespace))
+                except Exception:
+                    pass  # a sample's own failure is timed like a pass
+                finally:
+                    switch[0] = False
+        seconds.append(time.perf_counter() - started)
+    return {"seconds": seconds, "install_ms": install_ms}
+
+
+def recorder_overhead(pairs: int = 5, rounds: int = 20) -> dict[str, Any]:
+    """The audit-hook recorder's cost on sample runs: median ratio with/without it.
+
+    Each child process runs the 54 DS references' samples and hidden checks
+    ``rounds`` times; children with and without the hook alternate ``pairs`` times
+    so machine noise hits both alike. The ratio is of the children's medians.
+    """
+    import subprocess
+
+    medians: dict[bool, list[float]] = {False: [], True: []}
+    install = []
+    root = Path(__file__).parent.parent
+    for _ in range(pairs):
+        for hook in (False, True):
+            code = (
+                "import json\nfrom benchmarks.forge_stages import time_samples\n"
+                f"print(json.dumps(time_samples({hook}, {rounds})))"
+            )
+            proc = subprocess.run(
+                [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True
+            )
+            data = json.loads(proc.stdout.strip().splitlines()[-1])
+            medians[hook].append(statistics.median(data["seconds"]))
+            if hook:
+                install.append(data["install_ms"])
+    off, on = statistics.median(medians[False]), statistics.median(medians[True])
+    return {
+        "pairs": pairs,
+        "rounds": rounds,
+        "samples_per_round": "every sample and hidden check of the 54 DS references",
+        "median_round_ms_without": off * 1000,
+        "median_round_ms_with": on * 1000,
+        "median_ratio": on / off,
+        "ratio_per_pair": [b / a for a, b in zip(medians[False], medians[True], strict=True)],
+        "install_ms_median": statistics.median(install),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -126,9 +216,17 @@ def main(argv: list[str] | None = None) -> int:
         help="times to restart the local server to measure the cost of keep-alive (0: skip)",
     )
     parser.add_argument(
+        "--recorder-only",
+        action="store_true",
+        help="only the audit-hook recorder's overhead on sample runs (no model); printed",
+    )
+    parser.add_argument(
         "--out", default=str(Path(__file__).parent / "results" / "forge_stages.json")
     )
     args = parser.parse_args(argv)
+    if args.recorder_only:
+        print(json.dumps(recorder_overhead(), indent=2))
+        return 0
 
     forge = Forge(model=args.model)
     forge.resolve()  # start the local server outside the measured forges
@@ -180,6 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         "pass_rate": sum(r["passed"] for r in rows) / len(rows),
         "sandbox_cold_round_trip": sandbox_round_trips(),
         "local_server_restart": restart_cost(forge, args.restart_runs),
+        "recorder_overhead": recorder_overhead(),
     }
     payload = {
         "benchmark": "forge_stages",

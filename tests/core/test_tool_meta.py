@@ -20,6 +20,7 @@ from jupyter_forge.core.sharing import _is_tool_notebook
 from jupyter_forge.core.tool_meta import metadata_problem, notebook_problem
 from jupyter_forge.mcp_server import description, hidden_reason, input_schema
 from jupyter_forge.server.libraries import read_history
+from jupyter_forge.testing.metadata_strategies import base_notebook, deep, hostile_notebooks
 
 FUZZ_EXAMPLES = 300  # benchmarks/metadata_fuzz.py runs 10,000
 
@@ -27,19 +28,7 @@ FUZZ_EXAMPLES = 300  # benchmarks/metadata_fuzz.py runs 10,000
 @pytest.fixture(scope="module")
 def good(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """A real tool notebook, saved twice so it carries a history entry."""
-    root = tmp_path_factory.mktemp("meta")
-    library = Library(root / "tools", notary_dir=str(root / "notary"))
-    save(library)
-    record = save(library, code="def add(a, b):\n    return b + a\n")
-    data: dict[str, Any] = json.loads(record.path.read_text(encoding="utf-8"))
-    return data
-
-
-def _deep(depth: int) -> Any:
-    value: Any = "x"
-    for _ in range(depth):
-        value = {"k": [value]}
-    return value
+    return base_notebook(tmp_path_factory.mktemp("meta"))
 
 
 def with_meta(notebook: dict[str, Any], **changes: Any) -> dict[str, Any]:
@@ -74,7 +63,7 @@ def test_a_saved_notebook_passes(good: dict[str, Any]) -> None:
         ({"deprecated": {"reason": 7}}, "`deprecated.reason`"),
         ({"history": [{"version": "NaN", "code": ""}]}, "`history[0].version`"),
         ({"history": [{"version": 1}]}, "`history[0].code`"),
-        ({"validation": {"x": _deep(40)}}, "nested"),
+        ({"validation": {"x": deep(40)}}, "nested"),
     ],
 )
 def test_each_bad_field_is_named(good: dict[str, Any], changes: dict[str, Any], field: str) -> None:
@@ -101,53 +90,7 @@ def test_version_nan_is_skipped_by_list_and_named_by_load(
         library.get("add")
 
 
-# -- fuzzing -------------------------------------------------------------------------
-
-_SCALARS = (
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(10**40), max_value=10**40)
-    | st.floats(allow_nan=True, allow_infinity=True)
-    | st.text(max_size=30)  # any unicode, surrogates included
-)
-_JSON = st.recursive(
-    _SCALARS,
-    lambda inner: (
-        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
-    ),
-    max_leaves=30,
-)
-_FIELDS = [
-    "format", "name", "version", "description", "signature", "request", "model", "model_id",
-    "samples", "schema", "validation", "requirements", "findings", "created", "updated",
-    "approved", "deprecated", "depends", "history",
-]  # fmt: skip
-
-
-@st.composite
-def hostile_notebooks(draw: st.DrawFn, base: dict[str, Any]) -> dict[str, Any]:
-    """A saved notebook with some fields removed, replaced by junk, or nested deep."""
-    notebook = copy.deepcopy(base)
-    meta = notebook["metadata"]["jupyter_forge"]
-    for key in draw(st.lists(st.sampled_from(_FIELDS), max_size=5, unique=True)):
-        action = draw(st.sampled_from(["drop", "junk", "deep", "huge", "history"]))
-        if action == "drop":
-            meta.pop(key, None)
-        elif action == "junk":
-            meta[key] = draw(_JSON)
-        elif action == "deep":
-            meta[key] = _deep(draw(st.integers(min_value=1, max_value=200)))
-        elif action == "huge":
-            meta[key] = draw(st.sampled_from([10**20, -1, 0, 1e308, "x" * 100_000, [0] * 20_000]))
-        elif (
-            isinstance(meta.get("history"), list)
-            and meta["history"]
-            and isinstance(meta["history"][0], dict)
-        ):
-            meta["history"][0][draw(st.sampled_from(["version", "code", "samples"]))] = draw(_JSON)
-    if draw(st.booleans()):
-        notebook["metadata"]["jupyter_forge"] = draw(_JSON) if draw(st.booleans()) else meta
-    return notebook
+# -- fuzzing: the strategies are shared with benchmarks/metadata_fuzz.py -------------
 
 
 def _use_record(library: Library, path: Path) -> None:
