@@ -124,6 +124,16 @@ class Library:
     def exists(self, name: str) -> bool:
         return self.path_for(name).is_file()
 
+    def current_version(self, name: str) -> int | None:
+        """The saved version of ``name`` (None: not saved here, or unreadable: saving
+        then starts over at v1 and keeps the broken file aside)."""
+        if not self.exists(name):
+            return None
+        try:
+            return self.get(name).version
+        except LibraryError:
+            return None
+
     # -- reading -------------------------------------------------------------------
 
     def _read(self, path: Path) -> NotebookNode:

@@ -314,11 +314,19 @@ class ForgeMagics(LoadingCommands, Magics):
             return ""
         return f" (it looks like existing tool(s) {', '.join(similar)}: consider %forge deprecate on one of them)"
 
-    def _destination(self, opts: Any) -> str:
-        """Where Approve puts the tool, shown in the widget's header."""
+    def _destination(self, opts: Any, name: str) -> str:
+        """Where Approve puts the tool, shown in the widget's header (and which version:
+        re-forging a saved name makes its next version, and the person should know)."""
         if opts.no_persist:
             return "forged · Approve defines it in this kernel only (--no-persist)"
-        return f"forged · Approve saves it to {self.forge.open_library(opts.library).root}"
+        library = self.forge.open_library(opts.library)
+        current = library.current_version(name)
+        if current is not None:
+            return (
+                f"forged · Approve saves it as v{current + 1} of `{name}` "
+                f"(v{current} kept in its history) to {library.root}"
+            )
+        return f"forged · Approve saves it to {library.root}"
 
     def _approval_widget(self, result: ForgeResult, opts: Any) -> ApprovalWidget:
         holder: dict[str, ApprovalWidget] = {}
@@ -363,7 +371,7 @@ class ForgeMagics(LoadingCommands, Magics):
             ),
             on_drop_check=self.forge.drop_check,
             layers=result.report.layers if result.report else [],
-            title=self._destination(opts),
+            title=self._destination(opts, result.spec.name),
         )
         holder["widget"] = widget
         return widget

@@ -172,7 +172,7 @@ def header(result: ForgeResult, *, title: str = "forged") -> str:
         badge = _FAIL.replace("fail", "failed")
     tries = len(result.attempts)
     return (
-        f"<div style='font-size:110%'><b>{html.escape(result.spec.name)}</b> {html.escape(title)} · {badge} · "
+        f"<div style='font-size:110%'><b>{html.escape(result.spec.name)}</b> {inline(title)} · {badge} · "
         f"{tries} attempt{'s' if tries != 1 else ''} · model <code>{html.escape(result.model)}</code></div>"
     )
 

@@ -286,3 +286,14 @@ def test_one_library_object_can_be_read_from_several_threads(library: Library) -
     worker.start()
     worker.join()
     assert seen == [True]
+
+
+def test_current_version_is_what_the_next_save_builds_on(tmp_path: Path) -> None:
+    lib = Library(tmp_path / "lib")
+    assert lib.current_version("add") is None
+    save(lib)
+    assert lib.current_version("add") == 1
+    save(lib, CODE_V2)
+    assert lib.current_version("add") == 2
+    lib.path_for("add").write_text("{ not a notebook")
+    assert lib.current_version("add") is None  # unreadable: the next save starts at v1

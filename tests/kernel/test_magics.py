@@ -166,6 +166,23 @@ def test_auto_approve_refuses_a_payload_that_passes_its_samples(
     assert widget.result.passed  # it did pass its samples: only a person may approve it
 
 
+def test_re_forging_a_saved_name_says_it_makes_the_next_version(
+    kernel: Kernel, model: ScriptedModel
+) -> None:
+    model.push(PARSE_MONEY_REPLY)
+    kernel.ok(FORGE_WIDGET)
+    first = kernel.magics.pending["parse_money"]
+    assert "Approve saves it to" in first.header.value and " v2 " not in first.header.value
+    click(first.approve_button)
+
+    model.push(PARSE_MONEY_REPLY)
+    kernel.ok(FORGE_WIDGET + "\n")
+    second = kernel.magics.pending["parse_money"]
+    assert "Approve saves it as v2 of <code>parse_money</code> (v1 kept in its history)" in (
+        second.header.value
+    )
+
+
 def test_doctest_samples_in_the_cell_reach_the_model_and_the_sandbox(
     kernel: Kernel, model: ScriptedModel
 ) -> None:
