@@ -23,6 +23,7 @@ from .core.libraries import LibrarySet
 from .core.library import DEFAULT_LIBRARY, Library, ToolRecord
 from .core.probes import Probe, ProbeResult, derive_probes, variable_kind
 from .core.prompt import Message, build_messages, with_context
+from .core.provenance import edited_by_a_person
 from .core.repair import Progress, Reply, Retry, forge_loop, retry_from
 from .core.result import ForgeResult
 from .core.reuse import bound_to_request, signature_conflict
@@ -723,6 +724,7 @@ class Forge(Configurable):
 
         spec = result.spec
         extraction = extract_function(f"```python\n{code}\n```", spec.name)
+        before = result.shown
         attempt = Attempt(
             number=len(result.attempts) + 1,
             reply=code,
@@ -730,6 +732,8 @@ class Forge(Configurable):
             problems=extraction.problems,
             notes=extraction.notes,
             kind="edit",
+            # An edit of an edit still names the model's attempt it started from.
+            edited_from=(before.edited_from or before.number) if before is not None else None,
         )
         result.attempts.append(attempt)
         if extraction.code is not None:
@@ -778,6 +782,7 @@ class Forge(Configurable):
         name = result.spec.name
         schema = result.schema or function_schema(code, name)
         record = self.open_library(library).save(
+            edited=edited_by_a_person(result),
             name=name,
             code=code,
             description=schema["function"]["description"] or first_line(result.spec.request),

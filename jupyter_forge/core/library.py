@@ -293,6 +293,7 @@ class Library:
         kernel_names: Sequence[str] = (),
         note: str = "",
         depends: Sequence[str] = (),
+        edited: dict[str, Any] | None = None,
     ) -> ToolRecord:
         """Write (or replace, as a new version) the tool notebook, and sign it as reviewed."""
         from .notebook import build_tool_notebook
@@ -330,7 +331,13 @@ class Library:
                 findings=list(findings),
                 created=created,
                 updated=now_iso(),
-                approved={"by": current_user(), "at": now_iso(), "how": approved_how},
+                approved={
+                    "by": current_user(),
+                    "at": now_iso(),
+                    "how": approved_how,
+                    # A person's edit of the model's answer (core/provenance.py).
+                    **({"edited": edited} if edited else {}),
+                },
                 trusted=True,
                 history=history,
                 location=self.label,

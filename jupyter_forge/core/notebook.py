@@ -93,6 +93,22 @@ def samples_cell_source(
     return "\n".join(lines)
 
 
+def _edited_lines(metadata: dict[str, Any]) -> list[str]:
+    """The markdown that says a person, not the model, wrote the saved code."""
+    approved = metadata.get("approved")
+    edited = approved.get("edited") if isinstance(approved, dict) else None
+    if not isinstance(edited, dict):
+        return []
+    who = str(edited.get("by") or "a person")
+    start = edited.get("from_attempt")
+    source = f" from the model's attempt {start}" if isinstance(start, int) else ""
+    lines = [f"The code below was edited by **{who}**{source} before approval."]
+    diff = edited.get("diff")
+    if isinstance(diff, str) and diff.strip():
+        lines += ["", "```diff", diff.rstrip("\n"), "```"]
+    return [*lines, ""]
+
+
 def build_tool_notebook(
     *,
     name: str,
@@ -124,6 +140,7 @@ def build_tool_notebook(
         "",
         *("> " + line for line in request.split("\n")),
         "",
+        *_edited_lines(metadata),
         f"Use it: `%forge load` this library in a kernel, or run this notebook and call `{name}(...)`.",
     ]
     nb.cells.append(

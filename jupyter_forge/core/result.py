@@ -39,6 +39,8 @@ class Attempt:
     # What it did on edge-case probes, one outcome per probe ("[]", "raises ValueError"):
     # only for passing candidates tied for best, to settle the tie by agreement.
     behaviour: tuple[str, ...] = ()
+    # A person's edit (kind "edit"): the attempt whose code they edited.
+    edited_from: int | None = None
 
     @property
     def checks_passed(self) -> int:
@@ -109,6 +111,7 @@ class Attempt:
             "problems": list(self.problems),
             "notes": list(self.notes),
             "dropped": list(self.dropped),
+            "edited_from": self.edited_from,
             "report": self.report.to_json() if self.report else None,
             "llm_seconds": round(self.llm_seconds, 4),
             "prompt_tokens": self.prompt_tokens,
@@ -248,6 +251,12 @@ class ForgeResult:
                 "Read the checks and the edge-case preview before approving; if a check is "
                 "wrong, drop it; if it is right, accept it as a sample and regenerate"
             )
+        if self.passed and shown is not None and shown.kind == "edit":
+            checked = self.report.summary() if self.report else "validated"
+            words = self.checks_line()
+            checked += f"; {words}" if words else ""
+            source = f" of attempt {shown.edited_from}" if shown.edited_from else ""
+            return f"`{self.spec.name}` passed ({checked}) as you edited it (your edit{source})"
         if self.passed and shown is not None:
             checked = self.report.summary() if self.report else "validated"
             words = self.checks_line()

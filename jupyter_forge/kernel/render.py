@@ -170,10 +170,16 @@ def header(result: ForgeResult, *, title: str = "forged") -> str:
         badge = _OK.replace("pass", "passed")
     else:
         badge = _FAIL.replace("fail", "failed")
-    tries = len(result.attempts)
+    shown = result.shown
+    if shown is not None and shown.kind == "edit":
+        start = f" from attempt {shown.edited_from}" if shown.edited_from else ""
+        made = f"edited by you{start} of <code>{html.escape(result.model)}</code>"
+    else:
+        tries = sum(a.kind != "edit" for a in result.attempts)
+        made = f"{tries} attempt{'s' if tries != 1 else ''} · model <code>{html.escape(result.model)}</code>"
     return (
         f"<div style='font-size:110%'><b>{html.escape(result.spec.name)}</b> {inline(title)} · {badge} · "
-        f"{tries} attempt{'s' if tries != 1 else ''} · model <code>{html.escape(result.model)}</code></div>"
+        f"{made}</div>"
     )
 
 

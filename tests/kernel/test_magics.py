@@ -316,11 +316,21 @@ def test_widget_edit_is_revalidated_with_kernel_variables(
     widget.wait(30)
 
     assert widget.result.passed, widget.status.value
+    # Provenance tells the truth: the person's code, from the model's attempt 1.
+    assert "edited by you from attempt 1" in widget.header.value
+    assert "1 attempt" not in widget.header.value and "2 attempts" not in widget.header.value
+    line = widget.result.status_line()
+    assert line.endswith("as you edited it (your edit of attempt 1)"), line
     click(widget.approve_button)
     assert kernel.ns["triple"](5) == 15
-    assert (
-        "return x * 3" in nbformat.read(tool_path(kernel, "triple"), as_version=4).cells[1].source
-    )
+    nb = nbformat.read(tool_path(kernel, "triple"), as_version=4)
+    assert "return x * 3" in nb.cells[1].source
+    edited = nb.metadata["jupyter_forge"]["approved"]["edited"]
+    assert edited["from_attempt"] == 1 and edited["by"]
+    assert "-    return x * 2" in edited["diff"] and "+    return x * 3" in edited["diff"]
+    assert f"edited by **{edited['by']}** from the model's attempt 1" in nb.cells[0].source
+    # The saved notebook passes the reader's checks of every metadata field.
+    assert Library(kernel.library).get("triple").approved["edited"]["from_attempt"] == 1
 
 
 def test_failing_forge_in_auto_mode_fails_the_cell_and_changes_nothing(
