@@ -240,8 +240,11 @@ def notes(result: ForgeResult, layers: Sequence[str]) -> str:
             f"<details><summary>Dropped from the model's answer</summary><ul>{items}</ul></details>"
         )
     if layers:
+        # One quiet line under every widget; the list only for whoever opens it.
+        items = "".join(f"<li>{html.escape(layer)}</li>" for layer in layers)
         parts.append(
-            "<p style='font-size:85%;line-height:normal;color:var(--jp-ui-font-color2,#666)'>"
-            "Validated in a sandbox: " + html.escape(", ".join(layers)) + "</p>"
+            "<details class='jupyter-forge-layers' style='font-size:85%;"
+            f"{_MUTED}'><summary>Validated in a sandbox: {len(layers)} "
+            f"layer{'s' if len(layers) != 1 else ''} ✓</summary><ul>{items}</ul></details>"
         )
     return "".join(parts)

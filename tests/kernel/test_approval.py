@@ -139,7 +139,10 @@ def test_html_shows_code_samples_findings_and_layers(forge: Forge, model: Script
     notes = widget.notes_view.value
     assert "Review these" in notes and "imports subprocess" in notes
     assert "starts processes" in notes
-    assert "Validated in a sandbox" in notes
+    layers = result.report.layers
+    # One summary line; the layers only in the expandable list under it.
+    assert f"Validated in a sandbox: {len(layers)} layers ✓</summary>" in notes
+    assert notes.count("<details class='jupyter-forge-layers'") == 1
     for layer in result.report.layers:
         assert layer.split(" (")[0] in notes
     assert widget.approve_button.disabled
