@@ -198,8 +198,8 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
             f"overflow:auto;opacity:0.8'>{html.escape(tail)}</pre>"
         )
 
-    def _say(self, message: str, *, error: bool = False) -> None:
-        color = "#cf222e" if error else "inherit"
+    def _say(self, message: str, *, error: bool = False, warning: bool = False) -> None:
+        color = "#cf222e" if error else render.AMBER if warning else "inherit"
         self.status.value = f"<p style='color:{color}'>{render.inline(message)}</p>"
 
     def _set_buttons(self, enabled: bool) -> None:
@@ -271,7 +271,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
                 self._say(f"{type(exc).__name__}: {exc}", error=True)
             else:
                 self.show(result)
-                self._say(result.status_line(), error=not result.passed)
+                self._say(result.status_line(), error=not result.passed, warning=result.doubtful)
             finally:
                 self._busy.release()
                 self._set_buttons(True)

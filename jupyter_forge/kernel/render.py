@@ -14,7 +14,7 @@ from ..core.validation import SampleResult
 
 _OK = "<span style='color:#1a7f37;font-weight:bold'>✔ pass</span>"
 _FAIL = "<span style='color:#cf222e;font-weight:bold'>✘ fail</span>"
-_AMBER = "#9a6700"  # a failing check from the words: a warning, not the samples' red
+AMBER = "#9a6700"  # a failing check from the words, a doubtful tool: a warning, not red
 _MUTED = "color:var(--jp-ui-font-color2,#666)"
 
 
@@ -91,15 +91,15 @@ def checks_table(result: ForgeResult) -> str:
                 report.results[number - 1] if report and number <= len(report.results) else None
             )
             if report is not None and report.load_error:
-                mark = f"<span style='color:{_AMBER};font-weight:bold'>✘</span>"
-                error = _cell(f"could not load: {report.load_error}", color=_AMBER)
+                mark = f"<span style='color:{AMBER};font-weight:bold'>✘</span>"
+                error = _cell(f"could not load: {report.load_error}", color=AMBER)
             elif outcome is None:
                 mark, error = f"<span style='{_MUTED}'>&ndash;</span>", ""
             elif outcome.passed:
                 mark, error = "<span style='color:#1a7f37;font-weight:bold'>✔</span>", ""
             else:
-                mark = f"<span style='color:{_AMBER};font-weight:bold'>✘</span>"
-                error = _cell(outcome.error or "failed", color=_AMBER)
+                mark = f"<span style='color:{AMBER};font-weight:bold'>✘</span>"
+                error = _cell(outcome.error or "failed", color=AMBER)
             rows.append(
                 f"<tr><td>{number}</td><td>{mark}</td><td>{_cell(check.text)}</td>"
                 f"<td>{error}</td></tr>"
@@ -143,7 +143,7 @@ def preview_table(preview: Sequence[ProbeResult]) -> str:
     for probe in preview:
         if probe.error is not None:
             verb = "raises " if _RAISED.match(probe.error) else ""
-            outcome = f"<span style='color:{_AMBER}'>{verb}</span>{_cell(probe.error)}"
+            outcome = f"<span style='color:{AMBER}'>{verb}</span>{_cell(probe.error)}"
         else:
             outcome = f"<span style='{_MUTED}'>returns </span>{_cell(probe.got)}"
         rows.append(
@@ -163,7 +163,7 @@ def preview_table(preview: Sequence[ProbeResult]) -> str:
 def header(result: ForgeResult, *, title: str = "forged") -> str:
     if result.doubtful:
         badge = (
-            f"<span style='color:{_AMBER};font-weight:bold' title='passes the samples, breaks "
+            f"<span style='color:{AMBER};font-weight:bold' title='passes the samples, breaks "
             "checks from your words: read them before approving'>⚠ doubtful</span>"
         )
     elif result.passed:

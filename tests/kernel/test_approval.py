@@ -651,6 +651,7 @@ def test_accept_as_sample_moves_the_check_into_the_samples_and_validates_again(
     assert len(widget.checks_box.children) == 3
     assert "checks from your words: 2/3 pass" in widget.checks_view.value
     assert "passes its samples but breaks 1 of 3 check(s) from your words" in widget.status.value
+    assert "color:#9a6700" in widget.status.value  # amber: a warning, not the samples' red
     assert not widget.approve_button.disabled
     assert all(not b.disabled for pair in widget.check_buttons for b in pair)
     # Nothing was approved by it.
