@@ -46,9 +46,12 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         layers: Sequence[str] = (),
         title: str = "forged",
         install_argv: InstallArgv | None = pip_argv,
+        on_state: Callable[[str, str], None] | None = None,
     ) -> None:
         self.result = result
         self.decision: str | None = None
+        # The cell's one state line (kernel/progress.py): each later state replaces it.
+        self._on_state = on_state
         self._on_approve = on_approve
         self._on_reject = on_reject
         self._on_regenerate = on_regenerate
@@ -125,8 +128,13 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
 
     # -- display -------------------------------------------------------------------
 
+    def _state(self, line: str, kind: str) -> None:
+        if self._on_state is not None:
+            self._on_state(line, kind)
+
     def show(self, result: ForgeResult) -> None:
         self.result = result
+        self._state(result.status_line(), result.verdict)
         self._streamed, self.stream_view.value = "", ""
         self.header.value = render.header(result, title=self._title)
         self.code_view.value = (
@@ -219,6 +227,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         self._set_buttons(False)
         self.edit_box.layout.display = "none"
         self._say(message)
+        self._state(message, decision)
 
     # -- actions -------------------------------------------------------------------
 

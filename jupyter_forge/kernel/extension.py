@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..core.errors import ForgeCancelled, ForgeError
+from .progress import ShownInCell
 
 _loaded: dict[int, Any] = {}
 
@@ -16,9 +17,12 @@ def _show_forge_error(
     interrupt: show one line, not a traceback.
 
     The cell still fails (``error_in_exec`` is set by IPython), so Run All stops.
+    A :class:`ShownInCell` failure is already the cell's state line: printing it again
+    would leave a line no later state can replace.
     """
     line = f"\x1b[31m{etype.__name__}\x1b[0m: {value}"
-    shell._showtraceback(etype, value, [line])
+    if not isinstance(value, ShownInCell):
+        shell._showtraceback(etype, value, [line])
     return [line]
 
 

@@ -27,7 +27,7 @@ from . import comm, render
 from .approval import ApprovalWidget
 from .loading import LoadingCommands
 from .options import HELP, parse_cell_line, split_line
-from .progress import CellProgress
+from .progress import CellProgress, ShownInCell
 from .registry import ToolRegistry
 from .tracking import Tracker
 from .views import Note, Table
@@ -171,20 +171,26 @@ class ForgeMagics(LoadingCommands, Magics):
         if mode == "auto" and stepped_back is None:
             self._auto_approve(result, opts)
             return
-        widget = self._approval_widget(result, opts)
+        widget = self._approval_widget(result, opts, state=progress)
         self.pending[name] = widget
         display(widget)
+        failure = None
         if mode == "auto" and stepped_back is not None:
             # A person must decide; a headless run must not go on as if the tool existed.
-            raise ForgeError(
+            failure = (
                 f"auto-approve stepped back for `{name}`: {stepped_back}; review it in the "
-                "widget above (nothing was defined or saved)"
+                "widget below (nothing was defined or saved)"
             )
-        if not result.passed:
-            raise ForgeError(
-                f"{result.status_line()} — edit or regenerate it in the widget above, or change the "
-                "request/samples and run the cell again"
+        elif not result.passed:
+            failure = (
+                f"{result.status_line()} — edit or regenerate it in the widget below, or change "
+                "the request/samples and run the cell again"
             )
+        if failure is not None:
+            # The cell fails with this one line as its state line; the widget replaces it
+            # when the state changes (an edit passes, a person approves or rejects).
+            progress.settle(failure, "failed")
+            raise ShownInCell(failure)
 
     def _offer_existing(self, spec: ForgeSpec, opts: Any) -> bool:
         """Retrieval before creation: reuse a tool that already does what is asked."""
@@ -328,7 +334,9 @@ class ForgeMagics(LoadingCommands, Magics):
             )
         return f"forged · Approve saves it to {library.root}"
 
-    def _approval_widget(self, result: ForgeResult, opts: Any) -> ApprovalWidget:
+    def _approval_widget(
+        self, result: ForgeResult, opts: Any, state: CellProgress | None = None
+    ) -> ApprovalWidget:
         holder: dict[str, ApprovalWidget] = {}
 
         def regenerate(previous: ForgeResult) -> ForgeResult:
@@ -372,6 +380,7 @@ class ForgeMagics(LoadingCommands, Magics):
             on_drop_check=self.forge.drop_check,
             layers=result.report.layers if result.report else [],
             title=self._destination(opts, result.spec.name),
+            on_state=state.settle if state is not None else None,
         )
         holder["widget"] = widget
         return widget

@@ -10,14 +10,25 @@ import html
 import time
 from typing import Any
 
+from ..core.errors import ForgeError
 from .render import inline
 
 _THROTTLE = 0.1
 
 
+# The colour of a settled state line: the same words as the widget's badges.
+_COLORS = {"failed": "#cf222e", "doubtful": "#9a6700", "approved": "#1a7f37"}
+
+
+class ShownInCell(ForgeError):
+    """A failure whose one line is already the cell's state line (and the widget under it
+    says what to do): the cell fails, Run All stops, and nothing more is printed, so a
+    later state (an edit that passes, an approval) can replace the line."""
+
+
 class _Status:
-    def __init__(self, stage: str, message: str, stream: str) -> None:
-        self.stage, self.message, self.stream = stage, message, stream
+    def __init__(self, stage: str, message: str, stream: str, kind: str = "") -> None:
+        self.stage, self.message, self.stream, self.kind = stage, message, stream, kind
 
     def _repr_html_(self) -> str:
         stream = ""
@@ -27,8 +38,11 @@ class _Status:
                 "<pre style='margin:4px 0 0 0;max-height:14em;overflow:auto;font-size:85%;"
                 f"color:var(--jp-ui-font-color2,#666)'>{html.escape(tail)}</pre>"
             )
+        color = _COLORS.get(self.kind)
+        style = f" style='color:{color}'" if color else ""
         return (
-            f"<div class='jupyter-forge-status'><b>forge</b> · {inline(self.message)}{stream}</div>"
+            f"<div class='jupyter-forge-status'{style}><b>forge</b> · "
+            f"{inline(self.message)}{stream}</div>"
         )
 
     def __repr__(self) -> str:
@@ -45,12 +59,14 @@ class CellProgress:
         self._stage = "start"
         self._message = "starting…"
         self._stream = ""
+        self._kind = ""
         self._last = 0.0
         self.history: list[str] = []
         self._handle: Any = display(self._render(), display_id=True)
 
     def _render(self) -> _Status:
-        return _Status(self._stage, self._message, self._stream if self._show_tokens else "")
+        stream = self._stream if self._show_tokens else ""
+        return _Status(self._stage, self._message, stream, self._kind)
 
     def _update(self, force: bool = False) -> None:
         now = time.monotonic()
@@ -76,3 +92,9 @@ class CellProgress:
             self._message = message
         self._stream = ""
         self._update(force=True)
+
+    def settle(self, message: str, kind: str = "") -> None:
+        """Replace the line with the cell's current state (``kind``: failed, doubtful,
+        passed, approved, rejected): one true state per cell, whatever came before."""
+        self._kind = kind
+        self.close(message)

@@ -9,6 +9,7 @@ from typing import Any
 from IPython.utils.capture import CapturedIO, capture_output
 
 from jupyter_forge.kernel import extension
+from jupyter_forge.kernel.progress import ShownInCell
 from jupyter_forge.testing.scripted_llm import ScriptedModel
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -86,12 +87,22 @@ class Kernel:
         return result, captured
 
     def fails(self, code: str, error: type[BaseException]) -> tuple[Any, CapturedIO]:
-        """The cell must FAIL with ``error``, shown as one line and no traceback."""
+        """The cell must FAIL with ``error``, shown as one line and no traceback.
+
+        A failure shown in the cell's state line (``ShownInCell``: a forge whose widget
+        says what to do) prints nothing more: its one line is the state line, which a
+        later state replaces.
+        """
         result, captured = self.run(code)
         assert not result.success, f"cell succeeded but should fail: {captured.stdout}"
         assert isinstance(result.error_in_exec, error), repr(result.error_in_exec)
         text = captured.stdout.strip()
         assert "Traceback" not in text
+        if isinstance(result.error_in_exec, ShownInCell):
+            assert text == "", text
+            line = state_line(captured)
+            assert str(result.error_in_exec) in line and "\n" not in line, line
+            return result, captured
         assert len(text.splitlines()) == 1, text
         assert type(result.error_in_exec).__name__ in text
         assert str(result.error_in_exec) in text
@@ -128,6 +139,17 @@ def unload_extension(shell: Any) -> None:
             shell.configurables.remove(magics.forge)
     extension.unload(shell)
     shell.extension_manager.loaded.discard("jupyter_forge")
+
+
+def state_line(captured: CapturedIO) -> str:
+    """The cell's state line as it reads now (the last update of the status display)."""
+    lines = [
+        o.data["text/plain"]
+        for o in captured.outputs
+        if o.data.get("text/plain", "").startswith("forge · ")
+    ]
+    assert lines, "no state line"
+    return str(lines[-1])
 
 
 def user_prompt(sm: ScriptedModel, index: int = 0) -> str:

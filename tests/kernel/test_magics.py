@@ -26,6 +26,7 @@ from kernel_helpers import (
     click,
     reply_for,
     set_from_front_end,
+    state_line,
     user_prompt,
     widget_outputs,
 )
@@ -331,6 +332,38 @@ def test_widget_edit_is_revalidated_with_kernel_variables(
     assert f"edited by **{edited['by']}** from the model's attempt 1" in nb.cells[0].source
     # The saved notebook passes the reader's checks of every metadata field.
     assert Library(kernel.library).get("triple").approved["edited"]["from_attempt"] == 1
+
+
+def test_the_cell_shows_one_true_state_from_failure_to_approval(
+    kernel: Kernel, model: ScriptedModel
+) -> None:
+    """A failed forge fails the cell with one state line (nothing else printed); an edit
+    that passes and the approval each replace it, so the cell never contradicts itself."""
+    model.push(reply_for('def triple(x: int) -> int:\n    """Times three."""\n    return x * 2\n'))
+    _, captured = kernel.fails(
+        "%%forge triple --attempts 1\nMultiply by three.\nassert triple(2) == 6\n", ForgeError
+    )
+    assert "did not pass after 1 attempt" in state_line(captured)
+    assert captured.stdout.strip() == ""  # no second, unreplaceable error line
+    widget = kernel.magics.pending["triple"]
+    states: list[tuple[str, str]] = []
+    settle = widget._on_state
+    assert settle is not None
+    widget._on_state = lambda line, kind: (states.append((line, kind)), settle(line, kind))
+
+    click(widget.edit_button)
+    set_from_front_end(
+        widget.editor,
+        value='def triple(x: int) -> int:\n    """Times three."""\n    return x * 3\n',
+    )
+    click(widget.save_button)
+    widget.wait(30)
+    assert states[-1][1] == "passed" and "as you edited it" in states[-1][0]
+
+    click(widget.approve_button)
+    line, kind = states[-1]
+    assert kind == "approved" and line.startswith("Approved: `triple` v1")
+    assert not any("did not pass" in text for text, _ in states)
 
 
 def test_failing_forge_in_auto_mode_fails_the_cell_and_changes_nothing(
