@@ -7,7 +7,6 @@ share one set of settings.
 
 from __future__ import annotations
 
-import ast
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -18,6 +17,7 @@ from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, default
 from traitlets.config import Configurable
 
 from .core.compose import Composition, composition
+from .core.defs import function_def
 from .core.errors import SpecError
 from .core.libraries import LibrarySet
 from .core.library import DEFAULT_LIBRARY, Library, ToolRecord
@@ -89,23 +89,19 @@ def _probe_inputs(
 
 def _parameters(code: str, name: str) -> tuple[str, ...]:
     """The parameter list of ``def name`` in ``code`` (() when there is none)."""
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
+    node = function_def(code, name)
+    if node is None:
         return ()
-    for node in reversed(tree.body):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-            args = node.args
-            star = [f"*{args.vararg.arg}"] if args.vararg else (["*"] if args.kwonlyargs else [])
-            return (
-                *(a.arg for a in args.posonlyargs),
-                *(["/"] if args.posonlyargs else []),
-                *(a.arg for a in args.args),
-                *star,
-                *(a.arg for a in args.kwonlyargs),
-                *([f"**{args.kwarg.arg}"] if args.kwarg else []),
-            )
-    return ()
+    args = node.args
+    star = [f"*{args.vararg.arg}"] if args.vararg else (["*"] if args.kwonlyargs else [])
+    return (
+        *(a.arg for a in args.posonlyargs),
+        *(["/"] if args.posonlyargs else []),
+        *(a.arg for a in args.args),
+        *star,
+        *(a.arg for a in args.kwonlyargs),
+        *([f"**{args.kwarg.arg}"] if args.kwarg else []),
+    )
 
 
 def _outcome(run: ProbeResult) -> str:

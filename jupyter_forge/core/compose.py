@@ -18,6 +18,7 @@ import ast
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from .defs import function_def
 from .errors import LibraryError, SpecError
 from .record import ToolRecord
 from .spec import check_tool_name
@@ -100,14 +101,8 @@ def untrusted(records: Iterable[ToolRecord]) -> list[str]:
 
 def docstring(code: str, name: str) -> str:
     """The docstring of function ``name`` in ``code`` ("" if none or unparsable)."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return ""
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-            return (ast.get_docstring(node) or "").strip()
-    return ""
+    node = function_def(code, name)
+    return (ast.get_docstring(node) or "").strip() if node is not None else ""
 
 
 MAX_DOC_LINES = 12

@@ -19,6 +19,8 @@ import io
 import tokenize
 from collections.abc import Iterable, Mapping, Sequence
 
+from .defs import function_def
+
 # An atom is one alternative of a union: ("int",), ("list", elem), ("dict", key, value),
 # ("tuple", (elem, ...)), ("tuple...", elem); elem/key/value are types or None (empty).
 Atom = tuple[object, ...]
@@ -198,12 +200,8 @@ def missing_hints(code: str, name: str) -> tuple[list[str], bool]:
 
 
 def _function(code: str, name: str) -> ast.FunctionDef | None:
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return None
-    found = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name]
-    return found[-1] if found else None
+    node = function_def(code, name)
+    return node if isinstance(node, ast.FunctionDef) else None
 
 
 def add_hints(code: str, name: str, hints: Mapping[str, str]) -> str:

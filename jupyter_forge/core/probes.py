@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .defs import function_def
 from .spec import Sample
 
 
@@ -418,14 +419,6 @@ def _variants(
     return out
 
 
-def _find_def(tree: ast.Module, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
-    found = None
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-            found = node
-    return found
-
-
 def _pandas_alias(tree: ast.Module) -> str | None:
     """The module-level name the code binds pandas to (``pd``), if any."""
     for node in tree.body:
@@ -544,7 +537,7 @@ def derive_probes(
     except (SyntaxError, ValueError):
         tree = ast.Module(body=[], type_ignores=[])
     pandas = _pandas_alias(tree)
-    func = _find_def(tree, name)
+    func = function_def(tree, name)
     calls = _sample_calls(name, samples)
     if func is not None:
         params = _params(func)

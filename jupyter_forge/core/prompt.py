@@ -11,6 +11,7 @@ import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from .defs import function_def
 from .extract import Extraction
 from .spec import ForgeSpec
 from .validation import ValidationReport
@@ -45,14 +46,7 @@ RULES = (
 
 def stub_function(request: str, name: str) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
     """The ``def name`` the request declares when it is Python code (a stub), else None."""
-    try:
-        tree = ast.parse(textwrap.dedent(request).strip("\n"))
-    except (SyntaxError, ValueError):
-        return None
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-            return node
-    return None
+    return function_def(textwrap.dedent(request).strip("\n"), name)
 
 
 def is_stub(request: str, name: str) -> bool:

@@ -10,6 +10,8 @@ import ast
 import re
 from typing import Any
 
+from .defs import function_def
+
 _SIMPLE: dict[str, dict[str, Any]] = {
     "int": {"type": "integer"},
     "float": {"type": "number"},
@@ -132,15 +134,9 @@ def _docstring_parts(doc: str) -> tuple[str, dict[str, str]]:
 
 def function_schema(code: str, name: str) -> dict[str, Any]:
     """The ``tools`` entry for function ``name`` defined in ``code``."""
-    tree = ast.parse(code)
-    funcs = [
-        n
-        for n in tree.body
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name
-    ]
-    if not funcs:
+    func = function_def(ast.parse(code), name)
+    if func is None:
         raise ValueError(f"no function named {name!r} in the code")
-    func = funcs[-1]
     summary, arg_docs = _docstring_parts(ast.get_docstring(func) or "")
     args = func.args
     positional = [*args.posonlyargs, *args.args]
@@ -175,9 +171,8 @@ def function_schema(code: str, name: str) -> dict[str, Any]:
 
 def signature_text(code: str, name: str) -> str:
     """``name(a: int, b: str = 'x') -> float`` as written in the source."""
-    tree = ast.parse(code)
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-            returns = f" -> {ast.unparse(node.returns)}" if node.returns else ""
-            return f"{name}({ast.unparse(node.args)}){returns}"
-    return f"{name}(...)"
+    node = function_def(ast.parse(code), name)
+    if node is None:
+        return f"{name}(...)"
+    returns = f" -> {ast.unparse(node.returns)}" if node.returns else ""
+    return f"{name}({ast.unparse(node.args)}){returns}"

@@ -7,7 +7,6 @@ request names a library by label and a tool by a Python identifier, never a path
 
 from __future__ import annotations
 
-import ast
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 from traitlets import Float, List, Unicode
 from traitlets.config import Configurable
 
+from ..core.defs import function_def
 from ..core.errors import ForgeError
 from ..core.libraries import user_library_dir
 from ..core.library import DEFAULT_LIBRARY, Library, ToolRecord
@@ -110,23 +110,19 @@ def status_of(record: ToolRecord) -> str:
 
 def call_params(code: str, name: str) -> list[str]:
     """Parameters a call must pass (no default): what "Insert call" writes between the parens."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
+    node = function_def(code, name)
+    if node is None:
         return []
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
-            args = node.args
-            positional = args.posonlyargs + args.args
-            required = positional[: len(positional) - len(args.defaults)]
-            params = [a.arg for a in required]
-            params += [
-                f"{a.arg}={a.arg}"
-                for a, default in zip(args.kwonlyargs, args.kw_defaults, strict=True)
-                if default is None
-            ]
-            return params
-    return []
+    args = node.args
+    positional = args.posonlyargs + args.args
+    required = positional[: len(positional) - len(args.defaults)]
+    params = [a.arg for a in required]
+    params += [
+        f"{a.arg}={a.arg}"
+        for a, default in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+        if default is None
+    ]
+    return params
 
 
 def relative_to_root(path: Path, root_dir: str | os.PathLike[str]) -> str | None:
