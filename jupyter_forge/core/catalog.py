@@ -11,16 +11,15 @@ nothing on disk. A broken notebook is named in ``errors`` and skipped, never rai
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from .files import write_atomic
 from .tool_meta import notebook_problem
 
 CACHE_ENV = "JUPYTER_FORGE_CACHE"
@@ -197,20 +196,12 @@ class Catalog:
             "root": str(self.root.absolute()),
             "files": files,
         }
-        tmp = None
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", dir=target.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(json.dumps(data, separators=(",", ":")))  # C encoder: 5x dump()
-            os.replace(tmp, target)
-            tmp = None
+            text = json.dumps(data, separators=(",", ":"))  # C encoder: 5x dump()
+            write_atomic(target, text, mode=None, durable=False)  # a cache: rebuilt when lost
         except OSError:
             pass
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
 
     # -- listing -------------------------------------------------------------------
 

@@ -10,7 +10,6 @@ recorded in its audit log.
 from __future__ import annotations
 
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .audit import AuditLog, current_user
 from .errors import LibraryError
+from .files import write_atomic
 from .history import History
 from .locking import library_lock
 from .record import FORMAT_VERSION, ToolRecord, now_iso
@@ -252,22 +252,12 @@ class Library:
         import nbformat
 
         self._ensure_root()
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=self.root)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                nbformat.write(nb, handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
+            write_atomic(path, lambda handle: nbformat.write(nb, handle))
         except OSError as exc:
-            Path(tmp).unlink(missing_ok=True)
             raise LibraryError(
                 f"could not write {path} ({exc.strerror}): nothing was changed"
             ) from None
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
 
     def _drop_stale_temps(self, name: str) -> None:
         """Temp files of writers killed mid-write: every writer holds the lock, so none is live."""

@@ -11,12 +11,12 @@ import ast
 import json
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .errors import LibraryError
+from .files import write_atomic
 from .library import Library
 from .locking import library_lock
 from .record import ToolRecord
@@ -46,14 +46,10 @@ def _is_tool_notebook(path: Path) -> str:
 
 
 def _copy_atomic(source: Path, target: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
     try:
-        shutil.copyfile(source, tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+        with source.open("rb") as src:
+            write_atomic(target, lambda out: shutil.copyfileobj(src, out), binary=True)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise LibraryError(
             f"could not write {target} ({exc.strerror}): nothing was changed"
         ) from None
@@ -217,11 +213,7 @@ def export_module(
         ) from None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        write_atomic(path, text)
     except OSError as exc:
         raise LibraryError(f"could not write {path} ({exc.strerror})") from None
     return path

@@ -37,12 +37,12 @@ import builtins
 import contextlib
 import html
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..core.errors import SpecError
+from ..core.files import write_atomic
 from ..core.variables import describe_variables
 
 SETTINGS_NAME = "jupyter_forge.json"
@@ -69,17 +69,13 @@ def read_settings() -> dict[str, Any]:
 
 def write_setting(key: str, value: Any) -> Path:
     """Update one key, keeping the others; atomic, so a crash never leaves half a file."""
-    import tempfile
 
     path = settings_path()
     data = read_settings()
     data[key] = value
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".jupyter_forge.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2)
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(data, indent=2), mode=None)
     except OSError as exc:
         raise SpecError(
             f"could not remember the setting in {path} ({exc.strerror}): it applies to this "

