@@ -19,23 +19,11 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .files import write_atomic
+from .files import cache_dir, write_atomic
 from .tool_meta import notebook_problem
 
-CACHE_ENV = "JUPYTER_FORGE_CACHE"
 CACHE_FORMAT = 2
-
-# Same rule as jupyter_forge.llm.paths.cache_dir (core may not import llm).
-
-
-def default_cache_dir() -> Path:
-    """`$JUPYTER_FORGE_CACHE`, else the XDG cache dir: re-creatable data, safe to delete."""
-    explicit = os.environ.get(CACHE_ENV)
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "jupyter_forge"
+default_cache_dir = cache_dir  # re-creatable data, safe to delete (core/files.py)
 
 
 @dataclass(slots=True)

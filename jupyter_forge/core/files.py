@@ -1,9 +1,11 @@
-"""Writing a file so that no reader and no crash ever sees half of it.
+"""Where re-creatable data lives, and writing a file so that no reader and no crash
+ever sees half of it.
 
 Why one place: tool notebooks, the catalog cache, exported modules, settings, the
 server's state and the assembled model are all written this way, and each copy had
-drifted (one forgot the fsync, another left its temp file behind on an error).
-Standard library only: the local-model code imports it and must stay cheap.
+drifted (one forgot the fsync, another left its temp file behind on an error); the
+cache folder rule was written twice. Standard library only: the local-model code
+imports it and must stay cheap.
 """
 
 from __future__ import annotations
@@ -13,6 +15,19 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
+
+CACHE_ENV = "JUPYTER_FORGE_CACHE"
+
+
+def cache_dir() -> Path:
+    """Persistent, re-creatable data (assembled models, catalog caches), safe to delete:
+    `$JUPYTER_FORGE_CACHE`, else the XDG cache dir, never the notebook folder."""
+    explicit = os.environ.get(CACHE_ENV)
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
+    return base / "jupyter_forge"
 
 
 def write_atomic(

@@ -20,30 +20,16 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..core.errors import ModelError
-from ..core.files import write_atomic
+from ..core.files import cache_dir, write_atomic
 
 CHUNK = 1 << 20
 ByteProgress = Callable[[int, int], None]
-CACHE_ENV = "JUPYTER_FORGE_CACHE"
 RUNTIME_ENV = "JUPYTER_FORGE_RUNTIME"
 
 
-def cache_dir() -> Path:
-    """Persistent, re-creatable data: `$JUPYTER_FORGE_CACHE`, else the XDG cache dir.
-
-    Models are large and derived from installed packages, so they belong in a
-    cache (safe to delete), never in the notebook folder or site-packages.
-    """
-    explicit = os.environ.get(CACHE_ENV)
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "jupyter_forge"
-
-
 def models_dir() -> Path:
-    """Assembled GGUF files and their verification sidecars."""
+    """Assembled GGUF files and their verification sidecars: large and derived from
+    installed packages, so they live in the cache, never in site-packages."""
     return cache_dir() / "models"
 
 
