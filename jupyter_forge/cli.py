@@ -341,18 +341,10 @@ def cmd_mcp(args: argparse.Namespace) -> int:
     """Serve the library's trusted, non-deprecated tools over MCP on stdio (see mcp_server)."""
     from .core.library import Library
     from .mcp_server import run
-    from .sandbox import Limits
 
     forge = _forge(args)
-    timeout = args.timeout if args.timeout is not None else forge.sample_timeout
-    limits = Limits(
-        timeout=timeout,
-        load_timeout=max(timeout, 10.0),
-        memory_mb=forge.memory_mb,
-        require=frozenset(forge.sandbox_require),
-    )
     library = Library(Path(args.library or forge.library).resolve(), notary_dir=args.notary_dir)
-    return run(library, limits=limits)
+    return run(library, limits=forge.limits(args.timeout))
 
 
 def _keep_alive(text: str) -> float:

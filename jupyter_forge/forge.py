@@ -37,6 +37,7 @@ from .llm.models import DEFAULT_MODEL, ResolvedModel
 
 if TYPE_CHECKING:
     from .llm.client import Completion
+    from .sandbox import Limits
 
 
 class _Complete(Protocol):
@@ -116,6 +117,7 @@ def _outcome(run: ProbeResult) -> str:
 # Regenerate asks for a *different* answer: sampled at least this warm (greedy would
 # return the code the person just saw).
 REGENERATE_TEMPERATURE = 0.7
+MIN_LOAD_SECONDS = 10.0
 
 
 class Forge(Configurable):
@@ -276,18 +278,28 @@ class Forge(Configurable):
         (:func:`~jupyter_forge.core.compose.sandbox_code`); the code that is shown,
         approved and stored stays the candidate's own.
         """
-        from .sandbox import Limits, validate
+        from .sandbox import validate
 
         if composition is not None:
             code = composition.sandbox_code(code)
+        return validate(code, name, samples, inputs=inputs, limits=self.limits(), observe=observe)
 
-        limits = Limits(
-            timeout=self.sample_timeout,
-            load_timeout=self.sample_timeout,
+    def limits(self, timeout: float | None = None) -> Limits:
+        """The sandbox limits every front end validates and calls tools with.
+
+        ``timeout``: seconds per sample or call (default ``sample_timeout``). Loading
+        gets at least 10 s: importing pandas in a cold worker can take longer than a
+        short per-sample budget, and a slow import is not the candidate's fault.
+        """
+        from .sandbox import Limits
+
+        per_sample = self.sample_timeout if timeout is None else timeout
+        return Limits(
+            timeout=per_sample,
+            load_timeout=max(per_sample, MIN_LOAD_SECONDS),
             memory_mb=self.memory_mb,
             require=frozenset(self.sandbox_require),
         )
-        return validate(code, name, samples, inputs=inputs, limits=limits, observe=observe)
 
     def existing_tool(
         self,

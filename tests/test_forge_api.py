@@ -764,3 +764,14 @@ def test_a_remote_model_that_cannot_be_reached_is_not_retried(tmp_path: Path) ->
     with pytest.raises(ModelUnreachable, match="cannot reach model"):
         forge.create(parse_cell("add", CELL), progress=rec)
     assert sum(m.startswith("attempt 1/") for _, m in rec.stages) == 1
+
+
+def test_one_set_of_sandbox_limits_for_every_front_end() -> None:
+    """Validation, the MCP server and tool calls get their limits from the same settings."""
+    forge = Forge(sample_timeout=2.0, memory_mb=512, sandbox_require=["seccomp syscall filter"])
+    limits = forge.limits()
+    assert (limits.timeout, limits.memory_mb) == (2.0, 512)
+    assert limits.load_timeout == 10.0  # a cold pandas import is not the candidate's fault
+    assert limits.require == frozenset({"seccomp syscall filter"})
+    longer = forge.limits(30.0)
+    assert (longer.timeout, longer.load_timeout) == (30.0, 30.0)
