@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .core.agent import Chat, Turn
-from .core.errors import ForgeError, ModelError, ModelReplyError
+from .core.errors import ForgeError, ModelReplyError
 from .core.libraries import LibrarySet
 from .core.record import ToolRecord
 from .core.tool_calls import ToolCall, parse_arguments, parse_text_tool_calls
@@ -60,39 +60,23 @@ def chat_with_tools(
     timeout: float = 180.0,
 ) -> Turn:
     """One non-streaming turn with OpenAI-style ``tools``; errors become one-line advice."""
-    from .llm.client import _check_environment, _explain, import_litellm
+    from .llm.client import complete_with_tools
 
-    litellm = import_litellm()
-    _check_environment(litellm, model)
-    kwargs: dict[str, Any] = {
-        "model": model.litellm_model,
-        "messages": list(messages),
-        "temperature": temperature,
-        "max_tokens": max_tokens,
-        "timeout": timeout,
-    }
-    if tools:
-        kwargs["tools"] = list(tools)
-        kwargs["tool_choice"] = "auto"
-    if model.api_base:
-        kwargs["api_base"] = model.api_base
-        kwargs["max_retries"] = 0
-    if model.api_key:
-        kwargs["api_key"] = model.api_key
     started = time.perf_counter()
-    try:
-        response = litellm.completion(**kwargs)
-    except ModelError:
-        raise
-    except Exception as exc:
-        raise _explain(exc, model, timeout) from None
-    choices = getattr(response, "choices", None) or []
-    if not choices:
+    message = complete_with_tools(
+        messages,
+        tools,
+        model,
+        temperature=temperature,
+        max_tokens=max_tokens,
+        timeout=timeout,
+    )
+    if message is None:
         raise ModelReplyError(
             f"model `{model.name}` returned no answer: try again or another model"
         )
     known = [t["function"]["name"] for t in tools]
-    turn = _turn_from_message(choices[0].message, known, step)
+    turn = _turn_from_message(message, known, step)
     if not turn.calls and not turn.content.strip():
         raise ModelReplyError(
             f"model `{model.name}` returned an empty answer: try again or another model"

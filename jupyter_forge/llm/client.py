@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,3 +165,44 @@ def complete(
         prompt_tokens=getattr(usage, "prompt_tokens", None),
         completion_tokens=getattr(usage, "completion_tokens", None),
     )
+
+
+def complete_with_tools(
+    messages: Sequence[Mapping[str, Any]],
+    tools: Sequence[Mapping[str, Any]],
+    model: ResolvedModel,
+    *,
+    temperature: float = 0.0,
+    max_tokens: int = 1024,
+    timeout: float = 180.0,
+) -> Any:
+    """One non-streaming chat turn offering OpenAI-style ``tools`` (the agent's turn).
+
+    Returns the first choice's message (None when the model returned no choice);
+    errors become one-line advice, as for :func:`complete`.
+    """
+    litellm = import_litellm()
+    _check_environment(litellm, model)
+    kwargs: dict[str, Any] = {
+        "model": model.litellm_model,
+        "messages": [dict(m) for m in messages],
+        "temperature": temperature,
+        "max_tokens": max_tokens,
+        "timeout": timeout,
+    }
+    if tools:
+        kwargs["tools"] = [dict(t) for t in tools]
+        kwargs["tool_choice"] = "auto"
+    if model.api_base:
+        kwargs["api_base"] = model.api_base
+        kwargs["max_retries"] = 0
+    if model.api_key:
+        kwargs["api_key"] = model.api_key
+    try:
+        response = litellm.completion(**kwargs)
+    except ModelError:
+        raise
+    except Exception as exc:
+        raise _explain(exc, model, timeout) from None
+    choices = getattr(response, "choices", None) or []
+    return choices[0].message if choices else None
