@@ -49,7 +49,7 @@ class StderrProgress:
             self._mid_line = True
 
 
-def _forge(args: argparse.Namespace) -> Any:
+def forge_from_args(args: argparse.Namespace) -> Any:
     from .forge import Forge
 
     forge = Forge()
@@ -70,7 +70,7 @@ def cmd_create(args: argparse.Namespace) -> int:
     name = check_tool_name(args.name)
     spec = parse_cell(name, args.request, origin="request")
     spec = ForgeSpec(name, spec.request, merge_samples(spec.samples, _samples(args.sample)))
-    forge = _forge(args)
+    forge = forge_from_args(args)
     compose = _compose_records(forge, args.compose, name)
     if not args.new and forge.reuse_check:
         existing = forge.existing_tool(spec, compose=[r.name for r in compose])
@@ -91,11 +91,11 @@ def cmd_create(args: argparse.Namespace) -> int:
     if result.passed and stepped_back is None:
         if not args.json:
             print(result.code)
-            _print_samples(result.report.results if result.report else [])
+            print_samples(result.report.results if result.report else [])
             if result.doubtful:
                 print(f"warning: {result.status_line()}", file=sys.stderr)
         try:
-            approved = args.yes or _ask(f"Approve and save `{name}`? [y/N] ")
+            approved = args.yes or ask(f"Approve and save `{name}`? [y/N] ")
         except KeyboardInterrupt:
             print(file=sys.stderr)  # after the prompt's line
             raise ForgeCancelled(CANCELLED) from None
@@ -180,13 +180,13 @@ def _compose_records(forge: Any, raw: str | None, name: str) -> list[Any]:
     return records
 
 
-def _ask(question: str) -> bool:
+def ask(question: str) -> bool:
     if not sys.stdin.isatty():
         return False
     return input(question).strip().lower() in ("y", "yes")
 
 
-def _print_samples(results: list[Any]) -> None:
+def print_samples(results: list[Any]) -> None:
     for r in results:
         mark = "PASS" if r.passed else "FAIL"
         extra = f"  ({r.error})" if r.error else ""
@@ -233,7 +233,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         raise ForgeError(f"cannot read {args.file} ({exc.strerror})") from None
     extraction = extract_function(f"```python\n{code}\n```", name)
     samples = _samples(args.sample)
-    forge = _forge(args)
+    forge = forge_from_args(args)
     report = forge.validate_code(extraction.code or code, name, samples)
     passed = report.passed and not extraction.problems
     hints: dict[str, str] = {}
@@ -264,7 +264,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"hint from the samples: {where} {hint}")
         if report.load_error:
             print(f"load error: {report.load_error}")
-        _print_samples(report.results)
+        print_samples(report.results)
         for finding in static_findings(code):
             print(f"review: {finding}")
         if missing:
@@ -342,7 +342,7 @@ def cmd_mcp(args: argparse.Namespace) -> int:
     from .core.library import Library
     from .mcp_server import run
 
-    forge = _forge(args)
+    forge = forge_from_args(args)
     library = Library(Path(args.library or forge.library).resolve(), notary_dir=args.notary_dir)
     return run(library, limits=forge.limits(args.timeout))
 

@@ -15,15 +15,15 @@ from .core.spec import ForgeSpec, check_tool_name
 
 
 def _forge_of(args: argparse.Namespace) -> Any:
-    from .cli import _forge
+    from .cli import forge_from_args
 
-    return _forge(args)
+    return forge_from_args(args)
 
 
 def _libs(args: argparse.Namespace) -> LibrarySet:
-    from .cli import _forge
+    from .cli import forge_from_args
 
-    libs: LibrarySet = _forge(args).open_libraries()
+    libs: LibrarySet = forge_from_args(args).open_libraries()
     return libs
 
 
@@ -170,7 +170,7 @@ def cmd_deprecate(args: argparse.Namespace) -> int:
 
 def cmd_review(args: argparse.Namespace) -> int:
     """The CLI's approval: show the code and a fresh sandbox run, then ask before trusting."""
-    from .cli import _ask, _forge, _print_samples
+    from .cli import ask, forge_from_args, print_samples
     from .core.result import ForgeResult
 
     name = _name(args)
@@ -183,9 +183,11 @@ def cmd_review(args: argparse.Namespace) -> int:
     print(f"{name} v{record.version} from {record.path} is NOT trusted on this machine.\n")
     print(record.code, "\n")
     spec = ForgeSpec(name, record.request or record.description, tuple(record.samples))
-    result = _forge(args).revalidate(ForgeResult(spec=spec, model=record.model), record.code)
+    result = forge_from_args(args).revalidate(
+        ForgeResult(spec=spec, model=record.model), record.code
+    )
     if result.report is not None:
-        _print_samples(result.report.results)
+        print_samples(result.report.results)
     for finding in result.findings:
         print(f"  finding: {finding}")
     if result.code is None or result.code.strip() != record.code.strip():
@@ -194,7 +196,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         )
     if not result.passed:
         print("its samples do not pass here", file=sys.stderr)
-    if not (args.yes or _ask(f"Trust {name} v{record.version} on this machine? [y/N] ")):
+    if not (args.yes or ask(f"Trust {name} v{record.version} on this machine? [y/N] ")):
         print("not trusted (nothing changed)")
         return 1
     library.trust(name)

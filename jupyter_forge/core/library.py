@@ -228,7 +228,7 @@ class Library:
 
     # -- writing -------------------------------------------------------------------
 
-    def _ensure_root(self) -> None:
+    def ensure_root(self) -> None:
         if not self.writable:
             raise LibraryError(
                 f"the {self.label or 'shared'} library {self.root} is read-only here: save to your "
@@ -251,7 +251,7 @@ class Library:
         """Temp file in the same folder, fsync, rename: a crash never leaves half a tool."""
         import nbformat
 
-        self._ensure_root()
+        self.ensure_root()
         try:
             write_atomic(path, lambda handle: nbformat.write(nb, handle))
         except OSError as exc:
@@ -289,7 +289,7 @@ class Library:
         from .notebook import build_tool_notebook
 
         path = self.path_for(name)
-        self._ensure_root()
+        self.ensure_root()
         with library_lock(self.root):
             self._drop_stale_temps(name)
             version, created, history = 1, now_iso(), []
@@ -360,7 +360,7 @@ class Library:
     def _rewrite_metadata(self, name: str, change: dict[str, Any]) -> ToolRecord:
         """Change metadata only; re-sign only what was trusted, so trust is never laundered."""
         path = self.path_for(name)
-        self._ensure_root()
+        self.ensure_root()
         with library_lock(self.root):
             nb = self._read(path)
             was_trusted = self._is_signed(nb)
@@ -441,7 +441,7 @@ class Library:
 
     def remove(self, name: str) -> Path:
         path = self.path_for(name)
-        self._ensure_root()
+        self.ensure_root()
         with library_lock(self.root):
             if not path.exists():
                 raise LibraryError(f"no tool `{name}` in {self.root}: see %forge list")

@@ -94,7 +94,7 @@ def import_notebooks(
     if not files:
         raise LibraryError(f"{origin} holds no .ipynb files to import")
     names = [_is_tool_notebook(path) for path in files]
-    library._ensure_root()
+    library.ensure_root()
     with library_lock(library.root):
         clashes = [n for n in names if library.exists(n)]
         if clashes and not replace:

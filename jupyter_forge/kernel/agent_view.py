@@ -35,7 +35,7 @@ from ..core.tool_calls import ToolCall
 from . import render
 from .agent_widgets import CONTINUE_HINT, Answer, CallLine, ConfirmWidget
 from .approval import ApprovalWidget
-from .options import _Parser, cell_parser
+from .options import MagicParser, cell_parser
 from .progress import CellProgress
 from .views import Note
 
@@ -61,7 +61,7 @@ def session_for(magics: ForgeMagics) -> Session:
 
 
 def ask_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="%forge ask", add_help=False)
+    parser = MagicParser(prog="%forge ask", add_help=False)
     parser.add_argument("task", nargs="*")
     parser.add_argument("--continue", action="store_true", dest="resume")
     parser.add_argument("--model", "-m")
@@ -312,7 +312,7 @@ class AgentDriver:
         if not result.passed:
             text = f"make_tool failed: {result.status_line()}; `{name}` was not defined. Try a clearer request or simpler samples, or answer without it."
             return Outcome(text, summary=result.status_line(), ok=False)
-        message = self.magics._approve(result, opts, how="auto")
+        message = self.magics.approve(result, opts, how="auto")
         display(
             Note(
                 f"{message} (auto-approved because of --approve auto: its samples and the checks from its words passed in the sandbox)"

@@ -206,7 +206,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
             f"overflow:auto;opacity:0.8'>{html.escape(tail)}</pre>"
         )
 
-    def _say(self, message: str, *, error: bool = False, warning: bool = False) -> None:
+    def say(self, message: str, *, error: bool = False, warning: bool = False) -> None:
         color = "#cf222e" if error else render.AMBER if warning else "inherit"
         self.status.value = f"<p style='color:{color}'>{render.inline(message)}</p>"
 
@@ -226,7 +226,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         self.decision = decision
         self._set_buttons(False)
         self.edit_box.layout.display = "none"
-        self._say(message)
+        self.say(message)
         self._state(message, decision)
 
     # -- actions -------------------------------------------------------------------
@@ -238,10 +238,10 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         try:
             message = self._on_approve(self.result)
         except ForgeError as exc:
-            self._say(str(exc), error=True)  # nothing happened: the person may retry
+            self.say(str(exc), error=True)  # nothing happened: the person may retry
             return
         except Exception as exc:
-            self._say(f"approval failed: {type(exc).__name__}: {exc}", error=True)
+            self.say(f"approval failed: {type(exc).__name__}: {exc}", error=True)
             return
         self._finish("approved", message)
 
@@ -264,23 +264,23 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
 
     def _run_in_background(self, label: str, job: Callable[[], ForgeResult]) -> None:
         if not self._busy.acquire(blocking=False):
-            self._say(
+            self.say(
                 "Still working on the previous request: try again when it is done.", error=True
             )
             return
         self._set_buttons(False)
-        self._say(label)
+        self.say(label)
 
         def work() -> None:
             try:
                 result = job()
             except ForgeError as exc:
-                self._say(str(exc), error=True)
+                self.say(str(exc), error=True)
             except Exception as exc:
-                self._say(f"{type(exc).__name__}: {exc}", error=True)
+                self.say(f"{type(exc).__name__}: {exc}", error=True)
             else:
                 self.show(result)
-                self._say(result.status_line(), error=not result.passed, warning=result.doubtful)
+                self.say(result.status_line(), error=not result.passed, warning=result.doubtful)
             finally:
                 self._busy.release()
                 self._set_buttons(True)
@@ -298,7 +298,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         if self.decision is not None or self._on_edit is None:
             return
         if self._busy.locked():  # keep the editor (and the person's edit) open
-            self._say(
+            self.say(
                 "Still working on the previous request: save again when it is done.", error=True
             )
             return
@@ -324,20 +324,20 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         if self.decision is not None or self._on_drop_check is None:
             return
         if self._busy.locked():
-            self._say(
+            self.say(
                 "Still working on the previous request: try again when it is done.", error=True
             )
             return
         try:
             result = self._on_drop_check(self.result, index)
         except ForgeError as exc:
-            self._say(str(exc), error=True)
+            self.say(str(exc), error=True)
             return
         except Exception as exc:
-            self._say(f"{type(exc).__name__}: {exc}", error=True)
+            self.say(f"{type(exc).__name__}: {exc}", error=True)
             return
         self.show(result)
-        self._say(f"Dropped check {index + 1} from your words.")
+        self.say(f"Dropped check {index + 1} from your words.")
 
     def install(self) -> None:
         """The person clicked Install: run the shown command, then validate the same code again.

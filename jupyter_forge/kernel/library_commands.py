@@ -20,7 +20,7 @@ from ..core.sharing import export_module, export_notebooks, import_notebooks
 from ..core.spec import check_tool_name
 from ..core.usage import ToolStats, retirement_suggestions, stats_for
 from . import comm
-from .options import _Parser
+from .options import MagicParser
 from .views import Note, Table
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 
 def _parser(command: str) -> argparse.ArgumentParser:
-    return _Parser(prog=f"%forge {command}", add_help=False)
+    return MagicParser(prog=f"%forge {command}", add_help=False)
 
 
 def _when(stats: ToolStats | None) -> str:

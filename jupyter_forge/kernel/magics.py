@@ -45,7 +45,7 @@ class _WidgetProgress:
         self.widget = widget
 
     def stage(self, name: str, message: str) -> None:
-        self.widget._say(message)
+        self.widget.say(message)
 
     def token(self, text: str) -> None:
         self.widget.stream(text)
@@ -137,7 +137,7 @@ class ForgeMagics(LoadingCommands, Magics):
         self._check_template(opts.template)
         if opts.library and not opts.no_persist:
             # Fail before spending model time if the library cannot be written.
-            self._library(opts.library)._ensure_root()
+            self._library(opts.library).ensure_root()
         try:  # the reuse check runs candidates in the sandbox: it can take a while
             if not opts.new and self.forge.reuse_check and self._offer_existing(spec, opts):
                 return
@@ -248,7 +248,7 @@ class ForgeMagics(LoadingCommands, Magics):
                 f"{result.status_line()} — nothing was defined or saved: rephrase the request, fix "
                 "the samples, or raise --attempts"
             )
-        message = self._approve(result, opts, how="auto")
+        message = self.approve(result, opts, how="auto")
         why = (
             "JUPYTER_FORGE_APPROVE=auto"
             if os.environ.get("JUPYTER_FORGE_APPROVE") == "auto"
@@ -260,7 +260,7 @@ class ForgeMagics(LoadingCommands, Magics):
             )
         )
 
-    def _approve(self, result: ForgeResult, opts: Any, *, how: str) -> str:
+    def approve(self, result: ForgeResult, opts: Any, *, how: str) -> str:
         """Save first (so a failure changes nothing), then define in the kernel."""
         assert result.code is not None
         name = result.spec.name
@@ -370,7 +370,7 @@ class ForgeMagics(LoadingCommands, Magics):
 
         widget = ApprovalWidget(
             result,
-            on_approve=lambda r: self._approve(r, opts, how="widget"),
+            on_approve=lambda r: self.approve(r, opts, how="widget"),
             on_reject=reject,
             on_regenerate=regenerate,
             on_edit=edit,

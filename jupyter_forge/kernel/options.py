@@ -9,7 +9,7 @@ from typing import NoReturn
 from ..core.errors import SpecError
 
 
-class _Parser(argparse.ArgumentParser):
+class MagicParser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise SpecError(f"{self.prog}: {message} (see `%forge help`)")
 
@@ -18,7 +18,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def cell_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="%%forge", add_help=False)
+    parser = MagicParser(prog="%%forge", add_help=False)
     parser.add_argument("name", nargs="?", default="")
     parser.add_argument("--model", "-m")
     parser.add_argument("--agent", action="store_true")
