@@ -1,6 +1,6 @@
 """Plain-words data-science results: the per-condition summary, the README table and plot.
 
-Why: the numbers people compare (hidden-check pass rate, false greens, time, attempts)
+Why: the numbers people compare (correct tools, false greens, time, attempts)
 are computed in one place from the rows, so a resumed or partial run is summarised
 exactly like a complete one, and several models' files make one chart.
 
@@ -194,7 +194,7 @@ def cascade_table(small: dict[str, Any], large: dict[str, Any]) -> str:
 
 
 def plot(results_paths: Sequence[Path], out_png: Path) -> None:
-    """Grouped bars, one group per results file: single vs forge, hidden-check pass rate
+    """Grouped bars, one group per results file: single vs forge, correct tools
     with the false-green rate stacked on top (hatched red: passed the samples, wrong)."""
     import matplotlib
 
@@ -223,9 +223,7 @@ def plot(results_paths: Sequence[Path], out_png: Path) -> None:
                 color="white",
                 edgecolor="tab:red",
                 hatch="///",
-                label="false green (samples pass, hidden fail)"
-                if group == 0 and offset == 0
-                else None,
+                label="false green (marked green, wrong)" if group == 0 and offset == 0 else None,
             )
             ax.annotate(
                 f"{passed:.0f}% ({e['hidden_passed']}/{e['n']})"
@@ -239,7 +237,7 @@ def plot(results_paths: Sequence[Path], out_png: Path) -> None:
     ax.set_xticklabels([f"{_label(p)}\n{p.get('tasks', '?')} tasks" for p in payloads], fontsize=8)
     ax.set_ylim(0, 115)
     ax.set_ylabel("tasks (%)")
-    ax.set_title("Plain-words data-science tasks: hidden-check pass rate")
+    ax.set_title("Plain-words data-science tasks: correct tools (samples and hidden checks pass)")
     handles, labels = ax.get_legend_handles_labels()
     order = sorted(range(len(labels)), key=lambda i: labels[i].startswith("false"))
     ax.legend(
