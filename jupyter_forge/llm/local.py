@@ -624,7 +624,10 @@ def describe_server(spec: LocalModelSpec, running: ServerInfo | None) -> str:
     if running is None:
         if last is not None and last.exited in ("idle", "released") and not _pid_alive(last.pid):
             why = "idle" if last.exited == "idle" else "its forge ended (keep-alive 0)"
-            return f"not running (stopped itself {_duration(last.idle_seconds)} ago: {why})"
+            # An idle stop happens keep-alive seconds after the last request, not at it.
+            waited = last.keep_alive if last.exited == "idle" and last.keep_alive > 0 else 0.0
+            ago = max(0.0, last.idle_seconds - waited)
+            return f"not running (stopped itself {_duration(ago)} ago: {why})"
         return "not running"
     parts = [f"pid {running.pid}"]
     rss = rss_bytes(running.pid)

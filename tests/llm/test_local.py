@@ -630,7 +630,10 @@ def test_idle_server_stops_and_the_next_use_starts_it_again(trivial_spec: LocalM
     assert time.monotonic() - t0 >= 1.0
     last = local.activity(spec)
     assert last is not None and (last.pid, last.exited) == (info.pid, "idle")
-    assert local.describe_server(spec, None).startswith("not running (stopped itself ")
+    gone = local.describe_server(spec, None)
+    # Counted from the stop (keep-alive after the last request), not from that request.
+    assert gone.startswith("not running (stopped itself ") and gone.endswith(" s ago: idle)")
+    assert int(gone.split("stopped itself ")[1].split(" s ago")[0]) <= 2, gone
 
     messages.clear()
     again = ensure_server(spec, progress=messages.append, keep_alive=2)
