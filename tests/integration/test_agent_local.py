@@ -108,6 +108,8 @@ def test_agent_uses_an_existing_tool_and_makes_a_new_one_with_the_local_model(
     driver = KernelDriver(env=kernel_env, cwd=str(tmp_path))
     try:
         assert driver.execute("%load_ext jupyter_forge").ok
+        # The suite's embedded model (the product's default is the larger local-1.5b).
+        assert driver.execute("%config Forge.model = 'local'").ok
         assert driver.execute(f"%config Forge.library = {str(library)!r}").ok
         if USER_MODEL:
             assert driver.execute(f"%config Forge.user_model = {USER_MODEL!r}").ok

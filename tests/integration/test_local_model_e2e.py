@@ -35,6 +35,8 @@ def test_forge_with_local_model_approve_and_reload(
     first = KernelDriver(env=kernel_env, cwd=str(tmp_path))
     try:
         assert first.execute("%load_ext jupyter_forge").ok
+        # The suite's embedded model (the product's default is the larger local-1.5b).
+        assert first.execute("%config Forge.model = 'local'").ok
         run = first.execute(REQUEST.format(library=library), timeout=900)
         text = "\n".join(run.texts())
         assert run.ok, text
