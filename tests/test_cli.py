@@ -485,27 +485,32 @@ def test_create_json_has_the_behaviour_preview(sm: ScriptedModel, home: Path) ->
     assert "preview" in data["timings"]
 
 
+def create_add_yes(home: Path, sm: ScriptedModel) -> subprocess.CompletedProcess[str]:
+    """`create add ... --attempts 1 --json --yes` against the scripted model."""
+    return run(
+        home,
+        "create",
+        "add",
+        "Add two integers.\n>>> add(1, 2)\n3",
+        "--model",
+        "openai/scripted",
+        "--library",
+        str(home / "tools"),
+        "--attempts",
+        "1",
+        "--json",
+        "--yes",
+        api_base=sm.api_base,
+    )
+
+
 def test_create_yes_refuses_a_doubtful_tool_with_exit_3(home: Path) -> None:
     """--yes approves without reading: a tool that breaks a check from its words needs a
     person, so nothing is saved and the exit code says so."""
     checks = '```python\n# "Add two integers"\nassert add(2, 2) == 5\n```'
     with ScriptedModel(checks=checks) as sm:
         sm.push(GOOD)
-        proc = run(
-            home,
-            "create",
-            "add",
-            "Add two integers.\n>>> add(1, 2)\n3",
-            "--model",
-            "openai/scripted",
-            "--library",
-            str(home / "tools"),
-            "--attempts",
-            "1",
-            "--json",
-            "--yes",
-            api_base=sm.api_base,
-        )
+        proc = create_add_yes(home, sm)
     assert proc.returncode == 3, proc.stderr
     data = last_json(proc)
     assert data["passed"] is True and data["verdict"] == "doubtful"
@@ -530,21 +535,7 @@ def test_create_yes_refuses_a_tool_that_tried_to_write_with_exit_3(home: Path) -
     )
     with ScriptedModel() as sm:
         sm.push(payload)
-        proc = run(
-            home,
-            "create",
-            "add",
-            "Add two integers.\n>>> add(1, 2)\n3",
-            "--model",
-            "openai/scripted",
-            "--library",
-            str(home / "tools"),
-            "--attempts",
-            "1",
-            "--json",
-            "--yes",
-            api_base=sm.api_base,
-        )
+        proc = create_add_yes(home, sm)
     assert proc.returncode == 3, proc.stderr
     data = last_json(proc)
     assert data["passed"] is True and data["approved"] is False and data["path"] is None
