@@ -155,3 +155,62 @@ def test_approve_in_jupyterlab(lab: Lab, scripted_model: ScriptedModel, page: An
     assert len(scripted_model.requests) == 1
     errors = [e for e in page.forge_errors if "jupyter-forge" in e.lower() or "widget" in e.lower()]
     assert not errors, "\n".join(errors)
+
+
+WRONG_REPLY = GOOD_REPLY.replace('"-".join(words)', '"_".join(words)')
+FIXED_CODE = GOOD_REPLY.removeprefix("```python\n").removesuffix("```")
+
+
+@pytest.mark.timeout(240)
+def test_a_failed_forge_cell_shows_one_true_state_through_edit_and_approve(
+    lab: Lab, scripted_model: ScriptedModel, page: Any
+) -> None:
+    """Fail → Edit → pass → Approve in Lab: the cell's one state line follows each step,
+    and no stale failure stays next to the approval."""
+    from playwright.sync_api import expect
+
+    scripted_model.push(WRONG_REPLY)
+    path = write_notebook(lab.root, scripted_model)
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].source = nb.cells[1].source.replace(
+        "%%forge slugify", "%%forge slugify --attempts 1"
+    )
+    nbformat.write(nb, path)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    page.goto(lab.page_url(f"lab/tree/{NOTEBOOK}"), timeout=LAB_LOAD_TIMEOUT)
+    expect(cell(page, 2)).to_be_visible(timeout=LAB_LOAD_TIMEOUT)
+    wait_idle(page, expect, timeout=LAB_LOAD_TIMEOUT)
+    run_cell(page, expect, 0)
+    expect(cell(page, 0).locator(".jp-InputPrompt")).to_have_text("[1]:", timeout=30_000)
+    wait_idle(page, expect)
+
+    run_cell(page, expect, 1)
+    forged = cell(page, 1)
+    widget = forged.locator(".jupyter-forge-approval")
+    state = forged.locator(".jupyter-forge-status")
+    expect(widget).to_be_visible(timeout=FORGE_TIMEOUT)
+    expect(state).to_contain_text("did not pass after 1 attempt", timeout=FORGE_TIMEOUT)
+    wait_idle(page, expect)
+    # The cell failed, shown by its one state line only: no second error output.
+    assert not forged.locator("[data-mime-type='application/vnd.jupyter.stderr']").count()
+    assert "Traceback" not in forged.inner_text()
+    forged.screenshot(path=str(ARTIFACTS / "one_state_failed.png"))
+
+    widget.locator("button", has_text="Edit").click()
+    editor = widget.locator("textarea")
+    expect(editor).to_be_visible()
+    editor.fill(FIXED_CODE)
+    widget.locator("button", has_text="Save & validate").click()
+    expect(state).to_contain_text("as you edited it", timeout=30_000)
+    expect(widget).to_contain_text("edited by you from attempt 1")
+    approve = widget.locator("button", has_text="Approve")
+    expect(approve).to_be_enabled(timeout=30_000)
+    forged.screenshot(path=str(ARTIFACTS / "one_state_edited.png"))
+
+    approve.click()
+    expect(state).to_contain_text("Approved", timeout=30_000)
+    assert "did not pass" not in forged.inner_text()
+    forged.screenshot(path=str(ARTIFACTS / "one_state_approved.png"))
+    saved = nbformat.read(lab.root / LIBRARY / "slugify.ipynb", as_version=4)
+    assert saved.metadata["jupyter_forge"]["approved"]["edited"]["from_attempt"] == 1
