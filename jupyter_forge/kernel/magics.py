@@ -202,10 +202,9 @@ class ForgeMagics(LoadingCommands, Magics):
         )
         if record is None:
             return False
-        hit = record
-        calls = self._usage(self.forge.open_libraries(opts.library)).get(hit.name)
+        calls = self._usage(self.forge.open_libraries(opts.library)).get(record.name)
         used = f"used {calls.calls} time(s)" if calls and calls.calls else "not used yet"
-        about = f"`{hit.name}` (v{record.version}, {used}, {record.location} library): {record.description.rstrip('.')}"
+        about = f"`{record.name}` (v{record.version}, {used}, {record.location} library): {record.description.rstrip('.')}"
         again = (
             f"To forge `{spec.name}` anyway, run the cell again with `%%forge {spec.name} --new`."
         )
@@ -213,17 +212,17 @@ class ForgeMagics(LoadingCommands, Magics):
             again = f"It passes this cell's {len(spec.samples)} sample(s) in the sandbox. {again}"
         if record.trusted:
             self._install_record(record)
-            self._audit("load", hit.name, version=record.version, detail=f"reused for {spec.name}")
+            self._audit("load", record.name, version=record.version, detail=f"reused for {spec.name}")
             display(
                 Note(
-                    f"An existing tool already does this: {about}. It is now defined in the kernel: call {record.signature or hit.name}. {again}",
+                    f"An existing tool already does this: {about}. It is now defined in the kernel: call {record.signature or record.name}. {again}",
                     record.code,
                 )
             )
         else:
             display(
                 Note(
-                    f"An existing tool may already do this: {about}. It is not trusted on this machine: review it with `%forge load {hit.name}`. {again}"
+                    f"An existing tool may already do this: {about}. It is not trusted on this machine: review it with `%forge load {record.name}`. {again}"
                 )
             )
         return True
