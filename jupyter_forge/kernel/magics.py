@@ -212,7 +212,9 @@ class ForgeMagics(LoadingCommands, Magics):
             again = f"It passes this cell's {len(spec.samples)} sample(s) in the sandbox. {again}"
         if record.trusted:
             self._install_record(record)
-            self._audit("load", record.name, version=record.version, detail=f"reused for {spec.name}")
+            self._audit(
+                "load", record.name, version=record.version, detail=f"reused for {spec.name}"
+            )
             display(
                 Note(
                     f"An existing tool already does this: {about}. It is now defined in the kernel: call {record.signature or record.name}. {again}",
