@@ -169,6 +169,7 @@ def test_a_failed_forge_cell_shows_one_true_state_through_edit_and_approve(
     and no stale failure stays next to the approval."""
     from playwright.sync_api import expect
 
+    lab.shut_down_kernels()  # the first test's kernel still holds this notebook
     scripted_model.push(WRONG_REPLY)
     path = write_notebook(lab.root, scripted_model)
     nb = nbformat.read(path, as_version=4)

@@ -165,12 +165,20 @@ class Lab:
             f"jupyter lab did not answer within {LAB_START_TIMEOUT:.0f}s:\n{self.log_tail()}"
         )
 
+    def shut_down_kernels(self) -> None:
+        """End every kernel and session, so the next notebook opened starts a fresh kernel
+        (a module's tests share one server; a notebook reopened would find its old kernel,
+        its execution count and its variables)."""
+        for session in self.api("sessions"):
+            self.api(f"sessions/{session['id']}", method="DELETE")
+        for kernel in self.api("kernels"):
+            self.api(f"kernels/{kernel['id']}", method="DELETE")
+
     def stop(self) -> None:
         """Shut kernels down through the API (they run in their own sessions), then the server."""
         if self.process.poll() is None:
             with contextlib.suppress(Exception):
-                for kernel in self.api("kernels"):
-                    self.api(f"kernels/{kernel['id']}", method="DELETE")
+                self.shut_down_kernels()
         for sig, wait in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
             if self.process.poll() is not None:
                 return
