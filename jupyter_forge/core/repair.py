@@ -254,6 +254,8 @@ def forge_loop(
     messages: list[Message] = list(base)
     kind = "first"
     seen = {code_key(code) for code in retry.seen} if retry is not None else set()
+    passing_keys: set[str] = set()  # candidates of this forge that passed the samples
+    repeats_passing = 0  # answers that repeated one of them
     if retry is not None:
         messages, kind = retry_messages(base, spec.name, retry), "repair"
     polishing: Attempt | None = None  # the working candidate the last request asked to polish
@@ -290,11 +292,20 @@ def forge_loop(
         )
         result.attempts.append(attempt)
         report: ValidationReport | None = None
-        if extraction.code is not None and code_key(extraction.code) in seen:
-            attempt.problems.append("the same code as an answer shown before (not shown as new)")
-            sink.stage("repair", f"{where}: the same code as before; asking for a fresh answer")
-            messages, kind = list(base), "fresh"
-            continue
+        if extraction.code is not None and kind != "polish":
+            key = code_key(extraction.code)
+            if key in seen:
+                attempt.problems.append(
+                    "the same code as an answer shown before (not shown as new)"
+                )
+                sink.stage("repair", f"{where}: the same code as before; asking for a fresh answer")
+                messages, kind = list(base), "fresh"
+                if key in passing_keys:
+                    repeats_passing += 1  # the model insists: it counts for giving way on checks
+                    if checks and len(passing_keys) + repeats_passing >= GIVE_UP_ON_CHECKS:
+                        break
+                continue
+            seen.add(key)
         if extraction.code is not None:
             # Validate even when hints/docstring are missing: one repair can fix both.
             running = f"running {len(spec.samples)} sample(s) in the sandbox…"
@@ -320,8 +331,10 @@ def forge_loop(
             # A polish that added nothing (small models often return the same code) will
             # not add it next time either: keep the working code, with its notes.
             break
+        if attempt.passed and extraction.code is not None:
+            passing_keys.add(code_key(extraction.code))  # as answered (before hints were added)
         passing = [a for a in result.attempts if a.passed]
-        if checks and len(passing) >= GIVE_UP_ON_CHECKS:
+        if checks and len(passing) + repeats_passing >= GIVE_UP_ON_CHECKS:
             # Several candidates pass the samples and none passes every check: the checks
             # (written by a model too) are likely wrong; more attempts would not settle it.
             break
@@ -360,6 +373,8 @@ def forge_loop(
             messages, kind = list(base), "fresh"
         else:
             # Only the latest failure goes back: small local models have small contexts.
+            # Its code is not shown: shown its code, the 1.5B model answers with the same
+            # code (seen on the DS benchmark), so failures go back, not code.
             messages = repair_messages(
                 base, reply.text, spec.name, extraction=extraction, report=report
             )

@@ -275,6 +275,20 @@ def test_after_a_failed_repair_the_model_starts_over_with_fresh_answers() -> Non
     assert result.attempts[2].to_json()["kind"] == "fresh"
 
 
+def test_an_answer_repeating_earlier_code_is_not_run_again_and_a_fresh_one_follows() -> None:
+    # Small models answer a repair with the code they were told is wrong; comments and
+    # layout do not make it new.
+    relaid = WRONG.replace("return x + 2", "# add two\n    return x+2")
+    result, model, sandbox = run([WRONG, relaid, GOOD], attempts=3)
+    assert result.passed
+    assert [a.kind for a in result.attempts] == ["first", "repair", "fresh"]
+    repeat = result.attempts[1]
+    assert repeat.problems == ["the same code as an answer shown before (not shown as new)"]
+    assert repeat.report is None
+    assert len(sandbox.codes) == 2  # the repeat never reached the sandbox
+    assert model.prompts[2] == model.prompts[0]
+
+
 def test_without_samples_a_failed_repair_is_repaired_again() -> None:
     # Nothing to choose a fresh answer by: the loop keeps repairing load problems.
     s = ForgeSpec("double", "Double a number.")
