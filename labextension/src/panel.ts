@@ -18,6 +18,7 @@ import {
   IToolSummary,
   listTools
 } from './api';
+import { plural, readableTime } from './format';
 
 export interface IPanelActions {
   insertCall(tool: IToolSummary): string;
@@ -184,7 +185,7 @@ export class ForgePanel extends Widget {
         el('span', `jp-ForgeTools-status jp-ForgeTools-status-${tool.status}`, tool.status)
       );
       if (tool.calls !== null) {
-        top.appendChild(el('span', 'jp-ForgeTools-calls', `${tool.calls} calls`));
+        top.appendChild(el('span', 'jp-ForgeTools-calls', plural(tool.calls, 'call')));
       }
       item.appendChild(top);
       item.appendChild(el('div', 'jp-ForgeTools-description', tool.description));
@@ -310,11 +311,13 @@ export class ForgePanel extends Widget {
     const history = el('ul', 'jp-ForgeTools-history');
     const line = (parts: (string | null | undefined)[]) =>
       el('li', 'jp-ForgeTools-historyItem', parts.filter(Boolean).join(' · '));
-    history.appendChild(line([`v${tool.version}`, tool.updated, tool.model, 'current']));
+    history.appendChild(
+      line([`v${tool.version}`, readableTime(tool.updated), tool.model, 'current'])
+    );
     for (const item of [...tool.history].reverse()) {
       const verdict = item.passed === null ? '' : item.passed ? 'passed' : 'failed';
       history.appendChild(
-        line([`v${item.version ?? '?'}`, item.updated, item.model, verdict])
+        line([`v${item.version ?? '?'}`, readableTime(item.updated), item.model, verdict])
       );
     }
     box.appendChild(history);
@@ -326,7 +329,7 @@ export class ForgePanel extends Widget {
         'p',
         'jp-ForgeTools-stats',
         stats
-          ? `${stats.calls} calls, ${stats.failures} failed, in ${stats.sessions} session(s); last used ${stats.last_used ?? 'never'}`
+          ? `${plural(stats.calls, 'call')}, ${stats.failures} failed, in ${plural(stats.sessions, 'session')}; last used ${stats.last_used ? readableTime(stats.last_used) : 'never'}`
           : 'No calls recorded yet.'
       )
     );
@@ -334,7 +337,7 @@ export class ForgePanel extends Widget {
       el(
         'p',
         'jp-ForgeTools-provenance',
-        `Request: ${tool.request || '—'} · model ${tool.model || '?'} · approved ${tool.approved?.at ?? '?'} by ${tool.approved?.by ?? '?'} · ${tool.library} library`
+        `Request: ${tool.request || '—'} · model ${tool.model || '?'} · approved ${tool.approved?.at ? readableTime(tool.approved.at) : '?'} by ${tool.approved?.by ?? '?'} · ${tool.library} library`
       )
     );
     this.detail.replaceChildren(box);

@@ -166,6 +166,14 @@ def test_panel_lists_searches_inserts_and_updates(
     expect(detail.locator(".jp-ForgeTools-code")).to_contain_text("def slugify")
     expect(detail.locator(".jp-ForgeTools-code pre span").first).to_be_visible()
     expect(detail.locator(".jp-ForgeTools-sample")).to_contain_text(">>> slugify('1')")
+    # Times read as dates in the browser's locale, never as raw ISO strings.
+    current = detail.locator(".jp-ForgeTools-historyItem").first
+    expect(current).to_contain_text("current")
+    expect(current).not_to_contain_text(re.compile(r"\d{4}-\d\d-\d\dT"))
+    expect(current).to_contain_text(re.compile(r"20\d\d"))
+    expect(detail.locator(".jp-ForgeTools-provenance")).not_to_contain_text(
+        re.compile(r"\d{4}-\d\d-\d\dT")
+    )
     panel.screenshot(path=str(ARTIFACTS / "panel_detail.png"))
 
     # Insert call: into the active (empty) cell, parameters from the signature.
