@@ -725,11 +725,14 @@ class Forge(Configurable):
         namespace: Mapping[str, Any] | None = None,
         compose: Sequence[ToolRecord] = (),
     ) -> ForgeResult:
-        """Check hand-edited code the same way (the widget's Edit → Save)."""
+        """Check hand-edited code the same way (the widget's Edit → Save, a
+        ``%%forge --edit`` cell). A passing version it replaces is kept for :meth:`revert`."""
         from .core.extract import extract_function
         from .core.repair import finish
         from .core.result import Attempt
+        from .core.revert import keep_passing
 
+        keep_passing(result)
         spec = result.spec
         extraction = extract_function(f"```python\n{code}\n```", spec.name)
         before = result.shown
@@ -771,6 +774,14 @@ class Forge(Configurable):
             result.preview = self.preview(
                 result, namespace, composition=self.composition(spec.name, compose)
             )
+        return result
+
+    def revert(self, result: ForgeResult) -> ForgeResult:
+        """Show the last passing version again after an edit that failed (the widget's
+        Revert): nothing runs, the kept version comes back as it was validated."""
+        from .core.revert import revert
+
+        revert(result)
         return result
 
     def save(
@@ -847,6 +858,8 @@ class Forge(Configurable):
         except BaseException:
             vars(result).update(vars(before))
             raise
+        # The samples changed: a version kept for Revert passed the old ones only.
+        result.kept = None
         checked = result.last
         if shown is not None and checked is not None and checked is not shown:
             # The same code as before: what was fixed, hinted and checked on it still holds.

@@ -18,8 +18,10 @@ import nbformat
 import pandas as pd
 import pytest
 
+from jupyter_forge.core.checks import Check
 from jupyter_forge.core.errors import ModelError, ModelUnreachable, SpecError
 from jupyter_forge.core.spec import ForgeSpec, Sample, parse_cell
+from jupyter_forge.core.word_checks import WordChecks
 from jupyter_forge.forge import Forge
 from jupyter_forge.sandbox.layers import detect
 from jupyter_forge.testing.scripted_llm import NO_CHECKS, ScriptedModel
@@ -278,6 +280,44 @@ def test_revalidate_hand_edited_code(sm: ScriptedModel, tmp_path: Path) -> None:
     assert len(result.attempts) == 2
     assert result.code == edited
     assert len(sm.requests) == 1  # no model call for an edit
+
+
+def test_a_failing_edit_can_be_reverted_and_the_revert_saves_the_passing_code(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    sm.push(GOOD)
+    forge = forge_for(sm, tmp_path, word_checks=False)
+    result = forge.create(parse_cell("add", CELL), attempts=1)
+    assert result.passed
+    passing_code, passing_preview = result.code, list(result.preview)
+    broken = 'def add(a: int, b: int) -> int:\n    """Broken by hand."""\n    return a * b\n'
+    result = forge.revalidate(result, broken)
+    assert not result.passed and result.code == broken
+    assert result.kept is not None and result.kept.attempt == 0
+
+    result = forge.revert(result)
+
+    assert result.passed and result.code == passing_code
+    assert result.preview == passing_preview
+    assert result.report is not None and result.report.passed
+    assert len(sm.requests) == 1  # nothing asked of the model, nothing run
+    record = forge.save(result)  # the model's own code: no edit recorded
+    saved = nbformat.read(record.path, as_version=4)
+    assert "edited" not in saved.metadata["jupyter_forge"]["approved"]
+
+
+def test_accepting_a_check_forgets_a_version_kept_for_the_old_samples(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    sm.push(GOOD)
+    forge = forge_for(sm, tmp_path, word_checks=False)
+    result = forge.create(parse_cell("add", CELL), attempts=1)
+    forge.revalidate(result, "def add(a, b):\n    return 0\n")
+    assert result.kept is not None
+    check = Check("assert add(1, 1) == 2", Sample("assert add(1, 1) == 2", "assert"))
+    result.word_checks = WordChecks(checks=[check])
+    forge.accept_check(result, 0)
+    assert result.kept is None
 
 
 def test_unknown_model_is_a_one_line_model_error(tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ ACTIONS = frozenset(
         "approve",
         "reject",
         "edit",
+        "revert",
         "load",
         "remove",
         "deprecate",

@@ -119,6 +119,19 @@ class Attempt:
         }
 
 
+@dataclass(frozen=True)
+class Kept:
+    """The last passing version a person saw, kept when an edit replaces it.
+
+    Why: an edit that fails must not cost the person the version that worked; Revert
+    brings it back as it was shown (its attempt, hence its code and sample results, and
+    its edge-case preview, which is not stored on the attempt).
+    """
+
+    attempt: int  # its index in ``ForgeResult.attempts``
+    preview: tuple[ProbeResult, ...] = ()
+
+
 @dataclass
 class ForgeResult:
     """The outcome handed to the approval step (widget, CLI prompt or auto-approve)."""
@@ -138,6 +151,7 @@ class ForgeResult:
     chosen_among: int = 0  # how many attempts there were when it was chosen
     word_checks: WordChecks | None = None  # checks from the request's words (None: not asked)
     preview: list[ProbeResult] = field(default_factory=list)  # edge-case probes (core/probes.py)
+    kept: Kept | None = None  # the last passing version shown, while an edit replaces it
 
     @property
     def passed(self) -> bool:

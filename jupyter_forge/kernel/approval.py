@@ -4,6 +4,12 @@ The kernel cannot see a click while the cell that displayed the widget is still
 running, so ``%%forge`` returns right after showing this; everything that follows
 happens in button callbacks. Slow work (regenerating, installing a missing
 package the person chose to install) runs on a thread so the kernel stays responsive.
+
+Code is edited in the notebook's own editor when the front end can add a cell
+("Edit in a cell" writes ``%%forge --edit NAME`` and the code; running it calls
+:meth:`ApprovalWidget.edit_from_cell`), else in the widget's plain text area. Either
+way an edit that fails keeps the last passing version for Revert, and Approve only
+ever takes the version shown, never text still in the editor.
 """
 
 from __future__ import annotations
@@ -17,13 +23,18 @@ import ipywidgets as widgets
 
 from ..core.errors import ForgeError
 from ..core.result import ForgeResult
+from ..core.revert import can_revert
 from . import render
 from .install import InstallArgv, InstallOffer, after_install, pip_argv, run_install
+from .options import edit_cell_text
 
 ApproveFn = Callable[[ForgeResult], str]
 RedoFn = Callable[[ForgeResult], ForgeResult]
 EditFn = Callable[[ForgeResult, str], ForgeResult]
 CheckFn = Callable[[ForgeResult, int], ForgeResult]  # a check from the words, by index
+# "Edit in a cell": (the cell's text, called once with None when the cell was added or
+# why not) -> whether a front end was asked at all (False: show the text to paste).
+CellFn = Callable[[str, Callable[[str | None], None]], bool]
 
 
 STREAM_REDRAW_SECONDS = 0.2
@@ -41,6 +52,8 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         on_reject: Callable[[ForgeResult], str] | None = None,
         on_regenerate: RedoFn | None = None,
         on_edit: EditFn | None = None,
+        on_edit_in_cell: CellFn | None = None,
+        on_revert: RedoFn | None = None,
         on_accept_check: CheckFn | None = None,
         on_drop_check: CheckFn | None = None,
         layers: Sequence[str] = (),
@@ -56,6 +69,8 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         self._on_reject = on_reject
         self._on_regenerate = on_regenerate
         self._on_edit = on_edit
+        self._on_edit_in_cell = on_edit_in_cell if on_edit is not None else None
+        self._on_revert = on_revert
         self._on_accept_check = on_accept_check
         self._on_drop_check = on_drop_check
         self._layers = list(layers)
@@ -86,7 +101,23 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
             description="Reject", button_style="danger", icon="times"
         )
         self.regenerate_button = widgets.Button(description="Regenerate", icon="refresh")
-        self.edit_button = widgets.Button(description="Edit", icon="pencil")
+        self.edit_button = widgets.Button(
+            description="Edit", icon="pencil", tooltip="Edit the code here, in a plain text box"
+        )
+        self.cell_button = widgets.Button(
+            description="Edit in a cell",
+            icon="code",
+            tooltip="Add a cell `%%forge --edit NAME` with this code below the forge cell",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.revert_button = widgets.Button(
+            description="Revert",
+            icon="undo",
+            tooltip="Go back to the last version that passed",
+            layout=widgets.Layout(display="none"),
+        )
+        # "Edit in a cell" without a front end that adds cells: the cell to paste.
+        self.paste_view = widgets.HTML()
         self.editor = widgets.Textarea(layout=widgets.Layout(width="100%", height="16em"))
         self.save_button = widgets.Button(description="Save & validate", button_style="primary")
         self.cancel_button = widgets.Button(description="Cancel")
@@ -100,12 +131,23 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         self.edit_button.on_click(lambda _b: self.open_editor())
         self.save_button.on_click(lambda _b: self.save_edit())
         self.cancel_button.on_click(lambda _b: self.close_editor())
+        self.cell_button.on_click(lambda _b: self.edit_in_cell())
+        self.revert_button.on_click(lambda _b: self.revert())
         if on_regenerate is None:
             self.regenerate_button.layout.display = "none"
         if on_edit is None:
             self.edit_button.layout.display = "none"
+        if self._on_edit_in_cell is None:
+            self.cell_button.layout.display = "none"
         self.buttons = widgets.HBox(
-            [self.approve_button, self.reject_button, self.regenerate_button, self.edit_button]
+            [
+                self.approve_button,
+                self.reject_button,
+                self.regenerate_button,
+                self.edit_button,
+                self.cell_button,
+                self.revert_button,
+            ]
         )
         super().__init__(
             [
@@ -119,6 +161,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
                 self.install_offer,
                 self.buttons,
                 self.edit_box,
+                self.paste_view,
                 self.status,
                 self.stream_view,
             ]
@@ -149,10 +192,29 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         self.notes_view.value = render.notes(result, self._layers)
         if self._install_argv is not None and self.decision is None:
             self.install_offer.update(result.requirements)
-        self.approve_button.disabled = not result.passed
-        self.approve_button.tooltip = (
-            "" if result.passed else "Only code that passes its samples can be approved"
+        self.paste_view.value = ""  # a cell to paste holds the code shown before
+        revertible = self._on_revert is not None and self.decision is None and can_revert(result)
+        self.revert_button.layout.display = None if revertible else "none"
+        self._refresh_approve(not self._busy.locked())
+
+    @property
+    def editing(self) -> bool:
+        """The text-area editor is open: it may hold an edit not saved yet."""
+        return bool(self.edit_box.layout.display != "none")
+
+    def _refresh_approve(self, idle: bool) -> None:
+        """Approve takes the version shown, and only a passing one: never while the
+        editor is open (its text would be lost, or mistaken for what is approved)."""
+        passed = self.result.passed
+        self.approve_button.disabled = not (
+            idle and self.decision is None and passed and not self.editing
         )
+        if not passed:
+            self.approve_button.tooltip = "Only code that passes its samples can be approved"
+        elif self.editing:
+            self.approve_button.tooltip = "Save or Cancel your edit first"
+        else:
+            self.approve_button.tooltip = ""
 
     def _build_check_rows(self, result: ForgeResult) -> None:
         """One row per check from the words: its label, Accept as sample, Drop."""
@@ -215,17 +277,21 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
             self.reject_button,
             self.regenerate_button,
             self.edit_button,
+            self.cell_button,
+            self.revert_button,
             self.save_button,
             self.install_offer.button,
             *(button for pair in self.check_buttons for button in pair),
         ):
             button.disabled = not enabled
-        self.approve_button.disabled = not (enabled and self.result.passed)
+        self._refresh_approve(enabled)
 
     def _finish(self, decision: str, message: str) -> None:
         self.decision = decision
-        self._set_buttons(False)
         self.edit_box.layout.display = "none"
+        self.revert_button.layout.display = "none"
+        self.paste_view.value = ""
+        self._set_buttons(False)
         self.say(message)
         self._state(message, decision)
 
@@ -234,6 +300,12 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
     def approve(self) -> None:
         # Busy: a click that raced the "disabled" update must not approve what is being replaced.
         if self.decision is not None or not self.result.passed or self._busy.locked():
+            return
+        if self.editing:  # a click that raced the "disabled" update: keep the typed edit
+            self.say(
+                "Save or Cancel your edit first: Approve takes the version shown above.",
+                error=True,
+            )
             return
         try:
             message = self._on_approve(self.result)
@@ -258,11 +330,26 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
             return
         self.editor.value = self.result.code or ""
         self.edit_box.layout.display = "flex"
+        self._refresh_approve(not self._busy.locked())
 
     def close_editor(self) -> None:
         self.edit_box.layout.display = "none"
+        self._refresh_approve(not self._busy.locked())
 
-    def _run_in_background(self, label: str, job: Callable[[], ForgeResult]) -> None:
+    def _say_result(self, result: ForgeResult) -> None:
+        line = result.status_line()
+        if self._on_revert is not None and can_revert(result):
+            line += " — Revert goes back to the last version that passed"
+        self.say(line, error=not result.passed, warning=result.doubtful)
+
+    def _run_in_background(
+        self,
+        label: str,
+        job: Callable[[], ForgeResult],
+        after: Callable[[ForgeResult | None], None] | None = None,
+    ) -> None:
+        """``after``: called with the new result (None when the job failed), before the
+        buttons come back."""
         if not self._busy.acquire(blocking=False):
             self.say(
                 "Still working on the previous request: try again when it is done.", error=True
@@ -272,6 +359,7 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         self.say(label)
 
         def work() -> None:
+            result: ForgeResult | None = None
             try:
                 result = job()
             except ForgeError as exc:
@@ -280,10 +368,14 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
                 self.say(f"{type(exc).__name__}: {exc}", error=True)
             else:
                 self.show(result)
-                self.say(result.status_line(), error=not result.passed, warning=result.doubtful)
+                self._say_result(result)
             finally:
-                self._busy.release()
-                self._set_buttons(True)
+                try:
+                    if after is not None:
+                        after(result)
+                finally:
+                    self._busy.release()
+                    self._set_buttons(True)
 
         self._worker = threading.Thread(target=work, name="forge-widget", daemon=True)
         self._worker.start()
@@ -303,10 +395,120 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
             )
             return
         on_edit, code = self._on_edit, self.editor.value
-        self.edit_box.layout.display = "none"
+
+        def after(result: ForgeResult | None) -> None:
+            # Only an edit that passes closes the editor: one that fails keeps the typed
+            # text there to fix (Revert brings back the last passing version).
+            if result is not None and result.passed:
+                self.edit_box.layout.display = "none"
+
         self._run_in_background(
-            "Validating your edit in the sandbox…", lambda: on_edit(self.result, code)
+            "Validating your edit in the sandbox…", lambda: on_edit(self.result, code), after
         )
+
+    def edit_from_cell(self, code: str) -> ForgeResult:
+        """``%%forge --edit NAME``: validate ``code`` exactly as Save does, but now (the
+        cell waits for it), and show the outcome here. Raises :class:`ForgeError` with one
+        line when this widget cannot take an edit."""
+        name = self.result.spec.name
+        if self.decision is not None:
+            raise ForgeError(
+                f"`{name}` was already {self.decision} in its widget: run `%%forge {name}` "
+                "again to forge it anew"
+            )
+        if self._on_edit is None:
+            raise ForgeError(f"the widget of `{name}` does not take edits")
+        if not self._busy.acquire(blocking=False):
+            raise ForgeError(
+                f"the widget of `{name}` is still working on the previous request: run this "
+                "cell again when it is done"
+            )
+        on_edit = self._on_edit
+        try:
+            self._set_buttons(False)
+            self.say("Validating the edit from your cell in the sandbox…")
+            try:
+                result = on_edit(self.result, code)
+            except KeyboardInterrupt:
+                self.show(self.result)
+                self.say("Cancelled: the edit from your cell was not validated.", error=True)
+                raise
+            except ForgeError as exc:
+                self.show(self.result)
+                self.say(str(exc), error=True)
+                raise
+            self.show(result)
+            self._say_result(result)
+            return result
+        finally:
+            self._busy.release()
+            self._set_buttons(True)
+
+    def edit_in_cell(self) -> None:
+        """ "Edit in a cell": ask the front end for a ``%%forge --edit NAME`` cell below the
+        forge cell; without one that can (or if it cannot), show that cell to paste."""
+        if self.decision is not None or self._on_edit_in_cell is None:
+            return
+        if self._busy.locked():
+            self.say(
+                "Still working on the previous request: try again when it is done.", error=True
+            )
+            return
+        name = self.result.spec.name
+        text = edit_cell_text(name, self.result.code or "")
+        self.paste_view.value = ""
+        # Said first: the answer (another message, or a timer) may replace it at any time.
+        self.say(f"Adding a cell `%%forge --edit {name}` below the forge cell…")
+        try:
+            asked = self._on_edit_in_cell(text, lambda error: self._cell_answered(text, error))
+        except Exception as exc:  # never silent: the person still gets the cell to paste
+            self._show_paste(text, f"{type(exc).__name__}: {exc}")
+            return
+        if not asked:
+            self._show_paste(text)
+
+    def _cell_answered(self, text: str, error: str | None) -> None:
+        if self.decision is not None:
+            return
+        if error is None:
+            self.say(
+                f"Added a cell `%%forge --edit {self.result.spec.name}` below the forge cell: "
+                "change the code there and run it; this widget shows how it does."
+            )
+        else:
+            self._show_paste(text, error)
+
+    def _show_paste(self, text: str, reason: str | None = None) -> None:
+        lead = f"{reason}: " if reason else ""
+        self.say(
+            f"{lead}paste the cell below into a new cell and run it; this widget shows how it does.",
+            warning=reason is not None,
+        )
+        self.paste_view.value = (
+            "<pre class='jupyter-forge-paste' style='max-height:20em;overflow:auto;"
+            "border:1px solid var(--jp-border-color2,#ccc);padding:0.5em;user-select:text'>"
+            f"{html.escape(text)}</pre>"
+        )
+
+    def revert(self) -> None:
+        """Revert: after an edit that failed, show the last passing version again."""
+        if self.decision is not None or self._on_revert is None:
+            return
+        if self._busy.locked():
+            self.say(
+                "Still working on the previous request: try again when it is done.", error=True
+            )
+            return
+        try:
+            result = self._on_revert(self.result)
+        except ForgeError as exc:
+            self.say(str(exc), error=True)
+            return
+        except Exception as exc:
+            self.say(f"{type(exc).__name__}: {exc}", error=True)
+            return
+        self.show(result)
+        self.say(f"Reverted to the last version that passed: {result.status_line()}")
 
     def accept_check(self, index: int) -> None:
         """Accept as sample: the check joins the samples and the code is validated again

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class
@@ -31,6 +32,8 @@ from .progress import CellProgress, ShownInCell
 from .registry import ToolRegistry
 from .tracking import Tracker
 from .views import Note, Table
+
+MAX_STATE_REASON = 200  # characters of a failing edit's reason in its cell's one line
 
 
 def _composed(opts: Any) -> list[ToolRecord]:
@@ -78,14 +81,31 @@ class ForgeMagics(LoadingCommands, Magics):
 
     # -- %%forge ----------------------------------------------------------------------
 
-    def _front_end_samples(self, name: str) -> list[Sample]:
-        """Cells tagged ``forge-sample``/``forge-sample:NAME`` that the front end attached."""
+    def _parent(self) -> dict[str, Any]:
+        """The message the kernel is handling now (an execute request, a widget's click)."""
         kernel = getattr(self.shell, "kernel", None)
         try:
             parent = kernel.get_parent() if kernel is not None else {}
         except Exception:
             parent = {}
-        cells = (parent or {}).get("metadata", {}).get("jupyter_forge", {}).get("sample_cells", [])
+        return parent if isinstance(parent, dict) else {}
+
+    def _cell_id(self) -> str | None:
+        """The id of the cell being run, when the front end says (JupyterLab does)."""
+        metadata = self._parent().get("metadata")
+        cell_id = metadata.get("cellId") if isinstance(metadata, dict) else None
+        return cell_id if isinstance(cell_id, str) else None
+
+    def _session(self) -> str | None:
+        """The front end session whose message is being handled (whose click it is)."""
+        header = self._parent().get("header")
+        session = header.get("session") if isinstance(header, dict) else None
+        return session if isinstance(session, str) else None
+
+    def _front_end_samples(self, name: str) -> list[Sample]:
+        """Cells tagged ``forge-sample``/``forge-sample:NAME`` that the front end attached."""
+        parent = self._parent()
+        cells = parent.get("metadata", {}).get("jupyter_forge", {}).get("sample_cells", [])
         if not cells:  # JupyterLab's panel sends them over the comm just before this cell
             cells = comm.take_sample_cells(name)
         sources = []
@@ -126,6 +146,8 @@ class ForgeMagics(LoadingCommands, Magics):
             from .agent_view import run_agent_cell
 
             return run_agent_cell(self, opts, cell)
+        if opts.edit:  # the cell body is new code for an open widget
+            return self._edit_cell(opts.name, cell)
         name = check_tool_name(opts.name, allow_builtin=opts.replace)
         self._check_conflict(name, opts.replace)
         spec = parse_cell(name, cell)
@@ -191,6 +213,51 @@ class ForgeMagics(LoadingCommands, Magics):
             # when the state changes (an edit passes, a person approves or rejects).
             progress.settle(failure, "failed")
             raise ShownInCell(failure)
+
+    def _edit_cell(self, name: str, code: str) -> None:
+        """``%%forge --edit NAME``: the widget of NAME validates ``code`` as its Edit → Save
+        does and shows the outcome; this cell keeps one line saying how it went."""
+        name = check_tool_name(name, allow_builtin=True)
+        widget = self.pending.get(name)
+        if widget is None or widget.decision is not None:
+            raise SpecError(
+                f"no approval widget for `{name}` is open in this kernel (approved, rejected, "
+                f"or the kernel restarted): run its `%%forge {name}` cell, then edit from its "
+                "widget"
+            )
+        progress = CellProgress(show_tokens=False)
+        progress.stage("edit", f"validating your edit of `{name}` in the sandbox…")
+        try:
+            result = widget.edit_from_cell(code)
+        except ForgeError as exc:
+            progress.settle(f"edit not validated: {exc}", "failed")
+            raise ShownInCell(f"edit not validated: {exc}") from None
+        except KeyboardInterrupt:
+            progress.settle("cancelled", "failed")
+            raise ForgeCancelled(CANCELLED) from None
+        where = f"the widget under `%%forge {name}`"
+        if result.passed:
+            checked = result.report.summary() if result.report else "validated"
+            verdict = (
+                "passes its samples but breaks a check from your words"
+                if result.doubtful
+                else f"passed ({checked})"
+            )
+            progress.settle(
+                f"your edit of `{name}` {verdict}: {where} shows it; approve it there",
+                result.verdict,
+            )
+            return
+        shown = result.shown
+        reason = shown.summary() if shown is not None else "no code"
+        failed = result.first_failure()
+        reason = " ".join((f"{reason}; {failed}" if failed else reason).split())
+        if len(reason) > MAX_STATE_REASON:
+            reason = reason[: MAX_STATE_REASON - 1] + "…"
+        back = ", Revert goes back to the last version that passed" if result.kept else ""
+        failure = f"your edit of `{name}` did not pass: {reason} — {where} shows it{back}"
+        progress.settle(failure, "failed")
+        raise ShownInCell(failure)
 
     def _offer_existing(self, spec: ForgeSpec, opts: Any) -> bool:
         """Retrieval before creation: reuse a tool that already does what is asked."""
@@ -339,6 +406,7 @@ class ForgeMagics(LoadingCommands, Magics):
         self, result: ForgeResult, opts: Any, state: CellProgress | None = None
     ) -> ApprovalWidget:
         holder: dict[str, ApprovalWidget] = {}
+        cell_id = self._cell_id()  # the forge cell: "Edit in a cell" adds its cell below it
 
         def regenerate(previous: ForgeResult) -> ForgeResult:
             return self.forge.regenerate(
@@ -369,12 +437,38 @@ class ForgeMagics(LoadingCommands, Magics):
             )
             return checked
 
+        def revert(r: ForgeResult) -> ForgeResult:
+            reverted = self.forge.revert(r)
+            shown = reverted.shown
+            self._audit(
+                "revert",
+                r.spec.name,
+                model=r.model,
+                outcome=reverted.status_line(),
+                library=opts.library,
+                detail=f"back to attempt {shown.number}" if shown is not None else "",
+            )
+            return reverted
+
+        def edit_in_cell(text: str, answered: Callable[[str | None], None]) -> bool:
+            widget = holder["widget"]
+            return comm.request_edit_cell(
+                text,
+                name=widget.result.spec.name,
+                answered=answered,
+                widget_id=widget.model_id,
+                cell_id=cell_id,
+                session=self._session(),  # the click's front end
+            )
+
         widget = ApprovalWidget(
             result,
             on_approve=lambda r: self.approve(r, opts, how="widget"),
             on_reject=reject,
             on_regenerate=regenerate,
             on_edit=edit,
+            on_edit_in_cell=edit_in_cell,
+            on_revert=revert,
             on_accept_check=lambda r, index: self.forge.accept_check(
                 r, index, namespace=self.user_ns, compose=_composed(opts)
             ),

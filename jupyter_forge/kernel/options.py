@@ -32,7 +32,11 @@ def cell_parser() -> argparse.ArgumentParser:
     parser.add_argument("--new", action="store_true")
     parser.add_argument("--compose", "-c", action="append", default=[])
     parser.add_argument("--template", "-t")
+    parser.add_argument("--edit", "-e", action="store_true")
     return parser
+
+
+EDIT_USAGE = "%%forge --edit NAME"
 
 
 def parse_cell_line(line: str) -> argparse.Namespace:
@@ -40,7 +44,28 @@ def parse_cell_line(line: str) -> argparse.Namespace:
         words = shlex.split(line)
     except ValueError as exc:
         raise SpecError(f"%%forge: cannot read the options ({exc}): check the quotes") from None
-    return cell_parser().parse_args(words)
+    parser = cell_parser()
+    opts = parser.parse_args(words)
+    if opts.edit:
+        # An edit changes the code under review in an open widget, nothing else: options
+        # that would steer a new forge are refused rather than silently ignored.
+        defaults = vars(parser.parse_args([]))
+        extra = sorted(
+            k for k, v in vars(opts).items() if k not in ("edit", "name") and v != defaults[k]
+        )
+        if extra:
+            names = ", ".join(f"--{k.replace('_', '-')}" for k in extra)
+            raise SpecError(f"%%forge --edit takes only the tool name, not {names}: `{EDIT_USAGE}`")
+        if not opts.name:
+            raise SpecError(
+                f"%%forge --edit needs the tool name: `{EDIT_USAGE}` with the code below"
+            )
+    return opts
+
+
+def edit_cell_text(name: str, code: str) -> str:
+    """The cell that edits ``name``'s code from the notebook: the magic line, then the code."""
+    return f"%%forge --edit {name}\n{code}"
 
 
 def split_line(line: str) -> list[str]:
@@ -65,6 +90,9 @@ HELP = """\
     --compose A,B           the new tool calls these trusted library tools (loaded first)
     --template NAME         guidance for a common shape: api, transform, file, parser
                             (or your own <library>/templates/NAME.md; %forge templates)
+%%forge --edit NAME         the cell body is new code for NAME's open approval widget: it
+                            is validated in the sandbox and that widget shows the outcome
+                            (the widget's "Edit in a cell" button writes this cell for you)
   Samples in the body: `>>> call(...)` lines with the expected output on the next
   line, and `assert ...` lines. Cells tagged `forge-sample` or `forge-sample:NAME`
   are added when the front end sends them. Before generating, the libraries are

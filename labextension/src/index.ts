@@ -1,6 +1,7 @@
 /**
  * jupyter-forge: the "Forge Tools" sidebar, the "Mark as forge sample for…" command,
- * and delivery of tagged sample cells to `%%forge NAME` cells over the kernel comm.
+ * delivery of tagged sample cells to `%%forge NAME` cells over the kernel comm, and the
+ * approval widget's "Edit in a cell" (a `%%forge --edit NAME` cell below the forge cell).
  */
 import {
   ILabShell,
@@ -12,7 +13,8 @@ import {
   InputDialog,
   showErrorMessage
 } from '@jupyterlab/apputils';
-import { Cell } from '@jupyterlab/cells';
+import { Cell, ICodeCellModel } from '@jupyterlab/cells';
+import { Kernel } from '@jupyterlab/services';
 import {
   INotebookTracker,
   Notebook,
@@ -23,7 +25,7 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { LabIcon } from '@jupyterlab/ui-components';
 
 import { IToolSummary } from './api';
-import { KernelLink } from './kernel';
+import { IEditCellRequest, KernelLink } from './kernel';
 import { ForgePanel } from './panel';
 
 const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
@@ -36,6 +38,7 @@ export const forgeIcon = new LabIcon({ name: 'jupyter-forge:anvil', svgstr: ICON
 const SAMPLE_TAG = 'forge-sample';
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const FORGE_CELL_RE = /^\s*%%forge\s+([A-Za-z_][A-Za-z0-9_]*)/;
+const WIDGET_MIME = 'application/vnd.jupyter.widget-view+json';
 
 namespace CommandIDs {
   export const markSample = 'jupyter-forge:mark-sample';
@@ -57,6 +60,51 @@ function sampleCells(notebook: Notebook, name: string): { source: string; tags: 
     }
   }
   return out;
+}
+
+/** Whether a cell's first line runs `%%forge … NAME …` (a forge, not an edit of one). */
+function forgesName(source: string, name: string): boolean {
+  const first = source.split('\n', 1)[0];
+  if (!/^\s*%%forge\s/.test(first)) {
+    return false;
+  }
+  const words = first.trim().split(/\s+/);
+  return words.includes(name) && !words.includes('--edit') && !words.includes('-e');
+}
+
+/**
+ * The index of the forge cell `request` edits: the cell whose output holds its widget,
+ * else the cell with its id, else the last cell that forges its name; -1 if none.
+ */
+function forgeCellIndex(notebook: Notebook, request: IEditCellRequest): number {
+  const cells = notebook.widgets;
+  if (request.widgetId) {
+    for (let i = 0; i < cells.length; i++) {
+      const model = cells[i].model;
+      if (model.type !== 'code') {
+        continue;
+      }
+      const outputs = (model as ICodeCellModel).outputs;
+      for (let j = 0; j < outputs.length; j++) {
+        const view = outputs.get(j).data[WIDGET_MIME] as { model_id?: unknown } | undefined;
+        if (view && view.model_id === request.widgetId) {
+          return i;
+        }
+      }
+    }
+  }
+  if (request.cellId) {
+    const index = cells.findIndex(cell => cell.model.id === request.cellId);
+    if (index >= 0) {
+      return index;
+    }
+  }
+  for (let i = cells.length - 1; i >= 0; i--) {
+    if (forgesName(cells[i].model.sharedModel.getSource(), request.name)) {
+      return i;
+    }
+  }
+  return -1;
 }
 
 const plugin: JupyterFrontEndPlugin<void> = {
@@ -149,7 +197,50 @@ const plugin: JupyterFrontEndPlugin<void> = {
     panel.title.caption = 'Forge Tools';
     app.shell.add(panel, 'left', { rank: 650 });
 
-    const link = new KernelLink(() => panel.toolsChanged());
+    /** "Edit in a cell": insert the cell below the forge cell (else the active one), select it. */
+    const addEditCell = async (
+      kernel: Kernel.IKernelConnection,
+      request: IEditCellRequest
+    ): Promise<string | null> => {
+      const panels: NotebookPanel[] = [];
+      tracker.forEach(p => {
+        if (p.sessionContext.session?.kernel === kernel) {
+          panels.push(p);
+        }
+      });
+      if (!panels.length) {
+        return 'no open notebook uses this kernel';
+      }
+      let target: NotebookPanel | null = null;
+      let index = -1;
+      for (const candidate of panels) {
+        index = forgeCellIndex(candidate.content, request);
+        if (index >= 0) {
+          target = candidate;
+          break;
+        }
+      }
+      if (!target) {
+        target = panels.find(p => p === tracker.currentWidget) ?? panels[0];
+        index = target.content.activeCellIndex;
+      }
+      const notebook = target.content;
+      const model = notebook.model;
+      if (!model || model.readOnly) {
+        return 'the notebook cannot be edited';
+      }
+      const at = Math.max(0, Math.min(index + 1, model.cells.length));
+      model.sharedModel.insertCell(at, { cell_type: 'code', source: request.source });
+      notebook.activeCellIndex = at;
+      notebook.deselectAll();
+      const added = notebook.widgets[at];
+      if (added) {
+        await notebook.scrollToCell(added).catch(() => undefined);
+      }
+      return null;
+    };
+
+    const link = new KernelLink(() => panel.toolsChanged(), addEditCell);
     tracker.widgetAdded.connect((_, notebookPanel) =>
       link.watch(notebookPanel.sessionContext)
     );

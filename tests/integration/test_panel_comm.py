@@ -115,3 +115,75 @@ def test_no_front_end_no_comm_needed(kernel: KernelDriver, scripted: ScriptedMod
     """Without a panel, approving and removing work exactly as before."""
     assert kernel.execute("%%forge add\nAdd two integers.\n>>> add(1, 2)\n3").ok
     assert kernel.execute("%forge remove add").ok
+
+
+def comm_data(messages: list[dict[str, Any]], comm_id: str, event: str) -> list[dict[str, Any]]:
+    return [
+        m["content"]["data"]
+        for m in messages
+        if m["msg_type"] == "comm_msg"
+        and m["content"]["comm_id"] == comm_id
+        and m["content"]["data"].get("event") == event
+    ]
+
+
+def test_edit_in_a_cell_over_the_comm_then_the_edit_cell_updates_the_widget(
+    kernel: KernelDriver, scripted: ScriptedModel, tmp_path: Path
+) -> None:
+    """ "Edit in a cell" as JupyterLab sees it: only the front end that clicked is asked
+    for the cell (named by the widget and the forge cell's id); running the cell it adds
+    validates the edit and the same widget shows the outcome."""
+    other = uuid.uuid4().hex  # another front end on this kernel: never asked
+    open_other = kernel.kc.session.msg(
+        "comm_open", {"comm_id": other, "target_name": "jupyter_forge", "data": {}}
+    )
+    open_other["header"]["session"] = uuid.uuid4().hex
+    kernel.kc.shell_channel.send(open_other)
+    comm_id = uuid.uuid4().hex
+    send(kernel, "comm_open", {"comm_id": comm_id, "target_name": "jupyter_forge", "data": {}})
+    drain(kernel, 1.0)
+
+    run = kernel.execute(
+        "%%forge add --approve widget\nAdd two integers.\n>>> add(1, 2)\n3",
+        metadata={"cellId": "forge-cell-1"},
+    )
+    assert run.ok, run.texts()
+    [widget_id] = [
+        c
+        for c, state in kernel.comms.items()
+        if "jupyter-forge-approval" in state.get("_dom_classes", [])
+    ]
+    clicked = kernel.click(kernel.find_button("Edit in a cell"))
+    clicked += drain(kernel, 1.0)
+    [request] = comm_data(clicked, comm_id, "insert_cell")
+    assert comm_data(clicked, other, "insert_cell") == []
+    code = GOOD.removeprefix("```python\n").removesuffix("```")
+    assert request["source"] == f"%%forge --edit add\n{code}"
+    assert request["widget_id"] == widget_id and request["cell_id"] == "forge-cell-1"
+
+    send(
+        kernel,
+        "comm_msg",
+        {
+            "comm_id": comm_id,
+            "data": {"event": "cell_inserted", "request": request["request"], "ok": True},
+        },
+    )
+    kernel._drain_iopub(None, until_idle=False, timeout=5.0)  # widget updates, recorded
+    assert any("Added a cell" in text for text in kernel.widget_texts())
+
+    broken = kernel.execute(
+        "%%forge --edit add\ndef add(a: int, b: int) -> int:\n    return a - b\n"
+    )
+    assert not broken.ok
+    assert "your edit of `add` did not pass" in broken.reply["content"]["evalue"]
+    assert any("Revert goes back" in text for text in kernel.widget_texts())
+
+    fixed = kernel.execute(
+        f"%%forge --edit add\n{code.replace('Add two integers.', 'Add two integers, by hand.')}"
+    )
+    assert fixed.ok, fixed.texts()
+    assert any("your edit of `add` passed" in text for text in fixed.texts())
+    kernel.click(kernel.find_button("Approve"))
+    saved = (tmp_path / "forge_tools" / "add.ipynb").read_text()
+    assert "by hand" in saved and '"from_attempt": 1' in saved

@@ -461,6 +461,217 @@ def test_saving_an_edit_while_busy_keeps_the_edit() -> None:
         hold.release()
 
 
+# -- the editor keeps a failing edit, Approve waits for Save/Cancel, Revert ----------------
+
+BROKEN = 'def parse_money(text: str) -> float:\n    """Broken."""\n    return 0.0\n'
+
+
+def editing_widget(forge: Forge, model: ScriptedModel, *replies: str, **kwargs: Any) -> Any:
+    kwargs.setdefault("on_edit", lambda r, code: forge.revalidate(r, code))
+    kwargs.setdefault("on_revert", forge.revert)
+    return widget_for(make(forge, model, *replies), **kwargs)
+
+
+def test_a_failing_save_keeps_the_editor_open_with_the_typed_text(
+    forge: Forge, model: ScriptedModel
+) -> None:
+    widget = editing_widget(forge, model, GOOD)
+    click(widget.edit_button)
+    set_from_front_end(widget.editor, value=BROKEN)
+    click(widget.save_button)
+    widget.wait(30)
+
+    assert not widget.result.passed and widget.result.code == BROKEN
+    assert widget.edit_box.layout.display == "flex"  # still open: fix it and save again
+    assert widget.editor.value == BROKEN
+    assert widget.approve_button.disabled
+    assert "did not pass" in widget.status.value and "Revert goes back" in widget.status.value
+
+    set_from_front_end(widget.editor, value=PARSE_MONEY_CODE)
+    click(widget.save_button)
+    widget.wait(30)
+    assert widget.result.passed and widget.edit_box.layout.display == "none"
+    assert not widget.approve_button.disabled
+
+
+def test_approve_is_off_while_the_editor_is_open(forge: Forge, model: ScriptedModel) -> None:
+    on_approve = Calls()
+    widget = editing_widget(forge, model, GOOD, on_approve=on_approve)
+    assert not widget.approve_button.disabled
+
+    click(widget.edit_button)
+    assert widget.approve_button.disabled
+    assert sent_state(widget.approve_button)["disabled"] is True  # the browser was told
+    assert "Save or Cancel" in widget.approve_button.tooltip
+    set_from_front_end(widget.editor, value=BROKEN)
+    click(widget.approve_button)  # a click that raced the update: the typed edit is kept
+    assert on_approve.args == [] and widget.decision is None
+    assert "Save or Cancel your edit first" in widget.status.value
+    assert widget.editor.value == BROKEN
+
+    click(widget.cancel_button)
+    assert not widget.approve_button.disabled and widget.approve_button.tooltip == ""
+    click(widget.edit_button)
+    set_from_front_end(widget.editor, value=PARSE_MONEY_CODE.replace("Parse", "Read"))
+    click(widget.save_button)
+    widget.wait(30)
+    assert widget.result.passed and not widget.approve_button.disabled
+    click(widget.approve_button)
+    assert on_approve.args and "Read a money" in on_approve.args[0][0].code
+
+
+def test_revert_restores_the_last_passing_version(forge: Forge, model: ScriptedModel) -> None:
+    on_approve = Calls()
+    widget = editing_widget(forge, model, GOOD, on_approve=on_approve)
+    passing = widget.result.code
+    assert widget.revert_button.layout.display == "none"  # nothing to go back to
+
+    click(widget.edit_button)
+    set_from_front_end(widget.editor, value=BROKEN)
+    click(widget.save_button)
+    widget.wait(30)
+    click(widget.cancel_button)
+    assert widget.revert_button.layout.display is None  # shown now
+    assert sent_state(widget.revert_button.layout)["display"] is None
+    click(widget.approve_button)  # the failing version cannot be approved
+    assert on_approve.args == []
+
+    click(widget.revert_button)
+
+    assert widget.result.passed and widget.result.code == passing
+    assert "Reverted to the last version that passed" in widget.status.value
+    assert widget.samples_view.value.count("✔ pass") == 2
+    assert "Broken" not in widget.code_view.value and "parse_money" in widget.code_view.value
+    assert widget.revert_button.layout.display == "none"
+    click(widget.approve_button)
+    assert on_approve.args[0][0].code == passing
+
+
+def test_revert_is_hidden_without_a_callback_and_refused_while_busy(
+    forge: Forge, model: ScriptedModel
+) -> None:
+    widget = editing_widget(forge, model, GOOD, on_revert=None)
+    widget.edit_from_cell(BROKEN)
+    assert widget.revert_button.layout.display == "none"
+
+    on_revert = Calls(forge.revert)
+    widget = editing_widget(forge, model, GOOD, on_revert=on_revert)
+    widget.edit_from_cell(BROKEN)
+    with widget._busy:
+        widget.revert()
+    assert on_revert.args == [] and "Still working" in widget.status.value
+    assert widget.revert_button.layout.display is None
+
+
+def test_edit_from_cell_validates_now_and_shows_the_outcome(
+    forge: Forge, model: ScriptedModel
+) -> None:
+    on_edit = Calls(lambda r, code: forge.revalidate(r, code))
+    widget = editing_widget(forge, model, BAD, on_edit=on_edit)
+    states: list[tuple[str, str]] = []
+    widget._on_state = lambda line, kind: states.append((line, kind))
+
+    result = widget.edit_from_cell(PARSE_MONEY_CODE)
+
+    assert on_edit.threads == [threading.main_thread()]  # the cell waits for it
+    assert result is widget.result and result.passed and result.code == PARSE_MONEY_CODE
+    assert not widget.approve_button.disabled and not widget._busy.locked()
+    assert "as you edited it" in widget.status.value
+    assert states[-1][1] == "passed"
+    assert "edited by you from attempt 1" in widget.header.value
+
+
+def test_edit_from_cell_refuses_a_decided_or_busy_widget(
+    forge: Forge, model: ScriptedModel
+) -> None:
+    on_edit = Calls()
+    widget = editing_widget(forge, model, GOOD, on_edit=on_edit)
+    with widget._busy, pytest.raises(ForgeError, match="still working"):
+        widget.edit_from_cell(PARSE_MONEY_CODE)
+    click(widget.reject_button)
+    with pytest.raises(ForgeError, match="already rejected"):
+        widget.edit_from_cell(PARSE_MONEY_CODE)
+    assert on_edit.args == []
+
+
+def test_edit_from_cell_that_cannot_run_says_so_and_frees_the_widget(
+    forge: Forge, model: ScriptedModel
+) -> None:
+    widget = editing_widget(forge, model, GOOD, on_edit=Calls(ForgeError("sandbox is gone")))
+    with pytest.raises(ForgeError, match="sandbox is gone"):
+        widget.edit_from_cell(PARSE_MONEY_CODE)
+    assert "sandbox is gone" in widget.status.value
+    assert not widget._busy.locked() and not widget.edit_button.disabled
+
+
+# -- "Edit in a cell" ------------------------------------------------------------------------
+
+
+def test_edit_in_a_cell_asks_the_front_end_and_says_when_the_cell_is_there(
+    forge: Forge, model: ScriptedModel
+) -> None:
+    asked: list[tuple[str, Any]] = []
+    widget = editing_widget(
+        forge, model, GOOD, on_edit_in_cell=lambda text, done: (asked.append((text, done)), True)[1]
+    )
+    assert widget.cell_button.layout.display != "none"
+
+    click(widget.cell_button)
+
+    [(text, answered)] = asked
+    assert text == "%%forge --edit parse_money\n" + widget.result.code
+    assert "Adding a cell" in widget.status.value
+    answered(None)
+    assert "Added a cell <code>%%forge --edit parse_money</code> below" in widget.status.value
+    assert widget.paste_view.value == ""
+
+
+def test_edit_in_a_cell_without_a_front_end_shows_the_cell_to_paste(
+    forge: Forge, model: ScriptedModel
+) -> None:
+    widget = editing_widget(forge, model, GOOD, on_edit_in_cell=lambda text, done: False)
+    code = widget.result.code
+    click(widget.cell_button)
+    assert "paste the cell below into a new cell and run it" in widget.status.value
+    shown = html.unescape(re.sub(r"<[^>]+>", "", widget.paste_view.value))
+    assert shown == "%%forge --edit parse_money\n" + code
+    assert sent_state(widget.paste_view)["value"] == widget.paste_view.value
+
+    widget.edit_from_cell(BROKEN)  # the pasted cell ran: the paste text has done its job
+    assert widget.paste_view.value == ""
+
+
+@pytest.mark.parametrize("failure", ["answer", "raise"])
+def test_edit_in_a_cell_that_the_front_end_cannot_add_falls_back_to_paste(
+    forge: Forge, model: ScriptedModel, failure: str
+) -> None:
+    def ask(text: str, done: Any) -> bool:
+        if failure == "raise":
+            raise RuntimeError("comm closed")
+        done("JupyterLab could not add the cell: no open notebook uses this kernel")
+        return True
+
+    widget = editing_widget(forge, model, GOOD, on_edit_in_cell=ask)
+    click(widget.cell_button)
+    reason = "comm closed" if failure == "raise" else "no open notebook uses this kernel"
+    assert reason in widget.status.value and "paste the cell below" in widget.status.value
+    assert "%%forge --edit parse_money" in widget.paste_view.value
+
+
+def test_edit_in_a_cell_is_hidden_without_edits_and_escapes_the_code(
+    forge: Forge, model: ScriptedModel
+) -> None:
+    hidden = widget_for(make(forge, model, GOOD), on_edit_in_cell=lambda text, done: False)
+    assert hidden.cell_button.layout.display == "none"  # no on_edit: nothing could take it
+    click(hidden.cell_button)
+    assert hidden.paste_view.value == ""
+
+    widget = editing_widget(forge, model, GOOD, on_edit_in_cell=lambda text, done: False)
+    widget.result.code = "def parse_money(text):\n    return '</pre><script>x</script>'\n"
+    click(widget.cell_button)
+    assert "<script>" not in widget.paste_view.value and "&lt;script&gt;" in widget.paste_view.value
+
+
 # -- checks from the words, the edge-case preview, fixes made without the model ---------
 
 # What the check-maker answers: three right checks, one wrong (" $5 " is 5.0), one non-check.

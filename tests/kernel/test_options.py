@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from jupyter_forge.core.errors import SpecError
-from jupyter_forge.kernel.options import HELP, cell_parser, parse_cell_line, split_line
+from jupyter_forge.kernel.options import (
+    HELP,
+    cell_parser,
+    edit_cell_text,
+    parse_cell_line,
+    split_line,
+)
 
 
 def test_defaults() -> None:
@@ -29,6 +35,21 @@ def test_every_option() -> None:
     assert opts.no_persist and opts.replace
     assert opts.samples == ["first", "second"]
     assert opts.temperature == 0.4
+
+
+def test_edit_takes_the_name_only_and_its_cell_round_trips() -> None:
+    assert not parse_cell_line("parse_money").edit
+    for line in ("--edit parse_money", "parse_money -e", "  parse_money   --edit "):
+        opts = parse_cell_line(line)
+        assert opts.edit and opts.name == "parse_money"
+    with pytest.raises(SpecError, match=r"not --attempts, --samples"):
+        parse_cell_line("--edit parse_money -n 2 -s var")
+    with pytest.raises(SpecError, match="needs the tool name"):
+        parse_cell_line("--edit")
+    text = edit_cell_text("parse_money", "def parse_money(text):\n    return 1.0\n")
+    first, body = text.split("\n", 1)
+    assert first == "%%forge --edit parse_money" and body.startswith("def parse_money")
+    assert parse_cell_line(first.removeprefix("%%forge ")).edit
 
 
 def test_missing_name_is_left_to_the_name_check() -> None:

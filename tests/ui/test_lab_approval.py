@@ -1,7 +1,8 @@
 """In a real JupyterLab and headless Chromium: ``%%forge`` shows the approval widget,
 clicking Approve defines the tool in the kernel and saves its notebook.
 
-Screenshots land in ``test-artifacts/ui/`` (approval_widget.png, approved.png) for review.
+Screenshots land in ``test-artifacts/ui/`` (approval_widget.png, approved.png,
+edit_in_a_cell.png...) for review; the docs' images are copied from there.
 """
 
 from __future__ import annotations
@@ -198,7 +199,7 @@ def test_a_failed_forge_cell_shows_one_true_state_through_edit_and_approve(
     assert "Traceback" not in forged.inner_text()
     forged.screenshot(path=str(ARTIFACTS / "one_state_failed.png"))
 
-    widget.locator("button", has_text="Edit").click()
+    widget.locator("button", has_text=re.compile(r"^\s*Edit\s*$")).click()
     editor = widget.locator("textarea")
     expect(editor).to_be_visible()
     editor.fill(FIXED_CODE)
@@ -215,3 +216,91 @@ def test_a_failed_forge_cell_shows_one_true_state_through_edit_and_approve(
     forged.screenshot(path=str(ARTIFACTS / "one_state_approved.png"))
     saved = nbformat.read(lab.root / LIBRARY / "slugify.ipynb", as_version=4)
     assert saved.metadata["jupyter_forge"]["approved"]["edited"]["from_attempt"] == 1
+
+
+@pytest.mark.timeout(240)
+def test_edit_in_a_cell_then_approve(lab: Lab, scripted_model: ScriptedModel, page: Any) -> None:
+    """Fail → "Edit in a cell" → the notebook gets a `%%forge --edit` cell below the forge
+    cell → fix the code there and run it → the same widget turns passed → Approve."""
+    from playwright.sync_api import expect
+
+    lab.shut_down_kernels()  # an earlier test's kernel still holds this notebook
+    scripted_model.push(WRONG_REPLY)
+    path = write_notebook(lab.root, scripted_model)
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].source = nb.cells[1].source.replace(
+        "%%forge slugify", "%%forge slugify --attempts 1"
+    )
+    nbformat.write(nb, path)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    page.goto(lab.page_url(f"lab/tree/{NOTEBOOK}"), timeout=LAB_LOAD_TIMEOUT)
+    expect(cell(page, 2)).to_be_visible(timeout=LAB_LOAD_TIMEOUT)
+    wait_idle(page, expect, timeout=LAB_LOAD_TIMEOUT)
+    run_cell(page, expect, 0)
+    expect(cell(page, 0).locator(".jp-InputPrompt")).to_have_text("[1]:", timeout=30_000)
+    wait_idle(page, expect)
+
+    run_cell(page, expect, 1)
+    forged = cell(page, 1)
+    widget = forged.locator(".jupyter-forge-approval")
+    state = forged.locator(".jupyter-forge-status")
+    expect(state).to_contain_text("did not pass after 1 attempt", timeout=FORGE_TIMEOUT)
+    wait_idle(page, expect)
+    approve = widget.locator("button", has_text="Approve")
+    expect(approve).to_be_disabled()
+    cells = page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell")
+    expect(cells).to_have_count(3)
+
+    widget.locator("button", has_text="Edit in a cell").click()
+
+    # A new cell right below the forge cell, selected, holding the magic line and the code.
+    expect(cells).to_have_count(4, timeout=30_000)
+    edit_cell = cell(page, 2)
+    expect(edit_cell).to_have_class(re.compile(r"\bjp-mod-active\b"))
+    source = edit_cell.locator(".jp-InputArea-editor .cm-content")
+    expect(source).to_contain_text("%%forge --edit slugify")
+    expect(source).to_contain_text('"_".join(words)')
+    expect(cell(page, 3)).to_contain_text('print(slugify("Data Science 101"))')
+    expect(widget).to_contain_text("Added a cell", timeout=30_000)
+
+    # Fix the code in the notebook's own editor, then run the edit cell.
+    source.click()
+    expect(source).to_be_focused()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(f"%%forge --edit slugify\n{FIXED_CODE}")
+    expect(source).to_contain_text('"-".join(words)')
+    page.keyboard.press("Shift+Enter")
+    edit_state = edit_cell.locator(".jupyter-forge-status")
+    expect(edit_state).to_contain_text("your edit of slugify passed", timeout=30_000)
+    expect(edit_state).to_contain_text("the widget under %%forge slugify shows it")
+
+    # The same widget, above, now shows the edit as passed, and Approve is on.
+    expect(state).to_contain_text("as you edited it", timeout=30_000)
+    expect(widget).to_contain_text("edited by you from attempt 1")
+    expect(approve).to_be_enabled(timeout=30_000)
+    expect(page.locator(".jupyter-forge-approval")).to_have_count(1)
+    wait_idle(page, expect)
+    # One picture of both cells (the docs' edit_in_a_cell.png): a page tall enough for them.
+    page.set_viewport_size({"width": 1400, "height": 1800})
+    forged.evaluate("element => element.scrollIntoView({block: 'start'})")
+    top, bottom = forged.bounding_box(), edit_cell.bounding_box()
+    status_bar = page.locator("#jp-main-statusbar").bounding_box()
+    assert top is not None and bottom is not None and status_bar is not None
+    page.screenshot(
+        path=str(ARTIFACTS / "edit_in_a_cell.png"),
+        clip={
+            "x": top["x"],
+            "y": top["y"],
+            "width": top["width"],
+            "height": min(bottom["y"] + bottom["height"], status_bar["y"]) - top["y"],
+        },
+    )
+
+    approve.click()
+    expect(state).to_contain_text("Approved", timeout=30_000)
+    saved = nbformat.read(lab.root / LIBRARY / "slugify.ipynb", as_version=4)
+    assert any('"-".join(words)' in c.source for c in saved.cells if c.cell_type == "code")
+    assert saved.metadata["jupyter_forge"]["approved"]["edited"]["from_attempt"] == 1
+    errors = [e for e in page.forge_errors if "jupyter-forge" in e.lower() or "widget" in e.lower()]
+    assert not errors, "\n".join(errors)
