@@ -288,6 +288,9 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
 
     def _finish(self, decision: str, message: str) -> None:
         self.decision = decision
+        # The header said what Approve would do; now it says what was decided.
+        self._title = decision
+        self.header.value = render.header(self.result, title=decision)
         self.edit_box.layout.display = "none"
         self.revert_button.layout.display = "none"
         self.paste_view.value = ""

@@ -187,6 +187,20 @@ def test_approve_calls_back_once_and_locks_the_widget(forge: Forge, model: Scrip
     assert "Approved" in sent_state(widget.status)["value"]
 
 
+@pytest.mark.parametrize("decision", ["approved", "rejected"])
+def test_after_the_decision_the_header_says_it_not_what_approve_would_do(
+    forge: Forge, model: ScriptedModel, decision: str
+) -> None:
+    title = "forged · Approve saves it to /tmp/tools"
+    widget = widget_for(make(forge, model, GOOD), title=title)
+    assert "Approve saves it to" in widget.header.value
+    click(widget.approve_button if decision == "approved" else widget.reject_button)
+    assert widget.decision == decision
+    assert "Approve saves" not in widget.header.value
+    assert f"<b>parse_money</b> {decision} ·" in widget.header.value
+    assert "Approve saves" not in sent_state(widget.header)["value"]
+
+
 def test_double_click_does_not_approve_twice(forge: Forge, model: ScriptedModel) -> None:
     on_approve = Calls()
     widget = widget_for(make(forge, model, GOOD), on_approve=on_approve)
