@@ -121,7 +121,7 @@ class AgentRun:
     pending: list[ToolCall] = field(default_factory=list)
     waiting: str | None = None  # reason the first pending call waits for a person
     steps: int = 0
-    status: str = "running"  # running | paused | answered | max_steps
+    status: str = "running"  # running | paused | answered | max_steps | failed | cancelled
     answer: str = ""
     log: list[CallLog] = field(default_factory=list)
     text_calls: int = 0  # turns whose calls came as text (fallback protocol)

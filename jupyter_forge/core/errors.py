@@ -32,6 +32,7 @@ class SandboxError(ForgeError):
 
 
 CANCELLED = "forge cancelled; nothing saved"
+AGENT_CANCELLED = "agent cancelled; nothing more was saved"
 
 
 class ForgeCancelled(KeyboardInterrupt):

@@ -28,7 +28,7 @@ from ..core.agent import (
     Outcome,
     results_so_far,
 )
-from ..core.errors import ForgeError, SpecError
+from ..core.errors import AGENT_CANCELLED, ForgeCancelled, ForgeError, SpecError
 from ..core.findings import static_findings
 from ..core.spec import ForgeSpec, check_tool_name, parse_sample_strings
 from ..core.tool_calls import ToolCall
@@ -127,6 +127,11 @@ class AgentDriver:
             run.status = "failed" if run.status == "running" else run.status
             self._close(f"agent stopped: {exc}")
             raise
+        except KeyboardInterrupt:
+            # The person's own stop: one line, no HTTP traceback; the run can go on.
+            run.status = "cancelled"
+            self._close("agent cancelled: `%forge ask --continue` goes on from here")
+            raise ForgeCancelled(AGENT_CANCELLED) from None
         self._finish(run, max_steps)
 
     def _stage(self, message: str) -> None:
@@ -375,7 +380,11 @@ def ask_command(magics: ForgeMagics, args: list[str]) -> None:
 def _run(magics: ForgeMagics, opts: argparse.Namespace, task: str, *, resume: bool) -> None:
     session = session_for(magics)
     run = session.run
-    same = run is not None and run.status in ("paused", "max_steps", "failed") and run.task == task
+    same = (
+        run is not None
+        and run.status in ("paused", "max_steps", "failed", "cancelled")
+        and run.task == task
+    )
     if resume or same:
         saved = session.opts or opts
         merged = argparse.Namespace(**{**vars(saved), **{k: v for k, v in vars(opts).items() if v}})

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -161,3 +165,24 @@ def user_prompt(sm: ScriptedModel, index: int = 0) -> str:
 
 def widget_outputs(captured: CapturedIO) -> list[dict[str, Any]]:
     return [o.data[WIDGET_MIME] for o in captured.outputs if WIDGET_MIME in o.data]
+
+
+def interrupt_while_streaming(
+    model: ScriptedModel, sent: list[float], after: float = 0.3
+) -> threading.Thread:
+    """Ctrl-C (as the kernel's interrupt delivers it) once the model is streaming an answer;
+    `sent` gets the time it was sent."""
+
+    def interrupt() -> None:
+        deadline = time.monotonic() + 60
+        while not model.requests and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(after)
+        sent.append(time.monotonic())
+        # A real SIGINT, as ipykernel's interrupt sends: it also breaks a blocking read
+        # (a non-streaming model call), which _thread.interrupt_main() would not.
+        os.kill(os.getpid(), signal.SIGINT)
+
+    thread = threading.Thread(target=interrupt, daemon=True)
+    thread.start()
+    return thread

@@ -9,14 +9,15 @@ tool (``celsius_to_fahrenheit``) and one the agent must ask for
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import pytest
-from kernel_helpers import Kernel, click, reply_for, widget_outputs
+from kernel_helpers import Kernel, click, interrupt_while_streaming, reply_for, widget_outputs
 
-from jupyter_forge.core.errors import ForgeError, SpecError
+from jupyter_forge.core.errors import ForgeCancelled, ForgeError, SpecError
 from jupyter_forge.core.findings import static_findings
 from jupyter_forge.core.library import Library
 from jupyter_forge.core.schema import function_schema, signature_text
@@ -242,6 +243,31 @@ def test_side_effect_call_declined_or_refused_headless(
     assert refusal.startswith("refused: `save_text` has side effects")
     assert "refused" in texts(captured)
     assert not target.exists()
+
+
+def test_interrupting_the_agent_ends_with_one_line_and_continue_goes_on(
+    c2f: Kernel, model: ScriptedModel
+) -> None:
+    model.push({"delay": 30, "reply": CALL_C2F})  # a slow model turn
+    sent: list[float] = []
+    thread = interrupt_while_streaming(model, sent)
+    started = time.monotonic()
+    result, captured = c2f.fails(f'%forge ask "{TASK}"', ForgeCancelled)
+    assert time.monotonic() - started < 10  # not after the model's 30 s turn
+    thread.join(5)
+    assert isinstance(result.error_in_exec, KeyboardInterrupt)  # still an interrupt to Jupyter
+    assert captured.stdout.strip().endswith(
+        "ForgeCancelled\x1b[0m: agent cancelled; nothing more was saved"
+    )
+    assert "Traceback" not in captured.stdout + captured.stderr
+    assert "httpx" not in captured.stdout + captured.stderr
+    run = session_for(c2f.magics).run
+    assert run is not None and run.status == "cancelled"
+    # The kernel is healthy and the run goes on from where it stopped.
+    model.push(CALL_C2F, ANSWER)
+    _, captured = c2f.ok("%forge ask --continue")
+    assert f"Answer: {ANSWER}" in texts(captured)
+    assert run.status == "answered"
 
 
 def test_max_steps_stops_with_a_clear_error(c2f: Kernel, model: ScriptedModel) -> None:

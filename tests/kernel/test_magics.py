@@ -6,10 +6,8 @@ Every failure path asserts that the CELL FAILS (``result.success`` is False and
 
 from __future__ import annotations
 
-import _thread
 import json
 import socket
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ from kernel_helpers import (
     PARSE_MONEY_WRONG,
     Kernel,
     click,
+    interrupt_while_streaming,
     reply_for,
     set_from_front_end,
     state_line,
@@ -397,32 +396,13 @@ def test_failing_forge_in_widget_mode_fails_the_cell_but_shows_the_widget(
     assert "parse_money" not in kernel.ns
 
 
-def _interrupt_while_streaming(
-    model: ScriptedModel, sent: list[float], after: float = 0.3
-) -> threading.Thread:
-    """Ctrl-C (as the kernel's interrupt delivers it) once the model is streaming an answer;
-    `sent` gets the time it was sent."""
-
-    def interrupt() -> None:
-        deadline = time.monotonic() + 60
-        while not model.requests and time.monotonic() < deadline:
-            time.sleep(0.01)
-        time.sleep(after)
-        sent.append(time.monotonic())
-        _thread.interrupt_main()
-
-    thread = threading.Thread(target=interrupt, daemon=True)
-    thread.start()
-    return thread
-
-
 def test_interrupting_a_forge_ends_with_one_line_and_a_healthy_kernel(
     kernel: Kernel, model: ScriptedModel
 ) -> None:
     long_answer = PARSE_MONEY_REPLY + "\nMore words." * 300
     model.push({"content": long_answer, "chunk_delay": 0.05})  # ~30 s of streaming
     sent: list[float] = []
-    thread = _interrupt_while_streaming(model, sent)
+    thread = interrupt_while_streaming(model, sent)
     result, captured = kernel.fails(FORGE_WIDGET, ForgeCancelled)
     thread.join(5)
     assert sent and time.monotonic() - sent[0] < 5  # the stream was cut short
