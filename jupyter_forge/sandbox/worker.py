@@ -2,7 +2,8 @@
 
 The host runs this file *by path* (``python -I -B worker.py RESULT_FD PLAN``) so
 it never imports ``jupyter_forge`` (whose ``__init__`` may pull in heavy
-modules). Stdlib only, and only modules that cost next to nothing to import:
+modules). Stdlib only, and only modules that cost next to nothing to import
+(``subprocess`` aside, loaded on purpose, see :func:`main`):
 the job arrives as ``marshal`` (trusted, host to worker), reports leave as JSON
 written by :func:`to_json_line` (so ``json``/``re`` are never imported), and
 ``traceback``/``linecache``/``pickle`` load only when needed.
@@ -447,6 +448,12 @@ def main(argv: list[str]) -> None:
     stdin = sys.stdin.buffer
     try:
         attempts = _read_attempts()
+        # A kernel has subprocess loaded, so code there reaches Popen through
+        # object.__subclasses__() without importing anything. Loaded here too (before the
+        # job, so a warm pool pays it ahead), that route reaches the audit hook as "tried
+        # to start a process" instead of finding nothing to call.
+        import subprocess  # noqa: F401
+
         lock_down(fd, marshal.load(stdin), parse_plan(argv[2]))
     except BaseException as exc:
         send(fd, {"event": "fatal", "message": f"lockdown failed: {type(exc).__name__}: {exc}"})

@@ -79,10 +79,10 @@ PAYLOADS: dict[str, tuple[str, str, str]] = {
         "        o = b['op' + 'en'] if isinstance(b, dict) else getattr(b, 'op' + 'en')\n"
         "        o('{target}', 'w').write('x')\n" + SWALLOW + "    return 2 * x\n",
     ),
-    # The worker never imports subprocess, so Popen is not among the subclasses there
-    # and the sandbox sees nothing; in a kernel (which has it loaded) this starts a process.
+    # No import and no name of a process API in the source: the sandbox worker has
+    # subprocess loaded like a kernel, so the audit hook sees the Popen it reaches.
     "().__class__.__base__.__subclasses__() reaching Popen": (
-        "it can reach outside the function",
+        TRIED.replace("open", "start a process"),
         "static",
         "def double(x):\n    try:\n"
         "        for c in ().__class__.__base__.__subclasses__():\n"
@@ -92,6 +92,7 @@ PAYLOADS: dict[str, tuple[str, str, str]] = {
 }
 LAYERS = {
     TRIED: "auto-approve: what it tried (audit hook)",
+    TRIED.replace("open", "start a process"): "auto-approve: what it tried (audit hook)",
     "it can reach outside the function": "auto-approve: static findings",
 }
 ALSO = {
