@@ -13,7 +13,7 @@ import {
   InputDialog,
   showErrorMessage
 } from '@jupyterlab/apputils';
-import { Cell, ICodeCellModel } from '@jupyterlab/cells';
+import { ICodeCellModel } from '@jupyterlab/cells';
 import { Kernel } from '@jupyterlab/services';
 import {
   INotebookTracker,
@@ -24,9 +24,18 @@ import {
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { LabIcon } from '@jupyterlab/ui-components';
 
-import { IToolSummary } from './api';
+import { IToolSummary, listTools } from './api';
 import { IEditCellRequest, KernelLink } from './kernel';
 import { ForgePanel } from './panel';
+import {
+  cellTags,
+  markCell,
+  NAME_RE,
+  offeredNames,
+  SAMPLE_TAG,
+  sampleCells,
+  watchSampleBadges
+} from './samples';
 
 const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16" viewBox="0 0 24 24">
 <g class="jp-icon3" fill="#616161">
@@ -35,31 +44,12 @@ const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"
 
 export const forgeIcon = new LabIcon({ name: 'jupyter-forge:anvil', svgstr: ICON_SVG });
 
-const SAMPLE_TAG = 'forge-sample';
-const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const FORGE_CELL_RE = /^\s*%%forge\s+([A-Za-z_][A-Za-z0-9_]*)/;
 const WIDGET_MIME = 'application/vnd.jupyter.widget-view+json';
 
 namespace CommandIDs {
   export const markSample = 'jupyter-forge:mark-sample';
   export const openPanel = 'jupyter-forge:open-panel';
-}
-
-function cellTags(cell: Cell): string[] {
-  const tags = cell.model.getMetadata('tags');
-  return Array.isArray(tags) ? tags.filter(t => typeof t === 'string') : [];
-}
-
-/** Cells tagged for `name` (or for any tool) in the notebook, as `%%forge` reads them. */
-function sampleCells(notebook: Notebook, name: string): { source: string; tags: string[] }[] {
-  const out: { source: string; tags: string[] }[] = [];
-  for (const cell of notebook.widgets) {
-    const tags = cellTags(cell);
-    if (tags.includes(SAMPLE_TAG) || tags.includes(`${SAMPLE_TAG}:${name}`)) {
-      out.push({ source: cell.model.sharedModel.getSource(), tags });
-    }
-  }
-  return out;
 }
 
 /** Whether a cell's first line runs `%%forge … NAME …` (a forge, not an edit of one). */
@@ -241,9 +231,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
     };
 
     const link = new KernelLink(() => panel.toolsChanged(), addEditCell);
-    tracker.widgetAdded.connect((_, notebookPanel) =>
-      link.watch(notebookPanel.sessionContext)
-    );
+    tracker.widgetAdded.connect((_, notebookPanel) => {
+      link.watch(notebookPanel.sessionContext);
+      watchSampleBadges(notebookPanel);
+    });
 
     // Samples ride on the comm just before the execute request of a %%forge cell.
     NotebookActions.executionScheduled.connect((_, { notebook, cell }) => {
@@ -285,10 +276,21 @@ const plugin: JupyterFrontEndPlugin<void> = {
           await showErrorMessage('Mark as forge sample', 'Select a notebook cell first.');
           return;
         }
-        const answer = await InputDialog.getText({
+        const notebook = tracker.currentWidget?.content;
+        let known: string[] = [];
+        try {
+          known = (await listTools('')).tools.map(tool => tool.name);
+        } catch {
+          known = []; // the server extension is off or down: offer the notebook's names
+        }
+        const names = notebook ? offeredNames(notebook, notebook.activeCellIndex, known) : known;
+        const answer = await InputDialog.getItem({
           title: 'Mark as forge sample for…',
           label: 'Tool name (the NAME in %%forge NAME)',
-          placeholder: 'parse_money'
+          items: names,
+          current: names[0] ?? '',
+          editable: true,
+          placeholder: 'a tool name'
         });
         if (!answer.button.accept) {
           return;
@@ -306,6 +308,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         if (!tags.includes(tag)) {
           cell.model.setMetadata('tags', [...tags, tag]);
         }
+        markCell(cell);
       }
     });
     app.commands.addCommand(CommandIDs.openPanel, {

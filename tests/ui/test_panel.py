@@ -190,9 +190,19 @@ def test_panel_lists_searches_inserts_and_updates(
     cell(page, 2).locator(".jp-InputPrompt").click(button="right")
     page.locator(".lm-Menu-item", has_text="Mark as forge sample for…").click()
     dialog = page.locator(".jp-Dialog")
+    # It offers the %%forge name below the cell first, then the library's tools.
+    offered = dialog.locator("datalist option")
+    expect(offered.first).to_have_attribute("value", "word_count")
+    expect(dialog.locator('datalist option[value="slugify"]')).to_have_count(1)
+    expect(dialog.locator("input")).to_have_value("word_count")
+    expect(cell(page, 2)).not_to_have_class(re.compile(r"\bjp-forge-sampleCell\b"))
     dialog.locator("input").fill("word_count")
     dialog.locator("button.jp-mod-accept").click()
     expect(dialog).to_have_count(0)
+    # The tagged cell wears a badge naming its tool.
+    expect(cell(page, 2)).to_have_class(re.compile(r"\bjp-forge-sampleCell\b"))
+    expect(cell(page, 2)).to_have_attribute("data-forge-sample", "sample for word_count")
+    cell(page, 2).screenshot(path=str(ARTIFACTS / "sample_badge.png"))
     # The same command sits in the active cell's toolbar.
     cell(page, 2).locator(".jp-InputPrompt").click()
     tool_button = cell(page, 2).locator(
