@@ -45,25 +45,32 @@ def _cell(text: str | None, limit: int = 300, *, color: str | None = None) -> st
     return f"<code style='white-space:pre-wrap{tint}'>{html.escape(text)}</code>"
 
 
+_TH = "style='white-space:nowrap;padding:2px 8px;text-align:left'"
+_TD = "style='vertical-align:top;padding:2px 8px;word-break:break-word'"
+
+
 def samples_table(results: Sequence[SampleResult]) -> str:
+    """One row per sample; columns nobody needs (no expected values, no errors) are left out,
+    and long text wraps inside its column instead of squeezing the headers."""
     if not results:
         return "<p><i>No samples: the code was only checked to load in the sandbox.</i></p>"
+    with_values = any(r.expected or r.got for r in results)
+    with_errors = any(r.error for r in results)
+    columns = ["", "sample"] + (["expected", "got"] if with_values else [])
+    columns += ["error"] if with_errors else []
     rows = []
     for result in results:
-        detail = result.error or ""
-        rows.append(
-            "<tr>"
-            f"<td>{_OK if result.passed else _FAIL}</td>"
-            f"<td>{_cell(result.source)}</td>"
-            f"<td>{_cell(result.expected.strip() if result.expected else '')}</td>"
-            f"<td>{_cell(result.got.strip() if result.got else '')}</td>"
-            f"<td>{_cell(detail)}</td>"
-            "</tr>"
-        )
-    head = "<tr><th></th><th>sample</th><th>expected</th><th>got</th><th>error</th></tr>"
+        cells = [_OK if result.passed else _FAIL, _cell(result.source)]
+        if with_values:
+            cells.append(_cell(result.expected.strip() if result.expected else ""))
+            cells.append(_cell(result.got.strip() if result.got else ""))
+        if with_errors:
+            cells.append(_cell(result.error or ""))
+        rows.append("<tr>" + "".join(f"<td {_TD}>{c}</td>" for c in cells) + "</tr>")
+    head = "<tr>" + "".join(f"<th {_TH}>{c}</th>" for c in columns) + "</tr>"
     return (
-        "<table class='jupyter-forge-samples' style='font-size:90%;text-align:left'>"
-        f"{head}{''.join(rows)}</table>"
+        "<table class='jupyter-forge-samples' style='font-size:90%;border-collapse:collapse;"
+        f"width:100%'>{head}{''.join(rows)}</table>"
     )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from jupyter_forge.core.result import Attempt, ForgeResult
 from jupyter_forge.core.spec import parse_cell
-from jupyter_forge.core.validation import ValidationReport
+from jupyter_forge.core.validation import SampleResult, ValidationReport
 from jupyter_forge.kernel import render
 
 
@@ -30,3 +32,33 @@ def test_attempts_come_first_in_red_before_the_findings() -> None:
 def test_no_attempts_no_red_block() -> None:
     notes = render.notes(result_that_tried(), [])
     assert "Tried while it ran" not in notes and "Review these" in notes
+
+
+def _sample(source: str, **fields: object) -> SampleResult:
+    base: dict[str, object] = {"kind": "code", "expected": None, "passed": True}
+    return SampleResult(source=source, **{**base, **fields})  # type: ignore[arg-type]
+
+
+def _headers(table: str) -> list[str]:
+    return re.findall(r"<th [^>]*>([^<]*)</th>", table)
+
+
+def test_the_sample_table_leaves_out_columns_nobody_needs() -> None:
+    asserts = render.samples_table([_sample("assert f(1) == 1")])
+    assert _headers(asserts) == ["", "sample"]
+    examples = render.samples_table(
+        [_sample("f(1)", kind="example", expected="1", got="1"), _sample("assert f(2) == 2")]
+    )
+    assert _headers(examples) == ["", "sample", "expected", "got"]
+    failing = render.samples_table(
+        [_sample("assert f(2) == 3", passed=False, error="AssertionError")]
+    )
+    assert _headers(failing) == ["", "sample", "error"]
+    assert failing.count("<td ") == 3  # rows have exactly the header's columns
+
+
+def test_sample_text_wraps_in_its_column_and_is_escaped() -> None:
+    table = render.samples_table([_sample("assert f('<b>' * 40) == 1", passed=False, error="x")])
+    assert "white-space:nowrap" in table.split("</tr>")[0]  # headers never squeeze
+    assert "white-space:pre-wrap" in table and "word-break:break-word" in table
+    assert "&lt;b&gt;" in table and "<b>'" not in table
