@@ -19,7 +19,6 @@ from typing import Any
 
 from jupyter_core.application import JupyterApp
 from traitlets import TraitError, Unicode
-from traitlets.config import Config
 
 from ._version import __version__
 from .config import CONFIG_FILE_NAME, config_paths
@@ -139,12 +138,12 @@ class ForgeApp(JupyterApp):
             self.write_default_config()
             return
         if self.command_args is not None:
-            self.exit_code = run_command(self.command_args, self.config)
+            self.exit_code = run_command(self.command_args, self)
 
 
-def run_command(args: argparse.Namespace, config: Config) -> int:
+def run_command(args: argparse.Namespace, app: ForgeApp) -> int:
     """One command with the application's settings; its errors as one line (exit 2, 130)."""
-    args.forge_config = config
+    args.forge_app = app  # the parent of the command's Forge: its config and its log
     try:
         code: int = args.func(args)
         return code

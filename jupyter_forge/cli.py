@@ -61,7 +61,7 @@ def forge_from_args(args: argparse.Namespace) -> Any:
     """The ``Forge`` of a command: the application's settings, then the command's options."""
     from .forge import Forge
 
-    forge = Forge(config=getattr(args, "forge_config", None))
+    forge = Forge(parent=getattr(args, "forge_app", None))
     if getattr(args, "model", None):
         forge.model = args.model
     if getattr(args, "library", None):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, default
-from traitlets.config import Configurable
+from traitlets.config import LoggingConfigurable
 
 from .core import environment
 from .core.compose import Composition, composition
@@ -124,8 +124,9 @@ REGENERATE_TEMPERATURE = 0.7
 MIN_LOAD_SECONDS = 10.0
 
 
-class Forge(Configurable):
-    """Make, check and store tools. Settings are traitlets, so Jupyter config applies."""
+class Forge(LoggingConfigurable):
+    """Make, check and store tools. Settings are traitlets, so Jupyter config applies
+    (a misspelt setting is a warning on the host's log: the kernel's, the command's)."""
 
     model = Unicode(
         DEFAULT_MODEL,

@@ -162,3 +162,12 @@ def test_jupyter_forge_dispatches_to_the_command(home: Path) -> None:
 )
 def test_split_argv(argv: list[str], mine: list[str], rest: list[str]) -> None:
     assert split_argv(argv) == (mine, rest)
+
+
+def test_a_misspelt_setting_is_one_warning_on_the_commands_log(home: Path) -> None:
+    proc = forge_cli(home, "list", "--Forge.modle=gpt-4o-mini")
+    assert proc.returncode == 0
+    assert proc.stderr.strip().splitlines() == [
+        "[ForgeApp] WARNING | Config option `modle` not recognized by `Forge`.  "
+        "Did you mean `model`?"
+    ]

@@ -18,6 +18,7 @@ from tornado import web
 
 from ..core.errors import ForgeError, SpecError
 from ..core.usage import USAGE_FILE, UsageStore
+from ..forge import Forge
 from .libraries import (
     ForgeTools,
     Place,
@@ -191,7 +192,7 @@ class DeprecateHandler(_Base):
         self.finish(json.dumps(summary(updated, place, self.root_dir, None), default=str))
 
 
-def setup_handlers(web_app: Any, config: ForgeTools, forge: Any) -> None:
+def setup_handlers(web_app: Any, config: ForgeTools, forge: Forge) -> None:
     """``forge``: the ``Forge`` whose library settings say which folders are served."""
     web_app.settings["jupyter_forge_config"] = config
     web_app.settings["jupyter_forge"] = forge

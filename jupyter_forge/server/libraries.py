@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from traitlets import Float, List, Unicode
 from traitlets.config import Configurable
@@ -20,6 +20,9 @@ from ..core.errors import ForgeError
 from ..core.library import Library, ToolRecord
 from ..core.spec import check_tool_name
 from ..core.tool_meta import notebook_problem
+
+if TYPE_CHECKING:
+    from ..forge import Forge
 
 # Deprecated ForgeTools trait -> the Forge trait that replaces it.
 DEPRECATED = {
@@ -66,7 +69,7 @@ class ForgeTools(Configurable):
             if getattr(self, old) is not None
         ]
 
-    def folders(self, forge: Any) -> tuple[str, str | None, list[str]]:
+    def folders(self, forge: Forge) -> tuple[str, str | None, list[str]]:
         """(project, user or None, shared): ``forge``'s settings, unless a deprecated
         ForgeTools one is set."""
         project = forge.library if self.project_library is None else self.project_library
@@ -96,7 +99,7 @@ class Place:
         }
 
 
-def places(config: ForgeTools, root_dir: str | os.PathLike[str], forge: Any) -> list[Place]:
+def places(config: ForgeTools, root_dir: str | os.PathLike[str], forge: Forge) -> list[Place]:
     """Project, user, then shared libraries; the first holding a name wins, like the kernel.
 
     The folders are ``forge``'s (``Forge.library``, relative to the server's root, as a
