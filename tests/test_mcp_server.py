@@ -112,6 +112,8 @@ def params(library: Library, timeout: str = "5") -> StdioServerParameters:
             timeout,
         ],
         cwd=str(ROOT),
+        # No jupyter_forge_config.py of the person running the tests (~/.jupyter) applies.
+        env={"JUPYTER_CONFIG_DIR": str(library.root.parent / "jupyter-config")},
     )
 
 
