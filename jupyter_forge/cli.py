@@ -1,7 +1,8 @@
 """``jupyter-forge``: the same pipeline without a kernel, for scripts, CI and benchmarks.
 
 With ``--json`` the last line of stdout is one JSON object (a stable contract);
-progress goes to stderr.
+progress goes to stderr. The commands and their parser live here; the application
+around them (config files, ``--Forge.NAME=VALUE``) is :mod:`.app`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,13 @@ from .llm.models import DEFAULT_MODEL
 EXIT_NEEDS_A_PERSON = 3
 # `create` when a library tool already does what is asked (retrieval before creation).
 EXIT_EXISTING = 4
+SETTINGS_HELP = (
+    "Every command reads the Forge settings from jupyter_forge_config.py/.json in the "
+    "Jupyter config path (jupyter --paths); --Forge.NAME=VALUE sets one for this run "
+    "(e.g. --Forge.attempts=3), --config FILE reads another file, --generate-config "
+    "writes one listing every setting, --debug shows which files were read, and "
+    "--help-all lists every setting. `jupyter forge ...` is the same command."
+)
 
 
 class StderrProgress:
@@ -50,9 +58,10 @@ class StderrProgress:
 
 
 def forge_from_args(args: argparse.Namespace) -> Any:
+    """The ``Forge`` of a command: the application's settings, then the command's options."""
     from .forge import Forge
 
-    forge = Forge()
+    forge = Forge(parent=getattr(args, "forge_app", None))
     if getattr(args, "model", None):
         forge.model = args.model
     if getattr(args, "library", None):
@@ -298,8 +307,11 @@ def cmd_model(args: argparse.Namespace) -> int:
         path = local.pull(spec, progress=show)
         print(f"{spec.key}: {path} (SHA-256 verified, {time.perf_counter() - started:.1f} s)")
     elif args.action == "serve":
+        keep_alive = args.keep_alive
+        if keep_alive is None:  # the settings' (config file, $JUPYTER_FORGE_MODEL_KEEP_ALIVE)
+            keep_alive = forge_from_args(args).model_keep_alive
         server = local.ensure_server(
-            spec, progress=lambda m: print(m, file=sys.stderr), keep_alive=args.keep_alive
+            spec, progress=lambda m: print(m, file=sys.stderr), keep_alive=keep_alive
         )
         print(f"{spec.key} serving at {server.api_base} (pid {server.pid}, log {server.log_path})")
     elif args.action == "status":
@@ -359,7 +371,9 @@ def _keep_alive(text: str) -> float:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="jupyter-forge", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="jupyter-forge", description=__doc__.split("\n")[0], epilog=SETTINGS_HELP
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     create = sub.add_parser("create", help="forge a tool from a request")
@@ -435,7 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--keep-alive",
         type=_keep_alive,
         help="serve: idle time before the server exits (300, 5m, 1h; 0: after each forge, "
-        "-1: never; default $JUPYTER_FORGE_MODEL_KEEP_ALIVE or 5m)",
+        "-1: never; default: Forge.model_keep_alive, 5m)",
     )
     model.set_defaults(func=cmd_model)
 
@@ -470,36 +484,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        code: int = args.func(args)
-        return code
-    except ForgeError as exc:
-        print(f"jupyter-forge: {exc}", file=sys.stderr)
-        if getattr(args, "json", False):
-            print(
-                json.dumps(
-                    {"name": getattr(args, "name", None), "passed": False, "error": str(exc)}
-                )
-            )
-        return 2
-    except ForgeCancelled as exc:
-        print(f"jupyter-forge: {exc}", file=sys.stderr)
-        if getattr(args, "json", False):
-            print(
-                json.dumps(
-                    {
-                        "name": getattr(args, "name", None),
-                        "passed": False,
-                        "error": str(exc),
-                        "cancelled": True,
-                    }
-                )
-            )
-        return 130
-    except KeyboardInterrupt:
-        print("jupyter-forge: interrupted", file=sys.stderr)
-        return 130
+    """The ``jupyter-forge`` entry point: the Jupyter application of :mod:`.app`."""
+    from .app import main as run
+
+    return run(argv)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """The Python API: ``Forge`` wires the core loop to a model (litellm) and the sandbox.
 
-It is also the traitlets configurable behind ``%config Forge.model = ...`` and
-``c.Forge.model`` in ``ipython_config.py``, so the kernel, the CLI and scripts
-share one set of settings.
+It is also the traitlets configurable behind ``c.Forge.model = ...`` in
+``jupyter_forge_config.py`` (read by the kernel extension, the ``jupyter-forge``
+command, its MCP server and the server extension alike; see :mod:`.config`),
+``ipython_config.py`` and ``%config``, so every front end shares one set of settings.
+A ``JUPYTER_FORGE_*`` variable only gives its trait a default (:mod:`.core.environment`).
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, default
-from traitlets.config import Configurable
+from traitlets.config import LoggingConfigurable
 
+from .core import environment
 from .core.compose import Composition, composition
 from .core.defs import function_def
+from .core.environment import from_env
 from .core.errors import SpecError
 from .core.libraries import LibrarySet
 from .core.library import DEFAULT_LIBRARY, Library, ToolRecord
@@ -120,8 +124,9 @@ REGENERATE_TEMPERATURE = 0.7
 MIN_LOAD_SECONDS = 10.0
 
 
-class Forge(Configurable):
-    """Make, check and store tools. Settings are traitlets, so Jupyter config applies."""
+class Forge(LoggingConfigurable):
+    """Make, check and store tools. Settings are traitlets, so Jupyter config applies
+    (a misspelt setting is a warning on the host's log: the kernel's, the command's)."""
 
     model = Unicode(
         DEFAULT_MODEL,
@@ -132,7 +137,10 @@ class Forge(Configurable):
         config=True
     )
     api_base = Unicode(
-        None, allow_none=True, help="Base URL for OpenAI-compatible servers (vLLM, LM Studio...)."
+        None,
+        allow_none=True,
+        help="Base URL for OpenAI-compatible servers (vLLM, LM Studio...). Defaults to "
+        "$JUPYTER_FORGE_API_BASE, else None (the provider's own address).",
     ).tag(config=True)
     library = Unicode(
         DEFAULT_LIBRARY, help="The project's tool library (new tools are saved here)."
@@ -140,8 +148,9 @@ class Forge(Configurable):
     user_library = Unicode(
         None,
         allow_none=True,
-        help="Your personal library, searched after the project's. None: "
-        "~/.local/share/jupyter_forge/tools; empty string: none.",
+        help="Your personal library, searched after the project's. Defaults to "
+        "$JUPYTER_FORGE_USER_LIBRARY, else ~/.local/share/jupyter_forge/tools (XDG); "
+        "empty string: no personal library.",
     ).tag(config=True)
     shared_libraries = List(
         Unicode(),
@@ -235,8 +244,30 @@ class Forge(Configurable):
 
     @default("approve")
     def _approve_default(self) -> str:
-        value = os.environ.get("JUPYTER_FORGE_APPROVE", "widget").strip().lower()
+        value = (from_env(environment.APPROVE) or "widget").lower()
         return value if value in ("widget", "auto") else "widget"
+
+    @default("api_base")
+    def _api_base_default(self) -> str | None:
+        return from_env(environment.API_BASE)
+
+    @default("user_library")
+    def _user_library_default(self) -> str:
+        from .core.libraries import user_library_dir
+
+        return str(user_library_dir())
+
+    def origin(self, name: str) -> str:
+        """Where setting ``name``'s value came from, for messages: ``VARIABLE=value`` when
+        an environment variable gave it its default, else ``Forge.name = value``."""
+        value = getattr(self, name)
+        variable = environment.for_trait(f"Forge.{name}")
+        section = self.config.get("Forge") or {}
+        if variable is not None and name not in section:
+            raw = from_env(variable)
+            if raw is not None:
+                return f"{variable.name}={raw}"
+        return f"Forge.{name} = {value!r}"
 
     # -- building blocks ---------------------------------------------------------------
 

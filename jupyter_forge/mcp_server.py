@@ -18,6 +18,9 @@ The library is re-read on every ``tools/list`` (tools approved in the notebook
 appear without a restart). Trust uses nbformat's notary database, by default in
 the Jupyter data dir (``$JUPYTER_DATA_DIR``, else ``~/.local/share/jupyter``);
 ``--notary-dir`` points elsewhere. Logs go to stderr: stdout is the protocol.
+The library and the per-call limits are the ``Forge`` settings
+(``jupyter_forge_config.py``, ``--Forge.NAME=VALUE``), unless ``--library`` or
+``--timeout`` say otherwise.
 """
 
 from __future__ import annotations

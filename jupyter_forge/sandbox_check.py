@@ -14,6 +14,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .core.environment import CHECK_SECRET
 from .core.spec import Sample
 from .sandbox import Limits, validate
 
@@ -52,10 +53,10 @@ def run_checks() -> list[Outcome]:
         listener.listen(1)
         listener.setblocking(False)
         port = listener.getsockname()[1]
-        os.environ["JUPYTER_FORGE_CHECK_SECRET"] = SECRET
+        os.environ[CHECK_SECRET.name] = SECRET  # the bait an escape would find
         attacks = {
             "read an API key from the environment": (
-                "import os\nreturn 'escaped' if os.environ.get('JUPYTER_FORGE_CHECK_SECRET') "
+                f"import os\nreturn 'escaped' if os.environ.get({CHECK_SECRET.name!r}) "
                 "else 'blocked'"
             ),
             "read a file outside the scratch dir": (
@@ -103,6 +104,6 @@ def run_checks() -> list[Outcome]:
                 detail = got.strip() or (report.results[0].error if report.results else "") or ""
                 outcomes.append(Outcome(name, not escaped, detail[:70]))
         finally:
-            os.environ.pop("JUPYTER_FORGE_CHECK_SECRET", None)
+            os.environ.pop(CHECK_SECRET.name, None)
             listener.close()
     return outcomes

@@ -58,6 +58,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def cli_env(home: Path, api_base: str | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["JUPYTER_DATA_DIR"] = str(home / "jupyter-data")  # signing key and db stay in the test
+    # No jupyter_forge_config.py of the person running the tests (~/.jupyter) applies.
+    env["JUPYTER_CONFIG_DIR"] = str(home / "jupyter-config")
     env["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
     # The package under test, not whichever checkout is installed (worktrees share a venv).
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))

@@ -112,6 +112,8 @@ def params(library: Library, timeout: str = "5") -> StdioServerParameters:
             timeout,
         ],
         cwd=str(ROOT),
+        # No jupyter_forge_config.py of the person running the tests (~/.jupyter) applies.
+        env={"JUPYTER_CONFIG_DIR": str(library.root.parent / "jupyter-config")},
     )
 
 
@@ -266,3 +268,30 @@ def test_a_composed_tool_runs_with_the_tools_it_calls(library: Library) -> None:
         assert result.structured_content == {"result": 3.0}
 
     with_client(library, body)
+
+
+def test_the_library_and_limits_come_from_the_forge_config_file(
+    library: Library, tmp_path: Path
+) -> None:
+    """No --library, no --timeout: jupyter_forge_config.py says both, as for every command."""
+    config_dir = tmp_path / "jupyter-config"
+    config_dir.mkdir()
+    (config_dir / "jupyter_forge_config.py").write_text(
+        f"c.Forge.library = {str(library.root)!r}\nc.Forge.sample_timeout = 1.0\n",
+        encoding="utf-8",
+    )
+    server = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "jupyter_forge.cli", "mcp", "--notary-dir", str(library._notary_dir)],
+        cwd=str(ROOT),
+        env={"JUPYTER_CONFIG_DIR": str(config_dir), "JUPYTER_CONFIG_PATH": ""},
+    )
+
+    async def main() -> None:
+        async with Client(server, cache=None, read_timeout_seconds=60) as client:
+            added = await client.call_tool("add", {"a": 2, "b": 40})
+            assert not added.is_error and text_of(added) == "42"
+            spun = await client.call_tool("spin", {})
+            assert text_of(spun) == "timed out after 1 s (the sandbox killed it)"
+
+    anyio.run(main)

@@ -16,13 +16,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-CACHE_ENV = "JUPYTER_FORGE_CACHE"
+from .environment import CACHE, from_env
+
+CACHE_ENV = CACHE.name
 
 
 def cache_dir() -> Path:
     """Persistent, re-creatable data (assembled models, catalog caches), safe to delete:
     `$JUPYTER_FORGE_CACHE`, else the XDG cache dir, never the notebook folder."""
-    explicit = os.environ.get(CACHE_ENV)
+    explicit = from_env(CACHE)
     if explicit:
         return Path(explicit).expanduser()
     xdg = os.environ.get("XDG_CACHE_HOME")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .catalog import CatalogEntry, read_catalog
+from .environment import USER_LIBRARY, from_env
 from .errors import LibraryError
 from .library import DEFAULT_LIBRARY, Library
 from .record import ToolRecord
@@ -28,7 +29,7 @@ _INDEX_CACHE: dict[tuple[tuple[str, float], ...], ToolIndex] = {}
 
 def user_library_dir() -> Path:
     """``$JUPYTER_FORGE_USER_LIBRARY``, else ``~/.local/share/jupyter_forge/tools`` (XDG)."""
-    explicit = os.environ.get("JUPYTER_FORGE_USER_LIBRARY")
+    explicit = from_env(USER_LIBRARY)
     if explicit:
         return Path(explicit).expanduser()
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(

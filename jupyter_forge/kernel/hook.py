@@ -27,7 +27,8 @@ Promises, each tested:
 Off by default. ``%forge hook on|off`` also writes ``{"hook": true|false}`` to
 ``jupyter_forge.json`` in the Jupyter config dir (``$JUPYTER_CONFIG_DIR``, else
 ``~/.jupyter``); :func:`restore` (called when the extension loads) applies it,
-unless ``c.Forge.hook`` is set in the IPython config, which wins.
+unless ``c.Forge.hook`` is set in the IPython config or ``jupyter_forge_config.py``,
+which wins.
 """
 
 from __future__ import annotations
@@ -308,15 +309,16 @@ def _follow_trait(shell: Any, forge: Any) -> None:
     forge._forge_hook_observed = True
 
 
-def configured_in_ipython(shell: Any) -> bool:
-    config = getattr(shell, "config", None)
+def configured(forge: Any) -> bool:
+    """``c.Forge.hook`` is set in a config file (IPython's or jupyter_forge_config)."""
+    config = getattr(forge, "config", None)
     section = config.get("Forge", {}) if config is not None else {}
     return "hook" in section
 
 
 def restore(shell: Any, forge: Any) -> bool:
     """At extension load: on if ``c.Forge.hook`` says so, else if the settings file does."""
-    if not configured_in_ipython(shell):
+    if not configured(forge):
         remembered = read_settings().get("hook")
         if isinstance(remembered, bool):
             forge.hook = remembered
@@ -346,9 +348,7 @@ def command(shell: Any, forge: Any, args: list[str]) -> str:
     if action == "status" and len(args) == 1:
         remembered = read_settings().get("hook")
         saved = "not set (off)" if remembered is None else ("on" if remembered else "off")
-        source = (
-            " (c.Forge.hook in the IPython config wins)" if configured_in_ipython(shell) else ""
-        )
+        source = " (c.Forge.hook in the config wins)" if configured(forge) else ""
         return (
             f"The NameError hook is {'on' if hook.active else 'off'} in this kernel; "
             f"remembered setting: {saved} in {settings_path()}{source}."

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
 from IPython.core.magic import Magics, line_cell_magic, magics_class
 from IPython.display import HTML, display
 
+from ..config import forge_config
 from ..core import auto_approve
 from ..core.errors import CANCELLED, ForgeCancelled, ForgeError, SpecError
 from ..core.record import ToolRecord
@@ -58,7 +58,8 @@ class _WidgetProgress:
 class ForgeMagics(LoadingCommands, Magics):
     def __init__(self, shell: Any) -> None:
         super().__init__(shell)
-        self.forge = Forge(parent=shell)
+        # jupyter_forge_config.py under the IPython config (which wins where both set a value).
+        self.forge = Forge(parent=shell, config=forge_config(shell.config, log=shell.log))
         if self.forge not in shell.configurables:
             shell.configurables.append(self.forge)
         self.registry = ToolRegistry(tracker=Tracker.for_shell(shell, self.forge))
@@ -317,11 +318,7 @@ class ForgeMagics(LoadingCommands, Magics):
                 "the samples, or raise --attempts"
             )
         message = self.approve(result, opts, how="auto")
-        why = (
-            "JUPYTER_FORGE_APPROVE=auto"
-            if os.environ.get("JUPYTER_FORGE_APPROVE") == "auto"
-            else "--approve auto"
-        )
+        why = "--approve auto" if opts.approve == "auto" else self.forge.origin("approve")
         display(
             Note(
                 f"{message} (auto-approved because of {why}: its samples and the checks from its words passed in the sandbox)"

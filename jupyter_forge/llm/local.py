@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Literal
 
+from ..core.environment import MODEL_KEEP_ALIVE, from_env
 from ..core.errors import ModelError
 from .paths import (
     ByteProgress,
@@ -68,7 +69,7 @@ N_CTX = 4096
 HEALTH_TIMEOUT = 2.0
 STOP_GRACE = 10.0
 DEFAULT_KEEP_ALIVE = 300.0  # like Ollama: 5 minutes idle, then the RAM goes back to the user
-KEEP_ALIVE_ENV = "JUPYTER_FORGE_MODEL_KEEP_ALIVE"
+KEEP_ALIVE_ENV = MODEL_KEEP_ALIVE.name
 SERVER_MODULE = "jupyter_forge.llm.serve"
 
 Progress = Callable[[str], None]
@@ -139,8 +140,8 @@ def parse_keep_alive(text: str) -> float:
 
 def keep_alive_from_env() -> float:
     """``$JUPYTER_FORGE_MODEL_KEEP_ALIVE``, else :data:`DEFAULT_KEEP_ALIVE`."""
-    raw = os.environ.get(KEEP_ALIVE_ENV, "").strip()
-    if not raw:
+    raw = from_env(MODEL_KEEP_ALIVE)
+    if raw is None:
         return DEFAULT_KEEP_ALIVE
     try:
         return parse_keep_alive(raw)

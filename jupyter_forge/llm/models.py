@@ -61,7 +61,7 @@ def resolve_model(
             "`anthropic/claude-3-5-haiku-latest`, `ollama/qwen2.5-coder`, `openai/NAME` with "
             "an api_base (Forge.api_base, or --api-base on the CLI), or `local` for the embedded model"
         )
-    base = api_base or os.environ.get("JUPYTER_FORGE_API_BASE") or None
+    base = api_base or None
     key = None
     if base and target.startswith("openai/") and not os.environ.get("OPENAI_API_KEY"):
         key = "none"  # self-hosted OpenAI-compatible servers (vLLM, LM Studio) need no key

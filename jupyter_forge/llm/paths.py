@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
@@ -19,12 +18,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import IO, Any
 
+from ..core.environment import RUNTIME, from_env
 from ..core.errors import ModelError
 from ..core.files import cache_dir, write_atomic
 
 CHUNK = 1 << 20
 ByteProgress = Callable[[int, int], None]
-RUNTIME_ENV = "JUPYTER_FORGE_RUNTIME"
+RUNTIME_ENV = RUNTIME.name
 
 
 def models_dir() -> Path:
@@ -39,7 +39,7 @@ def runtime_dir() -> Path:
     Jupyter's runtime dir is where kernels already keep their connection files,
     so every kernel of the same user finds the same shared model server there.
     """
-    explicit = os.environ.get(RUNTIME_ENV)
+    explicit = from_env(RUNTIME)
     if explicit:
         return Path(explicit).expanduser()
     try:

@@ -23,10 +23,10 @@ pipe lose its only reader and takes the namespace down (``lockdown.become_init_s
 from __future__ import annotations
 
 import atexit
-import os
 import threading
 from collections.abc import Sequence
 
+from ..core.environment import SANDBOX_POOL, SANDBOX_POOL_SIZE, from_env
 from ..core.errors import SandboxError
 from .layers import detect
 from .limits import Limits
@@ -40,14 +40,14 @@ SWEEP_SECONDS = 0.5  # how often idle workers are checked for having died
 
 
 def enabled_by_env() -> bool:
-    value = os.environ.get("JUPYTER_FORGE_SANDBOX_POOL", "").strip()
-    on = DEFAULT_ON if value == "" else value != "0"
+    value = from_env(SANDBOX_POOL)
+    on = DEFAULT_ON if value is None else value != "0"
     return on and size_from_env() > 0
 
 
 def size_from_env() -> int:
     try:
-        return max(0, int(os.environ.get("JUPYTER_FORGE_SANDBOX_POOL_SIZE", DEFAULT_SIZE)))
+        return max(0, int(from_env(SANDBOX_POOL_SIZE) or DEFAULT_SIZE))
     except ValueError:
         return DEFAULT_SIZE
 

@@ -18,6 +18,7 @@ from tornado import web
 
 from ..core.errors import ForgeError, SpecError
 from ..core.usage import USAGE_FILE, UsageStore
+from ..forge import Forge
 from .libraries import (
     ForgeTools,
     Place,
@@ -99,7 +100,7 @@ class _Base(APIHandler):
     @property
     def forge_places(self) -> list[Place]:
         config: ForgeTools = self.settings["jupyter_forge_config"]
-        return places(config, self.settings["server_root_dir"])
+        return places(config, self.settings["server_root_dir"], self.settings["jupyter_forge"])
 
     @property
     def root_dir(self) -> str:
@@ -191,8 +192,10 @@ class DeprecateHandler(_Base):
         self.finish(json.dumps(summary(updated, place, self.root_dir, None), default=str))
 
 
-def setup_handlers(web_app: Any, config: ForgeTools) -> None:
+def setup_handlers(web_app: Any, config: ForgeTools, forge: Forge) -> None:
+    """``forge``: the ``Forge`` whose library settings say which folders are served."""
     web_app.settings["jupyter_forge_config"] = config
+    web_app.settings["jupyter_forge"] = forge
     base = url_path_join(web_app.settings["base_url"], NAMESPACE)
     name = r"(?P<name>[^/]+)"
     web_app.add_handlers(

@@ -10,38 +10,72 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from traitlets import Float, List, Unicode
 from traitlets.config import Configurable
 
 from ..core.defs import function_def
 from ..core.errors import ForgeError
-from ..core.libraries import user_library_dir
-from ..core.library import DEFAULT_LIBRARY, Library, ToolRecord
+from ..core.library import Library, ToolRecord
 from ..core.spec import check_tool_name
 from ..core.tool_meta import notebook_problem
 
+if TYPE_CHECKING:
+    from ..forge import Forge
+
+# Deprecated ForgeTools trait -> the Forge trait that replaces it.
+DEPRECATED = {
+    "project_library": "library",
+    "user_library": "user_library",
+    "shared_libraries": "shared_libraries",
+}
+
 
 class ForgeTools(Configurable):
-    """Settings of the server extension (``c.ForgeTools.NAME`` in jupyter_server_config.py)."""
+    """Settings only the server extension has (``c.ForgeTools.NAME``); which libraries it
+    reads are the ``Forge`` settings every front end shares."""
 
-    project_library = Unicode(
-        DEFAULT_LIBRARY,
-        help="Project library, relative to the server's root_dir (same default as Forge.library).",
-    ).tag(config=True)
-    user_library = Unicode(
-        "",
-        help="The user's own tool library; empty: $JUPYTER_FORGE_USER_LIBRARY, else "
-        "~/.local/share/jupyter_forge/tools (the same folder the kernel uses).",
-    ).tag(config=True)
     poll_seconds = Float(
         4.0,
         help="How often the panel re-reads the list (0: never; kernel events still refresh it).",
     ).tag(config=True)
-    shared_libraries = List(
-        Unicode(), default_value=[], help="Read-mostly libraries shared by a team."
+    project_library = Unicode(
+        None,
+        allow_none=True,
+        help="Deprecated: use `Forge.library` (relative to the server's root_dir here). "
+        "When set, it still wins.",
     ).tag(config=True)
+    user_library = Unicode(
+        None,
+        allow_none=True,
+        help="Deprecated: use `Forge.user_library`. When set to a folder, it still wins; "
+        "empty keeps its old meaning: `Forge.user_library` decides.",
+    ).tag(config=True)
+    shared_libraries = List(
+        Unicode(),
+        default_value=None,
+        allow_none=True,
+        help="Deprecated: use `Forge.shared_libraries`. When set, it still wins.",
+    ).tag(config=True)
+
+    def deprecations(self) -> list[str]:
+        """One warning per deprecated setting that is set (the server logs them)."""
+        return [
+            f"c.ForgeTools.{old} is deprecated: set c.Forge.{new} instead "
+            "(jupyter_forge_config.py is read by the kernel, the command line and this "
+            "server alike)"
+            for old, new in DEPRECATED.items()
+            if getattr(self, old) is not None
+        ]
+
+    def folders(self, forge: Forge) -> tuple[str, str | None, list[str]]:
+        """(project, user or None, shared): ``forge``'s settings, unless a deprecated
+        ForgeTools one is set."""
+        project = forge.library if self.project_library is None else self.project_library
+        user = self.user_library or forge.user_library
+        shared = forge.shared_libraries if self.shared_libraries is None else self.shared_libraries
+        return project, user, list(shared)
 
 
 @dataclass(frozen=True)
@@ -65,17 +99,23 @@ class Place:
         }
 
 
-def places(config: ForgeTools, root_dir: str | os.PathLike[str]) -> list[Place]:
-    """Project, user, then shared libraries; the first holding a name wins, like the kernel."""
+def places(config: ForgeTools, root_dir: str | os.PathLike[str], forge: Forge) -> list[Place]:
+    """Project, user, then shared libraries; the first holding a name wins, like the kernel.
+
+    The folders are ``forge``'s (``Forge.library``, relative to the server's root, as a
+    kernel started there sees it; ``Forge.user_library``, empty: none; then
+    ``Forge.shared_libraries``).
+    """
     root = Path(root_dir).expanduser()
-    found = [
-        Place("project", (root / config.project_library).expanduser()),
-        Place(
-            "user",
-            Path(config.user_library).expanduser() if config.user_library else user_library_dir(),
-        ),
-    ]
-    for index, folder in enumerate(config.shared_libraries):
+    project, user, shared = config.folders(forge)
+    found = [Place("project", (root / Path(project).expanduser()))]
+    if user is None:  # a Forge built in Python may say None: the default folder
+        from ..core.libraries import user_library_dir
+
+        found.append(Place("user", user_library_dir()))
+    elif user:
+        found.append(Place("user", Path(user).expanduser()))
+    for index, folder in enumerate(shared):
         label = "shared" if index == 0 else f"shared{index + 1}"
         found.append(Place(label, Path(folder).expanduser(), writable=False))
     unique: list[Place] = []

@@ -109,6 +109,16 @@ def test_every_environment_variable_the_package_reads_is_documented() -> None:
     assert documented <= used, f"documented but never read: {documented - used}"
 
 
+def test_the_variables_table_names_the_trait_each_variable_defaults() -> None:
+    """The table's second column is the code's own list (core.environment)."""
+    from jupyter_forge.core.environment import VARIABLES
+
+    table = (DOCS / "configuration.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `(JUPYTER_FORGE_[A-Z0-9_]+)` \| ([^|]+) \|", table, re.M))
+    expected = {v.name: f"`{v.trait}`" if v.trait else "none" for v in VARIABLES}
+    assert {name: cell.strip() for name, cell in rows.items()} == expected
+
+
 def test_cli_reference_is_generated_from_the_parser(built: Path) -> None:
     from jupyter_forge.cli import build_parser
 

@@ -67,7 +67,9 @@ def jp_server_config(user_dir: Path, shared_dir: Path) -> dict[str, Any]:
             # Every endpoint must need a token, as on a real deployment.
             "allow_unauthenticated_access": False,
         },
-        "ForgeTools": {"user_library": str(user_dir), "shared_libraries": [str(shared_dir)]},
+        # The same Forge settings a kernel reads (the project library: Forge.library's
+        # default, forge_tools, under the server root).
+        "Forge": {"user_library": str(user_dir), "shared_libraries": [str(shared_dir)]},
     }
 
 
