@@ -6,6 +6,8 @@ and reports each stage's median across runs, plus the share that is not the LLM.
     .venv/bin/python -m benchmarks.forge_stages --runs 3
     .venv/bin/python -m benchmarks.forge_stages --recorder-only   # no model: the audit
         # hook's cost on sample runs (with/without, in fresh processes), printed only
+    .venv/bin/python -m benchmarks.forge_stages --restart-only --model local-1.5b
+        # only the keep-alive restart cost of that model, printed
 
 With a local model it also measures what keep-alive costs: the time the next forge
 waits for a server that was idle-stopped (start to ready, i.e. loading the model),
@@ -221,11 +223,21 @@ def main(argv: list[str] | None = None) -> int:
         help="only the audit-hook recorder's overhead on sample runs (no model); printed",
     )
     parser.add_argument(
+        "--restart-only",
+        action="store_true",
+        help="only what keep-alive costs the next forge with --model (no forges); printed",
+    )
+    parser.add_argument(
         "--out", default=str(Path(__file__).parent / "results" / "forge_stages.json")
     )
     args = parser.parse_args(argv)
     if args.recorder_only:
         print(json.dumps(recorder_overhead(), indent=2))
+        return 0
+    if args.restart_only:
+        forge = Forge(model=args.model)
+        forge.resolve()
+        print(json.dumps({"model": args.model, **(restart_cost(forge, args.restart_runs) or {})}))
         return 0
 
     forge = Forge(model=args.model)

@@ -360,15 +360,23 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
             return
         self._set_buttons(False)
         self.say(label)
+        self._state(label, "")  # the cell's one line says what is going on now
+        before = self.result
+
+        def stopped(why: str) -> None:
+            self.say(why, error=True)
+            # Still true: the version shown is the one before, and why the new one is not.
+            what = label.rstrip("…").lower()
+            self._state(f"{before.status_line()} ({what} stopped: {why})", before.verdict)
 
         def work() -> None:
             result: ForgeResult | None = None
             try:
                 result = job()
             except ForgeError as exc:
-                self.say(str(exc), error=True)
+                stopped(str(exc))
             except Exception as exc:
-                self.say(f"{type(exc).__name__}: {exc}", error=True)
+                stopped(f"{type(exc).__name__}: {exc}")
             else:
                 self.show(result)
                 self._say_result(result)

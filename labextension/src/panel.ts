@@ -18,7 +18,7 @@ import {
   IToolSummary,
   listTools
 } from './api';
-import { plural, readableTime } from './format';
+import { plural, timeElement } from './format';
 
 export interface IPanelActions {
   insertCall(tool: IToolSummary): string;
@@ -309,37 +309,47 @@ export class ForgePanel extends Widget {
 
     box.appendChild(el('h3', '', 'History'));
     const history = el('ul', 'jp-ForgeTools-history');
-    const line = (parts: (string | null | undefined)[]) =>
-      el('li', 'jp-ForgeTools-historyItem', parts.filter(Boolean).join(' · '));
+    const line = (parts: (string | Node | null | undefined)[]) => {
+      const li = el('li', 'jp-ForgeTools-historyItem');
+      parts.filter(Boolean).forEach((part, index) => {
+        li.append(...(index ? [' · '] : []), part as string | Node);
+      });
+      return li;
+    };
     history.appendChild(
-      line([`v${tool.version}`, readableTime(tool.updated), tool.model, 'current'])
+      line([`v${tool.version}`, timeElement(tool.updated, '?'), tool.model, 'current'])
     );
     for (const item of [...tool.history].reverse()) {
       const verdict = item.passed === null ? '' : item.passed ? 'passed' : 'failed';
       history.appendChild(
-        line([`v${item.version ?? '?'}`, readableTime(item.updated), item.model, verdict])
+        line([`v${item.version ?? '?'}`, timeElement(item.updated, '?'), item.model, verdict])
       );
     }
     box.appendChild(history);
 
     box.appendChild(el('h3', '', 'Usage'));
     const stats = tool.stats;
-    box.appendChild(
-      el(
-        'p',
-        'jp-ForgeTools-stats',
-        stats
-          ? `${plural(stats.calls, 'call')}, ${stats.failures} failed, in ${plural(stats.sessions, 'session')}; last used ${stats.last_used ? readableTime(stats.last_used) : 'never'}`
-          : 'No calls recorded yet.'
-      )
+    const usage = el(
+      'p',
+      'jp-ForgeTools-stats',
+      stats
+        ? `${plural(stats.calls, 'call')}, ${stats.failures} failed, in ${plural(stats.sessions, 'session')}; last used `
+        : 'No calls recorded yet.'
     );
-    box.appendChild(
-      el(
-        'p',
-        'jp-ForgeTools-provenance',
-        `Request: ${tool.request || '—'} · model ${tool.model || '?'} · approved ${tool.approved?.at ? readableTime(tool.approved.at) : '?'} by ${tool.approved?.by ?? '?'} · ${tool.library} library`
-      )
+    if (stats) {
+      usage.append(timeElement(stats.last_used));
+    }
+    box.appendChild(usage);
+    const provenance = el(
+      'p',
+      'jp-ForgeTools-provenance',
+      `Request: ${tool.request || '—'} · model ${tool.model || '?'} · approved `
     );
+    provenance.append(
+      timeElement(tool.approved?.at, '?'),
+      ` by ${tool.approved?.by ?? '?'} · ${tool.library} library`
+    );
+    box.appendChild(provenance);
     this.detail.replaceChildren(box);
   }
 

@@ -338,12 +338,16 @@ def test_regenerate_runs_in_the_background_and_updates_the_display(
         return forge.create(previous.spec, attempts=1)
 
     on_regenerate = Calls(regenerate)
-    widget = widget_for(first, on_regenerate=on_regenerate)
+    states: list[tuple[str, str]] = []
+    widget = widget_for(
+        first, on_regenerate=on_regenerate, on_state=lambda line, kind: states.append((line, kind))
+    )
 
     click(widget.regenerate_button)
     assert started.wait(10)
     # The click handler returned while the job runs: the kernel stays responsive.
     assert "Regenerating" in widget.status.value
+    assert states[-1] == ("Regenerating…", "")  # the cell's one line says so too
     assert all(
         b.disabled for b in (widget.approve_button, widget.reject_button, widget.regenerate_button)
     )
@@ -360,6 +364,7 @@ def test_regenerate_runs_in_the_background_and_updates_the_display(
     assert not widget.approve_button.disabled and not widget.regenerate_button.disabled
     assert "passed" in widget.status.value
     assert sent_state(widget.approve_button)["disabled"] is False
+    assert states[-1][1] == "passed"
 
 
 def test_streamed_tokens_are_escaped_throttled_and_cleared_when_the_result_shows(
@@ -387,12 +392,21 @@ def test_regenerate_failure_is_shown_and_keeps_the_old_result(
     forge: Forge, model: ScriptedModel
 ) -> None:
     first = make(forge, model, GOOD)
-    widget = widget_for(first, on_regenerate=Calls(ModelError("cannot reach model `x`")))
+    states: list[tuple[str, str]] = []
+    widget = widget_for(
+        first,
+        on_regenerate=Calls(ModelError("cannot reach model `x`")),
+        on_state=lambda line, kind: states.append((line, kind)),
+    )
 
     click(widget.regenerate_button)
     widget.wait(30)
 
     assert "cannot reach model" in widget.status.value and "#cf222e" in widget.status.value
+    # The cell's line is true again: the version shown, and why the new one is not there.
+    line, kind = states[-1]
+    assert kind == first.verdict == "passed"
+    assert line.startswith(first.status_line()) and "(regenerating stopped: cannot reach" in line
     assert widget.result is first
     assert not widget.approve_button.disabled and not widget.regenerate_button.disabled
 

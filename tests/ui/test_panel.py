@@ -166,11 +166,13 @@ def test_panel_lists_searches_inserts_and_updates(
     expect(detail.locator(".jp-ForgeTools-code")).to_contain_text("def slugify")
     expect(detail.locator(".jp-ForgeTools-code pre span").first).to_be_visible()
     expect(detail.locator(".jp-ForgeTools-sample")).to_contain_text(">>> slugify('1')")
-    # Times read as dates in the browser's locale, never as raw ISO strings.
+    # Times read as "just now" / "3 min ago", the exact local time on hover; never ISO.
     current = detail.locator(".jp-ForgeTools-historyItem").first
     expect(current).to_contain_text("current")
     expect(current).not_to_contain_text(re.compile(r"\d{4}-\d\d-\d\dT"))
-    expect(current).to_contain_text(re.compile(r"20\d\d"))
+    when = current.locator(".jp-ForgeTools-time")
+    expect(when).to_have_text(re.compile(r"^(just now|\d+ min ago)$"))
+    expect(when).to_have_attribute("title", re.compile(r"20\d\d"))
     expect(detail.locator(".jp-ForgeTools-provenance")).not_to_contain_text(
         re.compile(r"\d{4}-\d\d-\d\dT")
     )
