@@ -153,9 +153,13 @@ def _cut_want(want: str) -> tuple[str, str]:
     return want, ""
 
 
-def parse_cell(name: str, body: str, *, origin: str = "cell") -> ForgeSpec:
-    """Split a ``%%forge`` cell body into the request and its samples."""
-    samples, prose = parse_samples_and_prose(body, origin=origin)
+def parse_cell(name: str, body: str, *, origin: str = "cell", first_line: int = 1) -> ForgeSpec:
+    """Split a ``%%forge`` cell body into the request and its samples.
+
+    ``first_line``: the line number of the body's first line where the person sees it
+    (2 in a notebook cell, under its ``%%forge NAME`` line), so errors name that line.
+    """
+    samples, prose = parse_samples_and_prose(body, origin=origin, first_line=first_line)
     request = "\n".join(prose).strip()
     if not request:
         raise SpecError(
@@ -165,18 +169,20 @@ def parse_cell(name: str, body: str, *, origin: str = "cell") -> ForgeSpec:
     return ForgeSpec(name=name, request=request, samples=tuple(samples))
 
 
-def parse_samples_and_prose(text: str, *, origin: str = "cell") -> tuple[list[Sample], list[str]]:
+def parse_samples_and_prose(
+    text: str, *, origin: str = "cell", first_line: int = 1
+) -> tuple[list[Sample], list[str]]:
     parser = doctest.DocTestParser()
     samples: list[Sample] = []
     prose: list[str] = []
-    line_no = 0
+    line_no = first_line - 1  # lines before the current piece, as the person counts them
     try:
         pieces = parser.parse(text)
     except ValueError as exc:
         raise SpecError(f"a >>> sample is malformed ({exc}): fix its indentation") from None
     for piece in pieces:
         if isinstance(piece, doctest.Example):
-            where = f"the >>> sample on line {piece.lineno + 1}"
+            where = f"the >>> sample on line {piece.lineno + first_line}"
             _check_syntax(piece.source, where)
             source = piece.source.rstrip("\n")
             want, spill = _cut_want(piece.want)
@@ -184,7 +190,7 @@ def parse_samples_and_prose(text: str, *, origin: str = "cell") -> tuple[list[Sa
                 samples.append(Sample(source=source, kind="example", expected=want, origin=origin))
             else:
                 samples.append(Sample(source=source, kind="code", origin=origin))
-            line_no = piece.lineno + piece.source.count("\n") + want.count("\n")
+            line_no = piece.lineno + first_line - 1 + piece.source.count("\n") + want.count("\n")
             if spill:
                 found, rest = _split_asserts(spill, line_no)
                 samples.extend(Sample(s.source, s.kind, s.expected, origin) for s in found)

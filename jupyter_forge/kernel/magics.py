@@ -151,7 +151,7 @@ class ForgeMagics(LoadingCommands, Magics):
             return self._edit_cell(opts.name, cell)
         name = check_tool_name(opts.name, allow_builtin=opts.replace)
         self._check_conflict(name, opts.replace)
-        spec = parse_cell(name, cell)
+        spec = parse_cell(name, cell, first_line=2)  # under the %%forge line
         extra = merge_samples(
             spec.samples, self._variable_samples(opts.samples), self._front_end_samples(name)
         )

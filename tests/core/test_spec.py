@@ -283,3 +283,19 @@ def test_sample_from_json_rejects_unknown_kind() -> None:
 def test_as_doctest_for_non_examples_is_the_source() -> None:
     assert Sample("assert f(1)\n", "assert").as_doctest() == "assert f(1)"
     assert Sample("f(1)", "example", None).as_doctest() == ">>> f(1)"
+
+
+def test_line_numbers_count_from_where_the_body_starts_in_the_cell() -> None:
+    # In a notebook the body starts on line 2, under `%%forge NAME`.
+    example = "Do it.\n>>> f(1\n2\n"
+    with pytest.raises(SpecError) as info:
+        parse_cell("f", example, first_line=2)
+    assert "the >>> sample on line 3" in one_line(info.value)
+    after = "Do it.\n>>> f(1)\n1\n\nthen\nassert f(2 ==\n"
+    with pytest.raises(SpecError) as info:
+        parse_cell("f", after, first_line=2)
+    assert "assert sample on line 7" in one_line(info.value)
+    plain = "Do it.\n\nassert f(1 ==\n"
+    with pytest.raises(SpecError) as info:
+        parse_cell("f", plain, first_line=2)
+    assert "assert sample on line 4" in one_line(info.value)

@@ -541,6 +541,17 @@ def test_unbalanced_quotes_in_options_fail(kernel: Kernel, model: ScriptedModel)
     assert "check the quotes" in captured.stdout
 
 
+def test_a_bad_sample_is_named_by_its_line_in_the_cell(
+    kernel: Kernel, model: ScriptedModel
+) -> None:
+    # Line 1 is `%%forge parse_money`; the broken sample is on line 3 as the person sees it.
+    _, captured = kernel.fails(
+        '%%forge parse_money\nParse money.\n>>> parse_money("$1"\n', SpecError
+    )
+    assert "the >>> sample on line 3 has a syntax error" in captured.stdout
+    assert model.requests == []
+
+
 def test_empty_request_fails(kernel: Kernel, model: ScriptedModel) -> None:
     _, captured = kernel.fails('%%forge parse_money\n>>> parse_money("$1")\n1.0\n', SpecError)
     assert "request is empty" in captured.stdout
