@@ -25,6 +25,7 @@ from .core.environment import from_env
 from .core.errors import SpecError
 from .core.libraries import LibrarySet
 from .core.library import DEFAULT_LIBRARY, Library, ToolRecord
+from .core.named_inputs import named_input_checks
 from .core.probes import Probe, ProbeResult, derive_probes, variable_kind
 from .core.prompt import Message, build_messages, with_context
 from .core.provenance import edited_by_a_person
@@ -478,8 +479,9 @@ class Forge(LoggingConfigurable):
                     seed=0,
                 )
             except ModelReplyError as exc:
-                return WordChecks(error=str(exc))
+                return WordChecks(checks=named_input_checks(spec), error=str(exc))
             checks, skipped = checks_from_reply(answer.text, spec)
+            checks += named_input_checks(spec, checks)  # no model needed for these
             return WordChecks(
                 checks=checks,
                 skipped=skipped,

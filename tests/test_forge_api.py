@@ -498,6 +498,49 @@ def test_revalidate_refreshes_the_preview(sm: ScriptedModel, tmp_path: Path) -> 
     assert {p.call: p.got for p in result.preview}["add(0, 2)"] == "2"
 
 
+# -- inputs the words name must run -------------------------------------------------------
+
+TEMPERATURES = (
+    "Convert readings such as '98.6F' or '37 °C' to degrees Celsius.\n"
+    '>>> to_celsius("98.6F")\n37.0\n'
+)
+ONLY_FAHRENHEIT = (
+    "```python\ndef to_celsius(reading: str) -> float:\n"
+    '    """Degrees Celsius from a reading."""\n'
+    "    return round((float(reading.rstrip('F')) - 32) * 5 / 9, 2)\n```"
+)
+BOTH_SCALES = (
+    "```python\ndef to_celsius(reading: str) -> float:\n"
+    '    """Degrees Celsius from a reading in F or C."""\n'
+    "    value = float(reading.rstrip('FC° '))\n"
+    "    return value if reading.endswith('C') else round((value - 32) * 5 / 9, 2)\n```"
+)
+
+
+def test_a_tool_that_raises_on_an_input_the_words_name_is_doubtful(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    # The model wrote no checks; the words still name '37 °C' as an input.
+    sm.push(ONLY_FAHRENHEIT)
+    result = forge_for(sm, tmp_path).create(parse_cell("to_celsius", TEMPERATURES), attempts=1)
+    assert result.passed and result.verdict == "doubtful", result.status_line()
+    assert result.word_checks is not None
+    assert [c.text for c in result.word_checks.checks] == ["to_celsius('37 °C')"]
+    assert result.checks_line() == "checks from your words: 0/1 pass"
+
+
+def test_the_repair_is_told_which_named_input_raised_and_the_fix_is_green(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    sm.push(ONLY_FAHRENHEIT, BOTH_SCALES)
+    result = forge_for(sm, tmp_path).create(parse_cell("to_celsius", TEMPERATURES))
+    assert result.verdict == "passed", result.status_line()
+    assert result.shown is result.attempts[1]
+    repair = sm.requests[1]["messages"][-1]["content"]
+    assert "Check `to_celsius('37 °C')` failed: ValueError" in repair
+    assert len(sm.check_requests) == 1  # named inputs cost no model call
+
+
 # -- ties between passing candidates: agreement on probe outputs (MBR-exec) ---------------
 
 QUOTED = '# "Add two integers"\n'  # a check quoting the request's words is kept

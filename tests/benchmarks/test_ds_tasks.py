@@ -115,6 +115,26 @@ def test_near_miss_is_caught_only_by_hidden_checks(name: str) -> None:
     assert not _run_hidden(task, task.near_miss).passed, f"{name}: near miss passes every check"
 
 
+def test_every_reference_runs_on_the_inputs_its_words_name() -> None:
+    """The inputs a request quotes (core/named_inputs.py) never doubt a correct tool here,
+    and enough requests quote some for that to mean something."""
+    from jupyter_forge.core.named_inputs import named_input_checks
+
+    with_inputs, doubted = 0, []
+    for task in TASKS:
+        spec = _spec(task)
+        checks = named_input_checks(spec)
+        if not checks:
+            continue
+        with_inputs += 1
+        report = validate(
+            task.reference, task.name, [c.sample for c in checks], inputs=_inputs(task, spec)
+        )
+        doubted += [f"{task.name}: {_failures(report.results)}"] if not report.passed else []
+    assert with_inputs >= 8
+    assert doubted == [], "\n".join(doubted)
+
+
 def test_the_prompts_worked_example_is_no_benchmark_task() -> None:
     """A few-shot example that is also a benchmark task would hand the model its answer."""
     from jupyter_forge.core import word_checks
