@@ -16,7 +16,7 @@ What counts as a named input, kept narrow so a correct tool is rarely doubted:
 - the person's samples call the tool with a string literal first: the quoted input takes
   its place, the other arguments stay as that sample has them;
 - not much shorter than the sample's own string (a fragment such as '+1' in "with a
-  leading '+1'" is part of an input, not one), and not the sample's own input again;
+  leading '+1'" is part of an input, not one), and not an input a sample already runs;
 - not a format template: without digits when the sample's input has some
   ('YYYY-MM-DD', 'HH:MM', or an output such as 'morning');
 - not shaped like the sample's expected output unless shaped like its input too
@@ -51,9 +51,10 @@ _ERROR_WORDS = re.compile(
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+|\n+")
 
 
-def _string_call(spec: ForgeSpec) -> tuple[str, list[str]] | None:
-    """(the string the samples' first such call passes first, the source of its other
-    arguments) for the first sample call ``name("...", ...)``, else None."""
+def _string_calls(spec: ForgeSpec) -> list[tuple[str, list[str]]]:
+    """(the string passed first, the source of the other arguments) of every sample call
+    ``name("...", ...)``, in order."""
+    calls: list[tuple[str, list[str]]] = []
     for sample in spec.samples:
         try:
             tree = ast.parse(sample.source)
@@ -72,8 +73,8 @@ def _string_call(spec: ForgeSpec) -> tuple[str, list[str]] | None:
                 continue
             rest = [ast.unparse(a) for a in node.args[1:]]
             rest += [ast.unparse(k) for k in node.keywords]
-            return node.args[0].value, rest
-    return None
+            calls.append((node.args[0].value, rest))
+    return calls
 
 
 def _shape(text: str) -> str:
@@ -107,14 +108,14 @@ def _sentences(request: str) -> list[str]:
 
 def named_input_checks(spec: ForgeSpec, already: Sequence[Check] = ()) -> list[Check]:
     """One "it runs" check per input the request's words quote (see the module doc)."""
-    call = _string_call(spec)
-    if call is None:
+    calls = _string_calls(spec)
+    if not calls:
         return []
-    own, rest = call
+    own, rest = calls[0]
     shortest = max(MIN_INPUT_CHARS, len(own) // 3)
     written = {" ".join(c.text.split()) for c in already}
     checks: list[Check] = []
-    seen = {own}
+    seen = {text for text, _ in calls}  # inputs a sample already runs
     outputs = _outputs(spec)
     needs_digits = any(c.isdigit() for c in own)
     for sentence in _sentences(spec.request):

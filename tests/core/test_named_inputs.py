@@ -80,3 +80,11 @@ def test_at_most_a_few_and_none_the_model_already_wrote() -> None:
     spec = parse_cell("f", "Parse values like '10 units' or '20 units'.\n>>> f('5 units')\n5\n")
     written = Check(text="f('10 units')", sample=Sample("f('10 units')", "code"))
     assert [c.text for c in named_input_checks(spec, [written])] == ["f('20 units')"]
+
+
+def test_inputs_the_samples_already_run_are_not_checked_again() -> None:
+    body = (
+        'Parse a money string like "$1,234.50" or "(12.00)" into a float.\n'
+        '>>> parse_money("$1,234.50")\n1234.5\nassert parse_money("(12.00)") == -12.0\n'
+    )
+    assert texts("parse_money", body) == []
