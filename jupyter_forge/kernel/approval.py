@@ -501,25 +501,31 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
             f"{html.escape(text)}</pre>"
         )
 
-    def revert(self) -> None:
-        """Revert: after an edit that failed, show the last passing version again."""
-        if self.decision is not None or self._on_revert is None:
-            return
+    def _right_now(self, job: Callable[[], ForgeResult]) -> ForgeResult | None:
+        """A quick callback (bookkeeping, nothing slow) run on this thread; None, said in
+        the widget, when a background job is still running or the callback failed."""
         if self._busy.locked():
             self.say(
                 "Still working on the previous request: try again when it is done.", error=True
             )
-            return
+            return None
         try:
-            result = self._on_revert(self.result)
+            return job()
         except ForgeError as exc:
             self.say(str(exc), error=True)
-            return
         except Exception as exc:
             self.say(f"{type(exc).__name__}: {exc}", error=True)
+        return None
+
+    def revert(self) -> None:
+        """Revert: after an edit that failed, show the last passing version again."""
+        if self.decision is not None or self._on_revert is None:
             return
-        self.show(result)
-        self.say(f"Reverted to the last version that passed: {result.status_line()}")
+        on_revert = self._on_revert
+        result = self._right_now(lambda: on_revert(self.result))
+        if result is not None:
+            self.show(result)
+            self.say(f"Reverted to the last version that passed: {result.status_line()}")
 
     def accept_check(self, index: int) -> None:
         """Accept as sample: the check joins the samples and the code is validated again
@@ -536,21 +542,11 @@ class ApprovalWidget(widgets.VBox):  # type: ignore[misc]
         """Drop: forget the check (bookkeeping only, nothing runs)."""
         if self.decision is not None or self._on_drop_check is None:
             return
-        if self._busy.locked():
-            self.say(
-                "Still working on the previous request: try again when it is done.", error=True
-            )
-            return
-        try:
-            result = self._on_drop_check(self.result, index)
-        except ForgeError as exc:
-            self.say(str(exc), error=True)
-            return
-        except Exception as exc:
-            self.say(f"{type(exc).__name__}: {exc}", error=True)
-            return
-        self.show(result)
-        self.say(f"Dropped check {index + 1} from your words.")
+        on_drop = self._on_drop_check
+        result = self._right_now(lambda: on_drop(self.result, index))
+        if result is not None:
+            self.show(result)
+            self.say(f"Dropped check {index + 1} from your words.")
 
     def install(self) -> None:
         """The person clicked Install: run the shown command, then validate the same code again.
