@@ -105,6 +105,30 @@ def wait_idle(page: Any, expect: Any, timeout: float = 30_000) -> None:
     expect(kernel_status).to_be_visible(timeout=timeout)
 
 
+def open_with_a_failing_forge(lab: Lab, scripted_model: ScriptedModel, page: Any) -> None:
+    """The demo notebook on a fresh kernel (an earlier test's kernel may still hold it),
+    its `%%forge slugify --attempts 1` bound to fail (the model answers WRONG_REPLY), and
+    its setup cell run."""
+    from playwright.sync_api import expect
+
+    lab.shut_down_kernels()
+    scripted_model.push(WRONG_REPLY)
+    path = write_notebook(lab.root, scripted_model)
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].source = nb.cells[1].source.replace(
+        "%%forge slugify", "%%forge slugify --attempts 1"
+    )
+    nbformat.write(nb, path)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    page.goto(lab.page_url(f"lab/tree/{NOTEBOOK}"), timeout=LAB_LOAD_TIMEOUT)
+    expect(cell(page, 2)).to_be_visible(timeout=LAB_LOAD_TIMEOUT)
+    wait_idle(page, expect, timeout=LAB_LOAD_TIMEOUT)
+    run_cell(page, expect, 0)
+    expect(cell(page, 0).locator(".jp-InputPrompt")).to_have_text("[1]:", timeout=30_000)
+    wait_idle(page, expect)
+
+
 @pytest.mark.timeout(180)
 def test_approve_in_jupyterlab(lab: Lab, scripted_model: ScriptedModel, page: Any) -> None:
     from playwright.sync_api import expect
@@ -170,22 +194,7 @@ def test_a_failed_forge_cell_shows_one_true_state_through_edit_and_approve(
     and no stale failure stays next to the approval."""
     from playwright.sync_api import expect
 
-    lab.shut_down_kernels()  # the first test's kernel still holds this notebook
-    scripted_model.push(WRONG_REPLY)
-    path = write_notebook(lab.root, scripted_model)
-    nb = nbformat.read(path, as_version=4)
-    nb.cells[1].source = nb.cells[1].source.replace(
-        "%%forge slugify", "%%forge slugify --attempts 1"
-    )
-    nbformat.write(nb, path)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-
-    page.goto(lab.page_url(f"lab/tree/{NOTEBOOK}"), timeout=LAB_LOAD_TIMEOUT)
-    expect(cell(page, 2)).to_be_visible(timeout=LAB_LOAD_TIMEOUT)
-    wait_idle(page, expect, timeout=LAB_LOAD_TIMEOUT)
-    run_cell(page, expect, 0)
-    expect(cell(page, 0).locator(".jp-InputPrompt")).to_have_text("[1]:", timeout=30_000)
-    wait_idle(page, expect)
+    open_with_a_failing_forge(lab, scripted_model, page)
 
     run_cell(page, expect, 1)
     forged = cell(page, 1)
@@ -224,22 +233,7 @@ def test_edit_in_a_cell_then_approve(lab: Lab, scripted_model: ScriptedModel, pa
     cell → fix the code there and run it → the same widget turns passed → Approve."""
     from playwright.sync_api import expect
 
-    lab.shut_down_kernels()  # an earlier test's kernel still holds this notebook
-    scripted_model.push(WRONG_REPLY)
-    path = write_notebook(lab.root, scripted_model)
-    nb = nbformat.read(path, as_version=4)
-    nb.cells[1].source = nb.cells[1].source.replace(
-        "%%forge slugify", "%%forge slugify --attempts 1"
-    )
-    nbformat.write(nb, path)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-
-    page.goto(lab.page_url(f"lab/tree/{NOTEBOOK}"), timeout=LAB_LOAD_TIMEOUT)
-    expect(cell(page, 2)).to_be_visible(timeout=LAB_LOAD_TIMEOUT)
-    wait_idle(page, expect, timeout=LAB_LOAD_TIMEOUT)
-    run_cell(page, expect, 0)
-    expect(cell(page, 0).locator(".jp-InputPrompt")).to_have_text("[1]:", timeout=30_000)
-    wait_idle(page, expect)
+    open_with_a_failing_forge(lab, scripted_model, page)
 
     run_cell(page, expect, 1)
     forged = cell(page, 1)

@@ -14,14 +14,11 @@ import pytest
 from test_lab_approval import (
     FORGE_TIMEOUT,
     GOOD_REPLY,
-    LAB_LOAD_TIMEOUT,
     LIBRARY,
-    NOTEBOOK,
-    WRONG_REPLY,
     cell,
+    open_with_a_failing_forge,
     run_cell,
     wait_idle,
-    write_notebook,
 )
 from ui_support import ARTIFACTS, Lab, missing_requirement
 
@@ -42,21 +39,7 @@ def test_regenerate_reforge_and_interrupt_each_leave_one_true_state(
 ) -> None:
     from playwright.sync_api import expect
 
-    lab.shut_down_kernels()
-    scripted_model.push(WRONG_REPLY)
-    path = write_notebook(lab.root, scripted_model)
-    nb = nbformat.read(path, as_version=4)
-    nb.cells[1].source = nb.cells[1].source.replace(
-        "%%forge slugify", "%%forge slugify --attempts 1"
-    )
-    nbformat.write(nb, path)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-
-    page.goto(lab.page_url(f"lab/tree/{NOTEBOOK}"), timeout=LAB_LOAD_TIMEOUT)
-    expect(cell(page, 2)).to_be_visible(timeout=LAB_LOAD_TIMEOUT)
-    wait_idle(page, expect, timeout=LAB_LOAD_TIMEOUT)
-    run_cell(page, expect, 0)
-    wait_idle(page, expect)
+    open_with_a_failing_forge(lab, scripted_model, page)
 
     # A failed forge.
     run_cell(page, expect, 1)
