@@ -20,6 +20,14 @@ Attribution, so the worker's own machinery and library internals never count:
 - *reaches* (``compile``/``exec`` of strings, imports of risky modules, reading a
   file outside the scratch dir and Python's own folders, frames, ``gc``, restricted
   attributes) count only when the candidate's code does them itself.
+
+What became of an act is reported too ("...: denied (seccomp)"), because the reviewer
+should know the sandbox stopped it, not that it was harmless. A hook runs before the
+act and cannot see its result, so an outcome is stated only where it is known: a
+process or socket under the seccomp filter, a path outside Landlock's writable
+folders; and for a path the sandbox could change (its scratch folder, or no
+Landlock), by comparing the path before the act with after the sample ("went
+through" or "no change seen"). Anything else carries no outcome.
 """
 
 from __future__ import annotations
@@ -71,6 +79,8 @@ _ACTS = {
     "os.link": "create a link",
     "os.truncate": "truncate",
     "os.utime": "change times of",
+    "os.setxattr": "change extended attributes of",
+    "os.removexattr": "change extended attributes of",
     "os.putenv": "change the environment",
     "os.unsetenv": "change the environment",
     "os.chdir": "change directory to",
@@ -124,6 +134,29 @@ _DETAIL = {  # which audit argument names the target (default: the first)
     "socket.sendmsg": 1,
     "http.client.connect": 1,
 }
+_PROCESS_ACTS = frozenset(
+    {"subprocess.Popen", "os.system", "os.exec", "os.fork", "os.forkpty", "os.posix_spawn",
+     "os.spawn"}
+)  # fmt: skip
+_METADATA_ACTS = frozenset({"os.chmod", "os.chown", "os.utime", "os.setxattr", "os.removexattr"})
+_SOCKET_ACTS = frozenset(
+    {"socket.__new__", "socket.connect", "socket.bind", "socket.sendto", "socket.sendmsg"}
+)
+_PATH_ACTS = {  # acts on a path, and which audit argument is the path changed
+    "os.remove": 0, "os.rmdir": 0, "os.rename": 0, "os.truncate": 0, "os.mkdir": 0,
+    "os.chmod": 0, "os.chown": 0, "os.utime": 0, "os.setxattr": 0, "os.removexattr": 0,
+    "os.symlink": 1, "os.link": 1,
+    "shutil.rmtree": 0, "shutil.copyfile": 1, "shutil.move": 0,
+}  # fmt: skip
+# Outcome words the host accepts (sandbox/reader.py); nothing else from a worker shows.
+DENIED_SECCOMP = "denied (seccomp)"
+DENIED_LANDLOCK = "denied (Landlock)"
+WENT_THROUGH = "went through"
+WENT_THROUGH_SCRATCH = "went through (in the sandbox's scratch folder)"
+NO_CHANGE = "no change seen"
+OUTCOMES = frozenset(
+    {DENIED_SECCOMP, DENIED_LANDLOCK, WENT_THROUGH, WENT_THROUGH_SCRATCH, NO_CHANGE}
+)
 _WRITE = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
 _IMPORTLIB = "<frozen importlib"
 
@@ -144,12 +177,93 @@ def _text(value: object) -> str:
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 3] + "..."
 
 
-def install(candidate_files: frozenset[str], send: Callable[[str], None]) -> list[bool]:
-    """Add the audit hook; returns the switch (``switch[0] = True`` records).
+def _path_of(event: str, args: tuple[object, ...]) -> str | None:
+    """The path an act changes, if a plain string names it (never the candidate's objects)."""
+    if event == "open":
+        index = 0
+    elif event in _PATH_ACTS:
+        index = _PATH_ACTS[event]
+    else:
+        return None
+    value = args[index] if len(args) > index else None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "surrogateescape")
+    return str.__str__(value) if isinstance(value, str) else None
+
+
+def _snapshot(path: str) -> tuple[int, ...] | None:
+    try:
+        st = os.lstat(path)
+    except (OSError, ValueError):
+        return None
+    return (st.st_mode, st.st_ino, st.st_size, st.st_mtime_ns, st.st_uid, st.st_gid)
+
+
+class Outcomes:
+    """What became of each act: known at once from the layers, or seen after the sample."""
+
+    def __init__(self, layers: dict[str, object]) -> None:
+        self.seccomp = bool(layers.get("seccomp"))
+        writable = layers.get("writable")  # None: no Landlock, any path may change
+        self.writable = (
+            None if not isinstance(writable, list) else [os.path.abspath(str(p)) for p in writable]
+        )
+        abi = layers.get("landlock_abi")
+        self.landlock_truncate = isinstance(abi, int) and abi >= 3
+        self.scratch = os.path.join(os.getcwd(), "")
+        self.pending: list[tuple[str, str, tuple[int, ...] | None]] = []
+
+    def _writable(self, where: str) -> bool:
+        assert self.writable is not None
+        return any(where == w or where.startswith(os.path.join(w, "")) for w in self.writable)
+
+    def at_once(self, event: str, args: tuple[object, ...], text: str) -> str | None:
+        """The outcome known now, or None (then maybe one is settled after the sample)."""
+        if event in _PROCESS_ACTS or event in _SOCKET_ACTS or event in _METADATA_ACTS:
+            if self.seccomp:
+                return DENIED_SECCOMP  # sandbox/seccomp.py denies each of these calls
+            if event not in _METADATA_ACTS:
+                return None
+        path = _path_of(event, args)
+        if path is None or (event == "open" and not text.endswith("for writing")):
+            return None
+        where = os.path.abspath(path)
+        landlock_guards = event not in _METADATA_ACTS and (
+            event != "os.truncate" or self.landlock_truncate
+        )  # Landlock rules are about creating, writing and removing, not metadata
+        if self.writable is not None and landlock_guards and not self._writable(where):
+            return DENIED_LANDLOCK
+        self.pending.append((text, where, _snapshot(where)))
+        return None
+
+    def settle(self) -> list[tuple[str, str]]:
+        """(attempt, outcome) for each act on a path the sandbox let change."""
+        settled = []
+        for text, where, before in self.pending:
+            if _snapshot(where) == before:
+                settled.append((text, NO_CHANGE))
+            elif where.startswith(self.scratch):
+                settled.append((text, WENT_THROUGH_SCRATCH))
+            else:
+                settled.append((text, WENT_THROUGH))
+        self.pending.clear()
+        return settled
+
+
+def install(
+    candidate_files: frozenset[str],
+    send: Callable[[str, str | None], None],
+    layers: dict[str, object] | None = None,
+) -> tuple[list[bool], Outcomes]:
+    """Add the audit hook; returns the switch (``switch[0] = True`` records) and outcomes.
 
     ``candidate_files``: the code filenames that are the candidate's own.
-    ``send``: called once per distinct attempt, at most ``MAX_ATTEMPTS`` times.
+    ``send``: called once per distinct attempt (with its outcome if known at once), at
+    most ``MAX_ATTEMPTS`` times. ``layers``: ``seccomp`` (bool), ``writable`` (the
+    folders Landlock lets change, absent without Landlock), ``landlock_abi``.
+    Call ``Outcomes.settle`` after each sample for the outcomes seen afterwards.
     """
+    outcomes = Outcomes(layers or {})
     switch = [False]
     busy = [False]
     seen: set[str] = set()
@@ -233,11 +347,11 @@ def install(candidate_files: frozenset[str], send: Callable[[str], None]) -> lis
                 text = describe(event, args, direct)
                 if text is not None and text not in seen and len(seen) < MAX_ATTEMPTS:
                     seen.add(text)
-                    send(text)
+                    send(text, outcomes.at_once(event, args, text))
         except BaseException:
             pass  # the recorder must never change what the code does
         finally:
             busy[0] = False
 
     sys.addaudithook(hook)
-    return switch
+    return switch, outcomes

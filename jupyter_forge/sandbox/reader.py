@@ -21,6 +21,7 @@ from typing import IO, Any
 
 from ..core.errors import SandboxError
 from ..core.validation import RawSampleRun, truncate
+from .attempts import OUTCOMES
 from .limits import Limits
 
 MAX_ATTEMPTED = 30  # attempts kept (the worker sends at most as many; it may lie)
@@ -34,6 +35,15 @@ _SIGNAL_HINTS = {
     "SIGABRT": "aborted",
     "SIGBUS": "bus error",
 }
+
+
+def with_outcome(what: str, outcome: object) -> str:
+    """``what`` with the worker's outcome appended, if it is one of the known words.
+
+    The worker may lie (the candidate shares its process), so free text never shows;
+    a lie can only change which known outcome is shown, never hide the attempt.
+    """
+    return f"{what}: {outcome}" if isinstance(outcome, str) and outcome in OUTCOMES else what
 
 
 @dataclass
@@ -130,10 +140,17 @@ class Reader:
         if not self.ready:
             raise _ProtocolError(f"unexpected {truncate(str(kind), 40)!r} before start-up")
         if kind == "attempt":  # any time while the candidate runs; never progress
-            what = " ".join(str(event.get("what") or "tried something").split())
+            what = truncate(" ".join(str(event.get("what") or "tried something").split()), 300)
             attempted = self.outcome.attempted
-            if len(attempted) < MAX_ATTEMPTED and truncate(what, 300) not in attempted:
-                attempted.append(truncate(what, 300))
+            known = any(a == what or a.startswith(f"{what}: ") for a in attempted)
+            if len(attempted) < MAX_ATTEMPTED and not known:
+                attempted.append(with_outcome(what, event.get("outcome")))
+            return False
+        if kind == "outcome":  # what became of an earlier attempt, seen after its sample
+            what = truncate(" ".join(str(event.get("what")).split()), 300)
+            attempted = self.outcome.attempted
+            if what in attempted:
+                attempted[attempted.index(what)] = with_outcome(what, event.get("outcome"))
             return False
         if kind == "loaded" and not self.loaded:
             if event.get("status") == "ok":

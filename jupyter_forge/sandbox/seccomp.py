@@ -77,6 +77,27 @@ DENIED = (
     "kcmp",
     "lookup_dcookie",
     "vhangup",
+    # File metadata, which Landlock does not govern: a worker running as the files'
+    # owner (root without capabilities) could otherwise chmod or touch any file it can
+    # see, /etc included. Validation never needs to change modes, owners or times.
+    "chmod",
+    "fchmod",
+    "fchmodat",
+    "fchmodat2",
+    "chown",
+    "fchown",
+    "lchown",
+    "fchownat",
+    "utime",
+    "utimes",
+    "futimesat",
+    "utimensat",
+    "setxattr",
+    "lsetxattr",
+    "fsetxattr",
+    "removexattr",
+    "lremovexattr",
+    "fremovexattr",
 )
 
 

@@ -30,6 +30,7 @@ import time
 
 TYPE_CHECKING = False  # mypy treats this name as True; importing typing costs ~2 ms
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
 CANDIDATE_MODULE = "forge_candidate"
@@ -415,14 +416,37 @@ def _read_attempts() -> tuple[str, str]:
         return path, handle.read()
 
 
-def _install_attempts(path: str, source: str, fd: int) -> list[bool]:
-    """Exec ``attempts.py`` (kept out of ``sys.modules``) and add its audit hook."""
+def _install_attempts(
+    path: str, source: str, fd: int, setup: dict[str, Any]
+) -> tuple[list[bool], Callable[[], None]]:
+    """Exec ``attempts.py`` (kept out of ``sys.modules``) and add its audit hook.
+
+    Returns the recording switch and ``settle``, which reports the outcomes seen after
+    a sample (call it before the sample's report, so the host has them in order).
+    """
     namespace: dict[str, Any] = {"__name__": "forge_attempts", "__file__": path}
     exec(compile(source, path, "exec", dont_inherit=True), namespace)
-    switch: list[bool] = namespace["install"](
-        frozenset({CANDIDATE_FILE}), lambda text: send(fd, {"event": "attempt", "what": text})
-    )
-    return switch
+    abi = setup.get("landlock")
+    layers = {
+        "seccomp": bool(setup.get("seccomp")),
+        "landlock_abi": abi,
+        **(
+            {"writable": list(setup.get("read_write", []))}
+            if isinstance(abi, int) and abi > 0
+            else {}
+        ),
+    }
+
+    def attempted(text: str, outcome: str | None) -> None:
+        send(fd, {"event": "attempt", "what": text, **({"outcome": outcome} if outcome else {})})
+
+    switch, outcomes = namespace["install"](frozenset({CANDIDATE_FILE}), attempted, layers)
+
+    def settle() -> None:
+        for text, outcome in outcomes.settle():
+            send(fd, {"event": "outcome", "what": text, "outcome": outcome})
+
+    return switch, settle
 
 
 def lock_down(fd: int, setup: dict[str, Any], plan: list[tuple[str, int, int]]) -> None:
@@ -454,7 +478,8 @@ def main(argv: list[str]) -> None:
         # to start a process" instead of finding nothing to call.
         import subprocess  # noqa: F401
 
-        lock_down(fd, marshal.load(stdin), parse_plan(argv[2]))
+        setup = marshal.load(stdin)
+        lock_down(fd, setup, parse_plan(argv[2]))
     except BaseException as exc:
         send(fd, {"event": "fatal", "message": f"lockdown failed: {type(exc).__name__}: {exc}"})
         os._exit(71)
@@ -474,7 +499,7 @@ def main(argv: list[str]) -> None:
         send(fd, {"event": "fatal", "message": f"bad job: {type(exc).__name__}: {exc}"})
         os._exit(70)
     try:  # the audit hook goes in before any candidate code runs (see attempts.py)
-        recording = _install_attempts(*attempts, fd)
+        recording, settle = _install_attempts(*attempts, fd, setup)
     except BaseException as exc:
         send(fd, {"event": "fatal", "message": f"no recorder: {type(exc).__name__}: {exc}"})
         os._exit(70)
@@ -485,6 +510,7 @@ def main(argv: list[str]) -> None:
     recording[0] = True
     module_ns, report = load(code, name)
     recording[0] = False
+    settle()
     values: dict[str, Any] = {}
     if module_ns is not None:
         values, input_error = unpickle_inputs(inputs)
@@ -504,6 +530,7 @@ def main(argv: list[str]) -> None:
         recording[0] = True
         report = run_sample(index, source, namespace, out)
         recording[0] = False
+        settle()
         if calls:
             report["observed"] = clip("\n".join(calls[:20]))
             calls.clear()

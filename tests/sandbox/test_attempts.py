@@ -8,13 +8,24 @@ Clean code (pandas included: its imports and file reads) must carry none.
 
 from __future__ import annotations
 
+import os
 import pickle
+from pathlib import Path
 
 import pytest
 
 from jupyter_forge.core.spec import Sample
 from jupyter_forge.sandbox import validate
-from jupyter_forge.sandbox.attempts import MAX_ATTEMPTS
+from jupyter_forge.sandbox.attempts import (
+    DENIED_LANDLOCK,
+    DENIED_SECCOMP,
+    MAX_ATTEMPTS,
+    NO_CHANGE,
+    WENT_THROUGH,
+    WENT_THROUGH_SCRATCH,
+    Outcomes,
+)
+from jupyter_forge.sandbox.layers import LANDLOCK, SECCOMP, active_names
 
 SAMPLE = [Sample("f(1)", "example", "1\n")]
 
@@ -60,7 +71,86 @@ def test_a_swallowed_attempt_passes_but_is_recorded(body: str, expected: str) ->
 def test_attempts_at_definition_time_are_recorded() -> None:
     code = "import os\ntry:\n    os.system('true')\nexcept Exception:\n    pass\n" + quietly("pass")
     report = validate(code, "f", SAMPLE)
-    assert report.passed and report.attempted == ["tried to run a shell command true"]
+    denied = f": {DENIED_SECCOMP}" if SECCOMP in active_names() else ""
+    assert report.passed and report.attempted == [f"tried to run a shell command true{denied}"]
+
+
+def needs(layer: str) -> None:
+    if layer not in active_names():
+        pytest.skip(f"{layer} is not active on this machine")
+
+
+def test_a_process_start_says_seccomp_denied_it() -> None:
+    needs(SECCOMP)
+    report = validate(quietly("import subprocess\nsubprocess.run(['true'])"), "f", SAMPLE)
+    assert f"tried to start a process true: {DENIED_SECCOMP}" in report.attempted
+
+
+def test_a_write_outside_the_scratch_folder_says_landlock_denied_it(tmp_path: Path) -> None:
+    needs(LANDLOCK)
+    target = tmp_path / "out.txt"
+    report = validate(quietly(f"open({str(target)!r}, 'w').write('x')"), "f", SAMPLE)
+    assert report.attempted == [f"tried to open {target} for writing: {DENIED_LANDLOCK}"]
+    assert not target.exists()
+
+
+def test_a_write_in_the_scratch_folder_went_through_there() -> None:
+    """Harmless in the sandbox, but in the kernel the same code writes to the notebook's folder."""
+    report = validate(quietly("open('note.txt', 'w').write('x')"), "f", SAMPLE)
+    assert report.passed
+    assert report.attempted == [f"tried to open note.txt for writing: {WENT_THROUGH_SCRATCH}"]
+
+
+def test_an_outcome_seen_at_load_time_is_reported_too() -> None:
+    code = "import os\nos.mkdir('made_at_load')\n" + quietly("pass")
+    report = validate(code, "f", SAMPLE)
+    assert f"tried to create the folder made_at_load: {WENT_THROUGH_SCRATCH}" in report.attempted
+
+
+def test_outcomes_seen_after_the_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where no layer decides, the path before the act is compared with after the sample."""
+    monkeypatch.chdir(tmp_path)
+    outside = tmp_path.parent / f"forge-outcome-{os.getpid()}.txt"
+    (tmp_path / "kept.txt").write_text("x")
+    outcomes = Outcomes({})  # no Landlock, no seccomp: nothing is known at once
+    for path in ("kept.txt", "new.txt", str(outside)):
+        text = f"tried to open {path} for writing"
+        assert outcomes.at_once("open", (path, "w", 0), text) is None
+    (tmp_path / "new.txt").write_text("made")
+    outside.write_text("made")
+    try:
+        assert outcomes.settle() == [
+            ("tried to open kept.txt for writing", NO_CHANGE),
+            ("tried to open new.txt for writing", WENT_THROUGH_SCRATCH),
+            (f"tried to open {outside} for writing", WENT_THROUGH),
+        ]
+    finally:
+        outside.unlink()
+    assert outcomes.settle() == []  # each outcome is reported once
+
+
+def test_outcomes_known_at_once_follow_the_layers(tmp_path: Path) -> None:
+    layered = Outcomes({"seccomp": True, "writable": [str(tmp_path)], "landlock_abi": 1})
+    assert layered.at_once("os.system", ("ls",), "t") == DENIED_SECCOMP
+    assert layered.at_once("os.chmod", ("/etc/x", 0o777), "t") == DENIED_SECCOMP
+    assert layered.at_once("open", ("/etc/x", "w", 0), "t for writing") == DENIED_LANDLOCK
+    assert layered.at_once("os.truncate", ("/etc/x", 0), "t") is None  # Landlock ABI 3+
+    assert layered.at_once("open", (str(tmp_path / "a"), "w", 0), "t for writing") is None
+    bare = Outcomes({})
+    assert bare.at_once("os.system", ("ls",), "t") is None  # unknown: no claim is made
+    assert bare.at_once("open", (3, "w", 0), "t for writing") is None  # an fd names no path
+    assert bare.settle() == []
+
+
+def test_a_lying_worker_cannot_dress_up_an_attempt() -> None:
+    """The candidate shares the worker's channel: only known outcome words ever show."""
+    fd = "int(__import__('sys').argv[1])"
+    line = '{"event": "attempt", "what": "tried to read the news", "outcome": "all fine"}'
+    body = f"import os\nos.write({fd}, {line!r}.encode() + b'\\n')"
+    report = validate(quietly(body), "f", SAMPLE)
+    assert report.passed
+    assert "tried to read the news" in report.attempted, report.attempted
+    assert not any("fine" in a for a in report.attempted), report.attempted
 
 
 def test_a_flood_is_capped() -> None:

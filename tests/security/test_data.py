@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -118,6 +119,32 @@ def test_kernel_connection_file(record: Record, tmp_path: Path, listener: socket
     report = attack(code, "run", "run()")
     assert SECRET not in everything(report)
     assert_no_connection(listener)
+
+
+@pytest.mark.parametrize(
+    ("act", "call"),
+    [
+        ("make a host file world-writable (chmod)", "os.chmod({path!r}, 0o777)"),
+        ("backdate a host file (utime)", "os.utime({path!r}, (0, 0))"),
+        ("tag a host file (setxattr)", "os.setxattr({path!r}, 'user.forge', b'x')"),
+    ],
+)
+def test_change_file_metadata_outside_scratch(
+    record: Record, tmp_path: Path, act: str, call: str
+) -> None:
+    """Landlock governs writes, not metadata; the worker owns host files when run as root."""
+    record(act, first_active(SECCOMP))
+    target = tmp_path / "notes.txt"
+    target.write_text("mine\n")
+    target.chmod(0o644)
+    before = target.stat()
+    report = attack(
+        f"import os\n\ndef run():\n    {call.format(path=str(target))}\n", "run", "run()"
+    )
+    assert (report.results[0].error or "").startswith("PermissionError"), report.summary()
+    after = target.stat()
+    assert (after.st_mode, after.st_mtime_ns) == (before.st_mode, before.st_mtime_ns)
+    assert os.listxattr(target) == []
 
 
 def test_modify_tool_library(record: Record, tmp_path: Path) -> None:
