@@ -18,6 +18,7 @@ BENCHMARKS = {
     "call-overhead": "call overhead of a registered tool vs the bare function",
     "ds": "tool quality: plain-words data-science requests, single vs forge, false greens",
     "metadata-fuzz": "hostile tool-notebook metadata against every reader: tracebacks (target 0)",
+    "auto-approve-clean": "automatic approval of known-clean code: false refusals (target 0)",
 }
 
 
