@@ -85,7 +85,7 @@ def write_library(root: Path, n: int, seed: int = 0, notary_dir: Path | None = N
     """``n`` tool notebooks, laid out as Library.save does; signed when ``notary_dir`` is given."""
     import nbformat
 
-    from jupyter_forge.core.library import _notary
+    from jupyter_forge.core.signatures import notary as _notary
 
     notary = _notary(str(notary_dir)) if notary_dir is not None else None
 

@@ -52,9 +52,10 @@ from jupyter_forge import __version__
 from jupyter_forge.core.catalog import Catalog, read_catalog
 from jupyter_forge.core.errors import ForgeError
 from jupyter_forge.core.libraries import LibrarySet
-from jupyter_forge.core.library import Library, _notary
+from jupyter_forge.core.library import Library
 from jupyter_forge.core.search import ToolIndex
 from jupyter_forge.core.sharing import _is_tool_notebook
+from jupyter_forge.core.signatures import notary as _notary
 from jupyter_forge.core.tool_meta import notebook_problem
 from jupyter_forge.core.usage import retirement_suggestions, stats_for
 from jupyter_forge.mcp_server import ToolServer, describe_listing, list_library

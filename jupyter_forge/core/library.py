@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -29,6 +28,7 @@ from .tool_meta import notebook_problem
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
+    from nbformat.sign import NotebookNotary
 
 # nbformat (with jsonschema) takes over a second to import: it is imported where a
 # notebook is actually read or written, so `%load_ext jupyter_forge` stays instant.
@@ -36,16 +36,6 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_LIBRARY", "FORMAT_VERSION", "Library", "ToolRecord", "now_iso"]
 
 DEFAULT_LIBRARY = "forge_tools"
-
-
-def _notary(data_dir: str | None = None) -> Any:
-    from nbformat.sign import NotebookNotary
-
-    if data_dir:
-        # The notary writes its key and database there but never creates the folder
-        # (Jupyter's default data dir is created by jupyter_core).
-        Path(data_dir).mkdir(mode=0o700, parents=True, exist_ok=True)
-    return NotebookNotary(data_dir=data_dir) if data_dir else NotebookNotary()
 
 
 class Library:
@@ -65,54 +55,27 @@ class Library:
         self.writable = writable
         self.errors: list[str] = []
         self.audit = AuditLog(self.root)
-        self._notary_obj: Any = None
-        self._seen_signatures: list[str] = []
+        self._notary_obj: tuple[int, NotebookNotary] | None = None
 
-    def _notary(self) -> Any:
+    def _notary(self) -> NotebookNotary:
         """One notary per Library and thread: opening the key and database is not free,
         and an SQLite connection may only be used by the thread that opened it."""
+        from . import signatures  # imports nbformat (see above)
+
         thread = threading.get_ident()
         if self._notary_obj is None or self._notary_obj[0] != thread:
-            self._seen_signatures = []
-            self._notary_obj = (thread, _notary(self._notary_dir))
+            self._notary_obj = (thread, signatures.notary(self._notary_dir))
         return self._notary_obj[1]
 
     def _is_signed(self, nb: NotebookNode) -> bool:
-        """nbformat's trust check, minus its commit per notebook (see :meth:`_touch_seen`)."""
-        notary = self._notary()
-        store = notary.store
-        if nb.nbformat < 3 or getattr(store, "db", None) is None:
-            return bool(notary.check_signature(nb))
-        digest = notary.compute_signature(nb)
-        row = store.db.execute(
-            "SELECT id FROM nbsignatures WHERE algorithm = ? AND signature = ?",
-            (notary.algorithm, digest),
-        ).fetchone()
-        if row is not None:
-            self._seen_signatures.append(digest)
-        return row is not None
+        """nbformat's trust check (its ``last_seen`` refresh waits for :meth:`_touch_seen`)."""
+        return bool(self._notary().check_signature(nb))
 
     def _touch_seen(self) -> None:
-        """Refresh ``last_seen`` of the signatures checked, in one transaction.
-
-        The notary culls the least recently seen signatures when its database is
-        full; a tool that is read often must not look unused (it would lose trust).
-        """
-        if not self._seen_signatures:
-            return
-        notary = self._notary()
-        try:
-            notary.store.db.executemany(
-                "UPDATE nbsignatures SET last_seen = ? WHERE algorithm = ? AND signature = ?",
-                [
-                    (datetime.now(tz=timezone.utc), notary.algorithm, d)
-                    for d in self._seen_signatures
-                ],
-            )
-            notary.store.db.commit()
-        except Exception:
-            pass  # a busy database only delays the refresh; trust was already decided
-        self._seen_signatures = []
+        """Refresh ``last_seen`` of the signatures checked, in one transaction."""
+        flush = getattr(self._notary().store, "flush_seen", None)  # a BatchedSignatureStore
+        if flush is not None:
+            flush()
 
     def __repr__(self) -> str:
         return f"Library({str(self.root)!r})"
