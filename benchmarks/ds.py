@@ -37,7 +37,8 @@ from jupyter_forge.core.extract import extract_function
 from jupyter_forge.core.spec import ForgeSpec, merge_samples, parse_cell
 from jupyter_forge.core.variables import pickle_inputs, sample_free_names
 from jupyter_forge.core.word_checks import passed_count
-from jupyter_forge.forge import Forge, fix_imports, sample_inputs
+from jupyter_forge.evidence import sample_inputs
+from jupyter_forge.forge import Forge, fix_imports
 from jupyter_forge.llm.models import DEFAULT_MODEL
 from jupyter_forge.sandbox import Limits, validate
 

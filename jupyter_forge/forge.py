@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, default
 from traitlets.config import LoggingConfigurable
 
+from . import evidence
 from .core import environment
 from .core.compose import Composition, composition
-from .core.defs import function_def
 from .core.environment import from_env
 from .core.errors import SpecError
 from .core.libraries import LibrarySet
 from .core.library import DEFAULT_LIBRARY, Library, ToolRecord
 from .core.named_inputs import named_input_checks
-from .core.probes import Probe, ProbeResult, derive_probes, variable_kind
+from .core.probes import Probe, ProbeResult
 from .core.prompt import Message, build_messages, with_context
 from .core.provenance import edited_by_a_person
 from .core.repair import Progress, Reply, Retry, forge_loop, retry_from
@@ -36,8 +36,9 @@ from .core.schema import function_schema, signature_text
 from .core.spec import ForgeSpec, Sample, check_tool_name
 from .core.templates import apply_checks, get_template, guidance
 from .core.validation import ValidationReport
-from .core.variables import VariableInfo, describe_variables, pickle_inputs, sample_free_names
+from .core.variables import VariableInfo, describe_variables
 from .core.word_checks import WordChecks, check_messages, checks_from_reply
+from .evidence import sample_inputs
 from .llm.models import DEFAULT_MODEL, ResolvedModel
 
 if TYPE_CHECKING:
@@ -62,61 +63,6 @@ def fix_imports(code: str) -> tuple[str, list[str]]:
 
     fixed = add_missing_imports(code)
     return fixed.code, list(fixed.added)
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    line = next((part.strip() for part in text.split("\n") if part.strip()), "")
-    return line if len(line) <= limit else line[:limit] + "..."
-
-
-def sample_inputs(spec: ForgeSpec, namespace: Mapping[str, Any]) -> dict[str, bytes]:
-    """The kernel variables the samples read, pickled to travel into the sandbox."""
-    names = sample_free_names(s.source for s in spec.samples)
-    return pickle_inputs(names, namespace, exclude=[spec.name])
-
-
-def _variable_kinds(spec: ForgeSpec, namespace: Mapping[str, Any]) -> dict[str, str]:
-    """What the kernel variables the samples use hold (probes vary them by kind)."""
-    used = sample_free_names(s.source for s in spec.samples)
-    return {n: variable_kind(namespace[n]) for n in used if n in namespace and n != spec.name}
-
-
-def _probe_inputs(
-    probes: Sequence[Probe], name: str, namespace: Mapping[str, Any]
-) -> dict[str, bytes]:
-    inputs: dict[str, bytes] = {}
-    for free in sample_free_names(p.call for p in probes):
-        try:  # a variable that cannot travel: its probes just fail in the sandbox
-            inputs.update(pickle_inputs([free], namespace, exclude=[name]))
-        except SpecError:
-            continue
-    return inputs
-
-
-def _parameters(code: str, name: str) -> tuple[str, ...]:
-    """The parameter list of ``def name`` in ``code`` (() when there is none)."""
-    node = function_def(code, name)
-    if node is None:
-        return ()
-    args = node.args
-    star = [f"*{args.vararg.arg}"] if args.vararg else (["*"] if args.kwonlyargs else [])
-    return (
-        *(a.arg for a in args.posonlyargs),
-        *(["/"] if args.posonlyargs else []),
-        *(a.arg for a in args.args),
-        *star,
-        *(a.arg for a in args.kwonlyargs),
-        *([f"**{args.kwarg.arg}"] if args.kwarg else []),
-    )
-
-
-def _outcome(run: ProbeResult) -> str:
-    """One probe's outcome, comparable across candidates: the repr, "raises ValueError",
-    or why it did not finish ("timed out ...")."""
-    if run.error is None:
-        return run.got or "None"
-    head = run.error.split(":", 1)[0].strip()
-    return f"raises {head}" if head.replace(".", "").isidentifier() else head
 
 
 # Regenerate asks for a *different* answer: sampled at least this warm (greedy would
@@ -500,27 +446,8 @@ class Forge(LoggingConfigurable):
         namespace: Mapping[str, Any],
         composition: Composition | None = None,
     ) -> ValidationReport:
-        """Checks from the words, in the sandbox like samples (with the variables they name).
-
-        A check that hangs or crashes the sandbox fails alone: the checks after it,
-        which never ran, get one more run (as probes do in :meth:`run_probes`).
-        """
-        inputs: dict[str, bytes] = {}
-        for free in sample_free_names(c.source for c in checks):
-            try:  # a check naming a variable that cannot travel just fails in the sandbox
-                inputs.update(pickle_inputs([free], namespace, exclude=[name]))
-            except SpecError:
-                continue
-        report = self.validate_code(code, name, checks, inputs=inputs, composition=composition)
-        rest = [i for i, r in enumerate(report.results) if (r.error or "").startswith("not run")]
-        if rest and report.load_error is None:
-            todo = [checks[i] for i in rest]
-            again = self.validate_code(code, name, todo, inputs=inputs, composition=composition)
-            if again.load_error is None:
-                for i, result in zip(rest, again.results, strict=True):
-                    report.results[i] = result
-                report.passed = all(r.passed for r in report.results)
-        return report
+        """Checks from the words, in the sandbox like samples (see :func:`.evidence.run_checks`)."""
+        return evidence.run_checks(self.validate_code, code, name, checks, namespace, composition)
 
     def preview(
         self,
@@ -529,25 +456,8 @@ class Forge(LoggingConfigurable):
         *,
         composition: Composition | None = None,
     ) -> list[ProbeResult]:
-        """What ``result.code`` does on edge cases nobody wrote a sample for (in the sandbox).
-
-        Probes come from :func:`~jupyter_forge.core.probes.derive_probes`. A probe that
-        raises, hangs or cannot run says so in one line in ``error``; [] when there is
-        no code or the sandbox cannot run at all.
-        """
-        from .core.errors import SandboxError
-
-        if result.code is None:
-            return []
-        code, name, namespace = result.code, result.spec.name, namespace or {}
-        kinds = _variable_kinds(result.spec, namespace)
-        probes = derive_probes(code, name, result.spec.samples, variables=kinds)
-        try:
-            return self.run_probes(
-                code, name, probes, _probe_inputs(probes, name, namespace), composition
-            )
-        except SandboxError:
-            return []
+        """What ``result.code`` does on edge-case probes (see :func:`.evidence.preview`)."""
+        return evidence.preview(self.validate_code, result, namespace, composition)
 
     def run_probes(
         self,
@@ -557,32 +467,8 @@ class Forge(LoggingConfigurable):
         inputs: Mapping[str, bytes],
         composition: Composition | None = None,
     ) -> list[ProbeResult]:
-        """Run ``probes`` on ``code`` in the sandbox: one result each, a one-line ``error``
-        when it raised, hung or could not run. Raises :class:`SandboxError` only when the
-        sandbox cannot run at all."""
-        out = [ProbeResult(call=p.call, why=p.why) for p in probes]
-        pending = list(range(len(probes)))
-        for _round in range(2):  # a hang kills the sandbox: the probes after it get one rerun
-            if not pending:
-                break
-            samples = [Sample(probes[i].call, "example", None, "probe") for i in pending]
-            report = self.validate_code(code, name, samples, inputs=inputs, composition=composition)
-            if report.load_error is not None:
-                for i in pending:
-                    out[i].error = _one_line(f"could not load: {report.load_error}")
-                return out
-            rest = []
-            for i, run in zip(pending, report.results, strict=True):
-                if run.error is not None and run.error.startswith("not run"):
-                    rest.append(i)
-                elif run.error is not None:
-                    out[i].error = _one_line(run.error)
-                else:
-                    out[i].got = run.got or "None"  # None is not echoed, like at a prompt
-            pending = rest
-        for i in pending:
-            out[i].error = "not run: earlier probes hung or crashed the sandbox"
-        return out
+        """Run ``probes`` on ``code`` in the sandbox (see :func:`.evidence.run_probes`)."""
+        return evidence.run_probes(self.validate_code, code, name, probes, inputs, composition)
 
     def behaviour(
         self,
@@ -590,33 +476,9 @@ class Forge(LoggingConfigurable):
         namespace: Mapping[str, Any] | None = None,
         composition: Composition | None = None,
     ) -> Callable[[str], tuple[str, ...]]:
-        """Code -> what it does on edge-case probes, one outcome per probe (the repr it
-        returned, or "raises ValueError"): candidates that agree there are more likely
-        right (MBR-exec). Probes are derived once, from the first candidate's signature
-        and the samples, so candidates are compared on the same calls (derived again only
-        for a candidate with another parameter list). () when there are no probes or no
-        sandbox."""
-        from .core.errors import SandboxError
-
-        namespace = namespace or {}
-        kinds = _variable_kinds(spec, namespace)
-        derived: dict[tuple[str, ...], tuple[list[Probe], dict[str, bytes]]] = {}
-
-        def behave(code: str) -> tuple[str, ...]:
-            params = _parameters(code, spec.name)
-            if params not in derived:
-                probes = derive_probes(code, spec.name, spec.samples, variables=kinds)
-                derived[params] = probes, _probe_inputs(probes, spec.name, namespace)
-            probes, inputs = derived[params]
-            if not probes:
-                return ()
-            try:
-                runs = self.run_probes(code, spec.name, probes, inputs, composition)
-            except SandboxError:
-                return ()
-            return tuple(_outcome(run) for run in runs)
-
-        return behave
+        """Code -> its outcomes on edge-case probes, for MBR-exec agreement
+        (see :func:`.evidence.behaviour`)."""
+        return evidence.behaviour(self.validate_code, spec, namespace, composition)
 
     # -- the whole job -----------------------------------------------------------------
 
