@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, default
 from traitlets.config import LoggingConfigurable
 
-from . import evidence
+from . import evidence, review
 from .core import environment
 from .core.compose import Composition, composition
 from .core.environment import from_env
@@ -622,54 +622,8 @@ class Forge(LoggingConfigurable):
     ) -> ForgeResult:
         """Check hand-edited code the same way (the widget's Edit → Save, a
         ``%%forge --edit`` cell). A passing version it replaces is kept for :meth:`revert`."""
-        from .core.extract import extract_function
-        from .core.repair import finish
-        from .core.result import Attempt
-        from .core.revert import keep_passing
-
-        keep_passing(result)
-        spec = result.spec
-        extraction = extract_function(f"```python\n{code}\n```", spec.name)
-        before = result.shown
-        attempt = Attempt(
-            number=len(result.attempts) + 1,
-            reply=code,
-            code=extraction.code,
-            problems=extraction.problems,
-            notes=extraction.notes,
-            kind="edit",
-            # An edit of an edit still names the model's attempt it started from.
-            edited_from=(before.edited_from or before.number) if before is not None else None,
-        )
-        result.attempts.append(attempt)
-        if extraction.code is not None:
-            inputs = sample_inputs(spec, namespace or {})
-            tick = time.perf_counter()
-            attempt.report = self.validate_code(
-                extraction.code,
-                spec.name,
-                spec.samples,
-                inputs=inputs,
-                composition=self.composition(spec.name, compose),
-            )
-            result.add_time("validate", time.perf_counter() - tick)
-        checks = result.word_checks.checks if result.word_checks else []
-        if attempt.passed and checks:
-            # The edited version is judged like a generated one: its checks line must be true.
-            attempt.checks_report = self.run_checks(
-                attempt.code or "",
-                spec.name,
-                [c.sample for c in checks],
-                namespace or {},
-                self.composition(spec.name, compose),
-            )
-        if extraction.code is not None:
-            finish(result, extraction.code)
-            result.report = attempt.report
-            result.preview = self.preview(
-                result, namespace, composition=self.composition(spec.name, compose)
-            )
-        return result
+        composed = self.composition(result.spec.name, compose)
+        return review.revalidate(self, result, code, namespace, composed)
 
     def revert(self, result: ForgeResult) -> ForgeResult:
         """Show the last passing version again after an edit that failed (the widget's
@@ -735,36 +689,8 @@ class Forge(LoggingConfigurable):
         sample now, so Approve is off). If anything fails on the way, ``result`` is left
         as it was.
         """
-        import copy
-        from dataclasses import replace
-
-        from .core.word_checks import accept_check, accepted_spec
-
-        # A variable the check names that cannot travel to the sandbox: refused up front.
-        sample_inputs(accepted_spec(result, index), namespace or {})
-        before = copy.deepcopy(result)
-        shown = result.shown
-        try:
-            accept_check(result, index)
-            code = result.code
-            if code is None:
-                return result  # nothing to validate: the sample is there for the next try
-            self.revalidate(result, code, namespace=namespace, compose=compose)
-        except BaseException:
-            vars(result).update(vars(before))
-            raise
-        # The samples changed: a version kept for Revert passed the old ones only.
-        result.kept = None
-        checked = result.last
-        if shown is not None and checked is not None and checked is not shown:
-            # The same code as before: what was fixed, hinted and checked on it still holds.
-            checked.fixes, checked.hinted = list(shown.fixes), list(shown.hinted)
-            checked.kind = shown.kind  # re-validated, not edited: provenance stays the model's
-            if shown.checks_report is not None and checked.code == shown.code:
-                checked.checks_report = replace(
-                    shown.checks_report, results=list(shown.checks_report.results)
-                )
-        return result
+        composed = self.composition(result.spec.name, compose)
+        return review.accept(self, result, index, namespace, composed)
 
     def drop_check(self, result: ForgeResult, index: int) -> ForgeResult:
         """Forget check ``index`` from the words ("Drop"): bookkeeping only, nothing runs."""
