@@ -5,6 +5,12 @@ It is also the traitlets configurable behind ``c.Forge.model = ...`` in
 command, its MCP server and the server extension alike; see :mod:`.config`),
 ``ipython_config.py`` and ``%config``, so every front end shares one set of settings.
 A ``JUPYTER_FORGE_*`` variable only gives its trait a default (:mod:`.core.environment`).
+
+Why this module is longer than most: a quarter of it is the settings (each trait with
+its help text, which ``--help-all`` and the docs show), and the rest is the one service
+every front end calls, each method a few lines over the modules that do the work:
+:mod:`.core.repair` (the loop), :mod:`.model_calls`, :mod:`.evidence` (checks, probes),
+:mod:`.review` (a person's edits and accepted checks), :mod:`.core.library` (storage).
 """
 
 from __future__ import annotations
@@ -13,23 +19,22 @@ import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from traitlets import Bool, Dict, Enum, Float, Int, List, Unicode, default
 from traitlets.config import LoggingConfigurable
 
-from . import evidence, review
+from . import evidence, model_calls, review
 from .core import environment
 from .core.compose import Composition, composition
 from .core.environment import from_env
 from .core.errors import SpecError
 from .core.libraries import LibrarySet
 from .core.library import DEFAULT_LIBRARY, Library, ToolRecord
-from .core.named_inputs import named_input_checks
 from .core.probes import Probe, ProbeResult
 from .core.prompt import Message, build_messages, with_context
 from .core.provenance import edited_by_a_person
-from .core.repair import Progress, Reply, Retry, forge_loop, retry_from
+from .core.repair import Progress, Retry, forge_loop, retry_from
 from .core.result import ForgeResult
 from .core.reuse import bound_to_request, signature_conflict
 from .core.schema import function_schema, signature_text
@@ -37,17 +42,12 @@ from .core.spec import ForgeSpec, Sample, check_tool_name
 from .core.templates import apply_checks, get_template, guidance
 from .core.validation import ValidationReport
 from .core.variables import VariableInfo, describe_variables
-from .core.word_checks import WordChecks, check_messages, checks_from_reply
+from .core.word_checks import WordChecks
 from .evidence import sample_inputs
 from .llm.models import DEFAULT_MODEL, ResolvedModel
 
 if TYPE_CHECKING:
-    from .llm.client import Completion
     from .sandbox import Limits
-
-
-class _Complete(Protocol):
-    def __call__(self, messages: Sequence[Message], **kwargs: Any) -> Completion: ...
 
 
 def first_line(text: str) -> str:
@@ -340,25 +340,17 @@ class Forge(LoggingConfigurable):
 
     def caller(
         self, resolved: ResolvedModel, *, progress: Callable[[str], None] | None = None
-    ) -> _Complete:
-        """``complete`` on ``resolved``; a local server that went away between two requests
-        (stopped idle, released by another kernel's keep-alive 0, crashed) is started again
-        once and the request repeated, instead of failing the forge."""
-        from .core.errors import ModelUnreachable
-        from .llm.client import complete
+    ) -> model_calls.Complete:
+        """``complete`` on ``resolved``, restarting a vanished local server once."""
+        return model_calls.caller(resolved, lambda name: self.resolve(name, progress=progress))
 
-        current = [resolved]
-
-        def call(messages: Sequence[Message], **kwargs: Any) -> Completion:
-            try:
-                return complete(messages, current[0], **kwargs)
-            except ModelUnreachable:
-                if not current[0].local:
-                    raise
-            current[0] = self.resolve(current[0].name, progress=progress)
-            return complete(messages, current[0], **kwargs)
-
-        return call
+    def call_settings(self, temperature: float | None = None) -> model_calls.CallSettings:
+        return model_calls.CallSettings(
+            temperature=self.temperature if temperature is None else temperature,
+            repair_temperature=self.repair_temperature,
+            max_tokens=self.max_tokens,
+            llm_timeout=self.llm_timeout,
+        )
 
     def generator(
         self,
@@ -366,30 +358,10 @@ class Forge(LoggingConfigurable):
         *,
         temperature: float | None = None,
         progress: Callable[[str], None] | None = None,
-    ) -> Callable[[Sequence[Message], int, Callable[[str], None]], Reply]:
+    ) -> model_calls.Generate:
+        """Code generation on ``resolved`` with this forge's temperatures and budgets."""
         complete = self.caller(resolved, progress=progress)
-        base_temperature = self.temperature if temperature is None else temperature
-
-        def generate(
-            messages: Sequence[Message], attempt: int, on_token: Callable[[str], None]
-        ) -> Reply:
-            # Repairs sample a little: greedy decoding tends to repeat the same mistake.
-            temp = (
-                base_temperature if attempt == 1 else max(base_temperature, self.repair_temperature)
-            )
-            answer = complete(
-                messages,
-                on_token=on_token,
-                temperature=temp,
-                max_tokens=self.max_tokens,
-                timeout=self.llm_timeout,
-                seed=attempt,
-            )
-            return Reply(
-                answer.text, answer.seconds, answer.prompt_tokens, answer.completion_tokens
-            )
-
-        return generate
+        return model_calls.generator(complete, self.call_settings(temperature))
 
     def prompt_variables(self, spec: ForgeSpec, namespace: Mapping[str, Any]) -> list[VariableInfo]:
         """Only variables the request names: describing sample-only inputs distracts small models."""
@@ -410,33 +382,8 @@ class Forge(LoggingConfigurable):
         progress: Callable[[str], None] | None = None,
     ) -> Callable[[], WordChecks]:
         """The separate call for checks from the words: it sees the request and samples only."""
-        from .core.errors import ModelReplyError
-
         complete = self.caller(resolved, progress=progress)
-
-        def make() -> WordChecks:
-            try:
-                answer = complete(
-                    check_messages(spec),
-                    on_token=on_token,
-                    temperature=0.0,
-                    max_tokens=min(self.max_tokens, 512),
-                    timeout=self.llm_timeout,
-                    seed=0,
-                )
-            except ModelReplyError as exc:
-                return WordChecks(checks=named_input_checks(spec), error=str(exc))
-            checks, skipped = checks_from_reply(answer.text, spec)
-            checks += named_input_checks(spec, checks)  # no model needed for these
-            return WordChecks(
-                checks=checks,
-                skipped=skipped,
-                seconds=answer.seconds,
-                prompt_tokens=answer.prompt_tokens,
-                completion_tokens=answer.completion_tokens,
-            )
-
-        return make
+        return model_calls.checks_maker(spec, complete, self.call_settings(), on_token)
 
     def run_checks(
         self,
