@@ -876,7 +876,7 @@ class Forge(LoggingConfigurable):
         import copy
         from dataclasses import replace
 
-        from .core.word_checks import accept_check, accepted_spec
+        from .core.result import accept_check, accepted_spec
 
         # A variable the check names that cannot travel to the sandbox: refused up front.
         sample_inputs(accepted_spec(result, index), namespace or {})
@@ -906,7 +906,7 @@ class Forge(LoggingConfigurable):
 
     def drop_check(self, result: ForgeResult, index: int) -> ForgeResult:
         """Forget check ``index`` from the words ("Drop"): bookkeeping only, nothing runs."""
-        from .core.word_checks import drop_check
+        from .core.result import drop_check
 
         drop_check(result, index)
         return result
