@@ -3,9 +3,10 @@
 
 :class:`ForgeApp` is a ``JupyterApp``: it reads ``jupyter_forge_config.py``/``.json``
 from the Jupyter config path (see :mod:`.config`) and builds every command's ``Forge``
-from that config. The commands themselves keep their argparse parser
-(:func:`.cli.build_parser`, also the source of the CLI reference): traitlets options
-are split off first, wherever they stand, and the rest goes to argparse unchanged.
+from that config (:func:`forge_from_args`). The commands themselves keep their
+argparse parser (:func:`.cli.build_parser`, also the source of the CLI reference),
+which the entry point hands in: traitlets options are split off first, wherever they
+stand, and the rest goes to argparse unchanged.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from jupyter_core.application import JupyterApp
@@ -32,6 +33,9 @@ _VALUED = {"--config", "--log-level"}
 # Handled before any command is needed: `jupyter-forge --generate-config` runs no command.
 _ALONE = {"--generate-config", "--show-config", "--show-config-json", "--help-all", "--version"}
 _TRAIT = re.compile(r"--[A-Za-z_]\w*\.[A-Za-z_]\w*(=.*)?", re.S)
+# Builds the commands' parser; the entry point (:func:`.cli.main`) hands in its own, so
+# the application needs nothing from the commands it runs.
+ParserFactory = Callable[[], argparse.ArgumentParser]
 
 
 def split_argv(argv: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -107,8 +111,9 @@ class ForgeApp(JupyterApp):
     }
     config_file_name = Unicode(CONFIG_FILE_NAME, help="The config file's name, without .py/.json.")
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, build_parser: ParserFactory, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.build_parser = build_parser
         self.command_args: argparse.Namespace | None = None
         self.exit_code = 0
 
@@ -128,9 +133,7 @@ class ForgeApp(JupyterApp):
         args = list(sys.argv[1:] if argv is None else argv)
         mine, rest = split_argv(args)
         if rest or not _ALONE.intersection(mine):
-            from .cli import build_parser
-
-            self.command_args = build_parser().parse_args(rest)
+            self.command_args = self.build_parser().parse_args(rest)
         super().initialize(mine)
 
     def start(self) -> None:
@@ -139,6 +142,18 @@ class ForgeApp(JupyterApp):
             return
         if self.command_args is not None:
             self.exit_code = run_command(self.command_args, self)
+
+
+def forge_from_args(args: argparse.Namespace) -> Any:
+    """The ``Forge`` of a command: the application's settings, then the command's options."""
+    forge = Forge(parent=getattr(args, "forge_app", None))
+    if getattr(args, "model", None):
+        forge.model = args.model
+    if getattr(args, "library", None):
+        forge.library = args.library
+    if getattr(args, "api_base", None):
+        forge.api_base = args.api_base
+    return forge
 
 
 def run_command(args: argparse.Namespace, app: ForgeApp) -> int:
@@ -174,9 +189,9 @@ def run_command(args: argparse.Namespace, app: ForgeApp) -> int:
         return 130
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``jupyter-forge`` (and of ``jupyter forge``)."""
-    app = ForgeApp()
+def main(build_parser: ParserFactory, argv: list[str] | None = None) -> int:
+    """Run ``jupyter-forge`` (and ``jupyter forge``) with the commands ``build_parser`` makes."""
+    app = ForgeApp(build_parser)
     app.initialize(argv)
     app.start()
     return app.exit_code

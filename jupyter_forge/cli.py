@@ -1,8 +1,9 @@
 """``jupyter-forge``: the same pipeline without a kernel, for scripts, CI and benchmarks.
 
 With ``--json`` the last line of stdout is one JSON object (a stable contract);
-progress goes to stderr. The commands and their parser live here; the application
-around them (config files, ``--Forge.NAME=VALUE``) is :mod:`.app`.
+progress goes to stderr. The commands and their parser live here, with the entry
+point; the application around them (config files, ``--Forge.NAME=VALUE``, each
+command's ``Forge``) is :mod:`.app`, and the library commands are :mod:`.cli_library`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from .app import forge_from_args
+from .app import main as run_app
+from .cli_library import register
+from .cli_terminal import ask, print_samples
 from .core import auto_approve
 from .core.errors import CANCELLED, ForgeCancelled, ForgeError
 from .core.spec import ForgeSpec, check_tool_name, merge_samples, parse_cell, parse_sample_strings
@@ -55,20 +60,6 @@ class StderrProgress:
             self.stream.write(text)
             self.stream.flush()
             self._mid_line = True
-
-
-def forge_from_args(args: argparse.Namespace) -> Any:
-    """The ``Forge`` of a command: the application's settings, then the command's options."""
-    from .forge import Forge
-
-    forge = Forge(parent=getattr(args, "forge_app", None))
-    if getattr(args, "model", None):
-        forge.model = args.model
-    if getattr(args, "library", None):
-        forge.library = args.library
-    if getattr(args, "api_base", None):
-        forge.api_base = args.api_base
-    return forge
 
 
 def _samples(values: list[str]) -> list[Any]:
@@ -187,19 +178,6 @@ def _compose_records(forge: Any, raw: str | None, name: str) -> list[Any]:
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     return records
-
-
-def ask(question: str) -> bool:
-    if not sys.stdin.isatty():
-        return False
-    return input(question).strip().lower() in ("y", "yes")
-
-
-def print_samples(results: list[Any]) -> None:
-    for r in results:
-        mark = "PASS" if r.passed else "FAIL"
-        extra = f"  ({r.error})" if r.error else ""
-        print(f"  {mark}  {r.source.splitlines()[0]}{extra}")
 
 
 def _result_json(result: Any, path: str | None, approved: bool) -> dict[str, Any]:
@@ -466,8 +444,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sandbox.set_defaults(func=cmd_sandbox)
 
-    from .cli_library import register
-
     register(sub)
 
     mcp = sub.add_parser("mcp", help="serve the library's approved tools over MCP (stdio)")
@@ -484,10 +460,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The ``jupyter-forge`` entry point: the Jupyter application of :mod:`.app`."""
-    from .app import main as run
-
-    return run(argv)
+    """The ``jupyter-forge`` entry point: the Jupyter application of :mod:`.app`, with
+    the commands of :func:`build_parser`."""
+    return run_app(build_parser, argv)
 
 
 if __name__ == "__main__":

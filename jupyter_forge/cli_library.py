@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from .app import forge_from_args
+from .cli_terminal import ask, print_samples
 from .core.errors import LibraryError
 from .core.history import parse_version
 from .core.libraries import LibrarySet
@@ -15,14 +17,10 @@ from .core.spec import ForgeSpec, check_tool_name
 
 
 def _forge_of(args: argparse.Namespace) -> Any:
-    from .cli import forge_from_args
-
     return forge_from_args(args)
 
 
 def _libs(args: argparse.Namespace) -> LibrarySet:
-    from .cli import forge_from_args
-
     libs: LibrarySet = forge_from_args(args).open_libraries()
     return libs
 
@@ -170,7 +168,6 @@ def cmd_deprecate(args: argparse.Namespace) -> int:
 
 def cmd_review(args: argparse.Namespace) -> int:
     """The CLI's approval: show the code and a fresh sandbox run, then ask before trusting."""
-    from .cli import ask, forge_from_args, print_samples
     from .core.result import ForgeResult
 
     name = _name(args)

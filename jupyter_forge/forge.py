@@ -641,7 +641,7 @@ class Forge(LoggingConfigurable):
 
     def drop_check(self, result: ForgeResult, index: int) -> ForgeResult:
         """Forget check ``index`` from the words ("Drop"): bookkeeping only, nothing runs."""
-        from .core.word_checks import drop_check
+        from .core.result import drop_check
 
         drop_check(result, index)
         return result

@@ -17,11 +17,10 @@ from .core.compose import Composition
 from .core.extract import extract_function
 from .core.probes import ProbeResult
 from .core.repair import finish
-from .core.result import Attempt, ForgeResult
+from .core.result import Attempt, ForgeResult, accept_check, accepted_spec
 from .core.revert import keep_passing
 from .core.spec import Sample
 from .core.validation import ValidationReport
-from .core.word_checks import accept_check, accepted_spec
 from .evidence import sample_inputs
 
 __all__ = ["Checker", "accept", "revalidate"]

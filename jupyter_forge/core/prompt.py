@@ -9,16 +9,12 @@ from __future__ import annotations
 import ast
 import textwrap
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from .defs import function_def
 from .extract import Extraction
 from .spec import ForgeSpec
 from .validation import ValidationReport
 from .variables import VariableInfo
-
-if TYPE_CHECKING:
-    from .repair import Retry
 
 Message = dict[str, str]
 
@@ -190,15 +186,21 @@ def polish_messages(
     return [*base[:-1], {"role": "user", "content": "\n".join(parts).lstrip("\n")}]
 
 
-def retry_messages(base: Sequence[Message], name: str, retry: Retry) -> list[Message]:
-    """The first ask of a regeneration: the code shown last, what was wrong, and a request
-    for a different answer (without it a small model repeats itself)."""
+def retry_messages(
+    base: Sequence[Message], name: str, code: str | None, lines: Sequence[str]
+) -> list[Message]:
+    """The first ask of a regeneration: the code shown last, what was wrong (``lines``),
+    and a request for a different answer (without it a small model repeats itself).
+
+    Takes the two pieces of a :class:`.repair.Retry` it shows, not the Retry itself, so
+    the prompts need nothing from the loop that uses them.
+    """
     first_ask = base[-1]["content"] if base else ""
     parts = [first_ask, "", "An earlier answer was not accepted:"]
-    if retry.code:
-        parts += ["```python", retry.code.rstrip(), "```"]
+    if code:
+        parts += ["```python", code.rstrip(), "```"]
     parts += [
-        *retry.lines,
+        *lines,
         "",
         f"Write a different `{name}` that fixes this and passes every check.",
     ]

@@ -257,7 +257,7 @@ def forge_loop(
     passing_keys: set[str] = set()  # candidates of this forge that passed the samples
     repeats_passing = 0  # answers that repeated one of them
     if retry is not None:
-        messages, kind = retry_messages(base, spec.name, retry), "repair"
+        messages, kind = retry_messages(base, spec.name, retry.code, retry.lines), "repair"
     polishing: Attempt | None = None  # the working candidate the last request asked to polish
     for number in range(1, max(1, attempts) + 1):
         where = f"attempt {number}/{attempts}"

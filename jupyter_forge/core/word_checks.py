@@ -15,16 +15,12 @@ import ast
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .checks import Check, code_text, parse_checks
-from .errors import SpecError
 from .prompt import Message, is_stub
-from .spec import ForgeSpec, Sample, merge_samples
+from .spec import ForgeSpec, Sample
 from .validation import ValidationReport
-
-if TYPE_CHECKING:
-    from .result import ForgeResult
 
 CHECKS_SYSTEM = (
     "You are a careful Python tester. You never write the function itself: you write "
@@ -249,61 +245,3 @@ def failure_lines(checks: Sequence[Check], report: ValidationReport) -> list[str
             continue
         lines.append(f"Check `{' '.join(check.text.split())}` failed: {result.error}")
     return lines
-
-
-# -- the person's verdict on one check: accept it as a sample, or drop it ------------------
-
-
-def _checks_for(result: ForgeResult, index: int, verb: str) -> list[Check]:
-    """The result's checks, once ``index`` (0-based) is known to name one (else a
-    one-line :class:`SpecError`: a front end may send anything)."""
-    checks = result.word_checks.checks if result.word_checks is not None else []
-    if not checks:
-        raise SpecError(f"`{result.spec.name}` has no checks from your words to {verb}")
-    if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(checks):
-        raise SpecError(
-            f"no check {index!r} to {verb}: `{result.spec.name}` has {len(checks)} check(s) "
-            f"from your words, numbered 0 to {len(checks) - 1}"
-        )
-    return checks
-
-
-def drop_check(result: ForgeResult, index: int) -> Check:
-    """Remove check ``index`` from ``result`` and from every attempt's run of the checks.
-
-    Pure bookkeeping (nothing runs): the remaining results keep lining up with the
-    remaining checks, so summaries, ranks and the display stay right.
-    """
-    check = _checks_for(result, index, "drop").pop(index)
-    seen: set[int] = set()
-    for attempt in result.attempts:
-        report = attempt.checks_report
-        if report is None or id(report) in seen:
-            continue
-        seen.add(id(report))
-        if index < len(report.results):
-            del report.results[index]
-        report.passed = report.load_error is None and all(r.passed for r in report.results)
-    return check
-
-
-def accepted_spec(result: ForgeResult, index: int) -> ForgeSpec:
-    """The spec once check ``index`` is one of the person's samples (nothing changes yet).
-
-    The check's runnable sample joins the samples with origin ``"words"``, so a
-    saved tool tells which samples the person wrote and which they accepted.
-    """
-    check = _checks_for(result, index, "accept")[index]
-    sample = replace(check.sample, origin="words")
-    return replace(result.spec, samples=merge_samples(result.spec.samples, [sample]))
-
-
-def accept_check(result: ForgeResult, index: int) -> ForgeSpec:
-    """Make check ``index`` one of the person's own samples: it leaves the checks
-    and joins ``result.spec.samples``, so it is validated and saved with the tool
-    like any sample. Nothing runs here: the caller validates the code against the
-    new samples (``Forge.accept_check`` does). Returns the new spec."""
-    spec = accepted_spec(result, index)
-    drop_check(result, index)
-    result.spec = spec
-    return spec

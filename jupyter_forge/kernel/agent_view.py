@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import weakref
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from IPython.display import HTML, display
 
@@ -30,17 +30,43 @@ from ..core.agent import (
 )
 from ..core.errors import AGENT_CANCELLED, ForgeCancelled, ForgeError, SpecError
 from ..core.findings import static_findings
+from ..core.record import ToolRecord
+from ..core.result import ForgeResult
 from ..core.spec import ForgeSpec, check_tool_name, parse_sample_strings
 from ..core.tool_calls import ToolCall
+from ..forge import Forge
 from . import render
 from .agent_widgets import CONTINUE_HINT, Answer, CallLine, ConfirmWidget
 from .approval import ApprovalWidget
 from .options import MagicParser, cell_parser
 from .progress import CellProgress
+from .registry import ToolRegistry
 from .views import Note
 
-if TYPE_CHECKING:
-    from .magics import ForgeMagics
+
+class AgentHost(Protocol):
+    """What the agent needs from the kernel's ``%forge`` magics (``ForgeMagics`` is one).
+
+    Why a protocol: the magics start the agent, so the agent must not import them
+    back; this names exactly what it uses of them.
+    """
+
+    forge: Forge
+    registry: ToolRegistry
+    pending: dict[str, ApprovalWidget]  # approval widgets shown, by tool name
+
+    @property
+    def user_ns(self) -> dict[str, Any]: ...
+
+    def install_record(self, record: ToolRecord) -> None: ...
+
+    def audit(
+        self, action: str, name: str, *, library: str | None = None, **fields: Any
+    ) -> None: ...
+
+    def approval_widget(self, result: ForgeResult, opts: Any) -> ApprovalWidget: ...
+
+    def approve(self, result: ForgeResult, opts: Any, *, how: str) -> str: ...
 
 
 @dataclass
@@ -56,7 +82,7 @@ class Session:
 _SESSIONS: weakref.WeakKeyDictionary[Any, Session] = weakref.WeakKeyDictionary()
 
 
-def session_for(magics: ForgeMagics) -> Session:
+def session_for(magics: AgentHost) -> Session:
     return _SESSIONS.setdefault(magics, Session())
 
 
@@ -75,7 +101,7 @@ def ask_parser() -> argparse.ArgumentParser:
 class AgentDriver:
     """Runs one agent session in a kernel: executes calls, shows them, pauses for people."""
 
-    def __init__(self, magics: ForgeMagics, opts: argparse.Namespace) -> None:
+    def __init__(self, magics: AgentHost, opts: argparse.Namespace) -> None:
         self.magics, self.forge, self.opts = magics, magics.forge, opts
         self.session = session_for(magics)
         self.mode = opts.approve or self.forge.approve
@@ -225,8 +251,8 @@ class AgentDriver:
                     )
                 )
                 return None, [], text
-            self.magics._install_record(record)
-            self.magics._audit("load", name, version=record.version, detail="loaded for the agent")
+            self.magics.install_record(record)
+            self.magics.audit("load", name, version=record.version, detail="loaded for the agent")
             tool = registry.get(name)
             assert tool is not None
         findings = list(record.findings) if record is not None else []
@@ -290,7 +316,7 @@ class AgentDriver:
             progress.close(f"stopped: {exc}")
             raise
         progress.close(result.status_line())
-        self.magics._audit(
+        self.magics.audit(
             "create",
             name,
             model=result.model,
@@ -302,7 +328,7 @@ class AgentDriver:
         if self.mode != "auto" or stepped_back is not None:
             if self.mode == "auto":
                 display(Note(f"auto-approve stepped back for `{name}`: {stepped_back}"))
-            widget = self.magics._approval_widget(result, opts)
+            widget = self.magics.approval_widget(result, opts)
             self.magics.pending[name] = widget
             self.session.waiting = widget
             display(widget)
@@ -356,7 +382,7 @@ class AgentDriver:
         return Outcome(text, summary=f"rejected: {name} was not defined", ok=False)
 
 
-def run_agent_cell(magics: ForgeMagics, opts: argparse.Namespace, cell: str) -> None:
+def run_agent_cell(magics: AgentHost, opts: argparse.Namespace, cell: str) -> None:
     """``%%forge --agent``: the cell body is the task; re-running a paused task continues it."""
     if opts.name:
         raise SpecError(
@@ -366,7 +392,7 @@ def run_agent_cell(magics: ForgeMagics, opts: argparse.Namespace, cell: str) -> 
     _run(magics, options, cell.strip(), resume=False)
 
 
-def ask_command(magics: ForgeMagics, args: list[str]) -> None:
+def ask_command(magics: AgentHost, args: list[str]) -> None:
     """``%forge ask "TASK"`` or ``%forge ask --continue``."""
     opts = ask_parser().parse_args(args)
     task = " ".join(opts.task).strip()
@@ -377,7 +403,7 @@ def ask_command(magics: ForgeMagics, args: list[str]) -> None:
     _run(magics, opts, task, resume=opts.resume)
 
 
-def _run(magics: ForgeMagics, opts: argparse.Namespace, task: str, *, resume: bool) -> None:
+def _run(magics: AgentHost, opts: argparse.Namespace, task: str, *, resume: bool) -> None:
     session = session_for(magics)
     run = session.run
     same = (

@@ -63,7 +63,7 @@ class ComposingCommands(LibraryCommands):
             )
         for dep in deps:
             self._install_one(dep)
-            self._audit("load", dep.name, version=dep.version, detail=f"needed by {record.name}")
+            self.audit("load", dep.name, version=dep.version, detail=f"needed by {record.name}")
         return [d.name for d in deps]
 
     def _install_one(self, record: ToolRecord) -> None:

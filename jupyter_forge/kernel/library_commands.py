@@ -48,12 +48,12 @@ class LibraryCommands:
     def user_ns(self) -> dict[str, Any]:  # provided by ForgeMagics
         raise NotImplementedError
 
-    def _audit(self, action: str, name: str, *, library: str | None = None, **fields: Any) -> None:
+    def audit(self, action: str, name: str, *, library: str | None = None, **fields: Any) -> None:
         """Best effort: the audit log never fails the action it records."""
         with contextlib.suppress(ForgeError):
             self.forge.open_libraries(library).primary.audit.append(action, name, **fields)
 
-    def _install_record(self, record: ToolRecord) -> None:  # provided by LoadingCommands
+    def install_record(self, record: ToolRecord) -> None:  # provided by LoadingCommands
         raise NotImplementedError
 
     def _library(self, path: str | None = None) -> Library:
@@ -154,7 +154,7 @@ class LibraryCommands:
         record = library.rollback(name, parse_version(args[1]))
         reloaded = ""
         if self.registry.is_current(name, self.user_ns):
-            self._install_record(record)
+            self.install_record(record)
             reloaded = " and redefined in the kernel"
         comm.notify_tools_changed()
         return Note(f"`{name}` is now v{record.version}, the code of {args[1]}{reloaded}.")

@@ -145,7 +145,7 @@ class LoadingCommands(ComposingCommands):
             elif record.trusted:
                 self._install_one(record)
                 detail = {"detail": f"needed by {needed_by}"} if needed_by else {}
-                self._audit(
+                self.audit(
                     "load", record.name, version=record.version, model=record.model, **detail
                 )
                 loaded.append(record.name)
@@ -206,7 +206,7 @@ class LoadingCommands(ComposingCommands):
             return ""
         return f"Tools need packages that are not installed ({', '.join(needed)}): {install_command(needed)}"
 
-    def _install_record(self, record: ToolRecord) -> None:
+    def install_record(self, record: ToolRecord) -> None:
         """Install ``record``, its trusted dependencies first (untrusted ones: an error)."""
         self._load_dependencies(record)
         self._install_one(record)
@@ -233,7 +233,7 @@ class LoadingCommands(ComposingCommands):
                     "that would run on load): remove them from its tool cell, then %forge load again"
                 )
             trusted = library.trust(record.name)
-            self._install_record(trusted)
+            self.install_record(trusted)
             return f"Reviewed and trusted: `{record.name}` v{trusted.version} is defined in the kernel."
 
         return ApprovalWidget(

@@ -25,6 +25,7 @@ from ..core.spec import (
 from ..core.variables import sample_free_names
 from ..forge import Forge
 from . import comm, render
+from .agent_view import ask_command, run_agent_cell
 from .approval import ApprovalWidget
 from .loading import LoadingCommands
 from .options import HELP, parse_cell_line, split_line
@@ -144,8 +145,6 @@ class ForgeMagics(LoadingCommands, Magics):
     def _cell(self, line: str, cell: str) -> None:
         opts = parse_cell_line(line)
         if opts.agent:  # the cell body is a task for the agent, not a tool request
-            from .agent_view import run_agent_cell
-
             return run_agent_cell(self, opts, cell)
         if opts.edit:  # the cell body is new code for an open widget
             return self._edit_cell(opts.name, cell)
@@ -187,14 +186,14 @@ class ForgeMagics(LoadingCommands, Magics):
             progress.close("cancelled")
             raise ForgeCancelled(CANCELLED) from None
         progress.close(result.status_line())
-        self._audit(
+        self.audit(
             "create", name, model=result.model, outcome=result.status_line(), library=opts.library
         )
         stepped_back = auto_approve.refusal(result) if result.passed else None
         if mode == "auto" and stepped_back is None:
             self._auto_approve(result, opts)
             return
-        widget = self._approval_widget(result, opts, state=progress)
+        widget = self.approval_widget(result, opts, state=progress)
         self.pending[name] = widget
         display(widget)
         failure = None
@@ -279,8 +278,8 @@ class ForgeMagics(LoadingCommands, Magics):
         if spec.samples:
             again = f"It passes this cell's {len(spec.samples)} sample(s) in the sandbox. {again}"
         if record.trusted:
-            self._install_record(record)
-            self._audit(
+            self.install_record(record)
+            self.audit(
                 "load", record.name, version=record.version, detail=f"reused for {spec.name}"
             )
             display(
@@ -335,7 +334,7 @@ class ForgeMagics(LoadingCommands, Magics):
         depends = composed.depends(result.code) if composed else []
         for dep in depends:  # what it calls must be in the kernel first
             if dep not in self.registry:
-                self._install_record(self._libraries().find(dep))
+                self.install_record(self._libraries().find(dep))
         if not opts.no_persist:
             kernel_names = [
                 n
@@ -399,7 +398,7 @@ class ForgeMagics(LoadingCommands, Magics):
             )
         return f"forged · Approve saves it to {library.root}"
 
-    def _approval_widget(
+    def approval_widget(
         self, result: ForgeResult, opts: Any, state: CellProgress | None = None
     ) -> ApprovalWidget:
         holder: dict[str, ApprovalWidget] = {}
@@ -417,7 +416,7 @@ class ForgeMagics(LoadingCommands, Magics):
             )
 
         def reject(r: ForgeResult) -> str:
-            self._audit("reject", r.spec.name, model=r.model, library=opts.library)
+            self.audit("reject", r.spec.name, model=r.model, library=opts.library)
             self.pending.pop(r.spec.name, None)
             return f"Rejected: `{r.spec.name}` was not defined or saved."
 
@@ -425,7 +424,7 @@ class ForgeMagics(LoadingCommands, Magics):
             checked = self.forge.revalidate(
                 r, code, namespace=self.user_ns, compose=_composed(opts)
             )
-            self._audit(
+            self.audit(
                 "edit",
                 r.spec.name,
                 model=r.model,
@@ -437,7 +436,7 @@ class ForgeMagics(LoadingCommands, Magics):
         def revert(r: ForgeResult) -> ForgeResult:
             reverted = self.forge.revert(r)
             shown = reverted.shown
-            self._audit(
+            self.audit(
                 "revert",
                 r.spec.name,
                 model=r.model,
@@ -518,6 +517,4 @@ class ForgeMagics(LoadingCommands, Magics):
 
     def _cmd_ask(self, args: list[str]) -> None:
         """``%forge ask "TASK"`` / ``%forge ask --continue``: see :mod:`.agent_view`."""
-        from .agent_view import ask_command
-
         ask_command(self, args)

@@ -6,8 +6,8 @@ what isolation is (and is not yet) in force.
 
 from __future__ import annotations
 
+from .jobs import validate
 from .layers import active_layers, missing_layers
 from .limits import Limits
-from .runner import validate
 
 __all__ = ["Limits", "active_layers", "missing_layers", "validate"]

@@ -2,7 +2,7 @@
 
 Serving tools to other agents (the MCP server) means running library code on
 arguments someone else chose, so each call gets the same locked-down,
-single-use worker as validation (:func:`.runner.validate`, warm pool included):
+single-use worker as validation (:func:`.jobs.validate`, warm pool included):
 nothing here weakens or bypasses it. The call is expressed as samples:
 
 0. defines helpers inside the sandbox;
@@ -33,8 +33,8 @@ from typing import Any
 from ..core.errors import SandboxError
 from ..core.spec import Sample, check_tool_name
 from ..core.validation import MAX_TEXT, SampleResult
+from .jobs import validate
 from .limits import Limits
-from .runner import validate
 
 CHUNK = 900  # ASCII characters per slice: its repr fits in MAX_TEXT
 CHUNKS = 64  # slices per call: results up to CHUNK * CHUNKS characters of JSON come back whole

@@ -13,15 +13,12 @@ import pytest
 
 from jupyter_forge.core.checks import parse_checks
 from jupyter_forge.core.errors import SpecError
-from jupyter_forge.core.result import Attempt, ForgeResult
+from jupyter_forge.core.result import Attempt, ForgeResult, accept_check, accepted_spec, drop_check
 from jupyter_forge.core.spec import ForgeSpec, Sample, parse_cell
 from jupyter_forge.core.validation import SampleResult, ValidationReport
 from jupyter_forge.core.word_checks import (
     WordChecks,
-    accept_check,
-    accepted_spec,
     checks_from_reply,
-    drop_check,
     failure_lines,
     grounded,
 )

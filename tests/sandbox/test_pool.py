@@ -20,7 +20,8 @@ import pytest
 from jupyter_forge.core.spec import Sample
 from jupyter_forge.sandbox import Limits, validate
 from jupyter_forge.sandbox import pool as pool_mod
-from jupyter_forge.sandbox.runner import WORKER, _user_site
+from jupyter_forge.sandbox.jobs import _user_site
+from jupyter_forge.sandbox.runner import WORKER
 
 ADD = "def add(a, b):\n    return a + b\n"
 FAST = Limits(timeout=2.0, load_timeout=5.0)

@@ -15,7 +15,15 @@ import pytest
 
 from jupyter_forge.core.errors import SandboxError
 from jupyter_forge.core.spec import Sample
-from jupyter_forge.sandbox import Limits, active_layers, layers, missing_layers, runner, validate
+from jupyter_forge.sandbox import (
+    Limits,
+    active_layers,
+    jobs,
+    layers,
+    missing_layers,
+    runner,
+    validate,
+)
 
 ADD = "def add(a, b):\n    return a + b\n"
 SAMPLE = [Sample("add(1, 2)", "example", expected="3\n")]
@@ -24,6 +32,7 @@ SAMPLE = [Sample("add(1, 2)", "example", expected="3\n")]
 def set_detected(monkeypatch: pytest.MonkeyPatch, found: layers.Detected) -> None:
     monkeypatch.setattr(layers, "detect", lambda: found)
     monkeypatch.setattr(runner, "detect", lambda: found)
+    monkeypatch.setattr(jobs, "detect", lambda: found)
 
 
 def bare() -> layers.Detected:
