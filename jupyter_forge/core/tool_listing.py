@@ -1,4 +1,4 @@
-"""The tools in reach as :class:`ToolView` s, kept current for about a stat per notebook.
+"""The tools in reach as ToolView objects, kept current for about a stat per notebook.
 
 Why: a panel polls the list every few seconds. Reading every notebook in full
 (nbformat, trust check) on each poll costs seconds at 10,000 tools. The cached
