@@ -19,6 +19,7 @@ BENCHMARKS = {
     "ds": "tool quality: plain-words data-science requests, single vs forge, false greens",
     "metadata-fuzz": "hostile tool-notebook metadata against every reader: tracebacks (target 0)",
     "auto-approve-clean": "automatic approval of known-clean code: false refusals (target 0)",
+    "server-poll": "the panel's GET tools at 10k tools via jupyter server: p50/p95, cold scan",
 }
 
 

@@ -16,8 +16,8 @@ of ``--batch`` into a temp library folder, and each batch is read by:
   ``LibrarySet.index()``, ``stats_for`` and ``retirement_suggestions``, import's
   ``_is_tool_notebook``;
 - MCP: ``list_library``, ``ToolServer.tools()`` and ``lookup`` of every file;
-- the server extension: ``list_tools``, ``summary``, ``detail``, ``_search``,
-  ``get_tool`` of every file, ``read_history``;
+- the server extension: its cached listing (``core.tool_listing``: views, errors,
+  search) and ``get_tool`` of every file with its detail JSON (history included);
 - the CLI, in subprocesses, on ``--cli-sample`` notebooks of each batch:
   ``jupyter-forge list --json``, ``search``, ``stats``.
 
@@ -56,19 +56,13 @@ from jupyter_forge.core.library import Library
 from jupyter_forge.core.search import ToolIndex
 from jupyter_forge.core.sharing import _is_tool_notebook
 from jupyter_forge.core.signatures import notary as _notary
+from jupyter_forge.core.tool_listing import ToolListing
 from jupyter_forge.core.tool_meta import notebook_problem
+from jupyter_forge.core.tool_view import detail_json
 from jupyter_forge.core.usage import retirement_suggestions, stats_for
 from jupyter_forge.mcp_server import ToolServer, describe_listing, list_library
 from jupyter_forge.sandbox.limits import Limits
-from jupyter_forge.server.handlers import _search, _stats
-from jupyter_forge.server.libraries import (
-    Place,
-    detail,
-    get_tool,
-    list_tools,
-    read_history,
-    summary,
-)
+from jupyter_forge.server.libraries import get_tool
 from jupyter_forge.testing.metadata_strategies import base_notebook, hostile_notebooks
 
 from ._common import RESULTS, git_commit, machine_info, versions
@@ -210,7 +204,6 @@ def read_batch(tally: Tally, folder: Path, work: Path, notary_dir: Path) -> None
         tally.run(
             "import.is_tool_notebook", lambda name=name: _is_tool_notebook(folder / f"{name}.ipynb")
         )
-        tally.run("server.read_history", lambda name=name: read_history(folder / f"{name}.ipynb"))
 
     cache = work / "cache" / folder.name
 
@@ -240,22 +233,19 @@ def read_batch(tally: Tally, folder: Path, work: Path, notary_dir: Path) -> None
     for name in stems:
         tally.run("mcp.lookup", lambda name=name: server.lookup(name))
 
-    place = Place("project", folder)
-    root_dir = str(work)
+    def listing() -> None:
+        found = ToolListing(libs, cache_dir=work / "cache" / f"listing-{folder.name}").refresh()
+        for error in found.errors:
+            tally.message("server.listing", error)
+        json.dumps([view.to_json() for view in found.views])
+        found.index().search(QUERY, k=max(len(found.entries), 1), include_deprecated=True)
 
-    def catalog() -> None:
-        items, errors = list_tools([place])
-        for error in errors:
-            tally.message("server.list_tools", error)
-        for record, where in items:
-            summary(record, where, root_dir, None)
-            json.dumps(detail(record, where, root_dir, None))
-        _search(QUERY, items)
-        _stats(place)
+    def detail(name: str) -> None:
+        json.dumps(detail_json(get_tool(libs, name, None)), default=str)
 
-    tally.run("server.list_tools", catalog)
+    tally.run("server.listing", listing)
     for name in stems:
-        tally.run("server.get_tool", lambda name=name: get_tool([place], name, None))
+        tally.run("server.get_tool", lambda name=name: detail(name))
 
 
 def run_benchmark(n: int, batch: int, cli_sample: int, seed_: int) -> dict[str, Any]:

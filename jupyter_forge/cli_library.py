@@ -14,6 +14,7 @@ from .core.history import parse_version
 from .core.libraries import LibrarySet
 from .core.sharing import export_module, export_notebooks, import_notebooks
 from .core.spec import ForgeSpec, check_tool_name
+from .core.tool_view import ToolView
 
 
 def _forge_of(args: argparse.Namespace) -> Any:
@@ -43,18 +44,19 @@ def cmd_list(args: argparse.Namespace) -> int:
                     ],
                     "tools": [
                         {
-                            "name": r.name,
-                            "version": r.version,
-                            "description": r.description,
-                            "signature": r.signature,
-                            "trusted": r.trusted,
-                            "deprecated": r.deprecated is not None,
-                            "location": r.location,
-                            "path": str(r.path),
-                            "model": r.model,
-                            "updated": r.updated,
+                            "name": v.name,
+                            "version": v.version,
+                            "description": v.description,
+                            "signature": v.signature,
+                            "trusted": v.trusted,
+                            "status": v.status,
+                            "deprecated": v.deprecated is not None,
+                            "location": v.library,
+                            "path": str(v.path),
+                            "model": v.model,
+                            "updated": v.updated,
                         }
-                        for r in records
+                        for v in map(ToolView.of, records)
                     ],
                     "errors": library.errors,
                 }

@@ -380,6 +380,7 @@ def test_list_json(home: Path) -> None:
     ]
     assert data["tools"][0]["signature"] == "add(a: int, b: int) -> int"
     assert data["tools"][0]["path"] == str(home / "tools" / "add.ipynb")
+    assert data["tools"][0]["status"] == "approved"  # core.tool_view, as the panel says it
     assert len(data["errors"]) == 1 and "broken.ipynb" in data["errors"][0]
 
 

@@ -89,7 +89,10 @@ class LibrarySet:
         user_root = user_library_dir() if user is None else (Path(user) if str(user) else None)
         if user_root is not None:
             locations.append(LibraryLocation(user_root, "user"))
-        locations.extend(LibraryLocation(Path(s), "shared", writable=False) for s in shared)
+        locations.extend(  # labels name one library each: shared, shared2, ...
+            LibraryLocation(Path(s), f"shared{i + 1 if i else ''}", writable=False)
+            for i, s in enumerate(shared)
+        )
         return cls(locations, notary_dir=notary_dir)
 
     def __repr__(self) -> str:

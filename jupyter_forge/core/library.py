@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -178,16 +178,28 @@ class Library:
         self.errors = []
         if not self.root.is_dir():
             return []
-        records = []
-        for path in sorted(self.root.glob("*.ipynb")):
-            if path.name.startswith("."):
-                continue
+        found = self.read(
+            p for p in sorted(self.root.glob("*.ipynb")) if not p.name.startswith(".")
+        )
+        self.errors = [str(item) for item in found.values() if isinstance(item, LibraryError)]
+        return [item for item in found.values() if isinstance(item, ToolRecord)]
+
+    def read(self, paths: Iterable[Path]) -> dict[Path, ToolRecord | LibraryError]:
+        """Each notebook as a record, or the error saying why it is skipped; one trust
+        refresh for all (a cached listing re-reads only the notebooks that changed)."""
+        found: dict[Path, ToolRecord | LibraryError] = {}
+        for path in paths:
             try:
-                records.append(self._record(path, self._read(path)))
+                found[path] = self._record(path, self._read(path))
             except LibraryError as exc:
-                self.errors.append(str(exc))
+                found[path] = exc
         self._touch_seen()
-        return records
+        return found
+
+    def trust_store(self) -> Path | None:
+        """The notary database trust is looked up in: when it changes, a tool may be trusted."""
+        db = getattr(self._notary(), "db_file", None)
+        return Path(db) if isinstance(db, str) and db != ":memory:" else None
 
     # -- writing -------------------------------------------------------------------
 

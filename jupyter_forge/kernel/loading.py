@@ -18,6 +18,7 @@ from ..core.library import Library
 from ..core.record import ToolRecord
 from ..core.result import ForgeResult
 from ..core.spec import ForgeSpec, check_tool_name
+from ..core.tool_view import tool_status
 from . import comm
 from .approval import ApprovalWidget
 from .composing import ComposingCommands
@@ -49,11 +50,7 @@ class LoadingCommands(ComposingCommands):
         rows = []
         for record in records:
             loaded = "yes" if self.registry.is_current(record.name, self.user_ns) else ""
-            status = (
-                "deprecated"
-                if record.deprecated
-                else ("approved" if record.trusted else "UNTRUSTED")
-            )
+            status = tool_status(record).replace("untrusted", "UNTRUSTED")
             rows.append(
                 [
                     record.name,

@@ -2,14 +2,17 @@
 
 GET ``tools[?q=]``, GET ``tools/NAME[?library=LABEL]``, POST ``tools/NAME/deprecate``.
 All need an authenticated user (jupyter_server's token or cookie); reads never
-write; every error is a JSON ``{"message": ...}`` the panel shows as is.
+write; every error is a JSON ``{"message": ...}`` the panel shows as is. The
+payloads are described once in ``schema.json``. Every library scan and notebook
+read runs in a worker thread: a slow disk or a cold 10,000-tool scan never holds
+up another request.
 """
 
 from __future__ import annotations
 
-import importlib
+import asyncio
 import json
-import re
+from collections.abc import Callable
 from typing import Any
 
 from jupyter_server.base.handlers import APIHandler
@@ -17,94 +20,44 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 
 from ..core.errors import ForgeError, SpecError
+from ..core.libraries import LibrarySet
+from ..core.record import ToolRecord
+from ..core.tool_view import ToolView, detail_json, stats_json
 from ..core.usage import USAGE_FILE, UsageStore
 from ..forge import Forge
 from .libraries import (
     ForgeTools,
-    Place,
     confined_path,
-    detail,
-    find_place,
+    find_library,
     get_tool,
-    list_tools,
-    places,
-    summary,
+    library_set,
+    relative_to_root,
 )
+from .poll import ToolsService
 
 NAMESPACE = "jupyter-forge"
 
 
-def _rank(query: str, items: list[tuple[Any, Place]]) -> list[tuple[Any, Place]]:
-    """Fallback ranking by words in name, description and request (core.search replaces it)."""
-    words = [w for w in re.findall(r"\w+", query.lower()) if w]
-    if not words:
-        return items
-    scored = []
-    for record, place in items:
-        name, description = record.name.lower(), record.description.lower()
-        request = record.request.lower()
-        score = 0
-        for word in words:
-            score += 3 * (word in name) + 2 * (word in description) + (word in request)
-        if score:
-            scored.append((score, record.name, record, place))
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    return [(record, place) for _, _, record, place in scored]
-
-
-def _search(query: str, items: list[tuple[Any, Place]]) -> list[tuple[Any, Place]]:
-    """``%forge search``'s ranking (core.search) when it is there, else the word fallback."""
-    try:
-        search = importlib.import_module("jupyter_forge.core.search")
-        index = search.ToolIndex([record for record, _ in items])
-        by_name = {record.name: (record, place) for record, place in items}
-        ranked = []
-        for hit in index.search(query, k=max(len(items), 1), include_deprecated=True):
-            record = getattr(hit, "record", hit)
-            name = getattr(hit, "name", None) or getattr(record, "name", None)
-            if isinstance(name, str) and name in by_name and by_name[name] not in ranked:
-                ranked.append(by_name[name])
-        return ranked
-    except Exception:
-        return _rank(query, items)
-
-
-def _stats_json(stats: Any) -> dict[str, Any]:
-    def when(value: Any) -> str | None:
-        return value.isoformat() if value is not None else None
-
-    return {
-        "calls": stats.calls,
-        "failures": stats.failures,
-        "failure_rate": round(stats.failure_rate, 4),
-        "sessions": stats.sessions,
-        "notebooks": stats.notebooks,
-        "first_used": when(stats.first_used),
-        "last_used": when(stats.last_used),
-        "versions": {str(k): v for k, v in sorted(stats.versions.items())},
-    }
-
-
-def _stats(place: Place) -> dict[str, dict[str, Any]]:
-    """Usage per tool of one library (core.usage, read only); empty when none recorded."""
-    if not (place.root / USAGE_FILE).is_file():
-        return {}
-    try:
-        stats = UsageStore.for_library(place.root).stats()
-        return {name: _stats_json(value) for name, value in stats.items()}
-    except Exception:
-        return {}
-
-
 class _Base(APIHandler):
     @property
-    def forge_places(self) -> list[Place]:
-        config: ForgeTools = self.settings["jupyter_forge_config"]
-        return places(config, self.settings["server_root_dir"], self.settings["jupyter_forge"])
+    def service(self) -> ToolsService:
+        service: ToolsService = self.settings["jupyter_forge_service"]
+        return service
 
-    @property
-    def root_dir(self) -> str:
-        return str(self.settings["server_root_dir"])
+    def libraries(self) -> LibrarySet:
+        """A LibrarySet of this request's own: Library objects are not shared across threads."""
+        make: Callable[[], LibrarySet] = self.settings["jupyter_forge_libraries"]
+        return make()
+
+    def summary(self, record: ToolRecord, calls: int | None) -> dict[str, Any]:
+        """One tool as GET tools lists it (``IToolSummary``)."""
+        library = find_library(self.service.libraries, record.location)
+        return {
+            **ToolView.of(record).to_json(),
+            "calls": calls,
+            "library_path": str(library.root),
+            "notebook": relative_to_root(record.path, self.service.root_dir),
+        }
 
     def fail(self, status: int, message: str) -> None:
         self.set_status(status)
@@ -118,39 +71,29 @@ class _Base(APIHandler):
 
 
 class ToolsHandler(_Base):
+    _etag: str | None = None
+
     @web.authenticated
-    def get(self) -> None:
-        all_places = self.forge_places
-        items, errors = list_tools(all_places)
+    async def get(self) -> None:
+        snapshot = await self.service.snapshot()
         query = self.get_query_argument("q", "").strip()
+        self.set_header("Cache-Control", "no-cache")  # always revalidate: the ETag is cheap
         if query:
-            items = _search(query, items)
-        stats = {p.label: _stats(p) for p in all_places}
-        tools = []
-        for record, place in items:
-            calls = stats[place.label].get(record.name, {}).get("calls")
-            tools.append(
-                summary(record, place, self.root_dir, calls if isinstance(calls, int) else None)
-            )
-        self.finish(
-            json.dumps(
-                {
-                    "tools": tools,
-                    "errors": errors,
-                    "libraries": [p.describe() for p in all_places],
-                    "query": query,
-                    "poll_seconds": self.settings["jupyter_forge_config"].poll_seconds,
-                }
-            )
-        )
+            self.finish(await asyncio.to_thread(self.service.search, snapshot, query))
+            return
+        self._etag = snapshot.etag  # a poll with If-None-Match gets a 304, no body
+        self.finish(snapshot.body)
+
+    def compute_etag(self) -> str | None:
+        return f'"{self._etag}"' if self._etag else super().compute_etag()
 
 
 class ToolHandler(_Base):
     @web.authenticated
-    def get(self, name: str) -> None:
+    async def get(self, name: str) -> None:
         label = self.get_query_argument("library", "") or None
         try:
-            record, place = get_tool(self.forge_places, name, label)
+            data = await asyncio.to_thread(self._detail, name, label)
         except ForgeError as exc:
             # SpecError (bad name) and LibraryError (corrupt notebook) are the user's to fix.
             self.fail(400 if isinstance(exc, SpecError) else 422, str(exc))
@@ -158,13 +101,22 @@ class ToolHandler(_Base):
         except LookupError as exc:
             self.fail(404, str(exc.args[0]))
             return
-        stats = _stats(place).get(record.name)
-        self.finish(json.dumps(detail(record, place, self.root_dir, stats), default=str))
+        self.finish(json.dumps(data, default=str))
+
+    def _detail(self, name: str, label: str | None) -> dict[str, Any]:
+        record = get_tool(self.libraries(), name, label)
+        usage = record.path.parent / USAGE_FILE
+        stats = UsageStore.for_library(record.path.parent).stats() if usage.is_file() else {}
+        found = stats.get(record.name)
+        data = self.summary(record, found.calls if found else None)
+        data.update(detail_json(record))
+        data["stats"] = stats_json(found) if found else None
+        return data
 
 
 class DeprecateHandler(_Base):
     @web.authenticated
-    def post(self, name: str) -> None:
+    async def post(self, name: str) -> None:
         try:
             body = json.loads(self.request.body or b"{}")
         except ValueError:
@@ -175,27 +127,38 @@ class DeprecateHandler(_Base):
         undo = bool(body.get("undo", False))
         label = str(body.get("library", "") or "") or None
         try:
-            record, place = get_tool(self.forge_places, name, label)
-            confined_path(place, record.name)
-            library = place.library()
-            action = getattr(library, "undeprecate" if undo else "deprecate", None)
-            if action is None:
-                self.fail(501, "this jupyter_forge has no deprecation yet: upgrade it")
-                return
-            updated = action(record.name) if undo else action(record.name, reason)
+            data = await asyncio.to_thread(self._deprecate, name, label, reason, undo)
         except ForgeError as exc:
             self.fail(400 if isinstance(exc, SpecError) else 409, str(exc))
             return
         except LookupError as exc:
             self.fail(404, str(exc.args[0]))
             return
-        self.finish(json.dumps(summary(updated, place, self.root_dir, None), default=str))
+        self.service.invalidate()
+        self.finish(json.dumps(data, default=str))
+
+    def _deprecate(self, name: str, label: str | None, reason: str, undo: bool) -> dict[str, Any]:
+        libraries = self.libraries()
+        record = get_tool(libraries, name, label)
+        library = find_library(libraries, record.location)
+        confined_path(library, record.name)
+        updated = (
+            library.undeprecate(record.name) if undo else library.deprecate(record.name, reason)
+        )
+        return self.summary(updated, None)
 
 
 def setup_handlers(web_app: Any, config: ForgeTools, forge: Forge) -> None:
     """``forge``: the ``Forge`` whose library settings say which folders are served."""
-    web_app.settings["jupyter_forge_config"] = config
-    web_app.settings["jupyter_forge"] = forge
+    root_dir = str(web_app.settings["server_root_dir"])
+
+    def libraries() -> LibrarySet:
+        return library_set(config, root_dir, forge)
+
+    web_app.settings["jupyter_forge_libraries"] = libraries
+    web_app.settings["jupyter_forge_service"] = ToolsService(
+        libraries(), root_dir=root_dir, poll_seconds=config.poll_seconds
+    )
     base = url_path_join(web_app.settings["base_url"], NAMESPACE)
     name = r"(?P<name>[^/]+)"
     web_app.add_handlers(
@@ -208,4 +171,4 @@ def setup_handlers(web_app: Any, config: ForgeTools, forge: Forge) -> None:
     )
 
 
-__all__ = ["NAMESPACE", "find_place", "setup_handlers"]
+__all__ = ["NAMESPACE", "setup_handlers"]

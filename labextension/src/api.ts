@@ -1,6 +1,8 @@
 /**
  * Talking to the jupyter_forge server extension (`<base_url>/jupyter-forge/...`).
  * Every failure becomes a ForgeAPIError whose message the panel can show as is.
+ * The payload interfaces mirror jupyter_forge/server/schema.json field for field
+ * (tests/server/test_rest_schema.py checks it).
  */
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
@@ -45,24 +47,36 @@ export interface IHistoryItem {
   code: string | null;
 }
 
+export interface IToolStats {
+  calls: number;
+  failures: number;
+  failure_rate: number;
+  sessions: number;
+  notebooks: number;
+  first_used: string | null;
+  last_used: string | null;
+  versions: { [version: string]: number };
+}
+
 export interface IToolDetail extends IToolSummary {
   full_description: string;
   code: string;
   request: string;
   model: string;
+  model_id: string;
   samples: { kind: string; text: string }[];
+  validation: { [key: string]: unknown } | null;
+  requirements: string[];
+  findings: string[];
   history: IHistoryItem[];
-  stats: {
-    calls: number;
-    failures: number;
-    failure_rate: number;
-    sessions: number;
-    notebooks: number;
-    first_used: string | null;
-    last_used: string | null;
-  } | null;
+  stats: IToolStats | null;
   approved: { by?: string; at?: string; how?: string } | null;
   created: string;
+}
+
+/** Every error answer of the server extension. */
+export interface IErrorReply {
+  message: string;
 }
 
 export class ForgeAPIError extends Error {

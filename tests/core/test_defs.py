@@ -7,7 +7,7 @@ import ast
 from jupyter_forge.core.compose import docstring
 from jupyter_forge.core.defs import function_def, parse_quietly
 from jupyter_forge.core.schema import function_schema, signature_text
-from jupyter_forge.server.libraries import call_params
+from jupyter_forge.core.tool_view import call_params
 
 TWICE = (
     'def f(a):\n    """First."""\n    return a\n\n'

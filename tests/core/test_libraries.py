@@ -109,3 +109,8 @@ def test_a_library_not_made_yet_is_not_an_error(roots: dict[str, Path], tmp_path
     assert [e.name for e in libs.entries()] == ["ok_tool"]
     assert libs.errors == []
     assert [h.name for h in libs.index().search("add two numbers")] == ["ok_tool"]
+
+
+def test_each_shared_library_has_its_own_label(tmp_path: Path) -> None:
+    libs = LibrarySet.default(tmp_path / "p", user="", shared=[tmp_path / "a", tmp_path / "b"])
+    assert [lib.label for lib in libs.libraries] == ["project", "shared", "shared2"]

@@ -18,8 +18,8 @@ from jupyter_forge.core.errors import LibraryError
 from jupyter_forge.core.library import Library
 from jupyter_forge.core.sharing import _is_tool_notebook
 from jupyter_forge.core.tool_meta import metadata_problem, notebook_problem
+from jupyter_forge.core.tool_view import ToolView, detail_json
 from jupyter_forge.mcp_server import description, hidden_reason, input_schema
-from jupyter_forge.server.libraries import read_history
 from jupyter_forge.testing.metadata_strategies import base_notebook, deep, hostile_notebooks
 
 FUZZ_EXAMPLES = 300  # benchmarks/metadata_fuzz.py runs 10,000
@@ -101,6 +101,7 @@ def _use_record(library: Library, path: Path) -> None:
     with contextlib.suppress(LibraryError):  # a one-line answer (e.g. no earlier version)
         record.versions().diff()
     hidden_reason(record), input_schema(record), description(record)
+    json.dumps([ToolView.of(record).to_json(), detail_json(record)])  # the panel's REST views
 
 
 @settings(
@@ -126,7 +127,6 @@ def test_fuzzed_metadata_never_raises_anything_else(
         _is_tool_notebook(path)
     except LibraryError as exc:  # import refuses it with one line
         assert "\n" not in str(exc)
-    read_history(path)
     listed = library.tools()
     if problem is None:
         assert len(listed) == 1 or library.errors  # e.g. no tool code cell left

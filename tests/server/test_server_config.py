@@ -12,7 +12,7 @@ import pytest
 from traitlets.config import Config
 
 from jupyter_forge.forge import Forge
-from jupyter_forge.server.libraries import ForgeTools, places
+from jupyter_forge.server.libraries import ForgeTools, library_set
 
 
 @pytest.fixture
@@ -82,5 +82,6 @@ def test_each_deprecated_setting_that_is_set_gets_a_warning(tmp_path: Path) -> N
         "c.ForgeTools.user_library is deprecated: set c.Forge.user_library instead "
         "(jupyter_forge_config.py is read by the kernel, the command line and this server alike)"
     ]
-    assert [p.label for p in places(tools, tmp_path, Forge(config=config))] == ["project"]
+    libraries = library_set(tools, tmp_path, Forge(config=config)).libraries
+    assert [library.label for library in libraries] == ["project"]
     assert ForgeTools().deprecations() == []
