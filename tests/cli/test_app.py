@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from test_cli import _command, cli_env
 
-from jupyter_forge.app import split_argv
+from jupyter_forge.cli.app import split_argv
 
 
 def forge_cli(home: Path, *args: str, env: dict[str, str] | None = None) -> Any:

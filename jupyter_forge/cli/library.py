@@ -7,14 +7,14 @@ import json
 import sys
 from typing import Any
 
+from ..core.errors import LibraryError
+from ..core.history import parse_version
+from ..core.libraries import LibrarySet
+from ..core.sharing import export_module, export_notebooks, import_notebooks
+from ..core.spec import ForgeSpec, check_tool_name
+from ..core.tool_view import ToolView
 from .app import forge_from_args
-from .cli_terminal import ask, print_samples
-from .core.errors import LibraryError
-from .core.history import parse_version
-from .core.libraries import LibrarySet
-from .core.sharing import export_module, export_notebooks, import_notebooks
-from .core.spec import ForgeSpec, check_tool_name
-from .core.tool_view import ToolView
+from .terminal import ask, print_samples
 
 
 def _forge_of(args: argparse.Namespace) -> Any:
@@ -170,7 +170,7 @@ def cmd_deprecate(args: argparse.Namespace) -> int:
 
 def cmd_review(args: argparse.Namespace) -> int:
     """The CLI's approval: show the code and a fresh sandbox run, then ask before trusting."""
-    from .core.result import ForgeResult
+    from ..core.result import ForgeResult
 
     name = _name(args)
     libs = _libs(args)
@@ -227,7 +227,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from .core.usage import retirement_suggestions, stats_for
+    from ..core.usage import retirement_suggestions, stats_for
 
     libs = _libs(args)
     records = libs.tools()

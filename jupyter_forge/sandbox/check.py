@@ -14,9 +14,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .core.environment import CHECK_SECRET
-from .core.spec import Sample
-from .sandbox import Limits, validate
+from ..core.environment import CHECK_SECRET
+from ..core.spec import Sample
+from .jobs import validate
+from .limits import Limits
 
 SECRET = "jupyter-forge-check-secret-4f1d"
 

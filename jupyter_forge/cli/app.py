@@ -21,11 +21,11 @@ from typing import Any
 from jupyter_core.application import JupyterApp
 from traitlets import TraitError, Unicode
 
-from ._version import __version__
-from .config import CONFIG_FILE_NAME, config_paths
-from .core.errors import ForgeCancelled, ForgeError
-from .forge import Forge
-from .server.libraries import ForgeTools
+from .._version import __version__
+from ..config import CONFIG_FILE_NAME, config_paths
+from ..core.errors import ForgeCancelled, ForgeError
+from ..forge import Forge
+from ..server.libraries import ForgeTools
 
 # Options the application takes itself; everything else is a command's.
 _FLAGS = {"--debug", "--generate-config", "--show-config", "--show-config-json", "--answer-yes"}

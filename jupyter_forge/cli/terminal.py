@@ -1,7 +1,7 @@
 """What a ``jupyter-forge`` command shows and asks on the terminal: sample lines, yes/no.
 
 Shared by the tool commands (:mod:`.cli`) and the library commands
-(:mod:`.cli_library`), which both print sample runs and ask before they save or trust.
+(:mod:`.library`), which both print sample runs and ask before they save or trust.
 """
 
 from __future__ import annotations

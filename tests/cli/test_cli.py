@@ -52,7 +52,7 @@ def home(tmp_path: Path) -> Path:
     return tmp_path
 
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def cli_env(home: Path, api_base: str | None = None) -> dict[str, str]:

@@ -3,7 +3,7 @@
 With ``--json`` the last line of stdout is one JSON object (a stable contract);
 progress goes to stderr. The commands and their parser live here, with the entry
 point; the application around them (config files, ``--Forge.NAME=VALUE``, each
-command's ``Forge``) is :mod:`.app`, and the library commands are :mod:`.cli_library`.
+command's ``Forge``) is :mod:`.app`, and the library commands are :mod:`.library`.
 """
 
 from __future__ import annotations
@@ -15,14 +15,14 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from ..core import auto_approve
+from ..core.errors import CANCELLED, ForgeCancelled, ForgeError
+from ..core.spec import ForgeSpec, check_tool_name, merge_samples, parse_cell, parse_sample_strings
+from ..llm.models import DEFAULT_MODEL
 from .app import forge_from_args
 from .app import main as run_app
-from .cli_library import register
-from .cli_terminal import ask, print_samples
-from .core import auto_approve
-from .core.errors import CANCELLED, ForgeCancelled, ForgeError
-from .core.spec import ForgeSpec, check_tool_name, merge_samples, parse_cell, parse_sample_strings
-from .llm.models import DEFAULT_MODEL
+from .library import register
+from .terminal import ask, print_samples
 
 # `create --yes` on a tool that passed its samples but needs a person's review (a doubtful
 # verdict): not an error of the tool, not a success; scripts can tell it apart.
@@ -167,7 +167,7 @@ def _offer_existing(spec: ForgeSpec, record: Any, as_json: bool) -> int:
 
 def _compose_records(forge: Any, raw: str | None, name: str) -> list[Any]:
     """The trusted tools ``--compose`` names; untrusted ones must be reviewed first."""
-    from .core.compose import resolve_compose
+    from ..core.compose import resolve_compose
 
     records, warnings = resolve_compose(
         raw,
@@ -208,10 +208,10 @@ def _result_json(result: Any, path: str | None, approved: bool) -> dict[str, Any
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .core.extract import extract_function
-    from .core.findings import static_findings, third_party_imports
-    from .core.hints import missing_hints, suggest
-    from .core.requirements import install_command, missing_requirements
+    from ..core.extract import extract_function
+    from ..core.findings import static_findings, third_party_imports
+    from ..core.hints import missing_hints, suggest
+    from ..core.requirements import install_command, missing_requirements
 
     name = check_tool_name(args.name, allow_builtin=True)
     try:
@@ -265,7 +265,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_model(args: argparse.Namespace) -> int:
-    from .llm import local
+    from ..llm import local
 
     spec = local.resolve_local(args.model or DEFAULT_MODEL)
     if spec is None:
@@ -306,10 +306,10 @@ def cmd_model(args: argparse.Namespace) -> int:
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
-    from .core.spec import Sample
-    from .sandbox import active_layers, missing_layers, validate
-    from .sandbox.layers import check_policy
-    from .sandbox_check import run_checks
+    from ..core.spec import Sample
+    from ..sandbox import active_layers, missing_layers, validate
+    from ..sandbox.check import run_checks
+    from ..sandbox.layers import check_policy
 
     for layer in active_layers():
         print(f"  active   {layer}")
@@ -329,8 +329,8 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
 def cmd_mcp(args: argparse.Namespace) -> int:
     """Serve the library's trusted, non-deprecated tools over MCP on stdio (see mcp_server)."""
-    from .core.library import Library
-    from .mcp_server import run
+    from ..core.library import Library
+    from ..mcp_server import run
 
     forge = forge_from_args(args)
     library = Library(Path(args.library or forge.library).resolve(), notary_dir=args.notary_dir)
@@ -338,7 +338,7 @@ def cmd_mcp(args: argparse.Namespace) -> int:
 
 
 def _keep_alive(text: str) -> float:
-    from .llm.local import parse_keep_alive
+    from ..llm.local import parse_keep_alive
 
     try:
         return parse_keep_alive(text)
