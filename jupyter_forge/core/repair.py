@@ -22,15 +22,28 @@ from .prompt import (
     build_messages,
     polish_messages,
     repair_messages,
-    report_failure_lines,
     retry_messages,
 )
 from .result import Attempt, ForgeResult
+from .retry import Retry, code_key, retry_from
 from .schema import function_schema
 from .spec import ForgeSpec, Sample
 from .validation import ValidationReport
 from .variables import VariableInfo
 from .word_checks import WordChecks, failure_lines
+
+# Retry, code_key and retry_from live in .retry; importable from here as before.
+__all__ = [
+    "GIVE_UP_ON_CHECKS",
+    "NullProgress",
+    "Progress",
+    "Reply",
+    "Retry",
+    "code_key",
+    "finish",
+    "forge_loop",
+    "retry_from",
+]
 
 
 @dataclass
@@ -67,54 +80,6 @@ VERBS = {
 # Sample-passing candidates after which failing checks stop the search (they are then
 # more likely wrong than all of the candidates).
 GIVE_UP_ON_CHECKS = 3
-
-
-@dataclass(frozen=True)
-class Retry:
-    """What a regeneration knows from the forge the person asked to redo.
-
-    Why: asked again with the same prompt, a small model answers with the same code (a
-    person clicking Regenerate saw exactly that). So the first ask shows the earlier
-    code and what was wrong with it, answers identical to code already shown are
-    named as such and never shown as new, and the checks from the words (which
-    depend on the words only) are reused instead of asked for again.
-    """
-
-    code: str | None  # the code the person saw last
-    lines: tuple[str, ...]  # what was wrong with it, one line each
-    seen: tuple[str, ...] = ()  # every code the person was shown before
-    word_checks: WordChecks | None = None
-
-
-def retry_from(previous: ForgeResult) -> Retry:
-    """How to redo ``previous``: its shown code, what was wrong with it, all it showed."""
-    shown = previous.shown
-    lines: list[str] = []
-    if shown is not None:
-        if shown.problems:
-            lines += shown.problems
-        elif shown.report is not None and not shown.report.passed:
-            lines += report_failure_lines(shown.report)
-        elif shown.checks_report is not None and previous.word_checks is not None:
-            lines += failure_lines(previous.word_checks.checks, shown.checks_report)
-    if not lines:
-        lines = ["The person asked for another version of it."]
-    return Retry(
-        code=shown.code if shown is not None else None,
-        lines=tuple(lines),
-        seen=tuple(a.code for a in previous.attempts if a.code),
-        word_checks=previous.word_checks,
-    )
-
-
-def code_key(code: str) -> str:
-    """Code compared by what it does as written: comments and layout do not count."""
-    import ast
-
-    try:
-        return ast.dump(ast.parse(code))
-    except (SyntaxError, ValueError):
-        return " ".join(code.split())
 
 
 Generate = Callable[[Sequence[Message], int, Callable[[str], None]], Reply]
@@ -234,49 +199,95 @@ def forge_loop(
     the earlier code and its failures, and an answer identical to code already shown
     is marked as such, not validated again, and followed by a fresh answer.
     """
-    sink = progress or NullProgress()
-    result = ForgeResult(spec=spec, model=model_name)
-    started = time.perf_counter()
-    base = build_messages(spec, variables)
-    result.add_time("prompt", time.perf_counter() - started)
-    checks: list[Check] = []
-    if retry is not None and retry.word_checks is not None and run_checks is not None:
-        result.word_checks = retry.word_checks  # they depend on the words only
-        checks = list(result.word_checks.checks)
-    elif make_checks is not None and run_checks is not None:
-        sink.stage("checks", f"asking {model_name} for checks of the rules your words state…")
-        tick = time.perf_counter()
-        result.word_checks = make_checks()
-        result.add_time("checks", time.perf_counter() - tick)
-        checks = list(result.word_checks.checks)
-        if result.word_checks.error:
-            sink.stage("checks", f"no checks from your words: {result.word_checks.error}")
-    messages: list[Message] = list(base)
-    kind = "first"
-    seen = {code_key(code) for code in retry.seen} if retry is not None else set()
-    passing_keys: set[str] = set()  # candidates of this forge that passed the samples
-    repeats_passing = 0  # answers that repeated one of them
-    if retry is not None:
-        messages, kind = retry_messages(base, spec.name, retry.code, retry.lines), "repair"
-    polishing: Attempt | None = None  # the working candidate the last request asked to polish
+    loop = _Loop(spec, model_name, progress or NullProgress(), variables, retry)
+    loop.ask_for_checks(make_checks, run_checks)
     for number in range(1, max(1, attempts) + 1):
         where = f"attempt {number}/{attempts}"
-        sink.stage("llm", f"{where}: {VERBS[kind]} {model_name}…")
+        loop.sink.stage("llm", f"{where}: {VERBS[loop.kind]} {model_name}…")
         try:
-            reply = generate(messages, number, sink.token)
+            reply = generate(loop.messages, number, loop.sink.token)
         except ModelReplyError as exc:
-            # A broken-off or empty answer costs an attempt; the budget decides, not the glitch.
-            result.attempts.append(
-                Attempt(number=number, reply="", code=None, problems=[str(exc)], kind=kind)
-            )
-            sink.stage("repair", f"{where} failed: {exc}")
-            kind = "fresh" if kind == "repair" else kind
-            messages = list(base) if kind == "fresh" else messages
+            loop.broken_answer(number, where, exc)
             continue
-        result.add_time("llm", reply.seconds)
+        attempt, extraction = loop.record(number, reply, fix_imports)
+        repeat = loop.repeat(attempt, where)
+        if repeat == "stop":
+            break
+        if repeat == "again":
+            continue
+        report = loop.judge(attempt, where, validate, observe)
+        failing = check_words(loop.result, attempt, run_checks, loop.sink, where)
+        if loop.done(attempt, extraction, failing):
+            break
+        loop.next_request(attempt, reply, extraction, report, failing, where)
+    return loop.finish(behave)
+
+
+class _Loop:
+    """The state one forge carries between attempts, and the decisions taken on it.
+
+    Why a class: the loop's policy (when to stop, what to ask next) reads and changes
+    this state in several places; named steps keep each decision readable on its own.
+    """
+
+    def __init__(
+        self,
+        spec: ForgeSpec,
+        model_name: str,
+        sink: Progress,
+        variables: Sequence[VariableInfo],
+        retry: Retry | None,
+    ) -> None:
+        self.spec, self.model_name, self.sink, self.retry = spec, model_name, sink, retry
+        self.result = ForgeResult(spec=spec, model=model_name)
+        started = time.perf_counter()
+        self.base = build_messages(spec, variables)
+        self.result.add_time("prompt", time.perf_counter() - started)
+        self.checks: list[Check] = []
+        self.messages: list[Message] = list(self.base)
+        self.kind = "first"
+        self.seen = {code_key(code) for code in retry.seen} if retry is not None else set()
+        self.passing_keys: set[str] = set()  # candidates of this forge that passed the samples
+        self.repeats_passing = 0  # answers that repeated one of them
+        self.polishing: Attempt | None = None  # the working candidate asked to be polished
+        if retry is not None:
+            self.messages = retry_messages(self.base, spec.name, retry.code, retry.lines)
+            self.kind = "repair"
+
+    def ask_for_checks(self, make: MakeChecks | None, run: RunChecks | None) -> None:
+        """Checks from the words, once, before any code (a redo reuses the earlier ones)."""
+        result, retry = self.result, self.retry
+        if retry is not None and retry.word_checks is not None and run is not None:
+            result.word_checks = retry.word_checks  # they depend on the words only
+        elif make is not None and run is not None:
+            what = "checks of the rules your words state"
+            self.sink.stage("checks", f"asking {self.model_name} for {what}…")
+            tick = time.perf_counter()
+            result.word_checks = make()
+            result.add_time("checks", time.perf_counter() - tick)
+            if result.word_checks.error:
+                self.sink.stage("checks", f"no checks from your words: {result.word_checks.error}")
+        self.checks = list(result.word_checks.checks) if result.word_checks else []
+
+    def broken_answer(self, number: int, where: str, exc: ModelReplyError) -> None:
+        """A broken-off or empty answer costs an attempt; the budget decides, not the glitch."""
+        self.result.attempts.append(
+            Attempt(number=number, reply="", code=None, problems=[str(exc)], kind=self.kind)
+        )
+        self.sink.stage("repair", f"{where} failed: {exc}")
+        if self.kind == "repair":
+            self.kind = "fresh"
+        if self.kind == "fresh":
+            self.messages = list(self.base)
+
+    def record(
+        self, number: int, reply: Reply, fix_imports: FixImports | None
+    ) -> tuple[Attempt, Extraction]:
+        """The answer as an attempt: its code extracted and deterministically fixed."""
+        self.result.add_time("llm", reply.seconds)
         tick = time.perf_counter()
-        extraction, fixes = _fixed(extract_function(reply.text, spec.name), fix_imports)
-        result.add_time("extract", time.perf_counter() - tick)
+        extraction, fixes = _fixed(extract_function(reply.text, self.spec.name), fix_imports)
+        self.result.add_time("extract", time.perf_counter() - tick)
         attempt = Attempt(
             number=number,
             reply=reply.text,
@@ -287,102 +298,133 @@ def forge_loop(
             llm_seconds=reply.seconds,
             prompt_tokens=reply.prompt_tokens,
             completion_tokens=reply.completion_tokens,
-            kind=kind,
+            kind=self.kind,
             fixes=fixes,
         )
-        result.attempts.append(attempt)
-        report: ValidationReport | None = None
-        if extraction.code is not None and kind != "polish":
-            key = code_key(extraction.code)
-            if key in seen:
-                attempt.problems.append(
-                    "the same code as an answer shown before (not shown as new)"
-                )
-                sink.stage("repair", f"{where}: the same code as before; asking for a fresh answer")
-                messages, kind = list(base), "fresh"
-                if key in passing_keys:
-                    repeats_passing += 1  # the model insists: it counts for giving way on checks
-                    if checks and len(passing_keys) + repeats_passing >= GIVE_UP_ON_CHECKS:
-                        break
-                continue
-            seen.add(key)
-        if extraction.code is not None:
-            # Validate even when hints/docstring are missing: one repair can fix both.
-            running = f"running {len(spec.samples)} sample(s) in the sandbox…"
-            sink.stage("validate", f"{where}: {running}")
-            tick = time.perf_counter()
-            report = validate(extraction.code)
-            result.add_time("validate", time.perf_counter() - tick)
-            attempt.report = report
+        self.result.attempts.append(attempt)
+        return attempt, extraction
+
+    def repeat(self, attempt: Attempt, where: str) -> str | None:
+        """Code already tried is not run again: "again" asks for a fresh answer, "stop"
+        ends the search (the model keeps repeating code that passed the samples while
+        failing checks); None: new code, go on."""
+        if attempt.code is None or self.kind == "polish":
+            return None
+        key = code_key(attempt.code)
+        if key not in self.seen:
+            self.seen.add(key)
+            return None
+        attempt.problems.append("the same code as an answer shown before (not shown as new)")
+        self.sink.stage("repair", f"{where}: the same code as before; asking for a fresh answer")
+        self.messages, self.kind = list(self.base), "fresh"
+        if key in self.passing_keys:
+            self.repeats_passing += 1  # the model insists: it counts for giving way on checks
+            if self.checks and len(self.passing_keys) + self.repeats_passing >= GIVE_UP_ON_CHECKS:
+                return "stop"
+        return "again"
+
+    def judge(
+        self, attempt: Attempt, where: str, validate: Validate, observe: Validate | None
+    ) -> ValidationReport | None:
+        """Run the samples (even when hints are missing: one repair can fix both), then
+        write missing hints of passing code from the types its samples saw. Returns the
+        samples' report on the code as answered."""
+        if attempt.code is None:
+            return None
+        running = f"running {len(self.spec.samples)} sample(s) in the sandbox…"
+        self.sink.stage("validate", f"{where}: {running}")
+        tick = time.perf_counter()
+        report = attempt.report = validate(attempt.code)
+        self.result.add_time("validate", time.perf_counter() - tick)
         if attempt.passed and attempt.notes and observe is not None:
             tick = time.perf_counter()
-            hint_from_samples(attempt, spec.name, observe, validate)
-            result.add_time("hints", time.perf_counter() - tick)
-        failing_checks = check_words(result, attempt, run_checks, sink, where)
-        if attempt.passed and not attempt.notes and not failing_checks:
-            break
-        if attempt.passed and not spec.samples and not failing_checks:
-            # Nothing could tell whether a polished rewrite still works (one measured
-            # polish dropped a helper the code needed): keep it, with its notes.
-            break
+            hint_from_samples(attempt, self.spec.name, observe, validate)
+            self.result.add_time("hints", time.perf_counter() - tick)
+        return report
+
+    def done(self, attempt: Attempt, extraction: Extraction, failing: list[str]) -> bool:
+        """Whether to stop after ``attempt`` (it also counts a passing one as seen)."""
+        if attempt.passed and not failing and (not attempt.notes or not self.spec.samples):
+            # Complete; or nothing could tell whether a polished rewrite still works (one
+            # measured polish dropped a helper the code needed): keep it, with its notes.
+            return True
+        polishing = self.polishing
         if polishing is not None and not (
             attempt.passed and len(attempt.notes) < len(polishing.notes)
         ):
             # A polish that added nothing (small models often return the same code) will
             # not add it next time either: keep the working code, with its notes.
-            break
+            return True
         if attempt.passed and extraction.code is not None:
-            passing_keys.add(code_key(extraction.code))  # as answered (before hints were added)
-        passing = [a for a in result.attempts if a.passed]
-        if checks and len(passing) + repeats_passing >= GIVE_UP_ON_CHECKS:
-            # Several candidates pass the samples and none passes every check: the checks
-            # (written by a model too) are likely wrong; more attempts would not settle it.
-            break
-        if attempt.passed and failing_checks:
-            failed = f"{len(failing_checks)} check(s) from your words failed"
-            sink.stage("repair", f"{where} passed the samples but {failed}")
+            self.passing_keys.add(code_key(extraction.code))  # as answered (before hints)
+        # Several candidates pass the samples and none passes every check: the checks
+        # (written by a model too) are likely wrong; more attempts would not settle it.
+        passing = sum(1 for a in self.result.attempts if a.passed)
+        return bool(self.checks) and passing + self.repeats_passing >= GIVE_UP_ON_CHECKS
+
+    def next_request(
+        self,
+        attempt: Attempt,
+        reply: Reply,
+        extraction: Extraction,
+        report: ValidationReport | None,
+        failing: list[str],
+        where: str,
+    ) -> None:
+        """Say how ``attempt`` went and choose what to ask next: polish, repair or start over."""
+        if attempt.passed and failing:
+            failed = f"{len(failing)} check(s) from your words failed"
+            self.sink.stage("repair", f"{where} passed the samples but {failed}")
         elif attempt.passed:
-            sink.stage("repair", f"{where} passed but {attempt.summary()}")
+            self.sink.stage("repair", f"{where} passed but {attempt.summary()}")
         else:
-            sink.stage("repair", f"{where} failed: {attempt.summary()}")
-        best = result.choose_best() or attempt
-        best_fails_checks = bool(best.checks_report and failure_lines(checks, best.checks_report))
+            self.sink.stage("repair", f"{where} failed: {attempt.summary()}")
+        base, name = self.base, self.spec.name
+        best = self.result.choose_best() or attempt
+        best_fails_checks = bool(
+            best.checks_report and failure_lines(self.checks, best.checks_report)
+        )
         if best.passed and not best_fails_checks:
             # Working code only lacks hints/docstring: show it and ask for just those,
             # so the model edits rather than rewrites (a rewrite may break it).
-            messages = polish_messages(base, best.code or "", spec.name, best.notes)
-            polishing, kind = best, "polish"
-        elif kind == "first" and attempt.passed and failing_checks:
+            self.messages = polish_messages(base, best.code or "", name, best.notes)
+            self.polishing, self.kind = best, "polish"
+        elif self.kind == "first" and attempt.passed and failing:
             # Passes the samples, breaks a stated rule: repair from the failing checks
             # (the rules, not only the sample: repairing toward one sample bends code to it).
-            messages = repair_messages(
+            self.messages = repair_messages(
                 base,
                 reply.text,
-                spec.name,
+                name,
                 extraction=extraction,
                 report=None,
-                extra=failing_checks,
+                extra=failing,
                 show_code=True,
             )
-            kind = "repair"
-        elif kind in ("repair", "fresh") and (spec.samples or checks):
+            self.kind = "repair"
+        elif self.kind in ("repair", "fresh") and (self.spec.samples or self.checks):
             # A repair that failed too is usually stuck on one wrong idea: start over
             # with fresh (sampled) answers to the first ask. Those are not repaired: on
             # HumanEval a repair of a fresh answer passed the samples half as often as
             # another fresh answer, and mostly by bending to the samples (README).
-            messages, kind = list(base), "fresh"
+            self.messages, self.kind = list(base), "fresh"
         else:
             # Only the latest failure goes back: small local models have small contexts.
             # Its code is not shown: shown its code, the 1.5B model answers with the same
             # code (seen on the DS benchmark), so failures go back, not code.
-            messages = repair_messages(
-                base, reply.text, spec.name, extraction=extraction, report=report
+            self.messages = repair_messages(
+                base, reply.text, name, extraction=extraction, report=report
             )
-            kind = "repair"
-    settle_ties(result, behave)
-    shown = result.choose_best()
-    if shown is not None and shown.code is not None:
-        finish(result, shown.code)
-        result.report = shown.report
-    sink.stage("done", result.status_line())
-    return result
+            self.kind = "repair"
+
+    def finish(self, behave: Behave | None) -> ForgeResult:
+        """Choose the candidate to show (ties settled by agreement on probes) and fill in
+        what the reviewer sees besides its code."""
+        result = self.result
+        settle_ties(result, behave)
+        shown = result.choose_best()
+        if shown is not None and shown.code is not None:
+            finish(result, shown.code)
+            result.report = shown.report
+        self.sink.stage("done", result.status_line())
+        return result
