@@ -34,8 +34,9 @@ from .core.library import DEFAULT_LIBRARY, Library, ToolRecord
 from .core.probes import Probe, ProbeResult
 from .core.prompt import Message, build_messages, with_context
 from .core.provenance import edited_by_a_person
-from .core.repair import Progress, Retry, forge_loop, retry_from
+from .core.repair import Progress, forge_loop
 from .core.result import ForgeResult
+from .core.retry import Retry, retry_from
 from .core.reuse import bound_to_request, signature_conflict
 from .core.schema import function_schema, signature_text
 from .core.spec import ForgeSpec, Sample, check_tool_name
@@ -535,7 +536,7 @@ class Forge(LoggingConfigurable):
 
         The model sees the code shown last and what was wrong with it, answers are
         sampled, code already shown is never offered as new, and the checks from the
-        words are reused (see :class:`~.core.repair.Retry`).
+        words are reused (see :class:`~.core.retry.Retry`).
         """
         return self.create(
             previous.spec,

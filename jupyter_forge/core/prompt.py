@@ -192,7 +192,7 @@ def retry_messages(
     """The first ask of a regeneration: the code shown last, what was wrong (``lines``),
     and a request for a different answer (without it a small model repeats itself).
 
-    Takes the two pieces of a :class:`.repair.Retry` it shows, not the Retry itself, so
+    Takes the two pieces of a :class:`.retry.Retry` it shows, not the Retry itself, so
     the prompts need nothing from the loop that uses them.
     """
     first_ask = base[-1]["content"] if base else ""
