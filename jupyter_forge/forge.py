@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +65,33 @@ def fix_imports(code: str) -> tuple[str, list[str]]:
 
     fixed = add_missing_imports(code)
     return fixed.code, list(fixed.added)
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One forge's inputs, prepared once (see :meth:`Forge._prepare`)."""
+
+    spec: ForgeSpec
+    namespace: Mapping[str, Any]
+    composed: Composition | None
+    context: str  # prompt context: composed tools' signatures, a template's guidance
+    inputs: dict[str, bytes]  # the kernel variables the samples read, pickled
+    variables: list[VariableInfo]  # what the request's variables hold, for the prompt
+
+    def validator(self, forge: Forge, *, observe: bool) -> Callable[[str], ValidationReport]:
+        """Code -> its samples' report in the sandbox (``observe``: with call types)."""
+
+        def validate(code: str) -> ValidationReport:
+            return forge.validate_code(
+                code,
+                self.spec.name,
+                self.spec.samples,
+                inputs=self.inputs,
+                composition=self.composed,
+                observe=observe,
+            )
+
+        return validate
 
 
 # Regenerate asks for a *different* answer: sampled at least this warm (greedy would
@@ -451,16 +479,11 @@ class Forge(LoggingConfigurable):
         goes in the prompt and whose checks become extra samples.
         """
         check_tool_name(spec.name, allow_builtin=True)
-        namespace = namespace or {}
+        budget = attempts if attempts is not None else self.attempts
+        if budget < 1:
+            raise SpecError(f"--attempts must be at least 1 (got {budget})")
         started = time.perf_counter()
-        composed = self.composition(spec.name, compose)
-        context = [composed.prompt()] if composed else []
-        if template:
-            chosen = get_template(template, self.template_libraries())
-            spec = apply_checks(spec, chosen, namespace.keys())
-            context.append(guidance(chosen))
-        inputs = sample_inputs(spec, namespace)
-        variables = self.prompt_variables(spec, namespace)
+        job = self._prepare(spec, namespace or {}, compose, template)
         prepared = time.perf_counter() - started
 
         def say(message: str) -> None:
@@ -471,44 +494,34 @@ class Forge(LoggingConfigurable):
         resolved = self.resolve(model, progress=say)
         model_seconds = time.perf_counter() - tick
         try:
-            budget = attempts if attempts is not None else self.attempts
-            if budget < 1:
-                raise SpecError(f"--attempts must be at least 1 (got {budget})")
             generate = self.generator(resolved, temperature=temperature, progress=say)
-            block = "\n\n".join(c for c in context if c)
-            make_checks = (
-                self.checks_maker(
-                    spec, resolved, progress.token if progress else lambda _t: None, say
-                )
-                if self.word_checks
-                else None
-            )
+            on_token = progress.token if progress else lambda _t: None
             result = forge_loop(
-                spec,
+                job.spec,
                 model_name=resolved.name,
                 generate=lambda messages, attempt, on_token: generate(
-                    with_context(messages, block), attempt, on_token
+                    with_context(messages, job.context), attempt, on_token
                 ),
-                validate=lambda code: self.validate_code(
-                    code, spec.name, spec.samples, inputs=inputs, composition=composed
-                ),
+                validate=job.validator(self, observe=False),
                 attempts=budget,
-                variables=variables,
+                variables=job.variables,
                 progress=progress,
-                observe=lambda code: self.validate_code(
-                    code, spec.name, spec.samples, inputs=inputs, composition=composed, observe=True
+                observe=job.validator(self, observe=True),
+                make_checks=(
+                    self.checks_maker(job.spec, resolved, on_token, say)
+                    if self.word_checks
+                    else None
                 ),
-                make_checks=make_checks,
                 run_checks=lambda code, checks: self.run_checks(
-                    code, spec.name, checks, namespace, composed
+                    code, job.spec.name, checks, job.namespace, job.composed
                 ),
                 fix_imports=fix_imports,
-                behave=self.behaviour(spec, namespace, composed),
+                behave=self.behaviour(job.spec, job.namespace, job.composed),
                 retry=retry,
             )
             if result.code is not None:
                 tick = time.perf_counter()
-                result.preview = self.preview(result, namespace, composition=composed)
+                result.preview = self.preview(result, job.namespace, composition=job.composed)
                 result.add_time("preview", time.perf_counter() - tick)
             result.model_id = resolved.litellm_model
             result.add_time("prompt", prepared)
@@ -520,6 +533,30 @@ class Forge(LoggingConfigurable):
                 from .llm.models import release_local
 
                 release_local(resolved)
+
+    def _prepare(
+        self,
+        spec: ForgeSpec,
+        namespace: Mapping[str, Any],
+        compose: Sequence[ToolRecord],
+        template: str | None,
+    ) -> _Job:
+        """What one forge works with: the spec with a template's checks, what it may
+        call, the prompt's extra context, and the kernel variables it needs."""
+        composed = self.composition(spec.name, compose)
+        context = [composed.prompt()] if composed else []
+        if template:
+            chosen = get_template(template, self.template_libraries())
+            spec = apply_checks(spec, chosen, namespace.keys())
+            context.append(guidance(chosen))
+        return _Job(
+            spec=spec,
+            namespace=namespace,
+            composed=composed,
+            context="\n\n".join(c for c in context if c),
+            inputs=sample_inputs(spec, namespace),
+            variables=self.prompt_variables(spec, namespace),
+        )
 
     def regenerate(
         self,
