@@ -276,6 +276,14 @@ def progress_line(index: int, total: int, condition: str, name: str, row: Row) -
     return line
 
 
+def model_of(path: Path) -> str:
+    """The model a results file measured ("" when it cannot be read)."""
+    try:
+        return str(json.loads(path.read_text()).get("model", ""))
+    except (OSError, ValueError, AttributeError):
+        return ""
+
+
 def select_tasks(tasks: list[DsTask], names: str | None, limit: int | None) -> list[DsTask]:
     if names:
         wanted = [n.strip() for n in names.split(",") if n.strip()]
@@ -393,7 +401,9 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(payload["out"])
     print(f"results: {out}")
     try:
-        plot(sorted({*out.parent.glob("ds-*.json"), out}), out.parent / "ds.png")
+        # One bar group per model: its main file (ds-MODEL.json), not experiments beside it.
+        mains = [p for p in out.parent.glob("ds-*.json") if p.stem == f"ds-{slug(model_of(p))}"]
+        plot(sorted({*mains, out}), out.parent / "ds.png")
     except ImportError:
         print("matplotlib not installed: no plot", file=sys.stderr)
     return 0
