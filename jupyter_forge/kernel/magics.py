@@ -45,6 +45,8 @@ class Subcommand(Generic[Args]):
 
 @magics_class
 class ForgeMagics(Magics):
+    """The IPython face: parses a line or cell and hands it to the command that owns it."""
+
     def __init__(self, shell: Any, session: KernelSession) -> None:
         super().__init__(shell)
         self.session = session
@@ -74,7 +76,8 @@ class ForgeMagics(Magics):
             "import": Subcommand(a.parse_import, lib.import_tools),
         }
 
-    # What tests and the panel look at; the session owns them.
+    # Read-only views for code that holds the magics (``extension.magics_for``, tests);
+    # the session owns the state.
 
     @property
     def forge(self) -> Forge:
