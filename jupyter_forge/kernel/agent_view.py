@@ -12,14 +12,12 @@ continue without a person.
 
 from __future__ import annotations
 
-import argparse
-import weakref
-from dataclasses import dataclass, field
+from dataclasses import asdict, replace
 from typing import Any, Protocol
 
 from IPython.display import HTML, display
 
-from ..agent_runtime import Offer, model_chat, offer_tools
+from ..agent_runtime import model_chat, offer_tools
 from ..core import agent, auto_approve, tool_calls
 from ..core.agent import (
     MAKE_TOOL,
@@ -30,80 +28,35 @@ from ..core.agent import (
 )
 from ..core.errors import AGENT_CANCELLED, ForgeCancelled, ForgeError, SpecError
 from ..core.findings import static_findings
-from ..core.record import ToolRecord
-from ..core.result import ForgeResult
 from ..core.spec import ForgeSpec, check_tool_name, parse_sample_strings
 from ..core.tool_calls import ToolCall
-from ..forge import Forge
 from . import render
 from .agent_widgets import CONTINUE_HINT, Answer, CallLine, ConfirmWidget
-from .approval import ApprovalWidget
-from .options import MagicParser, cell_parser
+from .approving import approval_widget, approve
+from .options import AskOptions, CellOptions
 from .progress import CellProgress
-from .registry import ToolRegistry
+from .session import AgentState, KernelSession
 from .views import Note
 
 
-class AgentHost(Protocol):
-    """What the agent needs from the kernel's ``%forge`` magics (``ForgeMagics`` is one).
-
-    Why a protocol: the magics start the agent, so the agent must not import them
-    back; this names exactly what it uses of them.
-    """
-
-    forge: Forge
-    registry: ToolRegistry
-    pending: dict[str, ApprovalWidget]  # approval widgets shown, by tool name
+class HasAgent(Protocol):
+    """Whatever holds a shell's agent state: its session, or the magics that show it."""
 
     @property
-    def user_ns(self) -> dict[str, Any]: ...
-
-    def install_record(self, record: ToolRecord) -> None: ...
-
-    def audit(
-        self, action: str, name: str, *, library: str | None = None, **fields: Any
-    ) -> None: ...
-
-    def approval_widget(self, result: ForgeResult, opts: Any) -> ApprovalWidget: ...
-
-    def approve(self, result: ForgeResult, opts: Any, *, how: str) -> str: ...
+    def agent(self) -> AgentState: ...
 
 
-@dataclass
-class Session:
-    """The kernel's agent state: the last run and what it waits for."""
-
-    run: AgentRun | None = None
-    opts: argparse.Namespace | None = None
-    waiting: ApprovalWidget | ConfirmWidget | None = None
-    offer: Offer = field(default_factory=Offer)
-
-
-_SESSIONS: weakref.WeakKeyDictionary[Any, Session] = weakref.WeakKeyDictionary()
-
-
-def session_for(magics: AgentHost) -> Session:
-    return _SESSIONS.setdefault(magics, Session())
-
-
-def ask_parser() -> argparse.ArgumentParser:
-    parser = MagicParser(prog="%forge ask", add_help=False)
-    parser.add_argument("task", nargs="*")
-    parser.add_argument("--continue", action="store_true", dest="resume")
-    parser.add_argument("--model", "-m")
-    parser.add_argument("--approve", choices=["auto", "widget"])
-    parser.add_argument("--library", "-l")
-    parser.add_argument("--no-persist", action="store_true", dest="no_persist")
-    parser.add_argument("--max-steps", type=int, dest="max_steps")
-    return parser
+def session_for(holder: HasAgent) -> AgentState:
+    """The agent state of a shell (tests look at its run and what it waits for)."""
+    return holder.agent
 
 
 class AgentDriver:
     """Runs one agent session in a kernel: executes calls, shows them, pauses for people."""
 
-    def __init__(self, magics: AgentHost, opts: argparse.Namespace) -> None:
-        self.magics, self.forge, self.opts = magics, magics.forge, opts
-        self.session = session_for(magics)
+    def __init__(self, kernel: KernelSession, opts: AskOptions) -> None:
+        self.kernel, self.forge, self.opts = kernel, kernel.forge, opts
+        self.session = kernel.agent
         self.mode = opts.approve or self.forge.approve
         self.lines: dict[str, Any] = {}
         self.progress: CellProgress | None = None
@@ -118,7 +71,7 @@ class AgentDriver:
         self.session.waiting = None
         names = ", ".join(offer.records) or "none matched"
         display(Note(f"Agent task: {run.task}\nTools offered: {names}, plus {MAKE_TOOL}."))
-        self._drive(run, getattr(self.opts, "max_steps", None) or self.forge.agent_max_steps)
+        self._drive(run, self.opts.max_steps or self.forge.agent_max_steps)
 
     def resume(self) -> None:
         run = self.session.run
@@ -231,7 +184,7 @@ class AgentDriver:
 
     def _resolve(self, name: str) -> tuple[Any, list[str], str | None]:
         """The approved callable for ``name``, its findings, or why it cannot run."""
-        registry, ns = self.magics.registry, self.magics.user_ns
+        registry, ns = self.kernel.registry, self.kernel.user_ns
         tool = registry.get(name)
         record = self.session.offer.records.get(name)
         if tool is None:
@@ -251,8 +204,8 @@ class AgentDriver:
                     )
                 )
                 return None, [], text
-            self.magics.install_record(record)
-            self.magics.audit("load", name, version=record.version, detail="loaded for the agent")
+            self.kernel.install_record(record)
+            self.kernel.audit("load", name, version=record.version, detail="loaded for the agent")
             tool = registry.get(name)
             assert tool is not None
         findings = list(record.findings) if record is not None else []
@@ -262,13 +215,13 @@ class AgentDriver:
 
     # -- making a tool -------------------------------------------------------------------
 
-    def _forge_opts(self) -> argparse.Namespace:
+    def _forge_opts(self) -> CellOptions:
         """Options as ``%%forge NAME`` would have them (new options keep their defaults)."""
-        opts = cell_parser().parse_args([])
-        opts.model = self.forge.maker_model or self.forge.model
-        opts.library = self.opts.library
-        opts.no_persist = bool(getattr(self.opts, "no_persist", False))
-        return opts
+        return CellOptions(
+            model=self.forge.maker_model or self.forge.model,
+            library=self.opts.library,
+            no_persist=self.opts.no_persist,
+        )
 
     def _make_tool(self, call: ToolCall) -> Outcome:
         args = call.arguments
@@ -300,7 +253,7 @@ class AgentDriver:
         except SpecError as exc:
             return Outcome(f"error: {exc}", summary=str(exc), ok=False)
         libs = self.forge.open_libraries(self.opts.library)
-        if name in self.magics.user_ns or any(lib.exists(name) for lib in libs.libraries):
+        if name in self.kernel.user_ns or any(lib.exists(name) for lib in libs.libraries):
             text = (
                 f"error: `{name}` already exists: call it, or make the new tool under another name"
             )
@@ -310,13 +263,13 @@ class AgentDriver:
         progress = CellProgress()
         try:
             result = self.forge.create(
-                spec, model=opts.model, namespace=self.magics.user_ns, progress=progress
+                spec, model=opts.model, namespace=self.kernel.user_ns, progress=progress
             )
         except ForgeError as exc:
             progress.close(f"stopped: {exc}")
             raise
         progress.close(result.status_line())
-        self.magics.audit(
+        self.kernel.audit(
             "create",
             name,
             model=result.model,
@@ -328,8 +281,8 @@ class AgentDriver:
         if self.mode != "auto" or stepped_back is not None:
             if self.mode == "auto":
                 display(Note(f"auto-approve stepped back for `{name}`: {stepped_back}"))
-            widget = self.magics.approval_widget(result, opts)
-            self.magics.pending[name] = widget
+            widget = approval_widget(self.kernel, result, opts)
+            self.kernel.pending[name] = widget
             self.session.waiting = widget
             display(widget)
             return Outcome("", pause=f"approve or reject the new tool `{name}`")
@@ -343,7 +296,7 @@ class AgentDriver:
         if not result.passed:
             text = f"make_tool failed: {result.status_line()}; `{name}` was not defined. Try a clearer request or simpler samples, or answer without it."
             return Outcome(text, summary=result.status_line(), ok=False)
-        message = self.magics.approve(result, opts, how="auto")
+        message = approve(self.kernel, result, opts, how="auto")
         display(
             Note(
                 f"{message} (auto-approved because of --approve auto: its samples and the checks from its words passed in the sandbox)"
@@ -352,7 +305,7 @@ class AgentDriver:
         return self._made(name)
 
     def _made(self, name: str) -> Outcome:
-        tool = self.magics.registry.get(name)
+        tool = self.kernel.registry.get(name)
         assert tool is not None and self.session.run is not None
         if tool.schema:
             self.session.run.add_tool(tool.schema)
@@ -376,50 +329,44 @@ class AgentDriver:
             assert waiting.outcome is not None
             return waiting.outcome
         name = waiting.result.spec.name
-        if waiting.decision == "approved" and self.magics.registry.get(name) is not None:
+        if waiting.decision == "approved" and self.kernel.registry.get(name) is not None:
             return self._made(name)
         text = f"The user rejected the new tool `{name}`: it was not defined. Do not make it again; answer with what you have and say what is missing."
         return Outcome(text, summary=f"rejected: {name} was not defined", ok=False)
 
 
-def run_agent_cell(magics: AgentHost, opts: argparse.Namespace, cell: str) -> None:
+def run_agent_cell(kernel: KernelSession, opts: CellOptions, cell: str) -> None:
     """``%%forge --agent``: the cell body is the task; re-running a paused task continues it."""
     if opts.name:
         raise SpecError(
             "%%forge --agent takes no tool name: the cell body is the task in plain words"
         )
-    options = argparse.Namespace(**vars(opts), max_steps=None)
-    _run(magics, options, cell.strip(), resume=False)
+    _run(kernel, AskOptions.from_cell(opts), cell.strip(), resume=False)
 
 
-def ask_command(magics: AgentHost, args: list[str]) -> None:
-    """``%forge ask "TASK"`` or ``%forge ask --continue``."""
-    opts = ask_parser().parse_args(args)
-    task = " ".join(opts.task).strip()
-    if opts.resume and task:
-        raise SpecError("%forge ask --continue takes no task: it goes on with the paused one")
-    if not opts.resume and not task:
-        raise SpecError('usage: %forge ask "TASK" (or %forge ask --continue)')
-    _run(magics, opts, task, resume=opts.resume)
+def ask_command(kernel: KernelSession, opts: AskOptions) -> None:
+    """``%forge ask "TASK"`` or ``%forge ask --continue`` (checked by :func:`.options.parse_ask`)."""
+    _run(kernel, opts, " ".join(opts.task).strip(), resume=opts.resume)
 
 
-def _run(magics: AgentHost, opts: argparse.Namespace, task: str, *, resume: bool) -> None:
-    session = session_for(magics)
-    run = session.run
+def _run(kernel: KernelSession, opts: AskOptions, task: str, *, resume: bool) -> None:
+    state = kernel.agent
+    run = state.run
     same = (
         run is not None
         and run.status in ("paused", "max_steps", "failed", "cancelled")
         and run.task == task
     )
     if resume or same:
-        saved = session.opts or opts
-        merged = argparse.Namespace(**{**vars(saved), **{k: v for k, v in vars(opts).items() if v}})
+        saved = state.opts or opts
+        # What this line sets wins; what it leaves out comes from the run being continued.
+        merged = replace(saved, **{k: v for k, v in asdict(opts).items() if v})
         if same and not resume:
             display(
                 Note(
                     "Continuing the unfinished agent run for this task (change the task text to start over)."
                 )
             )
-        AgentDriver(magics, merged).resume()
+        AgentDriver(kernel, merged).resume()
         return
-    AgentDriver(magics, opts).start(task)
+    AgentDriver(kernel, opts).start(task)

@@ -54,24 +54,26 @@ def _patch_prompt_strippers(shell: Any, on: bool) -> None:
 
 def load(shell: Any) -> None:
     from .magics import ForgeMagics
+    from .session import KernelSession
 
     if id(shell) in _loaded:
         return
-    magics = ForgeMagics(shell)
+    session = KernelSession.for_shell(shell)  # the one per shell, shared by every command
+    magics = ForgeMagics(shell, session)
     shell.register_magics(magics)
     _patch_prompt_strippers(shell, True)
     shell.set_custom_exc((ForgeError, ForgeCancelled), _show_forge_error)
     _loaded[id(shell)] = magics
     from . import comm, hook
 
-    hook.restore(shell, magics.forge)  # `%forge hook on` is remembered across kernels
+    hook.restore(shell, session.forge)  # `%forge hook on` is remembered across kernels
     comm.register(shell)  # the Forge Tools panel's comm target
 
 
 def unload(shell: Any) -> None:
     magics = _loaded.pop(id(shell), None)
     if magics is not None:
-        magics.registry.close()  # flush call counts, stop the flush thread
+        magics.session.close()  # flush call counts, stop the flush thread, drop the Forge
         from . import comm, hook
 
         hook.uninstall(shell)
@@ -81,8 +83,6 @@ def unload(shell: Any) -> None:
         shell.magics_manager.registry.pop("ForgeMagics", None)
         for kind in ("line", "cell"):
             shell.magics_manager.magics[kind].pop("forge", None)
-        if magics.forge in shell.configurables:
-            shell.configurables.remove(magics.forge)
     _stop_sandbox_pool()
 
 

@@ -45,6 +45,7 @@ from typing import Any
 from ..core.errors import SpecError
 from ..core.files import write_atomic
 from ..core.variables import describe_variables
+from .arguments import HOOK_USAGE, HookArgs
 
 SETTINGS_NAME = "jupyter_forge.json"
 TYPO_CUTOFF = 0.8  # difflib ratio above which a missing name is taken for a typo
@@ -329,13 +330,13 @@ def restore(shell: Any, forge: Any) -> bool:
     return on
 
 
-def command(shell: Any, forge: Any, args: list[str]) -> str:
-    """``%forge hook [on|off|status|draft [NAME]]``; returns the line to show."""
-    action = args[0] if args else "status"
+def command(shell: Any, forge: Any, args: HookArgs) -> str:
+    """``%forge hook [on|off|status|draft [NAME]]`` (parsed by :func:`.arguments.parse_hook`);
+    returns the line to show."""
     _follow_trait(shell, forge)
     hook = hook_for(shell)
-    if action in ("on", "off") and len(args) == 1:
-        forge.hook = action == "on"
+    if args.action in ("on", "off"):
+        forge.hook = args.action == "on"
         hook.install() if forge.hook else hook.uninstall()
         path = write_setting("hook", forge.hook)
         if forge.hook:
@@ -345,7 +346,7 @@ def command(shell: Any, forge: Any, args: list[str]) -> str:
                 "(`%forge hook off` to stop)."
             )
         return f"The NameError hook is off, and remembered off in {path}."
-    if action == "status" and len(args) == 1:
+    if args.action == "status":
         remembered = read_settings().get("hook")
         saved = "not set (off)" if remembered is None else ("on" if remembered else "off")
         source = " (c.Forge.hook in the config wins)" if configured(forge) else ""
@@ -353,9 +354,9 @@ def command(shell: Any, forge: Any, args: list[str]) -> str:
             f"The NameError hook is {'on' if hook.active else 'off'} in this kernel; "
             f"remembered setting: {saved} in {settings_path()}{source}."
         )
-    if action == "draft" and len(args) <= 2:
-        offer = hook.draft(args[1] if len(args) == 2 else None)
+    if args.action == "draft":
+        offer = hook.draft(args.name)
         return (
             f"The %%forge {offer.name} cell replaces this one: describe the function, then run it."
         )
-    raise SpecError("usage: %forge hook on|off|status|draft [NAME]")
+    raise SpecError(HOOK_USAGE)

@@ -1,35 +1,29 @@
 """``%forge`` subcommands that manage the library: search, history, stats, sharing.
 
-A mixin of :class:`~jupyter_forge.kernel.magics.ForgeMagics`, kept apart so the
-magics module stays about forging. Every command reads through the libraries in
-reach (project, user, shared) and writes only to a writable one.
+Kept apart from forging so each module stays about one thing. Every command
+reads through the libraries in reach (project, user, shared) and writes only to
+a writable one; arguments arrive parsed (:mod:`.arguments`).
 """
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-from typing import TYPE_CHECKING, Any
-
-from ..core.errors import ForgeError, SpecError
 from ..core.history import parse_version
-from ..core.libraries import LibrarySet
-from ..core.library import Library
-from ..core.record import ToolRecord
 from ..core.sharing import export_module, export_notebooks, import_notebooks
 from ..core.spec import check_tool_name
-from ..core.usage import ToolStats, retirement_suggestions, stats_for
+from ..core.usage import ToolStats, retirement_suggestions
 from . import comm
-from .options import MagicParser
+from .arguments import (
+    DeprecateArgs,
+    DiffArgs,
+    ExportArgs,
+    ImportArgs,
+    NameArgs,
+    RollbackArgs,
+    SearchArgs,
+    StatsArgs,
+)
+from .session import KernelSession
 from .views import Note, Table
-
-if TYPE_CHECKING:
-    from ..forge import Forge
-    from .registry import ToolRegistry
-
-
-def _parser(command: str) -> argparse.ArgumentParser:
-    return MagicParser(prog=f"%forge {command}", add_help=False)
 
 
 def _when(stats: ToolStats | None) -> str:
@@ -39,55 +33,18 @@ def _when(stats: ToolStats | None) -> str:
 
 
 class LibraryCommands:
-    """The library half of ``%forge``; needs ``forge``, ``registry`` and ``user_ns``."""
+    """The library half of ``%forge``, on one shell's session."""
 
-    forge: Forge
-    registry: ToolRegistry
-
-    @property
-    def user_ns(self) -> dict[str, Any]:  # provided by ForgeMagics
-        raise NotImplementedError
-
-    def audit(self, action: str, name: str, *, library: str | None = None, **fields: Any) -> None:
-        """Best effort: the audit log never fails the action it records."""
-        with contextlib.suppress(ForgeError):
-            self.forge.open_libraries(library).primary.audit.append(action, name, **fields)
-
-    def install_record(self, record: ToolRecord) -> None:  # provided by LoadingCommands
-        raise NotImplementedError
-
-    def _library(self, path: str | None = None) -> Library:
-        return self.forge.open_library(path)
-
-    def _libraries(self) -> LibrarySet:
-        return self.forge.open_libraries()
-
-    def _usage(self, libs: LibrarySet) -> dict[str, ToolStats]:
-        """Calls per tool across the libraries, including counts not flushed yet."""
-        tracker = getattr(self.registry, "tracker", None)
-        if tracker is not None:
-            tracker.flush()
-        # Each tool's counts from its own library: a shadowed namesake's are not mixed in.
-        stats, _errors = stats_for(libs.entries())
-        return stats
-
-    def _name_arg(self, args: list[str], command: str) -> str:
-        if not args:
-            raise SpecError(f"usage: %forge {command} NAME")
-        return check_tool_name(args[0], allow_builtin=True)
+    def __init__(self, session: KernelSession) -> None:
+        self.session = session
 
     # -- finding tools -------------------------------------------------------------------
 
-    def _cmd_search(self, args: list[str]) -> Table:
-        parser = _parser("search")
-        parser.add_argument("query", nargs="+")
-        parser.add_argument("-k", type=int, default=10)
-        parser.add_argument("--all", action="store_true", help="include deprecated tools")
-        opts = parser.parse_args(args)
-        libs = self._libraries()
-        query = " ".join(opts.query)
+    def search(self, opts: SearchArgs) -> Table:
+        libs = self.session.libraries()
+        query = opts.query
         hits = libs.index().search(query, k=opts.k, include_deprecated=opts.all)
-        usage = self._usage(libs)
+        usage = self.session.usage(libs)
         rows = [
             [
                 hit.name,
@@ -110,9 +67,9 @@ class LibraryCommands:
 
     # -- versions ------------------------------------------------------------------------
 
-    def _cmd_history(self, args: list[str]) -> Table:
-        name = self._name_arg(args, "history")
-        record = self._libraries().find(name)
+    def history(self, opts: NameArgs) -> Table:
+        name = opts.name
+        record = self.session.libraries().find(name)
         rows = []
         for version in reversed(record.versions().versions):
             approved = version.approved or {}
@@ -134,41 +91,32 @@ class LibraryCommands:
             title=f"{name}: {len(rows)} version(s) in {record.path}",
         )
 
-    def _cmd_diff(self, args: list[str]) -> Note:
-        if len(args) not in (1, 3):
-            raise SpecError("usage: %forge diff NAME [vOLD vNEW]")
-        name = self._name_arg(args, "diff")
-        history = self._libraries().find(name).versions()
-        if len(args) == 3:
-            text = history.diff(parse_version(args[1]), parse_version(args[2]))
+    def diff(self, opts: DiffArgs) -> Note:
+        name = opts.name
+        history = self.session.libraries().find(name).versions()
+        if opts.old is not None and opts.new is not None:
+            text = history.diff(parse_version(opts.old), parse_version(opts.new))
         else:
             text = history.diff()
         return Note(f"{name}: changes between versions", text)
 
-    def _cmd_rollback(self, args: list[str]) -> Note:
-        if len(args) != 2:
-            raise SpecError("usage: %forge rollback NAME vN")
-        name = self._name_arg(args, "rollback")
-        libs = self._libraries()
+    def rollback(self, opts: RollbackArgs) -> Note:
+        name = opts.name
+        libs = self.session.libraries()
         library = libs.writable_library_of(name)
-        record = library.rollback(name, parse_version(args[1]))
+        record = library.rollback(name, parse_version(opts.version))
         reloaded = ""
-        if self.registry.is_current(name, self.user_ns):
-            self.install_record(record)
+        if self.session.registry.is_current(name, self.session.user_ns):
+            self.session.install_record(record)
             reloaded = " and redefined in the kernel"
         comm.notify_tools_changed()
-        return Note(f"`{name}` is now v{record.version}, the code of {args[1]}{reloaded}.")
+        return Note(f"`{name}` is now v{record.version}, the code of {opts.version}{reloaded}.")
 
     # -- retirement ----------------------------------------------------------------------
 
-    def _cmd_deprecate(self, args: list[str]) -> Note:
-        parser = _parser("deprecate")
-        parser.add_argument("name")
-        parser.add_argument("--reason", default="")
-        parser.add_argument("--undo", action="store_true")
-        opts = parser.parse_args(args)
-        name = check_tool_name(opts.name, allow_builtin=True)
-        library = self._libraries().writable_library_of(name)
+    def deprecate(self, opts: DeprecateArgs) -> Note:
+        name = opts.name
+        library = self.session.libraries().writable_library_of(name)
         comm_text: str
         if opts.undo:
             library.undeprecate(name)
@@ -182,14 +130,10 @@ class LibraryCommands:
         comm.notify_tools_changed()
         return Note(comm_text)
 
-    def _cmd_stats(self, args: list[str]) -> Table:
-        parser = _parser("stats")
-        parser.add_argument("--idle-days", type=float, default=30.0, dest="idle_days")
-        parser.add_argument("--max-failure-rate", type=float, default=0.5, dest="max_failure_rate")
-        opts = parser.parse_args(args)
-        libs = self._libraries()
+    def stats(self, opts: StatsArgs) -> Table:
+        libs = self.session.libraries()
         records = libs.tools()
-        usage = self._usage(libs)
+        usage = self.session.usage(libs)
         suggestions = {
             s.name: s.reason
             for s in retirement_suggestions(
@@ -237,14 +181,8 @@ class LibraryCommands:
 
     # -- sharing -------------------------------------------------------------------------
 
-    def _cmd_export(self, args: list[str]) -> Note:
-        parser = _parser("export")
-        parser.add_argument("names", nargs="*")
-        target = parser.add_mutually_exclusive_group(required=True)
-        target.add_argument("--to", dest="folder")
-        target.add_argument("--module", dest="module")
-        opts = parser.parse_args(args)
-        libs = self._libraries()
+    def export(self, opts: ExportArgs) -> Note:
+        libs = self.session.libraries()
         if opts.names:
             records = [libs.find(check_tool_name(n, allow_builtin=True)) for n in opts.names]
         else:
@@ -254,18 +192,15 @@ class LibraryCommands:
             return Note(
                 f"Wrote {len(records)} tool(s) to {path}: `import {path.stem}` works without Jupyter."
             )
+        assert opts.folder is not None  # the parser requires --to or --module
         paths = export_notebooks(records, opts.folder)
         return Note(
             f"Copied {len(paths)} tool notebook(s) to {opts.folder}. They are untrusted on any other "
             "machine until reviewed there (%forge import, then %forge load)."
         )
 
-    def _cmd_import(self, args: list[str]) -> Note:
-        parser = _parser("import")
-        parser.add_argument("source")
-        parser.add_argument("--replace", action="store_true")
-        opts = parser.parse_args(args)
-        library = self._libraries().primary
+    def import_tools(self, opts: ImportArgs) -> Note:
+        library = self.session.libraries().primary
         names = import_notebooks(opts.source, library, replace=opts.replace)
         comm.notify_tools_changed()
         return Note(

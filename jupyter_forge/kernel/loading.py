@@ -13,15 +13,16 @@ import os
 
 from IPython.display import display
 
-from ..core.errors import ForgeError, LibraryError, SpecError
+from ..core.errors import ForgeError, LibraryError
 from ..core.library import Library
 from ..core.record import ToolRecord
 from ..core.result import ForgeResult
-from ..core.spec import ForgeSpec, check_tool_name
+from ..core.spec import ForgeSpec
 from ..core.tool_view import tool_status
 from . import comm
 from .approval import ApprovalWidget
-from .composing import ComposingCommands
+from .arguments import ListArgs, LoadArgs, NameArgs, RemoveArgs
+from .session import KernelSession
 from .views import Note, Table
 
 
@@ -33,23 +34,27 @@ def _same_code(reviewed: str | None, stored: str) -> bool:
         return False
 
 
-class LoadingCommands(ComposingCommands):
-    """Listing and loading tools; a mixin of :class:`ForgeMagics`."""
+class LoadingCommands:
+    """Listing, showing, loading and removing tools, on one shell's session."""
 
-    def _cmd_list(self, args: list[str]) -> Table:
-        if args:
+    def __init__(self, session: KernelSession) -> None:
+        self.session = session
+
+    def list_tools(self, opts: ListArgs) -> Table:
+        session = self.session
+        if opts.folder is not None:
             records, errors, where = (
-                (lib := self._library(args[0])).tools(),
+                (lib := session.library(opts.folder)).tools(),
                 lib.errors,
                 str(lib.root),
             )
         else:
-            libs = self._libraries()
+            libs = session.libraries()
             records, errors = libs.tools(), libs.errors
             where = ", ".join(f"{lib.label} {lib.root}" for lib in libs.libraries)
         rows = []
         for record in records:
-            loaded = "yes" if self.registry.is_current(record.name, self.user_ns) else ""
+            loaded = "yes" if session.registry.is_current(record.name, session.user_ns) else ""
             status = tool_status(record).replace("untrusted", "UNTRUSTED")
             rows.append(
                 [
@@ -68,13 +73,8 @@ class LoadingCommands(ComposingCommands):
             ["name", "version", "description", "status", "library", "loaded"], rows, title=title
         )
 
-    def _one_name(self, args: list[str], command: str) -> str:
-        if len(args) != 1:
-            raise SpecError(f"usage: %forge {command} NAME")
-        return check_tool_name(args[0], allow_builtin=True)
-
-    def _cmd_show(self, args: list[str]) -> Note:
-        record = self._libraries().find(self._one_name(args, "show"))
+    def show(self, opts: NameArgs) -> Note:
+        record = self.session.libraries().find(opts.name)
         samples = "\n".join(s.as_doctest() for s in record.samples) or "(none)"
         trusted = (
             "trusted" if record.trusted else "NOT trusted on this machine (review with %forge load)"
@@ -91,27 +91,28 @@ class LoadingCommands(ComposingCommands):
         )
         return Note(text, record.code)
 
-    def _cmd_remove(self, args: list[str]) -> Note:
-        force = "--force" in args
-        name = self._one_name([a for a in args if a != "--force"], "remove [--force]")
-        libs = self._libraries()
+    def remove(self, opts: RemoveArgs) -> Note:
+        name = opts.name
+        libs = self.session.libraries()
         library = libs.writable_library_of(name)
         callers = [r.name for r in libs.tools() if name in r.depends]
-        if callers and not force:
+        if callers and not opts.force:
             raise LibraryError(
                 f"`{name}` is called by {', '.join(callers)}: they would stop loading. Remove "
                 f"or re-forge them first, or pass --force"
             )
         path = library.remove(name)
-        undefined = self.registry.remove(name, self.user_ns)
+        undefined = self.session.registry.remove(name, self.session.user_ns)
         comm.notify_tools_changed()
         suffix = " and undefined it in the kernel" if undefined else ""
         return Note(f"Removed {path}{suffix}.")
 
-    def _cmd_load(self, args: list[str]) -> Note:
-        libs = self._libraries()
+    def load(self, opts: LoadArgs) -> Note:
+        session = self.session
+        args = opts.targets
+        libs = session.libraries()
         if len(args) == 1 and os.path.isdir(args[0]):
-            library = self._library(args[0])
+            library = session.library(args[0])
             records, errors, where = library.tools(), library.errors, str(library.root)
             by_name = False
 
@@ -135,14 +136,14 @@ class LoadingCommands(ComposingCommands):
             """Install, show for review, or hold ``record``; its dependencies are placed."""
             if record.name in loaded or record.name in review or record.name in waiting:
                 return
-            if needed_by and record.name in self.registry:
+            if needed_by and record.name in session.registry:
                 return  # a dependency already loaded in this kernel is used as it is
             if any(d in review or d in waiting for d in record.depends):
                 waiting.append(record.name)
             elif record.trusted:
-                self._install_one(record)
+                session.install_one(record)
                 detail = {"detail": f"needed by {needed_by}"} if needed_by else {}
-                self.audit(
+                session.audit(
                     "load", record.name, version=record.version, model=record.model, **detail
                 )
                 loaded.append(record.name)
@@ -160,7 +161,7 @@ class LoadingCommands(ComposingCommands):
                 reason = record.deprecated.get("reason") or "no reason given"
                 print(f"warning: `{record.name}` is deprecated ({reason})")
             try:
-                deps = self._dependencies(record, find)
+                deps = session.dependencies(record, find)
             except LibraryError as exc:
                 if by_name:
                     raise
@@ -188,7 +189,7 @@ class LoadingCommands(ComposingCommands):
 
     def _library_for(self, record: ToolRecord) -> Library:
         """The library object a record was read from (for trusting it after review)."""
-        for library in self._libraries().libraries:
+        for library in self.session.libraries().libraries:
             if record.path.parent == library.root:
                 return library
         return Library(record.path.parent, label=record.location)
@@ -203,22 +204,17 @@ class LoadingCommands(ComposingCommands):
             return ""
         return f"Tools need packages that are not installed ({', '.join(needed)}): {install_command(needed)}"
 
-    def install_record(self, record: ToolRecord) -> None:
-        """Install ``record``, its trusted dependencies first (untrusted ones: an error)."""
-        self._load_dependencies(record)
-        self._install_one(record)
-
     def _review_widget(self, library: Library, record: ToolRecord) -> ApprovalWidget:
         """An untrusted notebook is re-validated in the sandbox and shown, not executed."""
         spec = ForgeSpec(record.name, record.request or record.description, tuple(record.samples))
         try:  # a composed tool is checked with what it calls, as when it was forged
-            compose = [self._libraries().find(d) for d in record.depends]
+            compose = [self.session.libraries().find(d) for d in record.depends]
         except LibraryError:
             compose = []
-        result = self.forge.revalidate(
+        result = self.session.forge.revalidate(
             ForgeResult(spec=spec, model=record.model),
             record.code,
-            namespace=self.user_ns,
+            namespace=self.session.user_ns,
             compose=compose,
         )
 
@@ -230,7 +226,7 @@ class LoadingCommands(ComposingCommands):
                     "that would run on load): remove them from its tool cell, then %forge load again"
                 )
             trusted = library.trust(record.name)
-            self.install_record(trusted)
+            self.session.install_record(trusted)
             return f"Reviewed and trusted: `{record.name}` v{trusted.version} is defined in the kernel."
 
         return ApprovalWidget(

@@ -1,9 +1,14 @@
-"""Argument parsing for the magics: argparse that raises one-line errors, never exits."""
+"""Argument parsing for the magics: argparse that raises one-line errors, never exits.
+
+Each line parses into a frozen dataclass, so the commands read typed fields
+rather than poking at an argparse ``Namespace``.
+"""
 
 from __future__ import annotations
 
 import argparse
 import shlex
+from dataclasses import dataclass, field
 from typing import NoReturn
 
 from ..core.errors import SpecError
@@ -36,10 +41,30 @@ def cell_parser() -> argparse.ArgumentParser:
     return parser
 
 
+@dataclass(frozen=True)
+class CellOptions:
+    """The ``%%forge`` line; the defaults are those of a bare ``%%forge NAME``."""
+
+    name: str = ""
+    model: str | None = None
+    agent: bool = False
+    attempts: int | None = None
+    approve: str | None = None
+    library: str | None = None
+    no_persist: bool = False
+    samples: list[str] = field(default_factory=list)
+    replace: bool = False
+    temperature: float | None = None
+    new: bool = False
+    compose: list[str] = field(default_factory=list)
+    template: str | None = None
+    edit: bool = False
+
+
 EDIT_USAGE = "%%forge --edit NAME"
 
 
-def parse_cell_line(line: str) -> argparse.Namespace:
+def parse_cell_line(line: str) -> CellOptions:
     try:
         words = shlex.split(line)
     except ValueError as exc:
@@ -60,7 +85,51 @@ def parse_cell_line(line: str) -> argparse.Namespace:
             raise SpecError(
                 f"%%forge --edit needs the tool name: `{EDIT_USAGE}` with the code below"
             )
-    return opts
+    return CellOptions(**vars(opts))
+
+
+@dataclass(frozen=True)
+class AskOptions:
+    """``%forge ask`` (and ``%%forge --agent``, whose line carries the same choices)."""
+
+    task: tuple[str, ...] = ()
+    resume: bool = False
+    model: str | None = None
+    approve: str | None = None
+    library: str | None = None
+    no_persist: bool = False
+    max_steps: int | None = None
+
+    @classmethod
+    def from_cell(cls, opts: CellOptions) -> AskOptions:
+        """The agent's choices on a ``%%forge --agent`` line (no step limit there)."""
+        return cls(
+            model=opts.model, approve=opts.approve, library=opts.library, no_persist=opts.no_persist
+        )
+
+
+def ask_parser() -> argparse.ArgumentParser:
+    parser = MagicParser(prog="%forge ask", add_help=False)
+    parser.add_argument("task", nargs="*")
+    parser.add_argument("--continue", action="store_true", dest="resume")
+    parser.add_argument("--model", "-m")
+    parser.add_argument("--approve", choices=["auto", "widget"])
+    parser.add_argument("--library", "-l")
+    parser.add_argument("--no-persist", action="store_true", dest="no_persist")
+    parser.add_argument("--max-steps", type=int, dest="max_steps")
+    return parser
+
+
+def parse_ask(args: list[str]) -> AskOptions:
+    """``%forge ask "TASK"`` or ``%forge ask --continue``, never both, never neither."""
+    opts = ask_parser().parse_args(args)
+    parsed = AskOptions(**{**vars(opts), "task": tuple(opts.task)})
+    task = " ".join(parsed.task).strip()
+    if parsed.resume and task:
+        raise SpecError("%forge ask --continue takes no task: it goes on with the paused one")
+    if not parsed.resume and not task:
+        raise SpecError('usage: %forge ask "TASK" (or %forge ask --continue)')
+    return parsed
 
 
 def edit_cell_text(name: str, code: str) -> str:

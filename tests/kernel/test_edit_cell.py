@@ -169,11 +169,13 @@ def test_edit_in_a_cell_asks_the_front_end_that_clicked(
     comm._on_open(lab, {"header": {"session": "browser-1"}})
     try:
         parents = iter([{"metadata": {"cellId": "forge-cell"}}] * 50)
-        monkeypatch.setattr(kernel.magics, "_parent", lambda: next(parents))
+        monkeypatch.setattr(kernel.magics.session, "parent_message", lambda: next(parents))
         model.push(PARSE_MONEY_WRONG)
         kernel.fails(FORGE, ShownInCell)
         widget = kernel.magics.pending["parse_money"]
-        monkeypatch.setattr(kernel.magics, "_parent", lambda: {"header": {"session": "browser-1"}})
+        monkeypatch.setattr(
+            kernel.magics.session, "parent_message", lambda: {"header": {"session": "browser-1"}}
+        )
 
         click(widget.cell_button)
 
