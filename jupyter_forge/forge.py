@@ -608,7 +608,7 @@ class Forge(LoggingConfigurable):
         """Check hand-edited code the same way (the widget's Edit → Save, a
         ``%%forge --edit`` cell). A passing version it replaces is kept for :meth:`revert`."""
         composed = self.composition(result.spec.name, compose)
-        return review.revalidate(self, result, code, namespace, composed)
+        return review.revalidate(self.validate_code, result, code, namespace, composed)
 
     def revert(self, result: ForgeResult) -> ForgeResult:
         """Show the last passing version again after an edit that failed (the widget's
@@ -675,7 +675,7 @@ class Forge(LoggingConfigurable):
         as it was.
         """
         composed = self.composition(result.spec.name, compose)
-        return review.accept(self, result, index, namespace, composed)
+        return review.accept(self.validate_code, result, index, namespace, composed)
 
     def drop_check(self, result: ForgeResult, index: int) -> ForgeResult:
         """Forget check ``index`` from the words ("Drop"): bookkeeping only, nothing runs."""

@@ -2,64 +2,30 @@
 
 Why apart from the forge loop: these run after the model is done, on the person's
 word, and must leave the result whole if anything fails on the way. They reach the
-sandbox only through the service (:class:`Checker`, which ``Forge`` is).
+sandbox only through the service's one run (``validate``, :class:`.evidence.Validate`).
 """
 
 from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Any
 
+from . import evidence
 from .core.compose import Composition
 from .core.extract import extract_function
-from .core.probes import ProbeResult
 from .core.repair import finish
 from .core.result import Attempt, ForgeResult, accept_check, accepted_spec
 from .core.revert import keep_passing
-from .core.spec import Sample
-from .core.validation import ValidationReport
-from .evidence import sample_inputs
+from .evidence import Validate, sample_inputs
 
-__all__ = ["Checker", "accept", "revalidate"]
-
-
-class Checker(Protocol):
-    """What a review needs from the service (``Forge`` has all of it)."""
-
-    def validate_code(
-        self,
-        code: str,
-        name: str,
-        samples: Sequence[Sample],
-        *,
-        inputs: Mapping[str, bytes] | None = None,
-        composition: Composition | None = None,
-        observe: bool = False,
-    ) -> ValidationReport: ...
-
-    def run_checks(
-        self,
-        code: str,
-        name: str,
-        checks: Sequence[Sample],
-        namespace: Mapping[str, Any],
-        composition: Composition | None = None,
-    ) -> ValidationReport: ...
-
-    def preview(
-        self,
-        result: ForgeResult,
-        namespace: Mapping[str, Any] | None = None,
-        *,
-        composition: Composition | None = None,
-    ) -> list[ProbeResult]: ...
+__all__ = ["accept", "revalidate"]
 
 
 def revalidate(
-    checker: Checker,
+    validate: Validate,
     result: ForgeResult,
     code: str,
     namespace: Mapping[str, Any] | None,
@@ -86,25 +52,30 @@ def revalidate(
     if extraction.code is not None:
         inputs = sample_inputs(spec, namespace or {})
         tick = time.perf_counter()
-        attempt.report = checker.validate_code(
+        attempt.report = validate(
             extraction.code, spec.name, spec.samples, inputs=inputs, composition=composed
         )
         result.add_time("validate", time.perf_counter() - tick)
     checks = result.word_checks.checks if result.word_checks else []
     if attempt.passed and checks:
         # The edited version is judged like a generated one: its checks line must be true.
-        attempt.checks_report = checker.run_checks(
-            attempt.code or "", spec.name, [c.sample for c in checks], namespace or {}, composed
+        attempt.checks_report = evidence.run_checks(
+            validate,
+            attempt.code or "",
+            spec.name,
+            [c.sample for c in checks],
+            namespace or {},
+            composed,
         )
     if extraction.code is not None:
         finish(result, extraction.code)
         result.report = attempt.report
-        result.preview = checker.preview(result, namespace, composition=composed)
+        result.preview = evidence.preview(validate, result, namespace, composed)
     return result
 
 
 def accept(
-    checker: Checker,
+    validate: Validate,
     result: ForgeResult,
     index: int,
     namespace: Mapping[str, Any] | None,
@@ -121,7 +92,7 @@ def accept(
         code = result.code
         if code is None:
             return result  # nothing to validate: the sample is there for the next try
-        revalidate(checker, result, code, namespace, composed)
+        revalidate(validate, result, code, namespace, composed)
     except BaseException:
         vars(result).update(vars(before))
         raise

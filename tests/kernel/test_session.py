@@ -9,10 +9,9 @@ from typing import Any
 import nbformat
 import pytest
 from kernel_helpers import PARSE_MONEY_CODE, Kernel
+from test_agent_magic import save_tool
 
 from jupyter_forge.core.errors import ForgeError
-from jupyter_forge.core.library import Library
-from jupyter_forge.core.schema import function_schema, signature_text
 from jupyter_forge.kernel import extension
 from jupyter_forge.kernel.agent_view import session_for
 from jupyter_forge.kernel.session import AgentState, KernelSession
@@ -23,25 +22,9 @@ WEEKLY_TOTAL_CODE = '''def weekly_total(amounts: list[str]) -> float:
 '''
 
 
-def save_tool(library: Path, name: str, code: str, **extra: Any) -> None:
-    Library(library).save(
-        name=name,
-        code=code,
-        description=function_schema(code, name)["function"]["description"],
-        signature=signature_text(code, name),
-        request=f"{name} request",
-        model="test",
-        samples=[],
-        schema=function_schema(code, name),
-        validation=None,
-        approved_how="test",
-        **extra,
-    )
-
-
 def save_both(kernel: Kernel) -> None:
-    save_tool(kernel.library, "parse_money", PARSE_MONEY_CODE)
-    save_tool(kernel.library, "weekly_total", WEEKLY_TOTAL_CODE, depends=["parse_money"])
+    save_tool(kernel.library, PARSE_MONEY_CODE, "parse_money")
+    save_tool(kernel.library, WEEKLY_TOTAL_CODE, "weekly_total", depends=["parse_money"])
 
 
 def untrust(path: Path) -> None:
