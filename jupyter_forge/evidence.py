@@ -15,7 +15,8 @@ from typing import Any, Protocol
 from .core.compose import Composition
 from .core.defs import function_def
 from .core.errors import SandboxError, SpecError
-from .core.probes import Probe, ProbeResult, derive_probes, variable_kind
+from .core.probe_shapes import variable_kind
+from .core.probes import Probe, ProbeResult, derive_probes
 from .core.result import ForgeResult
 from .core.spec import ForgeSpec, Sample
 from .core.validation import ValidationReport

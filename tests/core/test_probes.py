@@ -8,7 +8,8 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from jupyter_forge.core.probes import Probe, ProbeResult, derive_probes, variable_kind
+from jupyter_forge.core.probe_shapes import variable_kind
+from jupyter_forge.core.probes import Probe, ProbeResult, derive_probes
 from jupyter_forge.core.spec import Sample
 
 CLEAN = "def clean_prices(prices: list[str]) -> list[float]:\n    return []\n"
