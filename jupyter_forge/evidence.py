@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from .core.compose import Composition
 from .core.defs import function_def
+from .core.disagreement import Compare, Comparison, compared
 from .core.errors import SandboxError, SpecError
 from .core.probe_shapes import variable_kind
 from .core.probes import Probe, ProbeResult, derive_probes
@@ -25,6 +26,7 @@ from .core.variables import pickle_inputs, sample_free_names
 __all__ = [
     "Validate",
     "behaviour",
+    "compare",
     "free_inputs",
     "preview",
     "run_checks",
@@ -225,3 +227,40 @@ def behaviour(
         return tuple(_outcome(run) for run in runs)
 
     return behave
+
+
+COMPARE_PROBES = 12  # more than the preview shows: a second opinion looks wider
+
+
+def compare(
+    validate: Validate,
+    spec: ForgeSpec,
+    namespace: Mapping[str, Any] | None = None,
+    composition: Composition | None = None,
+) -> Compare:
+    """(shown code, other code) -> how they compare on probes, and where they differ.
+
+    Probes are derived from the shown code's signature and the samples (edge cases
+    and inputs like the sample's), run on both in the sandbox; none compared when
+    there are no probes or no sandbox (no evidence is no doubt).
+    """
+    namespace = namespace or {}
+    kinds = _variable_kinds(spec, namespace)
+
+    def differ(shown: str, other: str) -> Comparison:
+        probes = derive_probes(
+            shown, spec.name, spec.samples, limit=COMPARE_PROBES, variables=kinds
+        )
+        if not probes:
+            return Comparison(0)
+        inputs = free_inputs([p.call for p in probes], namespace, spec.name)
+        try:
+            mine = run_probes(validate, shown, spec.name, probes, inputs, composition)
+            theirs = run_probes(validate, other, spec.name, probes, inputs, composition)
+        except SandboxError:
+            return Comparison(0)
+        return compared(
+            [p.call for p in probes], [_outcome(r) for r in mine], [_outcome(r) for r in theirs]
+        )
+
+    return differ

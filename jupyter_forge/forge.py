@@ -192,6 +192,12 @@ class Forge(LoggingConfigurable):
         "candidates, steer repairs and are shown apart from your samples, never blocking "
         "approval on their own.",
     ).tag(config=True)
+    second_opinion = Bool(
+        True,
+        help="When a candidate passes the samples and every check from the words with "
+        "attempts to spare, ask for one more and compare the two on probes: if both pass "
+        "but answer differently, the tool is marked doubtful and the widget shows where.",
+    ).tag(config=True)
     hook = Bool(
         False,
         help="Offer to forge a function a cell calls but nobody defined (NameError hook). "
@@ -518,6 +524,11 @@ class Forge(LoggingConfigurable):
                 fix_imports=fix_imports,
                 behave=self.behaviour(job.spec, job.namespace, job.composed),
                 retry=retry,
+                compare=(
+                    evidence.compare(self.validate_code, job.spec, job.namespace, job.composed)
+                    if self.second_opinion
+                    else None
+                ),
             )
             if result.code is not None:
                 tick = time.perf_counter()

@@ -68,10 +68,15 @@ def one_line(exc: BaseException) -> str:
     return text
 
 
+# A script of one reply pins ``second_opinion=False``: the second opinion asks once more
+# after a green candidate (tests/test_second_opinion.py covers it).
+
+
 def test_good_reply_passes_in_one_attempt(sm: ScriptedModel, tmp_path: Path) -> None:
     sm.push(GOOD)
     progress = Recorder()
-    result = forge_for(sm, tmp_path).create(parse_cell("add", CELL), progress=progress)
+    forge = forge_for(sm, tmp_path, second_opinion=False)
+    result = forge.create(parse_cell("add", CELL), progress=progress)
     assert result.passed, result.status_line()
     assert len(result.attempts) == 1
     assert result.code == GOOD.split("```python\n")[1].split("```")[0]
@@ -101,7 +106,7 @@ def test_good_reply_passes_in_one_attempt(sm: ScriptedModel, tmp_path: Path) -> 
 
 def test_bad_then_good_takes_two_attempts(sm: ScriptedModel, tmp_path: Path) -> None:
     sm.push(BAD, GOOD)
-    forge = forge_for(sm, tmp_path)
+    forge = forge_for(sm, tmp_path, second_opinion=False)
     result = forge.create(parse_cell("add", CELL))
     assert result.passed
     assert len(result.attempts) == 2
@@ -126,7 +131,8 @@ def test_bad_then_good_takes_two_attempts(sm: ScriptedModel, tmp_path: Path) -> 
 def test_a_stub_without_hints_is_typed_from_its_samples(sm: ScriptedModel, tmp_path: Path) -> None:
     stub = 'def add(a, b):\n    """Add two numbers."""\n'
     sm.push('```python\ndef add(a, b):\n    """Add two numbers."""\n    return a + b\n```')
-    result = forge_for(sm, tmp_path).create(parse_cell("add", stub + ">>> add(1, 2.5)\n3.5\n"))
+    forge = forge_for(sm, tmp_path, second_opinion=False)
+    result = forge.create(parse_cell("add", stub + ">>> add(1, 2.5)\n3.5\n"))
     assert len(sm.requests) == 1  # no second request just for the hints
     assert "Complete this code" in sm.requests[0]["messages"][-1]["content"]
     assert result.passed and result.code is not None

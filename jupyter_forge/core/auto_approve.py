@@ -56,6 +56,11 @@ def refusal(result: ForgeResult) -> str | None:
     risky = risky_findings(code)
     if risky:
         return f"it can reach outside the function ({_first(risky)}), {_NEEDS_A_PERSON}"
+    if result.disputed is not None:
+        return (
+            "another candidate that passes its samples answers differently "
+            f"({result.disputed.first_difference()}), which a person must decide"
+        )
     if result.doubtful:
         return "it passes its samples but breaks checks from your words, which a person must read"
     return None

@@ -142,6 +142,8 @@ def typed_variants(shape: Shape, sample: object, pandas: str | None) -> list[tup
             out.append((f"  {text}  ", "surrounding whitespace"))
         if text and text.upper() != text:
             out.append((text.upper(), "upper-cased"))
+        if text and text.strip():
+            out.append((f"{text} It's re-used 3 times!", "apostrophes, hyphens and digits"))
     elif kind == "bytes":
         out.append((b"", "empty bytes"))
     elif kind == "bool":
@@ -176,6 +178,7 @@ def typed_variants(shape: Shape, sample: object, pandas: str | None) -> list[tup
         if elem_is_str:
             blank = [first, ""] if items else [""]
             built.append((container_ast(kind, blank), "blank string element"))
+        built += [(container_ast(kind, found), why) for found, why in _like_sample(kind, items)]
     if kind in FRAMES and pandas:
         what = "empty DataFrame, no columns" if kind == "DataFrame" else "empty Series"
         keywords = [] if kind == "DataFrame" else [ast.keyword("dtype", ast.Name("float"))]
@@ -210,4 +213,29 @@ def variants(
         out.insert(min(1, len(out)), none)
     elif not out:
         out.append(none)
+    return out
+
+
+def _like_sample(kind: str, items: Sequence[object]) -> list[tuple[list[object], str]]:
+    """Inputs like the sample's, changed in a way the words often settle but one
+    sample does not: order, equal values, decimals, key order.
+
+    Why: edge cases tell how a tool fails; these tell two tools that both pass the
+    sample apart (MBR-exec agreement, :mod:`jupyter_forge.core.result`), and show a
+    reviewer what the tool does with input that is only a little different.
+    """
+    out: list[tuple[list[object], str]] = []
+    if kind == "set" or len(items) < 2:
+        return out
+    flipped = list(reversed(items))
+    if flipped != list(items):
+        out.append((flipped, "reversed order"))
+    numbers = [i for i in items if isinstance(i, (int, float)) and not isinstance(i, bool)]
+    if len(numbers) == len(items):
+        equal = round(float(numbers[0]) + 0.1, 6)
+        out.append(([equal] * max(3, len(items)), "all values equal (decimals)"))
+    records = [i for i in items if isinstance(i, dict)]
+    if len(records) == len(items) and any(len(r) > 1 for r in records):
+        keyed: list[object] = [dict(reversed(list(r.items()))) for r in records]
+        out.append((keyed, "keys in another order"))
     return out

@@ -13,7 +13,8 @@ from typing import Protocol
 
 from .checks import Check
 from .definition import definition_effects
-from .errors import ModelReplyError
+from .disagreement import Compare, SecondOpinion
+from .errors import ModelError, ModelReplyError
 from .extract import Extraction, extract_function
 from .findings import static_findings, third_party_imports
 from .hints import infer, missing_hints
@@ -176,6 +177,7 @@ def forge_loop(
     fix_imports: FixImports | None = None,
     behave: Behave | None = None,
     retry: Retry | None = None,
+    compare: Compare | None = None,
 ) -> ForgeResult:
     """Ask, check, and feed failures back until a candidate passes or the budget is spent.
 
@@ -194,6 +196,11 @@ def forge_loop(
     run (a missing ``import re``), at no model cost; listed for the reviewer.
 
     ``behave``: code -> its outcome on each edge-case probe, to settle ties (:func:`settle_ties`).
+
+    ``compare``: (code, code) -> how two candidates compare on probes. With it, a
+    candidate that passes everything before the budget is spent gets a second
+    opinion: one fresh candidate, and if that passes everything too but answers
+    differently, the result is doubtful and says where (:mod:`.disagreement`).
 
     ``retry``: this forge redoes an earlier one (:class:`Retry`): the first ask shows
     the earlier code and its failures, and an answer identical to code already shown
@@ -218,9 +225,13 @@ def forge_loop(
         report = loop.judge(attempt, where, validate, observe)
         failing = check_words(loop.result, attempt, run_checks, loop.sink, where)
         if loop.done(attempt, extraction, failing):
+            if compare is not None and number < attempts:
+                loop.second_opinion(
+                    number + 1, attempts, generate, validate, run_checks, fix_imports
+                )
             break
         loop.next_request(attempt, reply, extraction, report, failing, where)
-    return loop.finish(behave)
+    return loop.finish(behave, compare)
 
 
 class _Loop:
@@ -250,6 +261,7 @@ class _Loop:
         self.passing_keys: set[str] = set()  # candidates of this forge that passed the samples
         self.repeats_passing = 0  # answers that repeated one of them
         self.polishing: Attempt | None = None  # the working candidate asked to be polished
+        self.second: Attempt | None = None  # the second opinion, once asked
         if retry is not None:
             self.messages = retry_messages(self.base, spec.name, retry.code, retry.lines)
             self.kind = "repair"
@@ -417,12 +429,55 @@ class _Loop:
             )
             self.kind = "repair"
 
-    def finish(self, behave: Behave | None) -> ForgeResult:
+    def first_green(self, besides: Attempt) -> Attempt | None:
+        return next((a for a in self.result.attempts if a.green and a is not besides), None)
+
+    def second_opinion(
+        self,
+        number: int,
+        attempts: int,
+        generate: Generate,
+        validate: Validate,
+        run_checks: RunChecks | None,
+        fix_imports: FixImports | None,
+    ) -> None:
+        """One fresh candidate after the best one passed everything (compared in
+        :meth:`finish`). Not hinted or repaired: it is evidence more than a proposal."""
+        best = self.result.choose_best()
+        if best is None or not best.green:
+            return
+        where = f"attempt {number}/{attempts}"
+        self.sink.stage("llm", f"{where}: a second opinion from {self.model_name}…")
+        try:
+            reply = generate(list(self.base), number, self.sink.token)
+        except ModelError as exc:  # optional evidence: a failed call never costs the tool
+            self.sink.stage("repair", f"{where}: no second opinion: {exc}")
+            return
+        self.kind = "fresh"
+        attempt, _ = self.record(number, reply, fix_imports)
+        if attempt.code is None or code_key(attempt.code) in self.seen:
+            attempt.problems.append("the same code as an answer shown before")
+            return
+        self.seen.add(code_key(attempt.code))
+        self.judge(attempt, where, validate, None)
+        check_words(self.result, attempt, run_checks, self.sink, where)
+        self.second = attempt
+
+    def finish(self, behave: Behave | None, compare: Compare | None = None) -> ForgeResult:
         """Choose the candidate to show (ties settled by agreement on probes) and fill in
         what the reviewer sees besides its code."""
         result = self.result
         settle_ties(result, behave)
         shown = result.choose_best()
+        second = self.second
+        if compare is not None and shown is not None and second is not None:
+            other = second if shown is not second else self.first_green(second)
+            if shown.green and other is not None and other.green:
+                self.sink.stage("behaviour", "comparing two candidates on probes…")
+                tick = time.perf_counter()
+                comparison = compare(shown.code or "", other.code or "")
+                result.add_time("second_opinion", time.perf_counter() - tick)
+                result.second_opinion = SecondOpinion(shown.number, other.number, comparison)
         if shown is not None and shown.code is not None:
             finish(result, shown.code)
             result.report = shown.report

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from .checks import Check
+from .disagreement import SecondOpinion
 from .errors import SpecError
 from .probes import ProbeResult
 from .spec import ForgeSpec, merge_samples
@@ -78,6 +79,12 @@ class Attempt:
             self.samples_passed if self.code is not None and not self.problems else -1,
             -len(self.notes),
         )
+
+    @property
+    def green(self) -> bool:
+        """Passes the samples and every check from the words that was run on it."""
+        report = self.checks_report
+        return self.passed and (report is None or report.passed)
 
     def rank(self, agreement: int = 0) -> tuple[bool, int, bool, int, int, int, int]:
         """Better candidates sort higher: by :meth:`merit`, then agreeing with more other
@@ -158,6 +165,8 @@ class ForgeResult:
     word_checks: WordChecks | None = None  # checks from the request's words (None: not asked)
     preview: list[ProbeResult] = field(default_factory=list)  # edge-case probes (core/probes.py)
     kept: Kept | None = None  # the last passing version shown, while an edit replaces it
+    # Another candidate passing the same evidence, compared with the chosen one on probes.
+    second_opinion: SecondOpinion | None = None
 
     @property
     def passed(self) -> bool:
@@ -165,15 +174,26 @@ class ForgeResult:
 
     @property
     def doubtful(self) -> bool:
-        """Passes the samples but breaks checks from the request's own words.
+        """Passes the samples but breaks checks from the request's own words, or another
+        candidate passing the same evidence behaves differently (:attr:`disputed`).
 
         Why: a green mark must mean a correct tool. Code bent to one sample that breaks a
-        stated rule is the worst outcome this product can have, and the checks are the
-        only sign of it; they may be wrong themselves, so this warns (amber) and never
+        stated rule is the worst outcome this product can have, and these are the only
+        signs of it; they may be wrong themselves, so this warns (amber) and never
         blocks approval.
         """
         report = self.checks_report
-        return self.passed and report is not None and not report.passed
+        breaks_checks = report is not None and not report.passed
+        return self.passed and (breaks_checks or self.disputed is not None)
+
+    @property
+    def disputed(self) -> SecondOpinion | None:
+        """The second opinion, when it answered differently from the candidate shown (an
+        edit or another version is not disputed by it)."""
+        shown, found = self.shown, self.second_opinion
+        if found is None or shown is None or shown.number != found.shown:
+            return None
+        return found if found.comparison.differences else None
 
     @property
     def verdict(self) -> Verdict:
@@ -255,6 +275,17 @@ class ForgeResult:
         tries = len(self.attempts)
         word = "attempt" if tries == 1 else "attempts"
         shown = self.shown
+        disputed = self.disputed
+        report = self.checks_report
+        if self.doubtful and disputed is not None and (report is None or report.passed):
+            words = self.checks_line()
+            evidence = f"its samples ({words})" if words else "its samples"
+            return (
+                f"`{self.spec.name}` passes {evidence} after {tries} {word} with "
+                f"{self.model}, but another candidate that passes them too answers "
+                f"differently: {disputed.first_difference()}. Decide which the words mean, "
+                "add it as a sample and regenerate, or approve if this one is right"
+            )
         if self.doubtful and shown is not None and self.word_checks is not None:
             checks = self.word_checks.checks
             report = self.checks_report
@@ -282,7 +313,10 @@ class ForgeResult:
             words = self.checks_line()
             checked += f"; {words}" if words else ""
             line = f"`{self.spec.name}` passed ({checked}) after {tries} {word} with {self.model}"
-            if shown.number != tries:
+            opinion = self.second_opinion
+            if opinion is not None and opinion.shown == shown.number and opinion.agrees:
+                line += f"; attempt {opinion.other} agrees on {opinion.comparison.probes} probes"
+            elif shown.number != tries and (opinion is None or opinion.other != tries):
                 line += f" (attempt {shown.number} is shown: later ones did worse)"
             if shown.hinted:
                 line += f"; type hints from the sample runs: {', '.join(shown.hinted)}"

@@ -48,6 +48,7 @@ def test_list_of_str_from_annotation_and_sample() -> None:
         "one element": "clean_prices(['$1.50'])",
         "list containing None": "clean_prices(['$1.50', None])",
         "blank string element": "clean_prices(['$1.50', ''])",
+        "reversed order": "clean_prices(['(2)', '$1.50'])",
     }
 
 
@@ -61,6 +62,7 @@ def test_str_probes_vary_the_sample_string() -> None:
         "accented letters": "slug('Hélló Wórld')",
         "surrounding whitespace": "slug('  Hello World  ')",
         "upper-cased": "slug('HELLO WORLD')",
+        "apostrophes, hyphens and digits": 'slug("Hello World It\'s re-used 3 times!")',
     }
 
 
@@ -98,6 +100,8 @@ def test_tuple_and_set_keep_their_container() -> None:
         "empty tuple": "f(())",
         "one element": "f((4,))",
         "tuple containing None": "f((4, None))",
+        "reversed order": "f((5, 4))",
+        "all values equal (decimals)": "f((4.1, 4.1, 4.1))",
     }
     st = derive_probes("def f(xs: set[str]) -> int:\n    return 0\n", "f", samples())
     assert by_why(st)["empty set"] == "f(set())"
@@ -324,3 +328,24 @@ def test_a_string_annotation_nested_too_deeply_is_not_a_crash() -> None:
     code = f'def add(a: "{"-" * 200_000}1", b: int) -> int:\n    """Add."""\n    return a + b\n'
     probes = derive_probes(code, "add", [])
     assert all("add(" in p.call for p in probes)
+
+
+def test_inputs_like_the_sample_tell_candidates_apart() -> None:
+    """Order, equal decimals and key order: what one sample leaves open (and where two
+    tools that both pass it differ)."""
+    numbers = derive_probes(
+        "def z(xs: list[float]) -> list[float]:\n    return xs\n", "z", samples("z([2, 4, 9])")
+    )
+    assert by_why(numbers)["reversed order"] == "z([9, 4, 2])"
+    assert by_why(numbers)["all values equal (decimals)"] == "z([2.1, 2.1, 2.1])"
+    records = derive_probes(
+        "def f(rows: list[dict]) -> list[dict]:\n    return rows\n",
+        "f",
+        samples('f([{"a": 1, "b": 2}, {"c": 3}])'),
+    )
+    found = by_why(records)
+    assert found["keys in another order"] == "f([{'b': 2, 'a': 1}, {'c': 3}])"
+    assert found["reversed order"] == "f([{'c': 3}, {'a': 1, 'b': 2}])"
+    assert "all values equal (decimals)" not in found
+    one = derive_probes("def f(xs: list[int]) -> int:\n    return 0\n", "f", samples("f([7])"))
+    assert "reversed order" not in by_why(one)  # one element: nothing to reorder

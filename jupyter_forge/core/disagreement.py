@@ -1,0 +1,123 @@
+"""A second opinion: two candidates that both pass everything, compared on probes.
+
+Why: a candidate that passes the person's samples and every check from the words is
+shown green, yet one sample and a few model-written checks leave much of what the
+words say untested (measured on the DS benchmark: a third of the green tools there
+were wrong). Another candidate that passes the same evidence and still answers
+differently on an input like the sample's shows the reviewer exactly where the
+words were not pinned down: a doubt worth reading, with the input to decide on.
+Agreement is no proof, so it never turns anything green on its own.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+_SHOWN_DIFFERENCES = 5  # kept and shown; the first goes in the status line
+_NON_LITERAL = re.compile(r"(?<![\w'\"])-?(?:nan|inf)(?![\w'\"])")
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One probe on which the two candidates answered differently (reprs, or "raises X")."""
+
+    call: str
+    shown: str
+    other: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"call": self.call, "shown": self.shown, "other": self.other}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two candidates run on the same ``probes`` probes; where they answered differently."""
+
+    probes: int
+    differences: tuple[Difference, ...] = ()
+
+
+# Code of the shown candidate, code of the other -> how they compare (in the sandbox).
+Compare = Callable[[str, str], Comparison]
+
+
+@dataclass(frozen=True)
+class SecondOpinion:
+    """Attempt ``shown`` (under review) and attempt ``other`` both pass the samples and
+    every check from the words; ``comparison`` is how they compare on probes."""
+
+    shown: int
+    other: int
+    comparison: Comparison
+
+    @property
+    def agrees(self) -> bool:
+        return self.comparison.probes > 0 and not self.comparison.differences
+
+    def first_difference(self) -> str:
+        first = self.comparison.differences[0]
+        return f"`{first.call}` gives {first.shown} here, {first.other} in attempt {self.other}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "shown": self.shown,
+            "other": self.other,
+            "probes": self.comparison.probes,
+            "differences": [d.to_json() for d in self.comparison.differences],
+        }
+
+
+def compared(calls: Sequence[str], shown: Sequence[str], other: Sequence[str]) -> Comparison:
+    """Probes where two candidates' outcomes differ in a way a person would care about.
+
+    Two different exceptions are not a difference (the words rarely say which error a
+    broken input raises), and numbers compare as numbers (``0.30000000000000004`` is
+    ``0.3``), so a doubt is raised only by a real difference in behaviour.
+    """
+    found = [
+        Difference(call, mine, theirs)
+        for call, mine, theirs in zip(calls, shown, other, strict=False)
+        if not same_outcome(mine, theirs)
+    ]
+    return Comparison(min(len(calls), len(shown), len(other)), tuple(found[:_SHOWN_DIFFERENCES]))
+
+
+def same_outcome(a: str, b: str) -> bool:
+    if a == b or (a.startswith("raises ") and b.startswith("raises ")):
+        return True
+    if a.startswith("not run") or b.startswith("not run"):
+        return True  # an earlier probe hung: no evidence either way
+    try:
+        left, right = _literal(a), _literal(b)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return False  # not both literals (a DataFrame's repr...): the text decided
+    return _close(left, right)
+
+
+def _literal(text: str) -> object:
+    """A repr as a value; ``nan``/``inf`` (not literals) as marker strings, so they
+    compare equal to themselves and unequal to any number."""
+    return ast.literal_eval(_NON_LITERAL.sub(lambda m: repr(f"<{m.group(0)}>"), text))
+
+
+def _close(a: object, b: object, depth: int = 0) -> bool:
+    if depth > 20:
+        return a == b
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        if type(a) is not type(b) or len(a) != len(b):
+            return False
+        return all(_close(x, y, depth + 1) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        if list(a) != list(b):  # key order is behaviour too: it shows in every printout
+            return False
+        return all(_close(a[k], b[k], depth + 1) for k in a)
+    return a == b

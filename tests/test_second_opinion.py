@@ -1,0 +1,140 @@
+"""The second opinion end to end: scripted model over litellm, real sandbox.
+
+A candidate that passes everything with attempts to spare is compared with one more
+fresh candidate on probes; a difference marks the tool doubtful and says where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from jupyter_forge.core.auto_approve import refusal
+from jupyter_forge.core.spec import parse_cell
+from jupyter_forge.forge import Forge
+from jupyter_forge.testing.scripted_llm import ScriptedModel
+
+CELL = (
+    "Scale a list of numbers so the smallest becomes 0 and the largest 1.\n"
+    ">>> scale([10, 20, 30])\n[0.0, 0.5, 1.0]\n"
+)
+GUARDED = """```python
+def scale(xs: list[float]) -> list[float]:
+    \"\"\"Min-max scale; all-equal values scale to zeros.\"\"\"
+    lo, hi = min(xs), max(xs)
+    if hi == lo:
+        return [0.0 for _ in xs]
+    return [(x - lo) / (hi - lo) for x in xs]
+```"""
+SAME_BEHAVIOUR = """```python
+def scale(xs: list[float]) -> list[float]:
+    \"\"\"Min-max scale.\"\"\"
+    low = min(xs)
+    span = max(xs) - low
+    return [0.0] * len(xs) if span == 0 else [(v - low) / span for v in xs]
+```"""
+UNGUARDED = """```python
+def scale(xs: list[float]) -> list[float]:
+    \"\"\"Min-max scale.\"\"\"
+    lo, hi = min(xs), max(xs)
+    return [(x - lo) / (hi - lo) for x in xs]
+```"""
+WRONG = UNGUARDED.replace("(x - lo) / (hi - lo)", "x / hi")
+
+
+@pytest.fixture
+def sm() -> Iterator[ScriptedModel]:
+    with ScriptedModel() as model:
+        yield model
+
+
+@pytest.fixture(autouse=True)
+def private_jupyter_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter-data"))
+    monkeypatch.delenv("JUPYTER_FORGE_API_BASE", raising=False)
+
+
+def forge_for(sm: ScriptedModel, tmp_path: Path, **settings: object) -> Forge:
+    return Forge(model=sm.model, api_base=sm.api_base, library=str(tmp_path / "tools"), **settings)
+
+
+def test_two_green_candidates_that_differ_make_the_tool_doubtful(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    sm.push(GUARDED, UNGUARDED)
+    result = forge_for(sm, tmp_path).create(parse_cell("scale", CELL))
+    assert [a.passed for a in result.attempts] == [True, True]
+    assert sm.requests[1]["messages"] == sm.requests[0]["messages"]  # the first ask, again
+    assert sm.requests[1]["temperature"] > 0.0  # sampled: a different answer is possible
+    opinion = result.second_opinion
+    assert opinion is not None and (opinion.shown, opinion.other) == (1, 2)
+    calls = [d.call for d in opinion.comparison.differences]
+    assert "scale([10.1, 10.1, 10.1])" in calls
+    difference = opinion.comparison.differences[calls.index("scale([10.1, 10.1, 10.1])")]
+    assert (difference.shown, difference.other) == ("[0.0, 0.0, 0.0]", "raises ZeroDivisionError")
+    assert result.verdict == "doubtful"
+    line = result.status_line()
+    assert "another candidate that passes them too answers differently" in line
+    assert "\n" not in line
+    assert result.code is not None and "if hi == lo" in result.code  # the greedy one is shown
+    why = refusal(result)  # a person decides which behaviour the words meant
+    assert why is not None and "answers differently" in why
+
+
+def test_a_second_candidate_that_agrees_keeps_it_green_and_says_so(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    sm.push(GUARDED, SAME_BEHAVIOUR)
+    result = forge_for(sm, tmp_path).create(parse_cell("scale", CELL))
+    assert result.verdict == "passed"
+    opinion = result.second_opinion
+    assert opinion is not None and opinion.agrees and opinion.comparison.probes >= 4
+    assert f"attempt 2 agrees on {opinion.comparison.probes} probes" in result.status_line()
+
+
+def test_a_second_candidate_failing_the_samples_is_no_evidence(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    sm.push(GUARDED, WRONG)
+    result = forge_for(sm, tmp_path).create(parse_cell("scale", CELL))
+    assert [a.passed for a in result.attempts] == [True, False]
+    assert result.second_opinion is None
+    assert result.verdict == "passed" and result.shown is result.attempts[0]
+
+
+def test_a_failed_second_call_never_costs_the_tool(sm: ScriptedModel, tmp_path: Path) -> None:
+    sm.push(GUARDED)  # nothing left for the second opinion: the server answers 500
+    stages: list[str] = []
+
+    class Sink:
+        def stage(self, name: str, message: str) -> None:
+            stages.append(message)
+
+        def token(self, text: str) -> None:
+            pass
+
+    result = forge_for(sm, tmp_path).create(parse_cell("scale", CELL), progress=Sink())
+    assert result.verdict == "passed" and len(result.attempts) == 1
+    assert any("no second opinion" in s for s in stages)
+
+
+def test_no_second_opinion_without_attempts_to_spare_or_when_switched_off(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    sm.push(GUARDED, GUARDED)
+    forge_for(sm, tmp_path).create(parse_cell("scale", CELL), attempts=1)
+    forge_for(sm, tmp_path, second_opinion=False).create(parse_cell("scale", CELL))
+    assert len(sm.requests) == 2  # one ask per forge, no more
+
+
+def test_an_edit_is_not_disputed_by_an_opinion_about_another_candidate(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    sm.push(GUARDED, UNGUARDED)
+    forge = forge_for(sm, tmp_path)
+    result = forge.create(parse_cell("scale", CELL))
+    assert result.verdict == "doubtful"
+    edited = forge.revalidate(result, GUARDED.split("```python\n")[1].split("```")[0])
+    assert edited.disputed is None and edited.verdict == "passed"
