@@ -1,9 +1,10 @@
 """The approval widget's view: what a person sees of a forged tool, and its buttons.
 
 Split the ipywidgets way: this module only draws (the widget family of header, code,
-samples, checks, notes, buttons, editor, status and token stream) and knows nothing
-of what a click does; :mod:`.approval` is the controller that wires the clicks to the
-approve / reject / regenerate / edit flows and decides what is enabled when.
+samples, checks, notes, buttons, editor, status and token stream, whose redraws it
+paces) and knows nothing of what a click does; :mod:`.approval` is the controller that
+wires the clicks to the approve / reject / regenerate / edit flows and decides what is
+enabled when.
 """
 
 from __future__ import annotations
