@@ -28,6 +28,7 @@ from ..core.agent import (
 )
 from ..core.errors import AGENT_CANCELLED, ForgeCancelled, ForgeError, SpecError
 from ..core.findings import static_findings
+from ..core.result import ForgeResult
 from ..core.spec import ForgeSpec, check_tool_name, parse_sample_strings
 from ..core.tool_calls import ToolCall
 from . import render
@@ -224,34 +225,13 @@ class AgentDriver:
         )
 
     def _make_tool(self, call: ToolCall) -> Outcome:
-        args = call.arguments
-        run = self.session.run
+        """``make_tool``: forge the tool the agent asks for; a person approves it, unless
+        ``--approve auto`` and nothing makes auto-approval step back."""
         try:
-            raw = args.get("samples") or []
-            sources = [str(x) for x in ([raw] if isinstance(raw, str) else list(raw))]
-            known = run.tool_names if run else []
-            given = args.get("tool_name") or args.get("name") or args.get("function_name")
-            given = given or tool_calls.tool_name_from_samples(sources, known)
-            if not given:
-                raise SpecError(
-                    "make_tool needs the new function's `tool_name` (snake_case) and samples that call it"
-                )
-            name = check_tool_name(str(given))
-            task = run.task if run else ""
-            # A call with only a name: the person's own words and samples from the task.
-            request = str(args.get("request") or "").strip() or (
-                tool_calls.request_from_task(task, name) or ""
-            )
-            sources = sources or tool_calls.samples_from_task(task, name)
-            if not request:
-                raise SpecError("make_tool needs a `request` saying what the function does")
-            samples = parse_sample_strings(sources, origin="agent")
-            if not any(name in s.source for s in samples):
-                raise SpecError(
-                    f"make_tool needs samples that call `{name}`, e.g. 'assert {name}(...) == ...'"
-                )
+            spec = self._tool_spec(call.arguments)
         except SpecError as exc:
             return Outcome(f"error: {exc}", summary=str(exc), ok=False)
+        name = spec.name
         libs = self.forge.open_libraries(self.opts.library)
         if name in self.kernel.user_ns or any(lib.exists(name) for lib in libs.libraries):
             text = (
@@ -259,7 +239,45 @@ class AgentDriver:
             )
             return Outcome(text, summary=text, ok=False)
         opts = self._forge_opts()
-        spec = ForgeSpec(name, request, tuple(samples))
+        result = self._create(spec, opts)
+        stepped_back = auto_approve.refusal(result) if result.passed else None
+        if self.mode != "auto" or stepped_back is not None:
+            if self.mode == "auto":
+                display(Note(f"auto-approve stepped back for `{name}`: {stepped_back}"))
+            return self._wait_for_approval(result, opts)
+        return self._auto_approve(result, opts)
+
+    def _tool_spec(self, args: dict[str, Any]) -> ForgeSpec:
+        """The spec a ``make_tool`` call asks for, filled in from the task where the call
+        leaves something out; :class:`SpecError` when it cannot be made whole."""
+        run = self.session.run
+        raw = args.get("samples") or []
+        sources = [str(x) for x in ([raw] if isinstance(raw, str) else list(raw))]
+        known = run.tool_names if run else []
+        given = args.get("tool_name") or args.get("name") or args.get("function_name")
+        given = given or tool_calls.tool_name_from_samples(sources, known)
+        if not given:
+            raise SpecError(
+                "make_tool needs the new function's `tool_name` (snake_case) and samples that call it"
+            )
+        name = check_tool_name(str(given))
+        task = run.task if run else ""
+        # A call with only a name: the person's own words and samples from the task.
+        request = str(args.get("request") or "").strip() or (
+            tool_calls.request_from_task(task, name) or ""
+        )
+        sources = sources or tool_calls.samples_from_task(task, name)
+        if not request:
+            raise SpecError("make_tool needs a `request` saying what the function does")
+        samples = parse_sample_strings(sources, origin="agent")
+        if not any(name in s.source for s in samples):
+            raise SpecError(
+                f"make_tool needs samples that call `{name}`, e.g. 'assert {name}(...) == ...'"
+            )
+        return ForgeSpec(name, request, tuple(samples))
+
+    def _create(self, spec: ForgeSpec, opts: CellOptions) -> ForgeResult:
+        """Forge ``spec`` with its own progress line, and note it in the audit log."""
         progress = CellProgress()
         try:
             result = self.forge.create(
@@ -271,21 +289,26 @@ class AgentDriver:
         progress.close(result.status_line())
         self.kernel.audit(
             "create",
-            name,
+            spec.name,
             model=result.model,
             outcome=result.status_line(),
             library=opts.library,
             detail="made for the agent",
         )
-        stepped_back = auto_approve.refusal(result) if result.passed else None
-        if self.mode != "auto" or stepped_back is not None:
-            if self.mode == "auto":
-                display(Note(f"auto-approve stepped back for `{name}`: {stepped_back}"))
-            widget = approval_widget(self.kernel, result, opts)
-            self.kernel.pending[name] = widget
-            self.session.waiting = widget
-            display(widget)
-            return Outcome("", pause=f"approve or reject the new tool `{name}`")
+        return result
+
+    def _wait_for_approval(self, result: ForgeResult, opts: CellOptions) -> Outcome:
+        """Show the normal approval widget and pause the run: the agent cannot approve."""
+        name = result.spec.name
+        widget = approval_widget(self.kernel, result, opts)
+        self.kernel.pending[name] = widget
+        self.session.waiting = widget
+        display(widget)
+        return Outcome("", pause=f"approve or reject the new tool `{name}`")
+
+    def _auto_approve(self, result: ForgeResult, opts: CellOptions) -> Outcome:
+        """``--approve auto``: show what was forged, and define it if it passed."""
+        name = result.spec.name
         display(
             HTML(
                 render.header(result)

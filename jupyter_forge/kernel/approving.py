@@ -116,6 +116,85 @@ def _destination(session: KernelSession, opts: CellOptions, name: str) -> str:
     return f"forged · Approve saves it to {library.root}"
 
 
+class ToolActions:
+    """What the approval widget's buttons do for one forged tool: the Forge calls, each
+    noted in the session's audit log, with the cell's options."""
+
+    def __init__(
+        self, session: KernelSession, opts: CellOptions, compose: Sequence[ToolRecord]
+    ) -> None:
+        self.session, self.forge, self.opts = session, session.forge, opts
+        self.compose = list(compose)
+        self.cell_id = session.cell_id()  # the forge cell: "Edit in a cell" adds its cell below it
+        self.widget: ApprovalWidget | None = None  # set once made: it shows their progress
+
+    def _widget(self) -> ApprovalWidget:
+        assert self.widget is not None, "ToolActions.widget is set when the widget is made"
+        return self.widget
+
+    def approve(self, result: ForgeResult) -> str:
+        return approve(self.session, result, self.opts, how="widget", composed=self.compose)
+
+    def regenerate(self, previous: ForgeResult) -> ForgeResult:
+        return self.forge.regenerate(
+            previous,
+            model=self.opts.model,
+            attempts=self.opts.attempts,
+            namespace=self.session.user_ns,
+            progress=WidgetProgress(self._widget()),
+            compose=self.compose,
+            template=self.opts.template,
+        )
+
+    def reject(self, result: ForgeResult) -> str:
+        name = result.spec.name
+        self.session.audit("reject", name, model=result.model, library=self.opts.library)
+        self.session.pending.pop(name, None)
+        return f"Rejected: `{name}` was not defined or saved."
+
+    def edit(self, result: ForgeResult, code: str) -> ForgeResult:
+        checked = self.forge.revalidate(
+            result, code, namespace=self.session.user_ns, compose=self.compose
+        )
+        self.session.audit(
+            "edit",
+            result.spec.name,
+            model=result.model,
+            outcome=checked.status_line(),
+            library=self.opts.library,
+        )
+        return checked
+
+    def revert(self, result: ForgeResult) -> ForgeResult:
+        reverted = self.forge.revert(result)
+        shown = reverted.shown
+        self.session.audit(
+            "revert",
+            result.spec.name,
+            model=result.model,
+            outcome=reverted.status_line(),
+            library=self.opts.library,
+            detail=f"back to attempt {shown.number}" if shown is not None else "",
+        )
+        return reverted
+
+    def edit_in_cell(self, text: str, answered: Callable[[str | None], None]) -> bool:
+        widget = self._widget()
+        return comm.request_edit_cell(
+            text,
+            name=widget.result.spec.name,
+            answered=answered,
+            widget_id=widget.model_id,
+            cell_id=self.cell_id,
+            session=self.session.front_end_session(),  # the click's front end
+        )
+
+    def accept_check(self, result: ForgeResult, index: int) -> ForgeResult:
+        return self.forge.accept_check(
+            result, index, namespace=self.session.user_ns, compose=self.compose
+        )
+
+
 def approval_widget(
     session: KernelSession,
     result: ForgeResult,
@@ -125,77 +204,20 @@ def approval_widget(
     state: CellProgress | None = None,
 ) -> ApprovalWidget:
     """The widget for ``result``; its buttons regenerate, edit and audit as ``opts`` say."""
-    forge = session.forge
-    holder: dict[str, ApprovalWidget] = {}
-    cell_id = session.cell_id()  # the forge cell: "Edit in a cell" adds its cell below it
-    compose = list(composed)
-
-    def regenerate(previous: ForgeResult) -> ForgeResult:
-        return forge.regenerate(
-            previous,
-            model=opts.model,
-            attempts=opts.attempts,
-            namespace=session.user_ns,
-            progress=WidgetProgress(holder["widget"]),
-            compose=compose,
-            template=opts.template,
-        )
-
-    def reject(r: ForgeResult) -> str:
-        session.audit("reject", r.spec.name, model=r.model, library=opts.library)
-        session.pending.pop(r.spec.name, None)
-        return f"Rejected: `{r.spec.name}` was not defined or saved."
-
-    def edit(r: ForgeResult, code: str) -> ForgeResult:
-        checked = forge.revalidate(r, code, namespace=session.user_ns, compose=compose)
-        session.audit(
-            "edit",
-            r.spec.name,
-            model=r.model,
-            outcome=checked.status_line(),
-            library=opts.library,
-        )
-        return checked
-
-    def revert(r: ForgeResult) -> ForgeResult:
-        reverted = forge.revert(r)
-        shown = reverted.shown
-        session.audit(
-            "revert",
-            r.spec.name,
-            model=r.model,
-            outcome=reverted.status_line(),
-            library=opts.library,
-            detail=f"back to attempt {shown.number}" if shown is not None else "",
-        )
-        return reverted
-
-    def edit_in_cell(text: str, answered: Callable[[str | None], None]) -> bool:
-        widget = holder["widget"]
-        return comm.request_edit_cell(
-            text,
-            name=widget.result.spec.name,
-            answered=answered,
-            widget_id=widget.model_id,
-            cell_id=cell_id,
-            session=session.front_end_session(),  # the click's front end
-        )
-
+    actions = ToolActions(session, opts, composed)
     widget = ApprovalWidget(
         result,
-        on_approve=lambda r: approve(session, r, opts, how="widget", composed=compose),
-        on_reject=reject,
-        on_regenerate=regenerate,
-        on_edit=edit,
-        on_edit_in_cell=edit_in_cell,
-        on_revert=revert,
-        on_accept_check=lambda r, index: forge.accept_check(
-            r, index, namespace=session.user_ns, compose=compose
-        ),
-        on_drop_check=forge.drop_check,
+        on_approve=actions.approve,
+        on_reject=actions.reject,
+        on_regenerate=actions.regenerate,
+        on_edit=actions.edit,
+        on_edit_in_cell=actions.edit_in_cell,
+        on_revert=actions.revert,
+        on_accept_check=actions.accept_check,
+        on_drop_check=session.forge.drop_check,
         layers=result.report.layers if result.report else [],
         title=_destination(session, opts, result.spec.name),
         on_state=state.settle if state is not None else None,
     )
-    holder["widget"] = widget
+    actions.widget = widget
     return widget

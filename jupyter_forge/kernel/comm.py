@@ -185,14 +185,7 @@ def request_edit_cell(
     front end can be asked (none connected, or a payload out of bounds): the caller
     shows the text to paste instead.
     """
-    prefix = f"%%forge --edit {name}\n"
-    if (
-        not _NAME.fullmatch(name)
-        or not source.startswith(prefix)
-        or len(source) > MAX_EDIT_SOURCE
-        or (widget_id is not None and not _WIDGET_ID.fullmatch(widget_id))
-        or (cell_id is not None and not _CELL_ID.fullmatch(cell_id))
-    ):
+    if not _edit_cell_in_bounds(source, name, widget_id, cell_id):
         return False
     mine = [c for c in _comms if session is not None and _sessions.get(id(c)) == session]
     targets = mine or _comms[-1:]
@@ -217,6 +210,31 @@ def request_edit_cell(
         if len(_waiting) >= MAX_WAITING:
             return False
         _waiting[request] = (answered, timer)
+    if not _send(targets, payload):
+        with _lock:
+            _waiting.pop(request, None)
+        return False
+    timer.start()
+    return True
+
+
+def _edit_cell_in_bounds(
+    source: str, name: str, widget_id: str | None, cell_id: str | None
+) -> bool:
+    """Only a ``%%forge --edit NAME`` cell of bounded size, with well-formed ids, is ever
+    asked for (the front end checks the same): no other cell can be added this way."""
+    return (
+        _NAME.fullmatch(name) is not None
+        and source.startswith(f"%%forge --edit {name}\n")
+        and len(source) <= MAX_EDIT_SOURCE
+        and (widget_id is None or _WIDGET_ID.fullmatch(widget_id) is not None)
+        and (cell_id is None or _CELL_ID.fullmatch(cell_id) is not None)
+    )
+
+
+def _send(targets: list[Any], payload: dict[str, Any]) -> bool:
+    """Send ``payload`` on each of ``targets``; whether any took it (a comm that fails
+    has gone away and is dropped)."""
     sent = False
     for comm in targets:
         try:
@@ -225,9 +243,4 @@ def request_edit_cell(
         except Exception:
             if comm in _comms:
                 _comms.remove(comm)
-    if not sent:
-        with _lock:
-            _waiting.pop(request, None)
-        return False
-    timer.start()
-    return True
+    return sent

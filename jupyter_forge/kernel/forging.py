@@ -86,9 +86,44 @@ class ForgeCell:
 
     def run(self, opts: CellOptions, cell: str) -> None:
         """Forge the tool the cell asks for and show it for approval (or auto-approve it)."""
-        session, forge = self.session, self.session.forge
+        forge = self.session.forge
         if opts.edit:  # the cell body is new code for an open widget
             return self.edit(opts.name, cell)
+        spec, composed = self._checked_spec(opts, cell)
+        try:  # the reuse check runs candidates in the sandbox: it can take a while
+            if not opts.new and forge.reuse_check and self._offer_existing(spec, opts, composed):
+                return
+        except KeyboardInterrupt:
+            raise ForgeCancelled(CANCELLED) from None
+        mode = opts.approve or forge.approve
+        progress = CellProgress()
+        result = self._create(spec, opts, composed, progress)
+        stepped_back = auto_approve.refusal(result) if result.passed else None
+        if mode == "auto" and stepped_back is None:
+            self._auto_approve(result, opts, composed)
+            return
+        self._show_for_approval(result, opts, composed, progress)
+        failure = None
+        if mode == "auto" and stepped_back is not None:
+            # A person must decide; a headless run must not go on as if the tool existed.
+            failure = (
+                f"auto-approve stepped back for `{spec.name}`: {stepped_back}; review it in the "
+                "widget below (nothing was defined or saved)"
+            )
+        elif not result.passed:
+            failure = (
+                f"{result.status_line()} — edit or regenerate it in the widget below, or change "
+                "the request/samples and run the cell again"
+            )
+        if failure is not None:
+            # The cell fails with this one line as its state line; the widget replaces it
+            # when the state changes (an edit passes, a person approves or rejects).
+            progress.settle(failure, "failed")
+            raise ShownInCell(failure)
+
+    def _checked_spec(self, opts: CellOptions, cell: str) -> tuple[ForgeSpec, list[ToolRecord]]:
+        """The cheap checks, before any model time: the name, its samples from every
+        source, the tools it composes, the template and a writable library."""
         name = check_tool_name(opts.name, allow_builtin=opts.replace)
         self._check_conflict(name, opts.replace)
         spec = parse_cell(name, cell, first_line=2)  # under the %%forge line
@@ -100,16 +135,20 @@ class ForgeCell:
         self.composing.check_template(opts.template)
         if opts.library and not opts.no_persist:
             # Fail before spending model time if the library cannot be written.
-            session.library(opts.library).ensure_root()
-        try:  # the reuse check runs candidates in the sandbox: it can take a while
-            if not opts.new and forge.reuse_check and self._offer_existing(spec, opts, composed):
-                return
-        except KeyboardInterrupt:
-            raise ForgeCancelled(CANCELLED) from None
-        mode = opts.approve or forge.approve
-        progress = CellProgress()
+            self.session.library(opts.library).ensure_root()
+        return spec, composed
+
+    def _create(
+        self,
+        spec: ForgeSpec,
+        opts: CellOptions,
+        composed: list[ToolRecord],
+        progress: CellProgress,
+    ) -> ForgeResult:
+        """Forge ``spec`` as the cell's options say, under the cell's progress line."""
+        session = self.session
         try:
-            result = forge.create(
+            result = session.forge.create(
                 spec,
                 model=opts.model,
                 attempts=opts.attempts,
@@ -128,32 +167,25 @@ class ForgeCell:
             raise ForgeCancelled(CANCELLED) from None
         progress.close(result.status_line())
         session.audit(
-            "create", name, model=result.model, outcome=result.status_line(), library=opts.library
+            "create",
+            spec.name,
+            model=result.model,
+            outcome=result.status_line(),
+            library=opts.library,
         )
-        stepped_back = auto_approve.refusal(result) if result.passed else None
-        if mode == "auto" and stepped_back is None:
-            self._auto_approve(result, opts, composed)
-            return
-        widget = approval_widget(session, result, opts, composed=composed, state=progress)
-        session.pending[name] = widget
+        return result
+
+    def _show_for_approval(
+        self,
+        result: ForgeResult,
+        opts: CellOptions,
+        composed: list[ToolRecord],
+        progress: CellProgress,
+    ) -> None:
+        """The approval widget under the cell; its state line becomes the cell's."""
+        widget = approval_widget(self.session, result, opts, composed=composed, state=progress)
+        self.session.pending[result.spec.name] = widget
         display(widget)
-        failure = None
-        if mode == "auto" and stepped_back is not None:
-            # A person must decide; a headless run must not go on as if the tool existed.
-            failure = (
-                f"auto-approve stepped back for `{name}`: {stepped_back}; review it in the "
-                "widget below (nothing was defined or saved)"
-            )
-        elif not result.passed:
-            failure = (
-                f"{result.status_line()} — edit or regenerate it in the widget below, or change "
-                "the request/samples and run the cell again"
-            )
-        if failure is not None:
-            # The cell fails with this one line as its state line; the widget replaces it
-            # when the state changes (an edit passes, a person approves or rejects).
-            progress.settle(failure, "failed")
-            raise ShownInCell(failure)
 
     def edit(self, name: str, code: str) -> None:
         """``%%forge --edit NAME``: the widget of NAME validates ``code`` as its Edit → Save

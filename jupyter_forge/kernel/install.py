@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 
 import ipywidgets as widgets
 
+from ..core.errors import ForgeError
 from ..core.requirements import missing_requirements, pypi_name
 
 InstallArgv = Callable[[Sequence[str]], list[str]]
@@ -149,6 +150,21 @@ class InstallOffer(widgets.VBox):  # type: ignore[misc]
 
     def finished(self) -> None:
         self.button.disabled = False
+
+    def run(self, argv: Sequence[str], packages: Sequence[str]) -> None:
+        """Run the command shown by :meth:`started`, its output streamed here (slow: on a
+        worker thread); raise :class:`ForgeError` if it failed, else make the new
+        ``packages`` visible to the kernel and the sandbox."""
+        try:
+            status = run_install(argv, self.append)
+        finally:
+            self.finished()
+        if status != 0:
+            raise ForgeError(
+                f"installing {', '.join(packages)} failed (exit code {status}): its output is "
+                "above; fix the cause (name, network, index) and click Install again"
+            )
+        after_install()
 
     @property
     def output(self) -> str:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import ast
 import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from IPython.display import display
 
 from ..core.errors import ForgeError, LibraryError
+from ..core.libraries import LibrarySet
 from ..core.library import Library
 from ..core.record import ToolRecord
 from ..core.result import ForgeResult
@@ -22,7 +25,7 @@ from ..core.tool_view import tool_status
 from . import comm
 from .approval import ApprovalWidget
 from .arguments import ListArgs, LoadArgs, NameArgs, RemoveArgs
-from .session import KernelSession
+from .session import Find, KernelSession
 from .views import Note, Table
 
 
@@ -32,6 +35,41 @@ def _same_code(reviewed: str | None, stored: str) -> bool:
         return reviewed is not None and ast.dump(ast.parse(reviewed)) == ast.dump(ast.parse(stored))
     except SyntaxError:
         return False
+
+
+@dataclass
+class LoadSource:
+    """What one ``%forge load`` reads, and how it finds the tools those call."""
+
+    records: list[ToolRecord]
+    errors: list[str]
+    where: str  # the folders, for the summary
+    by_name: bool  # tools named on the line: deprecated ones load too, with a warning
+    find: Find
+    libs: LibrarySet
+
+
+@dataclass
+class Placed:
+    """Where each tool of one ``%forge load`` went, by name."""
+
+    loaded: list[str] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)  # untrusted: shown for review
+    hidden: list[str] = field(default_factory=list)  # deprecated, not named
+    waiting: list[str] = field(default_factory=list)  # for a dependency under review
+    needed: list[ToolRecord] = field(default_factory=list)  # dependencies (package hint)
+
+    def summary(self, where: str) -> str:
+        text = f"Loaded {len(self.loaded)} tool(s) from {where}" + (
+            f": {', '.join(self.loaded)}" if self.loaded else ""
+        )
+        if self.hidden:
+            text += f". Skipped deprecated: {', '.join(self.hidden)} (load them by name)"
+        if self.review:
+            text += f". {len(self.review)} untrusted tool(s) need your review above before they run: {', '.join(self.review)}"
+        if self.waiting:
+            text += f". Waiting for those reviews: {', '.join(self.waiting)} (load again after approving)"
+        return text
 
 
 class LoadingCommands:
@@ -109,83 +147,73 @@ class LoadingCommands:
 
     def load(self, opts: LoadArgs) -> Note:
         session = self.session
-        args = opts.targets
-        libs = session.libraries()
-        if len(args) == 1 and os.path.isdir(args[0]):
-            library = session.library(args[0])
-            records, errors, where = library.tools(), library.errors, str(library.root)
-            by_name = False
-
-            def find(name: str) -> ToolRecord:  # dependencies: this folder first
-                return library.get(name) if library.exists(name) else libs.find(name)
-        else:
-            by_name = bool(args)
-            records = [libs.find(n) for n in args] if by_name else libs.tools()
-            errors = libs.errors
-            where = ", ".join(str(lib.root) for lib in libs.libraries)
-            find = libs.find
-        for error in errors:
+        source = self._load_source(opts.targets)
+        for error in source.errors:
             print(f"skipped: {error}")
-        loaded: list[str] = []
-        review: list[str] = []
-        hidden: list[str] = []
-        waiting: list[str] = []
-        needed: list[ToolRecord] = []  # dependencies, for the missing-packages hint
-
-        def place(record: ToolRecord, needed_by: str = "") -> None:
-            """Install, show for review, or hold ``record``; its dependencies are placed."""
-            if record.name in loaded or record.name in review or record.name in waiting:
-                return
-            if needed_by and record.name in session.registry:
-                return  # a dependency already loaded in this kernel is used as it is
-            if any(d in review or d in waiting for d in record.depends):
-                waiting.append(record.name)
-            elif record.trusted:
-                session.install_one(record)
-                detail = {"detail": f"needed by {needed_by}"} if needed_by else {}
-                session.audit(
-                    "load", record.name, version=record.version, model=record.model, **detail
-                )
-                loaded.append(record.name)
-            else:
-                review.append(record.name)
-                named = by_name and not needed_by
-                home = libs.library_of(record.name) if named else self._library_for(record)
-                display(self._review_widget(home, record))
-
-        for record in records:
-            if record.deprecated and not by_name:
-                hidden.append(record.name)
+        placed = Placed()
+        for record in source.records:
+            if record.deprecated and not source.by_name:
+                placed.hidden.append(record.name)
                 continue
             if record.deprecated:
                 reason = record.deprecated.get("reason") or "no reason given"
                 print(f"warning: `{record.name}` is deprecated ({reason})")
             try:
-                deps = session.dependencies(record, find)
+                deps = session.dependencies(record, source.find)
             except LibraryError as exc:
-                if by_name:
+                if source.by_name:
                     raise
                 print(f"skipped: {exc}")
                 continue
-            needed.extend(deps)
+            placed.needed.extend(deps)
             for dep in deps:  # dependencies first
-                place(dep, needed_by=record.name)
-            place(record)
-        text = f"Loaded {len(loaded)} tool(s) from {where}" + (
-            f": {', '.join(loaded)}" if loaded else ""
-        )
-        if hidden:
-            text += f". Skipped deprecated: {', '.join(hidden)} (load them by name)"
-        if review:
-            text += f". {len(review)} untrusted tool(s) need your review above before they run: {', '.join(review)}"
-        if waiting:
-            text += (
-                f". Waiting for those reviews: {', '.join(waiting)} (load again after approving)"
-            )
-        missing = self._missing_packages([*needed, *records])
+                self._place(placed, source, dep, needed_by=record.name)
+            self._place(placed, source, record)
+        text = placed.summary(source.where)
+        missing = self._missing_packages([*placed.needed, *source.records])
         if missing:
             text += f". {missing}"
         return Note(text + ".")
+
+    def _load_source(self, targets: Sequence[str]) -> LoadSource:
+        """One folder (its tools, dependencies looked up there first), the tools named,
+        or every tool of the libraries."""
+        libs = self.session.libraries()
+        if len(targets) == 1 and os.path.isdir(targets[0]):
+            library = self.session.library(targets[0])
+
+            def find(name: str) -> ToolRecord:  # dependencies: this folder first
+                return library.get(name) if library.exists(name) else libs.find(name)
+
+            records = library.tools()
+            return LoadSource(records, library.errors, str(library.root), False, find, libs)
+        by_name = bool(targets)
+        records = [libs.find(n) for n in targets] if by_name else libs.tools()
+        where = ", ".join(str(lib.root) for lib in libs.libraries)
+        return LoadSource(records, libs.errors, where, by_name, libs.find, libs)
+
+    def _place(
+        self, placed: Placed, source: LoadSource, record: ToolRecord, needed_by: str = ""
+    ) -> None:
+        """Install ``record``, show it for review, or hold it while what it calls is
+        under review (each tool once; a dependency already in the kernel is kept)."""
+        session = self.session
+        if record.name in (*placed.loaded, *placed.review, *placed.waiting):
+            return
+        if needed_by and record.name in session.registry:
+            return  # a dependency already loaded in this kernel is used as it is
+        if any(d in placed.review or d in placed.waiting for d in record.depends):
+            placed.waiting.append(record.name)
+        elif record.trusted:
+            session.install_one(record)
+            detail = {"detail": f"needed by {needed_by}"} if needed_by else {}
+            session.audit("load", record.name, version=record.version, model=record.model, **detail)
+            placed.loaded.append(record.name)
+        else:
+            placed.review.append(record.name)
+            named = source.by_name and not needed_by
+            home = source.libs.library_of(record.name) if named else self._library_for(record)
+            display(self._review_widget(home, record))
 
     def _library_for(self, record: ToolRecord) -> Library:
         """The library object a record was read from (for trusting it after review)."""

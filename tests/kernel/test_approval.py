@@ -35,6 +35,7 @@ from jupyter_forge.core.spec import Sample, parse_cell
 from jupyter_forge.core.word_checks import CHECKS_SYSTEM, WordChecks
 from jupyter_forge.forge import Forge
 from jupyter_forge.kernel.approval import ApprovalWidget
+from jupyter_forge.kernel.approval_view import STREAM_REDRAW_SECONDS
 from jupyter_forge.testing.scripted_llm import ScriptedModel
 
 
@@ -372,16 +373,18 @@ def test_streamed_tokens_are_escaped_throttled_and_cleared_when_the_result_shows
 ) -> None:
     first = make(forge, model, BAD)
     widget = widget_for(first)
+    now = [1000.0]
+    widget.stream_clock = lambda: now[0]
     widget.stream("def f():\n    return '<script>'")
     shown = widget.stream_view.value
     assert "&lt;script&gt;" in shown and "<script>" not in shown
     widget.stream(" + 'more'")  # within the redraw interval: buffered, not sent
     assert widget.stream_view.value == shown
-    widget._streamed_at = 0.0  # the interval has passed
+    now[0] += 2 * STREAM_REDRAW_SECONDS  # the interval has passed
     widget.stream("!")
     assert "+ &#x27;more&#x27;!" in widget.stream_view.value
     widget.stream("x" * 10_000)
-    widget._streamed_at = 0.0
+    now[0] += 2 * STREAM_REDRAW_SECONDS
     widget.stream("y")
     assert len(widget.stream_view.value) < 5_000  # only the tail is kept on screen
     widget.show(first)
@@ -420,7 +423,7 @@ def test_without_callbacks_regenerate_and_edit_are_hidden(
     click(widget.regenerate_button)
     click(widget.edit_button)
     assert widget.edit_box.layout.display == "none"
-    assert widget._worker is None
+    assert widget.background_jobs == 0
 
 
 def test_custom_title_and_a_result_without_code(forge: Forge, model: ScriptedModel) -> None:
@@ -476,17 +479,13 @@ def test_saving_an_edit_while_busy_keeps_the_edit() -> None:
     )
     widget.open_editor()
     widget.editor.value = "def f() -> int:\n    return 2\n"
-    hold = widget._busy
-    assert isinstance(hold, type(threading.Lock()))
-    hold.acquire()
-    try:
+    with widget.hold():
+        assert widget.busy
         widget.save_edit()
         assert widget.edit_box.layout.display == "flex"  # still open, edit kept
         assert widget.editor.value.endswith("return 2\n")
         assert "Still working" in widget.status.value
         assert edits == []
-    finally:
-        hold.release()
 
 
 # -- the editor keeps a failing edit, Approve waits for Save/Cancel, Revert ----------------
@@ -585,7 +584,7 @@ def test_revert_is_hidden_without_a_callback_and_refused_while_busy(
     on_revert = Calls(forge.revert)
     widget = editing_widget(forge, model, GOOD, on_revert=on_revert)
     widget.edit_from_cell(BROKEN)
-    with widget._busy:
+    with widget.hold():
         widget.revert()
     assert on_revert.args == [] and "Still working" in widget.status.value
     assert widget.revert_button.layout.display is None
@@ -597,13 +596,13 @@ def test_edit_from_cell_validates_now_and_shows_the_outcome(
     on_edit = Calls(lambda r, code: forge.revalidate(r, code))
     widget = editing_widget(forge, model, BAD, on_edit=on_edit)
     states: list[tuple[str, str]] = []
-    widget._on_state = lambda line, kind: states.append((line, kind))
+    widget.on_state = lambda line, kind: states.append((line, kind))
 
     result = widget.edit_from_cell(PARSE_MONEY_CODE)
 
     assert on_edit.threads == [threading.main_thread()]  # the cell waits for it
     assert result is widget.result and result.passed and result.code == PARSE_MONEY_CODE
-    assert not widget.approve_button.disabled and not widget._busy.locked()
+    assert not widget.approve_button.disabled and not widget.busy
     assert "as you edited it" in widget.status.value
     assert states[-1][1] == "passed"
     assert "edited by you from attempt 1" in widget.header.value
@@ -614,7 +613,7 @@ def test_edit_from_cell_refuses_a_decided_or_busy_widget(
 ) -> None:
     on_edit = Calls()
     widget = editing_widget(forge, model, GOOD, on_edit=on_edit)
-    with widget._busy, pytest.raises(ForgeError, match="still working"):
+    with widget.hold(), pytest.raises(ForgeError, match="still working"):
         widget.edit_from_cell(PARSE_MONEY_CODE)
     click(widget.reject_button)
     with pytest.raises(ForgeError, match="already rejected"):
@@ -629,7 +628,7 @@ def test_edit_from_cell_that_cannot_run_says_so_and_frees_the_widget(
     with pytest.raises(ForgeError, match="sandbox is gone"):
         widget.edit_from_cell(PARSE_MONEY_CODE)
     assert "sandbox is gone" in widget.status.value
-    assert not widget._busy.locked() and not widget.edit_button.disabled
+    assert not widget.busy and not widget.edit_button.disabled
 
 
 # -- "Edit in a cell" ------------------------------------------------------------------------
@@ -940,7 +939,7 @@ def test_drop_removes_the_row_without_running_anything(wforge: Forge) -> None:
 
     assert on_drop.args == [(result, WRONG)]
     assert on_drop.threads == [threading.main_thread()]  # bookkeeping: no background job
-    assert widget._worker is None
+    assert widget.background_jobs == 0
     assert len(result.attempts) == attempts and result.report is report  # no sandbox run
     assert len(result.spec.samples) == 2
     assert len(check_rows(widget)) == 3 and "$5" not in widget.checks_view.value
@@ -1054,7 +1053,7 @@ def test_without_check_callbacks_the_checks_show_without_buttons(wforge: Forge) 
     assert widget.checks_box.children == () and widget.check_buttons == []
     widget.accept_check(0)
     widget.drop_check(0)
-    assert widget._worker is None and len(widget.result.spec.samples) == 2
+    assert widget.background_jobs == 0 and len(widget.result.spec.samples) == 2
 
 
 def test_only_accept_or_only_drop(wforge: Forge) -> None:

@@ -346,9 +346,9 @@ def test_the_cell_shows_one_true_state_from_failure_to_approval(
     assert captured.stdout.strip() == ""  # no second, unreplaceable error line
     widget = kernel.magics.pending["triple"]
     states: list[tuple[str, str]] = []
-    settle = widget._on_state
+    settle = widget.on_state
     assert settle is not None
-    widget._on_state = lambda line, kind: (states.append((line, kind)), settle(line, kind))
+    widget.on_state = lambda line, kind: (states.append((line, kind)), settle(line, kind))
 
     click(widget.edit_button)
     set_from_front_end(
