@@ -154,7 +154,9 @@ class ApprovalView(widgets.VBox):  # type: ignore[misc]
             result.report.results if result.report else []
         )
         self.checks_view.value = render.checks_table(result)
-        self.preview_view.value = render.preview_table(result.preview)
+        self.preview_view.value = render.disagreement_table(result) + render.preview_table(
+            result.preview
+        )
         self.notes_view.value = render.notes(result, layers)
         self.paste_view.value = ""
 

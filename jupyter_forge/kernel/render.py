@@ -167,12 +167,39 @@ def preview_table(preview: Sequence[ProbeResult]) -> str:
     )
 
 
+def disagreement_table(result: ForgeResult) -> str:
+    """Where another candidate that passes the same evidence answers differently: the
+    inputs on which the words were not pinned down, for the person to decide."""
+    opinion = result.disputed
+    if opinion is None:
+        return ""
+    rows = [
+        f"<tr><td>{_cell(d.call)}</td><td>{_cell(d.shown)}</td><td>{_cell(d.other)}</td></tr>"
+        for d in opinion.comparison.differences
+    ]
+    head = (
+        f"<tr><th>input</th><th>this code (attempt {opinion.shown})</th>"
+        f"<th>attempt {opinion.other}</th></tr>"
+    )
+    return (
+        f"<p style='margin-bottom:0;color:{AMBER}'><b>Two candidates disagree</b></p>"
+        f"<p style='margin-top:0;font-size:90%;{_MUTED}'>Both pass your samples and every "
+        "check from your words, yet answer differently here. Decide which the words mean: "
+        "add that as a sample and regenerate, or approve if this code is right.</p>"
+        "<table class='jupyter-forge-disagreement' style='font-size:90%;text-align:left'>"
+        f"{head}{''.join(rows)}</table>"
+    )
+
+
 def header(result: ForgeResult, *, title: str = "forged") -> str:
     if result.doubtful:
-        badge = (
-            f"<span style='color:{AMBER};font-weight:bold' title='passes the samples, breaks "
-            "checks from your words: read them before approving'>⚠ doubtful</span>"
+        why = (
+            "another candidate that passes the same evidence answers differently: read "
+            "where before approving"
+            if result.disputed is not None
+            else "passes the samples, breaks checks from your words: read them before approving"
         )
+        badge = f"<span style='color:{AMBER};font-weight:bold' title='{why}'>⚠ doubtful</span>"
     elif result.passed:
         badge = _OK.replace("pass", "passed")
     else:

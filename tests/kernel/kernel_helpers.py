@@ -112,9 +112,13 @@ class Kernel:
         assert str(result.error_in_exec) in text
         return result, captured
 
-    def use_model(self, sm: ScriptedModel) -> None:
+    def use_model(self, sm: ScriptedModel, *, second_opinion: bool = False) -> None:
+        """Point the shell at ``sm``. A script is a fixed list of replies, so the second
+        opinion (one more ask after each green forge) is off unless a test asks for it:
+        it would take the reply scripted for the next step (test_second_opinion_*)."""
         self.ok(f"%config Forge.model = '{sm.model}'")
         self.ok(f"%config Forge.api_base = '{sm.api_base}'")
+        self.ok(f"%config Forge.second_opinion = {second_opinion}")
 
     def restart(self) -> None:
         """Like a kernel restart with the same config: empty namespace, extension loaded anew."""

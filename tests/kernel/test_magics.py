@@ -886,3 +886,35 @@ def test_errors_after_unload_are_plain_again(kernel: Kernel) -> None:
     assert not result.success
     kernel.ok("%load_ext jupyter_forge")
     kernel.ok("%forge help")
+
+
+SCALE_CELL = (
+    "Scale a list of numbers so the smallest becomes 0 and the largest 1.\n"
+    ">>> scale([10, 20, 30])\n[0.0, 0.5, 1.0]\n"
+)
+SCALE_GUARDED = (
+    "```python\ndef scale(xs: list[float]) -> list[float]:\n"
+    '    """Min-max scale; equal values give zeros."""\n'
+    "    lo, hi = min(xs), max(xs)\n"
+    "    if hi == lo:\n        return [0.0 for _ in xs]\n"
+    "    return [(x - lo) / (hi - lo) for x in xs]\n```"
+)
+SCALE_UNGUARDED = SCALE_GUARDED.replace("    if hi == lo:\n        return [0.0 for _ in xs]\n", "")
+
+
+def test_second_opinion_that_disagrees_shows_where_in_the_widget(
+    kernel: Kernel, model: ScriptedModel
+) -> None:
+    kernel.use_model(model, second_opinion=True)
+    model.push(SCALE_GUARDED, SCALE_UNGUARDED)
+    kernel.ok("%%forge scale\n" + SCALE_CELL)
+    widget = kernel.magics.pending["scale"]
+    assert len(model.requests) == 2  # the ask, then the second opinion
+    assert widget.result.verdict == "doubtful"
+    assert "Two candidates disagree" in widget.preview_view.value
+    assert "scale([10.1, 10.1, 10.1])" in widget.preview_view.value
+    assert "raises ZeroDivisionError" in widget.preview_view.value
+    assert "⚠ doubtful" in widget.header.value and "answers differently" in widget.header.value
+    assert not widget.approve_button.disabled  # a doubt never blocks the person
+    click(widget.approve_button)
+    assert kernel.ns["scale"]([3.0, 3.0]) == [0.0, 0.0]

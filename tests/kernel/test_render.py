@@ -62,3 +62,20 @@ def test_sample_text_wraps_in_its_column_and_is_escaped() -> None:
     assert "white-space:nowrap" in table.split("</tr>")[0]  # headers never squeeze
     assert "white-space:pre-wrap" in table and "word-break:break-word" in table
     assert "&lt;b&gt;" in table and "<b>'" not in table
+
+
+def test_two_candidates_that_disagree_are_shown_as_a_table_and_the_badge_says_why() -> None:
+    from jupyter_forge.core.disagreement import Comparison, Difference, SecondOpinion
+
+    result = result_that_tried()
+    assert render.disagreement_table(result) == ""  # no second opinion: nothing to show
+    differences = (Difference("f([2.1, 2.1])", "[0.0, 0.0]", "raises <ZeroDivisionError>"),)
+    result.second_opinion = SecondOpinion(1, 2, Comparison(8, differences))
+    table = render.disagreement_table(result)
+    assert "Two candidates disagree" in table and "attempt 2" in table
+    assert "f([2.1, 2.1])" in table and "[0.0, 0.0]" in table
+    assert "raises &lt;ZeroDivisionError&gt;" in table  # a candidate's output is escaped
+    assert result.verdict == "doubtful"
+    assert "answers differently" in render.header(result)
+    result.second_opinion = SecondOpinion(1, 2, Comparison(8))  # it agreed
+    assert render.disagreement_table(result) == "" and result.verdict == "passed"
