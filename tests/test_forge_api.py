@@ -718,7 +718,7 @@ def _local_stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     our entry module (watchdog, keep-alive, release) serving a model-less app that answers GOOD."""
     import hashlib
 
-    from jupyter_forge.llm import local, paths
+    from jupyter_forge.llm import local, paths, server_process
     from jupyter_forge.testing import idle_app
 
     monkeypatch.setenv("JUPYTER_FORGE_RUNTIME", str(tmp_path / "runtime"))
@@ -733,17 +733,17 @@ def _local_stand_in(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     target.write_bytes(data)
     paths.write_sidecar(target, spec.sha256)
     monkeypatch.setitem(local.LOCAL_MODELS, spec.key, spec)
-    monkeypatch.setattr(local, "_server_command", idle_app.server_command)
-    monkeypatch.setattr(local, "_SERVER_MODULES", ("uvicorn",))
+    monkeypatch.setattr(server_process, "server_command", idle_app.server_command)
+    monkeypatch.setattr(server_process, "SERVER_MODULES", ("uvicorn",))
     monkeypatch.setenv("JF_IDLE_APP_REPLY", GOOD)
     return spec
 
 
 def _gone(pid: int, within: float) -> bool:
-    from jupyter_forge.llm import local
+    from jupyter_forge.llm import server_process
 
     deadline = time.monotonic() + within
-    while local._pid_alive(pid):
+    while server_process.pid_alive(pid):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.1)
@@ -753,7 +753,7 @@ def _gone(pid: int, within: float) -> bool:
 def test_keep_alive_zero_stops_the_local_server_after_each_forge(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from jupyter_forge.llm import local
+    from jupyter_forge.llm import local, server_process
 
     monkeypatch.delenv(local.KEEP_ALIVE_ENV, raising=False)
     spec = _local_stand_in(tmp_path, monkeypatch)
@@ -768,7 +768,9 @@ def test_keep_alive_zero_stops_the_local_server_after_each_forge(
             rec.stages
         )
         time.sleep(1.0)
-        assert local._pid_alive(first.pid)  # 5 minutes of keep-alive: it stays for the next one
+        assert server_process.pid_alive(
+            first.pid
+        )  # 5 minutes of keep-alive: it stays for the next one
 
         forge.model_keep_alive = 0
         assert forge.create(parse_cell("add", CELL), progress=Recorder()).passed

@@ -248,51 +248,64 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def register(sub: Any) -> None:
     """Add the library commands to the ``jupyter-forge`` parser."""
+    _add_browsing(sub)
+    _add_versions(sub)
+    _add_sharing(sub)
 
-    def add(
-        command: str, func: Any, help_text: str, *, name: bool = True
-    ) -> argparse.ArgumentParser:
-        p: argparse.ArgumentParser = sub.add_parser(command, help=help_text)
-        if name:
-            p.add_argument("name", help="the tool's name")
-        p.add_argument("--library", "-l", help="project library (default: Forge.library)")
-        p.set_defaults(func=func)
-        return p
 
-    for command, func, help_text in (("list", cmd_list, "tools in the library"),):
-        p = sub.add_parser(command, help=help_text)
-        p.add_argument("--library", "-l", help="project library (default: Forge.library)")
-        p.add_argument("--json", action="store_true", help="print the list as JSON")
-        p.set_defaults(func=func)
-    for command, func, help_text in (
-        ("show", cmd_show, "a tool's code and samples"),
-        ("remove", cmd_remove, "delete a tool"),
-    ):
-        p = sub.add_parser(command, help=help_text)
+def _add(
+    sub: Any, command: str, func: Any, help_text: str, *, name: bool = True
+) -> argparse.ArgumentParser:
+    """A library command: the tool's name (unless ``name`` is False) and ``--library``."""
+    p: argparse.ArgumentParser = sub.add_parser(command, help=help_text)
+    if name:
         p.add_argument("name", help="the tool's name")
-        p.add_argument("--library", "-l", help="project library (default: Forge.library)")
-        if command == "remove":
-            p.add_argument("--force", action="store_true", help="even if other tools call it")
-        p.set_defaults(func=func)
-    search = add("search", cmd_search, "tools ranked by how well they match a query", name=False)
+    p.add_argument("--library", "-l", help="project library (default: Forge.library)")
+    p.set_defaults(func=func)
+    return p
+
+
+def _add_browsing(sub: Any) -> None:
+    """``list``, ``show``, ``remove`` and ``search``."""
+    listing = _add(sub, "list", cmd_list, "tools in the library", name=False)
+    listing.add_argument("--json", action="store_true", help="print the list as JSON")
+    _add(sub, "show", cmd_show, "a tool's code and samples")
+    remove = _add(sub, "remove", cmd_remove, "delete a tool")
+    remove.add_argument("--force", action="store_true", help="even if other tools call it")
+    search = _add(
+        sub, "search", cmd_search, "tools ranked by how well they match a query", name=False
+    )
     search.add_argument("query", nargs="+", help="words describing the tool")
     search.add_argument("-k", type=int, default=10, help="how many results (default: 10)")
     search.add_argument("--all", action="store_true", help="include deprecated tools")
     search.add_argument("--json", action="store_true", help="print the results as JSON")
-    add("history", cmd_history, "a tool's versions")
-    diff = add("diff", cmd_diff, "changes between two versions (default: previous vs current)")
+
+
+def _add_versions(sub: Any) -> None:
+    """A tool's versions and standing: ``history``, ``diff``, ``rollback``, ``deprecate``,
+    ``review``."""
+    _add(sub, "history", cmd_history, "a tool's versions")
+    diff = _add(
+        sub, "diff", cmd_diff, "changes between two versions (default: previous vs current)"
+    )
     diff.add_argument("old", nargs="?", help="the older version, e.g. v1")
     diff.add_argument("new", nargs="?", help="the newer version, e.g. v3")
-    rollback = add("rollback", cmd_rollback, "restore an earlier version as a new one")
+    rollback = _add(sub, "rollback", cmd_rollback, "restore an earlier version as a new one")
     rollback.add_argument("version", help="the version to restore, e.g. v2")
-    deprecate = add("deprecate", cmd_deprecate, "hide a tool from search and prompts")
+    deprecate = _add(sub, "deprecate", cmd_deprecate, "hide a tool from search and prompts")
     deprecate.add_argument("--reason", default="", help="why, shown with the tool")
     deprecate.add_argument("--undo", action="store_true", help="make it current again")
-    review = add("review", cmd_review, "review an untrusted tool (sandbox run) and trust it")
+    review = _add(sub, "review", cmd_review, "review an untrusted tool (sandbox run) and trust it")
     review.add_argument(
         "--yes", action="store_true", help="trust without asking (after reading it)"
     )
-    export = add("export", cmd_export, "copy tool notebooks, or write a plain module", name=False)
+
+
+def _add_sharing(sub: Any) -> None:
+    """``export``, ``import`` and ``stats``."""
+    export = _add(
+        sub, "export", cmd_export, "copy tool notebooks, or write a plain module", name=False
+    )
     export.add_argument(
         "names", nargs="*", help="tools to export (default: every tool not deprecated)"
     )
@@ -301,10 +314,14 @@ def register(sub: Any) -> None:
     target.add_argument(
         "--module", help="a .py file to write: the tools and their dependencies, plain Python"
     )
-    imp = add("import", cmd_import, "copy tool notebooks into the project library", name=False)
+    imp = _add(
+        sub, "import", cmd_import, "copy tool notebooks into the project library", name=False
+    )
     imp.add_argument("source", help="a library folder or one tool notebook")
     imp.add_argument("--replace", action="store_true", help="overwrite tools of the same name")
-    stats = add("stats", cmd_stats, "calls and failures per tool, and what to retire", name=False)
+    stats = _add(
+        sub, "stats", cmd_stats, "calls and failures per tool, and what to retire", name=False
+    )
     stats.add_argument(
         "--idle-days",
         type=float,

@@ -93,6 +93,55 @@ def _explain(exc: Exception, model: ResolvedModel, timeout: float) -> ModelError
     return ModelError(f"model `{model.name}` failed: {kind}: {text}")
 
 
+def _request(
+    model: ResolvedModel,
+    messages: list[dict[str, Any]],
+    *,
+    temperature: float,
+    max_tokens: int,
+    timeout: float,
+) -> dict[str, Any]:
+    """The litellm arguments every call shares."""
+    kwargs: dict[str, Any] = {
+        "model": model.litellm_model,
+        "messages": messages,
+        "temperature": temperature,
+        "max_tokens": max_tokens,
+        "timeout": timeout,
+    }
+    if model.api_base:
+        kwargs["api_base"] = model.api_base
+        kwargs["max_retries"] = 0  # a local server that failed once will fail again; say so now
+    if model.api_key:
+        kwargs["api_key"] = model.api_key
+    return kwargs
+
+
+def _read_stream(stream: Any, pieces: list[str], on_token: Callable[[str], None] | None) -> Any:
+    """Collect the streamed text into ``pieces`` (kept if the stream breaks off); the usage."""
+    usage: Any = None
+    for chunk in stream:
+        choices = getattr(chunk, "choices", None) or []
+        if choices:
+            delta = getattr(choices[0], "delta", None)
+            piece = getattr(delta, "content", None) if delta is not None else None
+            if piece:
+                pieces.append(piece)
+                if on_token is not None:
+                    on_token(piece)
+        usage = getattr(chunk, "usage", None) or usage
+    return usage
+
+
+def _hang_up(stream: Any) -> None:
+    """Close an interrupted stream: a llama.cpp server otherwise generates on for nobody,
+    and the next forge waits for it (one generation at a time)."""
+    close = getattr(stream, "close", None)
+    if callable(close):
+        with contextlib.suppress(Exception):
+            close()
+
+
 def complete(
     messages: Sequence[dict[str, str]],
     model: ResolvedModel,
@@ -106,47 +155,22 @@ def complete(
     """Stream one reply; ``on_token`` sees each piece as it arrives."""
     litellm = import_litellm()
     _check_environment(litellm, model)
-    kwargs: dict[str, Any] = {
-        "model": model.litellm_model,
-        "messages": list(messages),
-        "stream": True,
-        "temperature": temperature,
-        "max_tokens": max_tokens,
-        "timeout": timeout,
-        "stream_options": {"include_usage": True},
-    }
-    if model.api_base:
-        kwargs["api_base"] = model.api_base
-        kwargs["max_retries"] = 0  # a local server that failed once will fail again; say so now
-    if model.api_key:
-        kwargs["api_key"] = model.api_key
+    kwargs = _request(
+        model, list(messages), temperature=temperature, max_tokens=max_tokens, timeout=timeout
+    )
+    kwargs.update(stream=True, stream_options={"include_usage": True})
     if seed is not None:
         kwargs["seed"] = seed
     started = time.perf_counter()
     pieces: list[str] = []
-    usage: Any = None
     stream: Any = None
     try:
         stream = litellm.completion(**kwargs)
-        for chunk in stream:
-            choices = getattr(chunk, "choices", None) or []
-            if choices:
-                delta = getattr(choices[0], "delta", None)
-                piece = getattr(delta, "content", None) if delta is not None else None
-                if piece:
-                    pieces.append(piece)
-                    if on_token is not None:
-                        on_token(piece)
-            usage = getattr(chunk, "usage", None) or usage
+        usage = _read_stream(stream, pieces, on_token)
     except ModelError:
         raise
     except KeyboardInterrupt:
-        # Hang up now: a llama.cpp server otherwise generates on for nobody, and the
-        # next forge waits for it (one generation at a time).
-        close = getattr(stream, "close", None)
-        if callable(close):
-            with contextlib.suppress(Exception):
-                close()
+        _hang_up(stream)
         raise
     except Exception as exc:
         explained = _explain(exc, model, timeout)
@@ -183,21 +207,16 @@ def complete_with_tools(
     """
     litellm = import_litellm()
     _check_environment(litellm, model)
-    kwargs: dict[str, Any] = {
-        "model": model.litellm_model,
-        "messages": [dict(m) for m in messages],
-        "temperature": temperature,
-        "max_tokens": max_tokens,
-        "timeout": timeout,
-    }
+    kwargs = _request(
+        model,
+        [dict(m) for m in messages],
+        temperature=temperature,
+        max_tokens=max_tokens,
+        timeout=timeout,
+    )
     if tools:
         kwargs["tools"] = [dict(t) for t in tools]
         kwargs["tool_choice"] = "auto"
-    if model.api_base:
-        kwargs["api_base"] = model.api_base
-        kwargs["max_retries"] = 0
-    if model.api_key:
-        kwargs["api_key"] = model.api_key
     try:
         response = litellm.completion(**kwargs)
     except ModelError:

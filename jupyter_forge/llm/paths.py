@@ -1,6 +1,6 @@
 """The on-disk side of the embedded local model: where files live and how verified ones land.
 
-Kept apart from `local.py` (which runs servers) so that the CLI and tests can ask
+Kept apart from `server_process.py` (which runs servers) so that the CLI and tests can ask
 "where would it go?" or assemble a file without touching processes. Directories
 follow one rule each: an explicit environment variable wins, then the platform
 convention. Files appear only complete and verified (temp file + atomic rename).

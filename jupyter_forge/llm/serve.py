@@ -189,16 +189,7 @@ def serve(
                 record()
                 last = now
 
-    def on_release(_signum: int, _frame: FrameType | None) -> None:
-        activity.release()
-
-    def on_stop(_signum: int, _frame: FrameType | None) -> None:
-        """uvicorn handles SIGTERM/SIGINT while it runs, then raises them again on its way
-        out; this (restored) handler lets that end here, so the exit is recorded."""
-
-    signal.signal(signal.SIGUSR1, on_release)
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, on_stop)
+    _handle_signals(activity)
     record()
     watchdog = threading.Thread(target=watch, name="keep-alive", daemon=True)
     watchdog.start()
@@ -210,6 +201,21 @@ def serve(
         reason = activity.snapshot()["exiting"] or "stopped"
         record(exited=reason)
     return str(reason)
+
+
+def _handle_signals(activity: Activity) -> None:
+    """SIGUSR1 releases the server; SIGTERM/SIGINT end it through uvicorn, recorded."""
+
+    def on_release(_signum: int, _frame: FrameType | None) -> None:
+        activity.release()
+
+    def on_stop(_signum: int, _frame: FrameType | None) -> None:
+        """uvicorn handles SIGTERM/SIGINT while it runs, then raises them again on its way
+        out; this (restored) handler lets that end here, so the exit is recorded."""
+
+    signal.signal(signal.SIGUSR1, on_release)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, on_stop)
 
 
 def llama_settings(argv: Sequence[str]) -> tuple[Any, Any]:

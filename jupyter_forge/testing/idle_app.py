@@ -95,7 +95,7 @@ async def _answer(send: Callable[[Message], Awaitable[None]], status: int, body:
 def server_command(
     spec: object, gguf: Path, port: int, keep_alive: float, activity_file: Path
 ) -> list[str]:
-    """A stand-in for ``local._server_command``: our real entry module (watchdog, activity
+    """A stand-in for ``server_process.server_command``: our real entry module (watchdog, activity
     file, signals) serving this app instead of llama.cpp's, for tests without a model."""
     return [
         sys.executable, "-m", "jupyter_forge.llm.serve", "--app", f"{__name__}:app",

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from jupyter_forge.core.errors import ModelError
-from jupyter_forge.llm import local, paths
+from jupyter_forge.llm import local, paths, server_process
 from jupyter_forge.llm.local import (
     LOCAL_MODELS,
     QWEN_CODER_05B,
@@ -537,14 +537,14 @@ def test_ensure_server_without_llama_cpp(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runtime: Path
 ) -> None:
     spec = _fake_spec(tmp_path, monkeypatch, [b"x"])
-    monkeypatch.setattr(local, "_SERVER_MODULES", ("jf_test_no_such_module",))
+    monkeypatch.setattr(server_process, "SERVER_MODULES", ("jf_test_no_such_module",))
     with pytest.raises(ModelError, match=r"server is not installed: run `pip install 'jupyter_f"):
         ensure_server(spec)
 
 
 def test_stop_server_escalates_to_sigkill(runtime: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A server that ignores SIGTERM is killed after the grace period."""
-    monkeypatch.setattr(local, "STOP_GRACE", 0.5)
+    monkeypatch.setattr(server_process, "STOP_GRACE", 0.5)
     code = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)"
     # argv shaped like a server's so the pid-reuse guard recognises it
     proc = subprocess.Popen(
@@ -591,8 +591,8 @@ def trivial_spec(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runtime: Path
 ) -> Iterator[LocalModelSpec]:
     """A fake spec whose server is our entry module serving a trivial app; stopped after."""
-    monkeypatch.setattr(local, "_server_command", idle_app.server_command)
-    monkeypatch.setattr(local, "_SERVER_MODULES", ("uvicorn",))
+    monkeypatch.setattr(server_process, "server_command", idle_app.server_command)
+    monkeypatch.setattr(server_process, "SERVER_MODULES", ("uvicorn",))
     spec = _fake_spec(tmp_path, monkeypatch, [b"no model needed\n"])
     try:
         yield spec
@@ -614,7 +614,7 @@ def test_idle_server_stops_and_the_next_use_starts_it_again(trivial_spec: LocalM
     info = ensure_server(spec, progress=messages.append, keep_alive=2)
     assert any(m.startswith(f"starting local model server (pid {info.pid}") for m in messages)
     assert not any("idle-stopped" in m for m in messages)
-    assert local._is_our_server(info)
+    assert server_process.is_our_server(info)
     rss = local.rss_bytes(info.pid)
     assert rss is not None and 5 * 2**20 < rss < 2**30
     line = local.describe_server(spec, status(spec))
@@ -706,7 +706,7 @@ def test_release_never_signals_a_server_of_an_older_version(runtime: Path) -> No
         )  # fmt: skip
         (runtime / "server-qwen2.5-coder-0.5b.json").write_text(json.dumps(info.__dict__))
         time.sleep(0.3)
-        assert local._is_our_server(info)  # still recognised, so stop_server can stop it
+        assert server_process.is_our_server(info)  # still recognised, so stop_server can stop it
         assert local.release(QWEN_CODER_05B) is False
         time.sleep(0.3)
         assert proc.poll() is None

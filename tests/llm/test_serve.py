@@ -221,17 +221,17 @@ def test_activity_refuses_requests_once_it_decided_to_exit() -> None:
 )
 def test_the_launch_command_parses_as_llama_cpp_server_options() -> None:
     """What ensure_server launches reaches llama.cpp's settings intact (without loading a model)."""
-    from jupyter_forge.llm import local, serve
+    from jupyter_forge.llm import local, serve, server_process
 
     gguf, activity_file = Path("/m/qwen.gguf"), Path("/r/server.activity.json")
-    command = local._server_command(local.QWEN_CODER_15B, gguf, 4321, 300.0, activity_file)
+    command = server_process.server_command(local.QWEN_CODER_15B, gguf, 4321, 300.0, activity_file)
     assert command[:3] == [sys.executable, "-m", "jupyter_forge.llm.serve"]
     args, rest = serve.parser().parse_known_args(command[3:])
     assert (args.host, args.port, args.keep_alive, args.app) == ("127.0.0.1", 4321, 300.0, None)
     assert args.activity_file == activity_file
     server, model = serve.llama_settings(rest)
     assert (model.model, model.model_alias, model.n_ctx) == (str(gguf), "qwen2.5-coder-1.5b", 4096)
-    assert model.n_threads == local._threads()
+    assert model.n_threads == server_process.cpu_threads()
     assert server.interrupt_requests is False
-    never = local._server_command(local.QWEN_CODER_05B, gguf, 1, -1.0, activity_file)
+    never = server_process.server_command(local.QWEN_CODER_05B, gguf, 1, -1.0, activity_file)
     assert serve.parser().parse_known_args(never[3:])[0].keep_alive == -1.0
