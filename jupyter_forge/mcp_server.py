@@ -5,9 +5,10 @@ library over it lets them use what the notebook made. The rules are the
 notebook's own:
 
 * only tools whose notebook signature is valid on this machine (trusted, i.e.
-  approved here) and that are not deprecated are listed or callable; trust is
-  checked again on every call, so a notebook edited after the listing is
-  refused, not run;
+  approved here) and that are not deprecated are listed or callable, as
+  :class:`.core.tool_view.ToolView` rules for every front end (its status, its
+  reason for hiding a tool, the description an agent reads); trust is checked
+  again on every call, so a notebook edited after the listing is refused, not run;
 * every call runs in the validation sandbox (:func:`.sandbox.call.call_tool`): a
   fresh locked-down worker with the tool's code, no network, writes only to its
   scratch dir, the wall-clock timeout enforced by the host; arguments travel as
@@ -30,43 +31,42 @@ import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 
 from .core.errors import ForgeError, LibraryError
 from .core.library import Library, ToolRecord
+from .core.tool_view import ToolView
 from .sandbox.limits import Limits
 
 SERVER_NAME = "jupyter-forge"
 MAX_CONCURRENT_CALLS = 2  # sandbox workers at once; the machine runs a kernel too
 
 
+class Served(NamedTuple):
+    """A tool served: its view (name, description) and its record (code, schema)."""
+
+    view: ToolView
+    record: ToolRecord
+
+
 @dataclass(frozen=True)
 class Listing:
-    """The tools a library serves, and the ones it hides (with why)."""
+    """The tools a library serves, and the ones it hides (with why), as ToolView says."""
 
-    served: list[ToolRecord]
+    served: list[Served]
     hidden: list[tuple[str, str]]
 
 
-def hidden_reason(record: ToolRecord) -> str | None:
-    """Why a tool is not served, or None if it is."""
-    if not record.trusted:
-        return "not trusted on this machine (review it with %forge load)"
-    deprecated = getattr(record, "deprecated", None)
-    if deprecated:
-        reason = deprecated.get("reason") if isinstance(deprecated, dict) else None
-        return f"deprecated ({reason})" if reason else "deprecated"
-    return None
-
-
 def list_library(library: Library) -> Listing:
-    served, hidden = [], []
+    served: list[Served] = []
+    hidden: list[tuple[str, str]] = []
     for record in library.tools():
-        reason = hidden_reason(record)
+        view = ToolView.of(record)
+        reason = view.hidden_reason
         if reason is None:
-            served.append(record)
+            served.append(Served(view, record))
         else:
-            hidden.append((record.name, reason))
+            hidden.append((view.name, reason))
     hidden.extend(("?", error) for error in library.errors)
     return Listing(served, hidden)
 
@@ -87,12 +87,6 @@ def input_schema(record: ToolRecord) -> dict[str, Any]:
     if schema["type"] == "object":
         schema.setdefault("properties", {})
     return schema
-
-
-def description(record: ToolRecord) -> str:
-    function = (record.schema or {}).get("function") if isinstance(record.schema, dict) else None
-    text = function.get("description") if isinstance(function, dict) else None
-    return str(text or record.description or record.signature or record.name)
 
 
 def argument_problem(schema: dict[str, Any], arguments: dict[str, Any]) -> str | None:
@@ -124,8 +118,12 @@ class ToolServer:
         import mcp.types as types
 
         return [
-            types.Tool(name=r.name, description=description(r), input_schema=input_schema(r))
-            for r in list_library(self.library).served
+            types.Tool(
+                name=view.name,
+                description=view.agent_description,
+                input_schema=input_schema(record),
+            )
+            for view, record in list_library(self.library).served
         ]
 
     def lookup(self, name: str) -> tuple[ToolRecord | None, str]:
@@ -134,7 +132,7 @@ class ToolServer:
             record = self.library.get(name)
         except (LibraryError, ForgeError):
             return None, f"unknown tool `{name}`: list the tools again"
-        reason = hidden_reason(record)
+        reason = ToolView.of(record).hidden_reason
         if reason is not None:
             return None, f"tool `{name}` is not served: {reason}"
         return record, ""
@@ -213,7 +211,7 @@ class ToolServer:
 
 
 def describe_listing(listing: Listing, root: object) -> Iterable[str]:
-    names = ", ".join(r.name for r in listing.served) or "none"
+    names = ", ".join(view.name for view, _ in listing.served) or "none"
     yield f"serving {len(listing.served)} tool(s) from {root}: {names}"
     for name, reason in listing.hidden:
         yield f"hidden {name}: {reason}"

@@ -20,6 +20,8 @@ import pytest
 from jupyter_forge.core.library import Library
 from jupyter_forge.core.schema import function_schema
 from jupyter_forge.core.spec import Sample
+from jupyter_forge.mcp_server import ToolServer, describe_listing, list_library
+from jupyter_forge.sandbox.limits import Limits
 
 mcp = pytest.importorskip("mcp")
 from mcp import Client, StdioServerParameters  # noqa: E402
@@ -295,3 +297,39 @@ def test_the_library_and_limits_come_from_the_forge_config_file(
             assert text_of(spun) == "timed out after 1 s (the sandbox killed it)"
 
     anyio.run(main)
+
+
+def test_hidden_tools_and_why_follow_the_tool_view_status(library: Library) -> None:
+    """In-process: the listing the server logs at start and the refusal of a call.
+
+    A tool both deprecated and untrusted is hidden as deprecated, as its status says
+    everywhere else (the server used to call it untrusted).
+    """
+    nb = nbformat.read(library.path_for("old_tool"), as_version=4)
+    nb.metadata["jupyter_forge"]["name"] = "old_copy"
+    nbformat.write(nb, library.root / "old_copy.ipynb")  # signed by nobody, and deprecated
+    listing = list_library(library)
+    assert [view.name for view, _ in listing.served] == [
+        "add", "digits", "drop_file", "parse_price", "phone_home", "spin"
+    ]  # fmt: skip
+    assert dict(listing.hidden) == {
+        "add_copy": "not trusted on this machine (review it with %forge load)",
+        "old_copy": "deprecated (use add)",
+        "old_tool": "deprecated (use add)",
+    }
+    lines = list(describe_listing(listing, library.root))
+    assert lines[0] == (
+        f"serving 6 tool(s) from {library.root}: add, digits, drop_file, parse_price, "
+        "phone_home, spin"
+    )
+    assert "hidden add_copy: not trusted on this machine (review it with %forge load)" in lines
+    server = ToolServer(library, limits=Limits())
+    assert server.lookup("old_copy") == (
+        None,
+        "tool `old_copy` is not served: deprecated (use add)",
+    )
+    assert server.lookup("add_copy")[1] == (
+        "tool `add_copy` is not served: not trusted on this machine (review it with %forge load)"
+    )
+    record, why = server.lookup("add")
+    assert record is not None and record.name == "add" and why == ""

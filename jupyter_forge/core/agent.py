@@ -252,68 +252,88 @@ def drive(
         raise ForgeError(f"agent max steps must be at least 1 (got {max_steps})")
     run.status = "running"
     while True:
-        while run.pending:
-            call = run.pending[0]
-            emit("call", call)
-            repeated = _repeated(run, call) or _written_blind(run, call)
-            outcome = repeated or execute(call)
-            if outcome.pause is not None:
-                run.waiting, run.status = outcome.pause, "paused"
-                emit("paused", (call, outcome))
-                return run
-            # Progress is a new result, or a first error of a tool (it teaches: "no such
-            # tool, make it"); a repeat, or the same tool failing again (re-making a tool
-            # that exists), is not: small models loop between those until the steps run out.
-            failed_before = any(e.call.name == call.name and not e.outcome.ok for e in run.log)
-            run.fresh = run.fresh or (repeated is None and (outcome.ok or not failed_before))
-            run.pending.pop(0)
-            _answer_call(run, call, outcome)
-            emit("result", (call, outcome))
+        if not _run_pending(run, execute, emit):
+            return run  # paused: a person decides, then resume + drive
         if run.steps >= max_steps:
             run.status = "max_steps"
             emit("max_steps", run)
             return run
         emit("thinking", run.steps + 1)
-        tools = run.tools
-        if run.answered_calls:
-            run.stale = 0 if run.fresh else run.stale + 1
-            run.answered_calls = False
-        last_turn = run.steps == max_steps - 1 and bool(run.log)
-        if run.stale >= 2 or last_turn:
-            # Twice in a row the model only repeated calls it had the results of (a loop
-            # small models fall into), or this is the last turn allowed: ask for the answer
-            # with no tools offered (text only), so a run ends with what it found.
-            # (Once is not enough: the 0.5B model often repeats one call, then goes on.)
-            run.messages.append({"role": "user", "content": results_so_far(run) + FINAL_ANSWER})
-            tools = []
+        tools = _tools_for_turn(run, max_steps)
         turn = chat(run.messages, tools)
         run.steps += 1
         if turn.from_text:
             run.text_calls += 1
-        if turn.calls and turn.from_text:
-            # Echo the model's own text: chat templates re-render API tool_calls differently
-            # (Qwen's double-encodes the arguments), which confuses small models.
-            run.messages.append({"role": "assistant", "content": turn.raw or turn.content})
-            run.pending, run.fresh, run.answered_calls = list(turn.calls), False, True
-            run.known_at_turn = run.tool_names
-            continue
         if turn.calls:
-            run.messages.append(
-                {
-                    "role": "assistant",
-                    "content": turn.content or None,
-                    "tool_calls": [c.as_message() for c in turn.calls],
-                }
-            )
-            run.pending, run.fresh, run.answered_calls = list(turn.calls), False, True
-            run.known_at_turn = run.tool_names
+            _take_calls(run, turn)
             continue
-        run.messages.append({"role": "assistant", "content": turn.content})
-        run.answer, run.status = turn.content.strip(), "answered"
-        if not tools and parse_text_tool_calls(turn.content, run.tool_names)[1]:
-            # Asked for the answer with no tools, a small model may still write a call:
-            # say so, and give the person the results themselves rather than JSON.
-            run.model_answered = False
-            run.answer = f"{NO_ANSWER} {results_so_far(run)}".strip()
+        _take_answer(run, turn, tools_offered=bool(tools))
         emit("answer", run.answer)
         return run
+
+
+def _run_pending(run: AgentRun, execute: Execute, emit: Events) -> bool:
+    """Execute the calls of the last turn in order; False when one must wait for a person."""
+    while run.pending:
+        call = run.pending[0]
+        emit("call", call)
+        repeated = _repeated(run, call) or _written_blind(run, call)
+        outcome = repeated or execute(call)
+        if outcome.pause is not None:
+            run.waiting, run.status = outcome.pause, "paused"
+            emit("paused", (call, outcome))
+            return False
+        # Progress is a new result, or a first error of a tool (it teaches: "no such
+        # tool, make it"); a repeat, or the same tool failing again (re-making a tool
+        # that exists), is not: small models loop between those until the steps run out.
+        failed_before = any(e.call.name == call.name and not e.outcome.ok for e in run.log)
+        run.fresh = run.fresh or (repeated is None and (outcome.ok or not failed_before))
+        run.pending.pop(0)
+        _answer_call(run, call, outcome)
+        emit("result", (call, outcome))
+    return True
+
+
+def _tools_for_turn(run: AgentRun, max_steps: int) -> list[dict[str, Any]]:
+    """The tools offered to the next turn: none when it is time to ask for the answer."""
+    if run.answered_calls:
+        run.stale = 0 if run.fresh else run.stale + 1
+        run.answered_calls = False
+    last_turn = run.steps == max_steps - 1 and bool(run.log)
+    if run.stale >= 2 or last_turn:
+        # Twice in a row the model only repeated calls it had the results of (a loop
+        # small models fall into), or this is the last turn allowed: ask for the answer
+        # with no tools offered (text only), so a run ends with what it found.
+        # (Once is not enough: the 0.5B model often repeats one call, then goes on.)
+        run.messages.append({"role": "user", "content": results_so_far(run) + FINAL_ANSWER})
+        return []
+    return run.tools
+
+
+def _take_calls(run: AgentRun, turn: Turn) -> None:
+    """Record a turn that asked for tool calls; they run next."""
+    if turn.from_text:
+        # Echo the model's own text: chat templates re-render API tool_calls differently
+        # (Qwen's double-encodes the arguments), which confuses small models.
+        run.messages.append({"role": "assistant", "content": turn.raw or turn.content})
+    else:
+        run.messages.append(
+            {
+                "role": "assistant",
+                "content": turn.content or None,
+                "tool_calls": [c.as_message() for c in turn.calls],
+            }
+        )
+    run.pending, run.fresh, run.answered_calls = list(turn.calls), False, True
+    run.known_at_turn = run.tool_names
+
+
+def _take_answer(run: AgentRun, turn: Turn, *, tools_offered: bool) -> None:
+    """Record the model's final answer and end the run."""
+    run.messages.append({"role": "assistant", "content": turn.content})
+    run.answer, run.status = turn.content.strip(), "answered"
+    if not tools_offered and parse_text_tool_calls(turn.content, run.tool_names)[1]:
+        # Asked for the answer with no tools, a small model may still write a call:
+        # say so, and give the person the results themselves rather than JSON.
+        run.model_answered = False
+        run.answer = f"{NO_ANSWER} {results_so_far(run)}".strip()

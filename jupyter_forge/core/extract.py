@@ -252,42 +252,14 @@ def extract_function(reply: str, name: str) -> Extraction:
             try:
                 module: ast.Module | None = ast.parse(text)
             except SyntaxError as exc:
-                syntax_error = (
-                    syntax_error or f"the code has a syntax error: {exc.msg} (line {exc.lineno})"
-                )
+                syntax_error = syntax_error or _syntax_problem(exc)
                 continue
             fenced_parsed = True
         else:
             module = _parse_prefix(text)
-        if module is None:
+        extraction = None if module is None else _extract_from(module, text, name)
+        if extraction is None:
             continue
-        source = text
-        kept = [n for n in module.body if _keep(n)]
-        dropped = [_describe(n, source) for n in module.body if not _keep(n)]
-        # Docstring-only expressions at top level are prose, not worth reporting.
-        dropped = [d for d in dropped if not d.startswith(('"', "'"))]
-        tests = _unused_tests(kept, name)
-        kept = [n for n in kept if n not in tests]
-        dropped += [_describe(n, source) for n in tests]
-        functions = [n for n in kept if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
-        names = [f.name for f in functions]
-        if not functions:
-            continue
-        extraction = Extraction(
-            code=add_missing_typing_imports(_keep_source(source, kept)),
-            dropped=dropped,
-            functions=names,
-        )
-        target = [f for f in functions if f.name == name]
-        if not target:
-            others = ", ".join(f"`{n}`" for n in names)
-            extraction.problems.append(
-                f"the code defines {others} but not `{name}`: the function must be named `{name}`"
-            )
-        else:
-            extraction.notes.extend(_signature_notes(target[-1]))
-            if isinstance(target[-1], ast.AsyncFunctionDef):
-                extraction.problems.append(f"`{name}` must be a plain `def`, not `async def`")
         if extraction.complete:
             return extraction
         if best is None or _rank(extraction) < _rank(best):
@@ -296,14 +268,53 @@ def extract_function(reply: str, name: str) -> Extraction:
         return best
     if syntax_error is not None:
         return Extraction(code=None, problems=[syntax_error])
-    if not fenced_parsed and _CODE_START.search(reply):
+    return _no_function(reply, name, fenced_parsed)
+
+
+def _syntax_problem(exc: SyntaxError) -> str:
+    return f"the code has a syntax error: {exc.msg} (line {exc.lineno})"
+
+
+def _extract_from(module: ast.Module, source: str, name: str) -> Extraction | None:
+    """What one candidate text gives: its kept code and what is wrong with it, or None
+    when it defines no function at all."""
+    kept = [n for n in module.body if _keep(n)]
+    dropped = [_describe(n, source) for n in module.body if not _keep(n)]
+    # Docstring-only expressions at top level are prose, not worth reporting.
+    dropped = [d for d in dropped if not d.startswith(('"', "'"))]
+    tests = _unused_tests(kept, name)
+    kept = [n for n in kept if n not in tests]
+    dropped += [_describe(n, source) for n in tests]
+    functions = [n for n in kept if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    if not functions:
+        return None
+    names = [f.name for f in functions]
+    extraction = Extraction(
+        code=add_missing_typing_imports(_keep_source(source, kept)),
+        dropped=dropped,
+        functions=names,
+    )
+    target = [f for f in functions if f.name == name]
+    if not target:
+        others = ", ".join(f"`{n}`" for n in names)
+        extraction.problems.append(
+            f"the code defines {others} but not `{name}`: the function must be named `{name}`"
+        )
+    else:
+        extraction.notes.extend(_signature_notes(target[-1]))
+        if isinstance(target[-1], ast.AsyncFunctionDef):
+            extraction.problems.append(f"`{name}` must be a plain `def`, not `async def`")
+    return extraction
+
+
+def _no_function(reply: str, name: str, fenced_parsed: bool) -> Extraction:
+    """No candidate defined a function: name the syntax error of unfenced code, if any."""
+    start = _CODE_START.search(reply)
+    if not fenced_parsed and start is not None:
         try:
-            ast.parse(reply[_CODE_START.search(reply).start() :])  # type: ignore[union-attr]
+            ast.parse(reply[start.start() :])
         except SyntaxError as exc:
-            return Extraction(
-                code=None,
-                problems=[f"the code has a syntax error: {exc.msg} (line {exc.lineno})"],
-            )
+            return Extraction(code=None, problems=[_syntax_problem(exc)])
     return Extraction(
         code=None,
         problems=[

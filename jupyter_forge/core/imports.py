@@ -5,23 +5,23 @@ and leave out the import; the code then fails when it loads or on its first call
 a repair round costs a generation (and sometimes breaks code that worked). The fix is
 mechanical, and the reviewer sees the added lines like any other code.
 
-A name is fixed only when it is in the table below, is loaded but bound nowhere in
-the module, and every use of it fits what the import would give it (``re.sub``
-exists in :mod:`re`; ``datetime.now()`` is the class, ``datetime.timedelta`` the
-module). Any doubt leaves the code as it is: a missed fix costs one repair round, a
-wrong one turns a plain ``NameError`` into a misleading error.
+A name is fixed only when it is in the table (core/import_table.py), is loaded but
+bound nowhere in the module, and every use of it fits what the import would give it
+(``re.sub`` exists in :mod:`re`; ``datetime.now()`` is the class, ``datetime.timedelta``
+the module). Any doubt leaves the code as it is: a missed fix costs one repair round, a
+wrong one turns a plain ``NameError`` into a misleading error. This module reads the
+code and writes the lines; the table and the rule for a fix are import_table's.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
-import importlib
-import importlib.util
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from types import ModuleType
+
+from .import_table import KNOWN_NAMES, Use, installed, resolve
 
 
 @dataclass(frozen=True)
@@ -32,144 +32,9 @@ class ImportFix:
     added: list[str]
 
 
-# Standard-library modules a model uses by their own name (``re.sub(...)``).
-_STDLIB_MODULES = frozenset(
-    {
-        "abc",
-        "array",
-        "base64",
-        "bisect",
-        "calendar",
-        "cmath",
-        "collections",
-        "contextlib",
-        "copy",
-        "csv",
-        "dataclasses",
-        "datetime",
-        "decimal",
-        "difflib",
-        "enum",
-        "fnmatch",
-        "fractions",
-        "functools",
-        "glob",
-        "hashlib",
-        "heapq",
-        "html",
-        "io",
-        "ipaddress",
-        "itertools",
-        "json",
-        "locale",
-        "logging",
-        "math",
-        "numbers",
-        "operator",
-        "os",
-        "pathlib",
-        "pickle",
-        "pprint",
-        "random",
-        "re",
-        "secrets",
-        "shlex",
-        "statistics",
-        "string",
-        "struct",
-        "sys",
-        "textwrap",
-        "time",
-        "types",
-        "typing",
-        "unicodedata",
-        "uuid",
-        "warnings",
-        "zlib",
-        "zoneinfo",
-    }
-)
-
-_TYPING = (
-    "AbstractSet Any Awaitable Callable ClassVar Collection DefaultDict Deque Dict Final "
-    "FrozenSet Generator Generic Hashable Iterable Iterator List Literal Mapping "
-    "MutableMapping MutableSequence MutableSet NamedTuple NoReturn Optional Protocol "
-    "Sequence Set Tuple Type TypedDict TypeVar Union cast overload"
-)
-
-# Well-known members, imported as ``from module import name``. Left out on purpose:
-# ``mean``/``median``/``stdev`` (numpy? statistics? a variable?), and lowercase
-# constants such as ``digits`` or ``pi``, which are as often misspelt variables.
-_MEMBERS: dict[str, str] = {
-    name: module
-    for module, names in {
-        "abc": "ABC abstractmethod",
-        "bisect": "bisect bisect_left bisect_right insort",
-        "calendar": "isleap monthrange",
-        "collections": "ChainMap Counter OrderedDict defaultdict deque namedtuple",
-        "contextlib": "contextmanager suppress",
-        "copy": "copy deepcopy",
-        "csv": "DictReader DictWriter",
-        "dataclasses": "asdict astuple dataclass field",
-        "datetime": "date datetime timedelta timezone tzinfo",
-        "decimal": (
-            "Decimal InvalidOperation ROUND_CEILING ROUND_DOWN ROUND_FLOOR ROUND_HALF_EVEN "
-            "ROUND_HALF_UP ROUND_UP getcontext"
-        ),
-        "enum": "Enum Flag IntEnum StrEnum auto",
-        "fractions": "Fraction",
-        "functools": (
-            "cache cached_property cmp_to_key lru_cache partial reduce total_ordering wraps"
-        ),
-        "glob": "glob",
-        "hashlib": "md5 sha1 sha256",
-        "heapq": "heapify heappop heappush heappushpop heapreplace nlargest nsmallest",
-        "io": "BytesIO StringIO",
-        "itertools": (
-            "accumulate chain combinations combinations_with_replacement dropwhile groupby "
-            "islice pairwise permutations product starmap takewhile zip_longest"
-        ),
-        "math": "ceil factorial floor gcd isclose sqrt",
-        "operator": "attrgetter itemgetter methodcaller",
-        "pathlib": "Path",
-        "pprint": "pprint",
-        "random": "randint random",
-        "textwrap": "dedent",
-        "time": "perf_counter sleep",
-        "typing": _TYPING,
-        "uuid": "uuid4",
-        "zoneinfo": "ZoneInfo",
-    }.items()
-    for name in names.split()
-}
-
-# Third-party conventions, added only when the package is installed.
-_ALIASES: dict[str, str] = {"np": "numpy", "pd": "pandas"}
-
-# A use of a name: its kind ("attr", "call", "subscript", "decorator", "annotation",
-# "type" for isinstance/except/default-factory positions, or "bare") and, for "attr",
-# the attribute read on it.
-_Use = tuple[str, str]
-
 _TYPE_TAKERS = frozenset({"isinstance", "issubclass"})
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _CODING = re.compile(r"^[ \t\f]*#.*?coding[:=]")
-
-
-def _installed(module: str) -> bool:
-    """Whether ``module`` can be imported here, without importing it."""
-    try:
-        return importlib.util.find_spec(module) is not None
-    except Exception:  # a broken or odd package must not break the fix
-        return False
-
-
-def _stdlib(module: str) -> ModuleType | None:
-    """The standard-library module, to check that a used attribute really exists."""
-    try:
-        return importlib.import_module(module)
-    except Exception:
-        return None
 
 
 def _bound_names(tree: ast.Module) -> set[str] | None:
@@ -245,19 +110,19 @@ def _is_type_position(node: ast.expr, parents: dict[ast.AST, ast.AST]) -> bool:
     return False
 
 
-def _uses(tree: ast.AST, names: set[str], in_annotation: bool) -> dict[str, list[_Use]]:
+def _uses(tree: ast.AST, names: set[str], in_annotation: bool) -> dict[str, list[Use]]:
     """How each of ``names`` is loaded in ``tree``."""
     parents: dict[ast.AST, ast.AST] = {}
     for node in ast.walk(tree):
         for child in ast.iter_child_nodes(node):
             parents[child] = node
     noted = {id(n) for note in _annotations(tree) for n in ast.walk(note)}
-    uses: dict[str, list[_Use]] = {}
+    uses: dict[str, list[Use]] = {}
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in names):
             continue
         parent = parents.get(node)
-        use: _Use = ("bare", "")
+        use: Use = ("bare", "")
         if isinstance(parent, ast.Attribute) and parent.value is node:
             use = ("attr", parent.attr)
         elif isinstance(parent, ast.Call) and parent.func is node:
@@ -274,50 +139,6 @@ def _uses(tree: ast.AST, names: set[str], in_annotation: bool) -> dict[str, list
             use = ("type", "")
         uses.setdefault(node.id, []).append(use)
     return uses
-
-
-def _fits_member(name: str, member: object, uses: list[_Use]) -> bool:
-    """Every use makes sense for ``member``; bare lowercase names may be misspelt variables."""
-    for kind, attr in uses:
-        if kind == "attr" and not hasattr(member, attr):
-            return False
-        if kind in ("call", "decorator") and not callable(member):
-            return False
-        if kind == "subscript" and not (
-            hasattr(member, "__class_getitem__") or hasattr(type(member), "__getitem__")
-        ):
-            return False
-        if kind == "type" and not isinstance(member, type):
-            return False
-        if kind == "bare" and not name[0].isupper():
-            return False
-    return True
-
-
-def _resolve(
-    name: str, uses: list[_Use], available: Callable[[str], bool]
-) -> tuple[str, str] | None:
-    """The import for ``name``: ("import", "re"), ("from collections", "Counter"), or None."""
-    attrs = [attr for kind, attr in uses if kind == "attr"]
-    if name in _ALIASES:
-        package = _ALIASES[name]
-        if len(attrs) == len(uses) and available(package):
-            return ("alias", f"{package} as {name}")
-        return None
-    is_module = name in _STDLIB_MODULES
-    if is_module and len(attrs) == len(uses):
-        module = _stdlib(name)
-        if module is not None and all(hasattr(module, a) for a in attrs):
-            return ("import", name)
-    home = _stdlib(_MEMBERS[name]) if name in _MEMBERS else None
-    member = getattr(home, name, None)
-    if home is None or member is None or not _fits_member(name, member, uses):
-        return None
-    # Both readings exist (``datetime``, ``copy``): ``datetime.now()`` is the class, but
-    # ``datetime.date`` next to ``datetime(...)`` mixes both: leave it to the repair.
-    if is_module and any(hasattr(home, a) and not a.startswith("__") for a in attrs):
-        return None
-    return ("from " + _MEMBERS[name], name)
 
 
 def _isort_key(name: str) -> tuple[int, str]:
@@ -389,13 +210,13 @@ def add_missing_imports(code: str, *, available: Callable[[str], bool] | None = 
     bound = _bound_names(tree)
     if bound is None:
         return unchanged
-    known = (set(_STDLIB_MODULES) | set(_MEMBERS) | set(_ALIASES)) - bound - set(vars(builtins))
+    known = set(KNOWN_NAMES) - bound - set(vars(builtins))
     uses = _uses(tree, known, in_annotation=False)
     for quoted in _string_annotations(_annotations(tree)):
         for name, more in _uses(quoted, known, in_annotation=True).items():
             uses.setdefault(name, []).extend(more)
-    check = available or _installed
-    fixes = [fix for name in sorted(uses) if (fix := _resolve(name, uses[name], check))]
+    check = available or installed
+    fixes = [fix for name in sorted(uses) if (fix := resolve(name, uses[name], check))]
     if not fixes:
         return unchanged
     after = _insertion_line(code, tree)

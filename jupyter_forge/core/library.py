@@ -4,7 +4,8 @@ One ``NAME.ipynb`` per tool. Saving signs the notebook with nbformat's notary
 (an HMAC in the user's Jupyter data dir), so a notebook changed by anyone else,
 or written on another machine, is not trusted until a person reviews it here.
 Every write holds the library's lock (two kernels never lose a version) and is
-recorded in its audit log.
+recorded in its audit log. The notebook format itself (how a tool is written as a
+notebook and read back into a :class:`ToolRecord`) is core/notebook.py's.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .audit import AuditLog, current_user
 from .errors import LibraryError
@@ -24,7 +25,6 @@ from .history import History
 from .locking import library_lock
 from .record import FORMAT_VERSION, ToolRecord, now_iso
 from .spec import Sample, check_tool_name
-from .tool_meta import notebook_problem
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -100,69 +100,14 @@ class Library:
     # -- reading -------------------------------------------------------------------
 
     def _read(self, path: Path) -> NotebookNode:
-        import nbformat
+        from .notebook import read_tool_notebook  # imports nbformat (see above)
 
-        try:
-            with path.open(encoding="utf-8") as handle:
-                nb = nbformat.read(handle, as_version=4)
-        except FileNotFoundError:
-            raise LibraryError(
-                f"no tool notebook at {path}: check the name with %forge list"
-            ) from None
-        except PermissionError:
-            raise LibraryError(
-                f"cannot read {path} (permission denied): fix its permissions"
-            ) from None
-        except Exception as exc:
-            raise LibraryError(
-                f"{path} is not a readable notebook ({type(exc).__name__}): restore it from "
-                "version control or remove it"
-            ) from None
-        metadata = nb.get("metadata")
-        if not isinstance(metadata, dict) or "jupyter_forge" not in metadata:
-            raise LibraryError(
-                f"{path} is not a jupyter_forge tool notebook (no jupyter_forge metadata)"
-            )
-        return cast("NotebookNode", nb)
+        return read_tool_notebook(path)
 
     def _record(self, path: Path, nb: NotebookNode) -> ToolRecord:
-        problem = notebook_problem(nb)
-        if problem is not None:  # hostile or damaged: named and skipped, never a traceback
-            raise LibraryError(f"{path} is skipped: {problem}")
-        meta = dict(nb.metadata["jupyter_forge"])
-        from .notebook import tool_code
+        from .notebook import tool_record
 
-        code = tool_code(nb)
-        if not code:
-            raise LibraryError(f"{path} has no tool code cell: restore it or remove it")
-        try:
-            samples = [Sample.from_json(s) for s in meta.get("samples", [])]
-        except Exception:
-            samples = []
-        return ToolRecord(
-            name=str(meta.get("name") or path.stem),
-            version=int(meta.get("version", 1)),
-            code=code,
-            path=path,
-            description=str(meta.get("description", "")),
-            signature=str(meta.get("signature", "")),
-            request=str(meta.get("request", "")),
-            model=str(meta.get("model", "")),
-            model_id=str(meta.get("model_id", "")),
-            samples=samples,
-            schema=meta.get("schema"),
-            validation=meta.get("validation"),
-            requirements=list(meta.get("requirements", [])),
-            findings=list(meta.get("findings", [])),
-            created=str(meta.get("created", "")),
-            updated=str(meta.get("updated", "")),
-            approved=meta.get("approved"),
-            trusted=self._is_signed(nb),
-            deprecated=meta.get("deprecated") if isinstance(meta.get("deprecated"), dict) else None,
-            history=[h for h in meta.get("history", []) if isinstance(h, dict)],
-            location=self.label,
-            depends=[str(d) for d in meta.get("depends") or [] if isinstance(d, str)],
-        )
+        return tool_record(path, nb, trusted=self._is_signed, location=self.label)
 
     def get(self, name: str) -> ToolRecord:
         path = self.path_for(name)
@@ -261,27 +206,14 @@ class Library:
         edited: dict[str, Any] | None = None,
     ) -> ToolRecord:
         """Write (or replace, as a new version) the tool notebook, and sign it as reviewed."""
-        from .notebook import build_tool_notebook
-
         path = self.path_for(name)
         self.ensure_root()
         with library_lock(self.root):
             self._drop_stale_temps(name)
-            version, created, history = 1, now_iso(), []
-            if path.exists():
-                try:
-                    old = self._record(path, self._read(path))
-                except LibraryError:
-                    # A corrupt old notebook is not silently destroyed: keep it aside.
-                    backup = path.with_suffix(f".corrupt-{int(time.time())}.ipynb.bak")
-                    os.replace(path, backup)
-                else:
-                    version = old.version + 1
-                    created = old.created or created
-                    history = [v.to_json() for v in old.versions().versions]
+            previous = self._previous(path)
             record = ToolRecord(
                 name=name,
-                version=version,
+                version=previous.version + 1,
                 code=code,
                 path=path,
                 description=description,
@@ -294,43 +226,55 @@ class Library:
                 validation=validation,
                 requirements=list(requirements),
                 findings=list(findings),
-                created=created,
+                created=previous.created,
                 updated=now_iso(),
-                approved={
-                    "by": current_user(),
-                    "at": now_iso(),
-                    "how": approved_how,
-                    # A person's edit of the model's answer (core/provenance.py).
-                    **({"edited": edited} if edited else {}),
-                },
+                approved=_approval(approved_how, edited),
                 trusted=True,
-                history=history,
+                history=previous.history,
                 location=self.label,
                 depends=list(depends),
             )
-            meta = record.meta
-            meta["history"] = history
-            if note:
-                meta["note"] = note
-            nb = build_tool_notebook(
-                name=name,
-                code=code,
-                description=description,
-                signature=signature,
-                samples=samples,
-                metadata=meta,
-                kernel_names=kernel_names,
-            )
-            self._notary().sign(nb)
-            self._write_atomic(path, nb)
-        self.audit.append(
-            "approve",
-            name,
-            version=version,
-            model=model,
-            detail=note or f"approved by {approved_how}",
-        )
+            self._write_signed(record, note=note, kernel_names=kernel_names)
+        detail = note or f"approved by {approved_how}"
+        self.audit.append("approve", name, version=record.version, model=model, detail=detail)
         return record
+
+    def _previous(self, path: Path) -> _Previous:
+        """What the notebook being replaced passes on to the new version.
+
+        A corrupt old notebook is not silently destroyed: it is kept aside, and the
+        new one starts over at v1.
+        """
+        created = now_iso()
+        if not path.exists():
+            return _Previous(0, created, [])
+        try:
+            old = self._record(path, self._read(path))
+        except LibraryError:
+            os.replace(path, path.with_suffix(f".corrupt-{int(time.time())}.ipynb.bak"))
+            return _Previous(0, created, [])
+        history = [v.to_json() for v in old.versions().versions]
+        return _Previous(old.version, old.created or created, history)
+
+    def _write_signed(self, record: ToolRecord, *, note: str, kernel_names: Sequence[str]) -> None:
+        """The notebook of ``record``, signed as reviewed here and written atomically."""
+        from .notebook import build_tool_notebook
+
+        meta = record.meta
+        meta["history"] = record.history
+        if note:
+            meta["note"] = note
+        nb = build_tool_notebook(
+            name=record.name,
+            code=record.code,
+            description=record.description,
+            signature=record.signature,
+            samples=record.samples,
+            metadata=meta,
+            kernel_names=kernel_names,
+        )
+        self._notary().sign(nb)
+        self._write_atomic(record.path, nb)
 
     def _rewrite_metadata(self, name: str, change: dict[str, Any]) -> ToolRecord:
         """Change metadata only; re-sign only what was trusted, so trust is never laundered."""
@@ -426,6 +370,24 @@ class Library:
                 raise LibraryError(f"could not remove {path} ({exc.strerror})") from None
         self.audit.append("remove", name)
         return path
+
+
+class _Previous(NamedTuple):
+    """The saved version a new one replaces (0: none), when the tool was first made, and
+    the versions so far."""
+
+    version: int
+    created: str
+    history: list[dict[str, Any]]
+
+
+def _approval(how: str, edited: dict[str, Any] | None) -> dict[str, Any]:
+    """Who approved a save, when and how; a person's edit of the model's answer goes with
+    it (core/provenance.py)."""
+    approval: dict[str, Any] = {"by": current_user(), "at": now_iso(), "how": how}
+    if edited:
+        approval["edited"] = edited
+    return approval
 
 
 @contextmanager

@@ -1,20 +1,28 @@
-"""Render a tool as a notebook that runs top to bottom in plain Jupyter.
+"""A tool as a notebook that runs top to bottom in plain Jupyter, and read back.
 
 The notebook is the tool's source of truth: a markdown cell for people, the
 approved code, and the samples as asserts, so anyone can re-run and re-check it.
+Reading one back (:func:`read_tool_notebook`, :func:`tool_record`) names what is
+wrong with a damaged or hostile file in one line instead of raising a traceback.
+Only core/library.py imports this module, and only when it reads or writes a
+notebook: nbformat takes over a second to import.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, cast
 
 import nbformat
 from nbformat import NotebookNode
 
+from .errors import LibraryError
+from .record import ToolRecord
 from .spec import Sample
+from .tool_meta import notebook_problem
 
 TOOL_ROLE = "tool"
 SAMPLES_ROLE = "samples"
@@ -180,3 +188,67 @@ def tool_code(nb: NotebookNode) -> str | None:
         if isinstance(forge, dict) and forge.get("role") == TOOL_ROLE:
             return str(cell["source"])
     return str(code_cells[0]["source"]) if code_cells else None
+
+
+def read_tool_notebook(path: Path) -> NotebookNode:
+    """The notebook at ``path`` if it is a jupyter_forge tool notebook, else a LibraryError."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            nb = nbformat.read(handle, as_version=4)
+    except FileNotFoundError:
+        raise LibraryError(f"no tool notebook at {path}: check the name with %forge list") from None
+    except PermissionError:
+        raise LibraryError(f"cannot read {path} (permission denied): fix its permissions") from None
+    except Exception as exc:
+        raise LibraryError(
+            f"{path} is not a readable notebook ({type(exc).__name__}): restore it from "
+            "version control or remove it"
+        ) from None
+    metadata = nb.get("metadata")
+    if not isinstance(metadata, dict) or "jupyter_forge" not in metadata:
+        raise LibraryError(
+            f"{path} is not a jupyter_forge tool notebook (no jupyter_forge metadata)"
+        )
+    return cast("NotebookNode", nb)
+
+
+def tool_record(
+    path: Path, nb: NotebookNode, *, trusted: Callable[[NotebookNode], bool], location: str
+) -> ToolRecord:
+    """The record a tool notebook holds; ``trusted`` (the notary's check) runs only on a
+    notebook that passed every other check."""
+    problem = notebook_problem(nb)
+    if problem is not None:  # hostile or damaged: named and skipped, never a traceback
+        raise LibraryError(f"{path} is skipped: {problem}")
+    meta = dict(nb.metadata["jupyter_forge"])
+    code = tool_code(nb)
+    if not code:
+        raise LibraryError(f"{path} has no tool code cell: restore it or remove it")
+    try:
+        samples = [Sample.from_json(s) for s in meta.get("samples", [])]
+    except Exception:
+        samples = []
+    return ToolRecord(
+        name=str(meta.get("name") or path.stem),
+        version=int(meta.get("version", 1)),
+        code=code,
+        path=path,
+        description=str(meta.get("description", "")),
+        signature=str(meta.get("signature", "")),
+        request=str(meta.get("request", "")),
+        model=str(meta.get("model", "")),
+        model_id=str(meta.get("model_id", "")),
+        samples=samples,
+        schema=meta.get("schema"),
+        validation=meta.get("validation"),
+        requirements=list(meta.get("requirements", [])),
+        findings=list(meta.get("findings", [])),
+        created=str(meta.get("created", "")),
+        updated=str(meta.get("updated", "")),
+        approved=meta.get("approved"),
+        trusted=trusted(nb),
+        deprecated=meta.get("deprecated") if isinstance(meta.get("deprecated"), dict) else None,
+        history=[h for h in meta.get("history", []) if isinstance(h, dict)],
+        location=location,
+        depends=[str(d) for d in meta.get("depends") or [] if isinstance(d, str)],
+    )

@@ -169,6 +169,25 @@ def export_module(
         from .compose import dependency_order
 
         records = dependency_order(records, find)
+    _check_exportable(records)
+    path = Path(target).expanduser()
+    text = _module_text(records)
+    try:
+        compile(text, str(path), "exec")  # never write a module that does not even parse
+    except SyntaxError as exc:
+        raise LibraryError(
+            f"the exported module would not parse ({exc.msg}, line {exc.lineno})"
+        ) from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, text)
+    except OSError as exc:
+        raise LibraryError(f"could not write {path} ({exc.strerror})") from None
+    return path
+
+
+def _check_exportable(records: Sequence[ToolRecord]) -> None:
+    """Only reviewed tools, at least one, none overwriting another's helpers."""
     _check_clashes(records)
     untrusted = [r.name for r in records if not r.trusted]
     if untrusted:
@@ -178,7 +197,10 @@ def export_module(
         )
     if not records:
         raise LibraryError("no tools to export")
-    path = Path(target).expanduser()
+
+
+def _module_docstring(records: Sequence[ToolRecord]) -> str:
+    """Where each tool comes from and who approved it, so the module can be traced back."""
     stamp = time.strftime("%Y-%m-%d %H:%M:%S%z")
     header = [
         '"""Tools made with jupyter_forge and approved by a person; exported for use outside Jupyter.',
@@ -193,6 +215,11 @@ def export_module(
             f"approved by {approved.get('by', '?')} at {approved.get('at', '?')})"
         )
     header.append('"""')
+    return "\n".join(header)
+
+
+def _module_text(records: Sequence[ToolRecord]) -> str:
+    """The docstring, the tools' ``from __future__`` imports gathered first, then each tool."""
     futures: set[str] = set()
     blocks = []
     for record in records:
@@ -200,20 +227,8 @@ def export_module(
         futures |= found
         blocks.append(f"\n\n# --- {record.name} v{record.version} ({record.path.name}) ---\n")
         blocks.append(code.rstrip("\n"))
-    body = ["\n".join(header)]
+    body = [_module_docstring(records)]
     if futures:
         body.append(f"from __future__ import {', '.join(sorted(futures))}")
     body += ["", f"__all__ = {[r.name for r in records]!r}", *blocks]
-    text = "\n".join(body) + "\n"
-    try:
-        compile(text, str(path), "exec")  # never write a module that does not even parse
-    except SyntaxError as exc:
-        raise LibraryError(
-            f"the exported module would not parse ({exc.msg}, line {exc.lineno})"
-        ) from None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, text)
-    except OSError as exc:
-        raise LibraryError(f"could not write {path} ({exc.strerror})") from None
-    return path
+    return "\n".join(body) + "\n"

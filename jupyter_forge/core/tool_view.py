@@ -1,10 +1,12 @@
 """One read model of a library tool: what every front end shows about it.
 
-Why: the panel's REST API, ``jupyter-forge list --json`` and ``%forge list`` each
-turned a :class:`ToolRecord` into a status and a dict on their own, and they had
+Why: the panel's REST API, ``jupyter-forge list --json``, ``%forge list`` and the
+MCP server each turned a :class:`ToolRecord` into a status on their own, and they had
 drifted (an empty ``deprecated`` mapping was deprecated for one and not for
-another). :class:`ToolView` is the one answer; front ends pick their keys from it.
-It holds no code, so a listing of 10,000 tools can keep one per tool.
+another; MCP hid a tool both deprecated and untrusted as untrusted). :class:`ToolView`
+is the one answer, including which tools are served to other agents and why the rest
+are not; front ends pick their keys from it. It holds no code, so a listing of
+10,000 tools can keep one per tool.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ if TYPE_CHECKING:
     from .usage import ToolStats
 
 Status = Literal["approved", "untrusted", "deprecated"]
+
+UNTRUSTED_REASON = "not trusted on this machine (review it with %forge load)"
 
 
 def deprecation(record: ToolRecord) -> dict[str, Any] | None:
@@ -38,6 +42,13 @@ def status_of(trusted: bool, deprecated: dict[str, Any] | None) -> Status:
 
 def tool_status(record: ToolRecord) -> Status:
     return status_of(record.trusted, deprecation(record))
+
+
+def schema_summary(schema: object) -> str:
+    """The description a stored OpenAI-format schema gives (its docstring summary), or ""."""
+    function = schema.get("function") if isinstance(schema, dict) else None
+    text = function.get("description") if isinstance(function, dict) else None
+    return str(text) if text else ""
 
 
 def call_params(code: str, name: str) -> list[str]:
@@ -72,6 +83,7 @@ class ToolView:
     params: tuple[str, ...]
     model: str = ""
     updated: str = ""
+    summary: str = ""  # the schema's description: what an agent is told the tool does
 
     @classmethod
     def of(cls, record: ToolRecord) -> ToolView:
@@ -87,11 +99,29 @@ class ToolView:
             params=tuple(call_params(record.code, record.name)),
             model=record.model,
             updated=record.updated,
+            summary=schema_summary(record.schema),
         )
 
     @property
     def status(self) -> Status:
         return status_of(self.trusted, self.deprecated)
+
+    @property
+    def hidden_reason(self) -> str | None:
+        """Why other agents (MCP) are not served it, or None: only approved tools are.
+        Follows the status: a tool both deprecated and untrusted is hidden as deprecated."""
+        status = self.status
+        if status == "approved":
+            return None
+        if status == "untrusted":
+            return UNTRUSTED_REASON
+        reason = (self.deprecated or {}).get("reason")
+        return f"deprecated ({reason})" if reason else "deprecated"
+
+    @property
+    def agent_description(self) -> str:
+        """What an agent reads about the tool: the schema's summary, else whatever names it."""
+        return self.summary or self.description or self.signature or self.name
 
     @property
     def headline(self) -> str:

@@ -250,6 +250,94 @@ class Outcomes:
         return settled
 
 
+def _allowed_reads() -> tuple[str, ...]:
+    """Reads that never count: the scratch folder, Python's own folders, system state."""
+    roots = [os.getcwd(), sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path]
+    return (
+        *(os.path.join(os.path.abspath(root), "") for root in roots if root),
+        *("/proc/", "/sys/", "/dev/", "/usr/share/zoneinfo/", "/etc/localtime"),
+    )
+
+
+def _whose(frame: object, candidate_files: frozenset[str]) -> tuple[bool, bool]:
+    """(a candidate frame is on the stack, the candidate itself acted).
+
+    A module body being imported above the candidate (``_load_unlocked``) is the
+    module's doing, not the candidate's: its own ``import`` is recorded instead.
+    """
+    nearest = True
+    while frame is not None:
+        code = frame.f_code  # type: ignore[attr-defined]
+        if code.co_filename in candidate_files and code.co_name in _FORGE_LOADERS:
+            # The forge's own loader of --compose dependencies, appended to the
+            # candidate's file: its compile/exec are ours. (A candidate naming a
+            # function so is a risky static finding, see core/findings.py.)
+            nearest = False
+        elif code.co_filename in candidate_files:
+            return True, nearest
+        if not code.co_filename.startswith(_IMPORTLIB):
+            nearest = False
+        elif code.co_name == "_load_unlocked":
+            return False, False
+        frame = frame.f_back  # type: ignore[attr-defined]
+    return False, False
+
+
+def _describe_open(
+    args: tuple[object, ...], direct: bool, allowed_reads: tuple[str, ...]
+) -> str | None:
+    """A file opened for writing (an act), or read outside the allowed folders (a reach)."""
+    path, mode, flags = [*args, None, None, None][:3]
+    writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+        isinstance(flags, int) and bool(flags & _WRITE)
+    )
+    target = _text(path)
+    if writes:
+        return f"tried to open {target} for writing"
+    if not direct or isinstance(path, int):
+        return None
+    where = os.path.abspath(target) if isinstance(path, str) else target
+    if where.startswith(allowed_reads) or where == "/etc/localtime":
+        return None
+    return f"tried to read {target} (outside the scratch folder)"
+
+
+def _describe_act(event: str, args: tuple[object, ...], scratch: str) -> str | None:
+    if event == "os.mkdir" and _text(args[:1]).startswith(scratch):
+        return None  # a folder in the scratch dir changes nothing outside
+    index = _DETAIL.get(event, 0)
+    detail = "" if event == "socket.__new__" else _text(args[index : index + 1])
+    return f"tried to {_ACTS[event]} {detail}".rstrip()
+
+
+def _describe_reach(event: str, args: tuple[object, ...]) -> str | None:
+    if event == "import":
+        module = _text(args[:1])
+        if module.split(".")[0] not in _RISKY_IMPORTS:
+            return None
+        return f"tried to import {module}"
+    if event in ("object.__getattr__", "object.__setattr__", "object.__delattr__"):
+        return f"tried to {_REACHES[event]} {_text(args[1:2])} of a {type(args[0]).__name__}"
+    return f"tried to {_REACHES[event]}"
+
+
+def _describe(
+    event: str,
+    args: tuple[object, ...],
+    direct: bool,
+    allowed_reads: tuple[str, ...],
+    scratch: str,
+) -> str | None:
+    """The attempt as one line for the reviewer, or None when it does not count."""
+    if event == "open":
+        return _describe_open(args, direct, allowed_reads)
+    if event in _ACTS:
+        return _describe_act(event, args, scratch)
+    if not direct:
+        return None
+    return _describe_reach(event, args)
+
+
 def install(
     candidate_files: frozenset[str],
     send: Callable[[str, str | None], None],
@@ -267,73 +355,9 @@ def install(
     switch = [False]
     busy = [False]
     seen: set[str] = set()
-    roots = [os.getcwd(), sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path]
-    allowed_reads = (
-        *(os.path.join(os.path.abspath(root), "") for root in roots if root),
-        *("/proc/", "/sys/", "/dev/", "/usr/share/zoneinfo/", "/etc/localtime"),
-    )
+    allowed_reads = _allowed_reads()
     getframe = sys._getframe
     scratch = os.path.join(os.getcwd(), "")
-
-    def whose(frame: object) -> tuple[bool, bool]:
-        """(a candidate frame is on the stack, the candidate itself acted).
-
-        A module body being imported above the candidate (``_load_unlocked``) is the
-        module's doing, not the candidate's: its own ``import`` is recorded instead.
-        """
-        nearest = True
-        while frame is not None:
-            code = frame.f_code  # type: ignore[attr-defined]
-            if code.co_filename in candidate_files and code.co_name in _FORGE_LOADERS:
-                # The forge's own loader of --compose dependencies, appended to the
-                # candidate's file: its compile/exec are ours. (A candidate naming a
-                # function so is a risky static finding, see core/findings.py.)
-                nearest = False
-            elif code.co_filename in candidate_files:
-                return True, nearest
-            if not code.co_filename.startswith(_IMPORTLIB):
-                nearest = False
-            elif code.co_name == "_load_unlocked":
-                return False, False
-            frame = frame.f_back  # type: ignore[attr-defined]
-        return False, False
-
-    def describe(event: str, args: tuple[object, ...], direct: bool) -> str | None:
-        if event == "open":
-            path, mode, flags = [*args, None, None, None][:3]
-            writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
-                isinstance(flags, int) and bool(flags & _WRITE)
-            )
-            target = _text(path)
-            if writes:
-                return f"tried to open {target} for writing"
-            if not direct or isinstance(path, int):
-                return None
-            where = os.path.abspath(target) if isinstance(path, str) else target
-            if where.startswith(allowed_reads) or where == "/etc/localtime":
-                return None
-            return f"tried to read {target} (outside the scratch folder)"
-        if event in _ACTS:
-            if event == "os.mkdir" and _text(args[:1]).startswith(scratch):
-                return None  # a folder in the scratch dir changes nothing outside
-            detail = (
-                ""
-                if event == "socket.__new__"
-                else _text(args[_DETAIL.get(event, 0) : _DETAIL.get(event, 0) + 1])
-            )
-            return f"tried to {_ACTS[event]} {detail}".rstrip()
-        if not direct:
-            return None
-        if event == "import":
-            module = _text(args[:1])
-            if module.split(".")[0] not in _RISKY_IMPORTS:
-                return None
-            return f"tried to import {module}"
-        if event in ("compile", "exec"):
-            return f"tried to {_REACHES[event]}"
-        if event in ("object.__getattr__", "object.__setattr__", "object.__delattr__"):
-            return f"tried to {_REACHES[event]} {_text(args[1:2])} of a {type(args[0]).__name__}"
-        return f"tried to {_REACHES[event]}"
 
     def hook(event: str, args: tuple[object, ...]) -> None:
         if not switch[0] or busy[0]:
@@ -342,9 +366,9 @@ def install(
             return
         busy[0] = True
         try:
-            on_stack, direct = whose(getframe(1))
+            on_stack, direct = _whose(getframe(1), candidate_files)
             if on_stack:
-                text = describe(event, args, direct)
+                text = _describe(event, args, direct, allowed_reads, scratch)
                 if text is not None and text not in seen and len(seen) < MAX_ATTEMPTS:
                     seen.add(text)
                     send(text, outcomes.at_once(event, args, text))

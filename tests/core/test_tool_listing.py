@@ -83,3 +83,44 @@ def test_one_status_and_shape_for_every_front_end(tmp_path: Path, notary: str) -
     assert tool_status(gone) == "deprecated" and ToolView.of(gone).to_json()["deprecated"] == {
         "reason": "r"
     }
+
+
+def test_which_tools_other_agents_are_served_follows_the_status(
+    tmp_path: Path, notary: str
+) -> None:
+    """MCP serves only approved tools; the reason for hiding one is the status's own."""
+    record = save(Library(tmp_path / "lib", notary_dir=notary))
+    assert ToolView.of(record).hidden_reason is None
+    untrusted = ToolRecord(**{**record.__dict__, "trusted": False})
+    assert ToolView.of(untrusted).hidden_reason == (
+        "not trusted on this machine (review it with %forge load)"
+    )
+    deprecated = ToolRecord(**{**record.__dict__, "deprecated": {"reason": "use mul"}})
+    assert ToolView.of(deprecated).hidden_reason == "deprecated (use mul)"
+    no_reason = ToolRecord(**{**record.__dict__, "deprecated": {"by": "me", "reason": ""}})
+    assert ToolView.of(no_reason).hidden_reason == "deprecated"
+    emptied = ToolRecord(**{**record.__dict__, "deprecated": {}})
+    assert ToolView.of(emptied).hidden_reason is None  # an empty mapping is no deprecation
+    # Both deprecated and untrusted: the status is "deprecated", and so is the reason
+    # (MCP used to say "not trusted" here, unlike every other front end).
+    both = ToolRecord(**{**untrusted.__dict__, "deprecated": {"reason": "use mul"}})
+    view = ToolView.of(both)
+    assert view.status == "deprecated" and view.hidden_reason == "deprecated (use mul)"
+
+
+def test_an_agent_reads_the_schema_summary_else_what_names_the_tool(
+    tmp_path: Path, notary: str
+) -> None:
+    record = save(
+        Library(tmp_path / "lib", notary_dir=notary),
+        schema={"function": {"description": "Sum of a and b."}},
+    )
+    assert ToolView.of(record).agent_description == "Sum of a and b."
+    assert ToolView.of(record).headline == "Add two numbers."  # listings keep the description
+    for schema in (None, {}, {"function": "add"}, {"function": {"description": ""}}):
+        plain = ToolRecord(**{**record.__dict__, "schema": schema})
+        assert ToolView.of(plain).agent_description == "Add two numbers."
+    bare = ToolRecord(**{**record.__dict__, "schema": None, "description": ""})
+    assert ToolView.of(bare).agent_description == "add(a: int, b: int) -> int"
+    nameless = ToolRecord(**{**bare.__dict__, "signature": ""})
+    assert ToolView.of(nameless).agent_description == "add"

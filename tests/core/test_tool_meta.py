@@ -19,7 +19,7 @@ from jupyter_forge.core.library import Library
 from jupyter_forge.core.sharing import _is_tool_notebook
 from jupyter_forge.core.tool_meta import metadata_problem, notebook_problem
 from jupyter_forge.core.tool_view import ToolView, detail_json
-from jupyter_forge.mcp_server import description, hidden_reason, input_schema
+from jupyter_forge.mcp_server import input_schema
 from jupyter_forge.testing.metadata_strategies import base_notebook, deep, hostile_notebooks
 
 FUZZ_EXAMPLES = 300  # benchmarks/metadata_fuzz.py runs 10,000
@@ -100,8 +100,9 @@ def _use_record(library: Library, path: Path) -> None:
     json.dumps(record.meta)
     with contextlib.suppress(LibraryError):  # a one-line answer (e.g. no earlier version)
         record.versions().diff()
-    hidden_reason(record), input_schema(record), description(record)
-    json.dumps([ToolView.of(record).to_json(), detail_json(record)])  # the panel's REST views
+    view = ToolView.of(record)
+    view.hidden_reason, input_schema(record), view.agent_description  # what MCP serves
+    json.dumps([view.to_json(), detail_json(record)])  # the panel's REST views
 
 
 @settings(
