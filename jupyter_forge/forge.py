@@ -500,36 +500,7 @@ class Forge(LoggingConfigurable):
         resolved = self.resolve(model, progress=say)
         model_seconds = time.perf_counter() - tick
         try:
-            generate = self.generator(resolved, temperature=temperature, progress=say)
-            on_token = progress.token if progress else lambda _t: None
-            result = forge_loop(
-                job.spec,
-                model_name=resolved.name,
-                generate=lambda messages, attempt, on_token: generate(
-                    with_context(messages, job.context), attempt, on_token
-                ),
-                validate=job.validator(self, observe=False),
-                attempts=budget,
-                variables=job.variables,
-                progress=progress,
-                observe=job.validator(self, observe=True),
-                make_checks=(
-                    self.checks_maker(job.spec, resolved, on_token, say)
-                    if self.word_checks
-                    else None
-                ),
-                run_checks=lambda code, checks: self.run_checks(
-                    code, job.spec.name, checks, job.namespace, job.composed
-                ),
-                fix_imports=fix_imports,
-                behave=self.behaviour(job.spec, job.namespace, job.composed),
-                retry=retry,
-                compare=(
-                    evidence.compare(self.validate_code, job.spec, job.namespace, job.composed)
-                    if self.second_opinion
-                    else None
-                ),
-            )
+            result = self._loop(job, resolved, budget, progress, temperature, retry, say)
             if result.code is not None:
                 tick = time.perf_counter()
                 result.preview = self.preview(result, job.namespace, composition=job.composed)
@@ -544,6 +515,46 @@ class Forge(LoggingConfigurable):
                 from .llm.models import release_local
 
                 release_local(resolved)
+
+    def _loop(
+        self,
+        job: _Job,
+        resolved: ResolvedModel,
+        budget: int,
+        progress: Progress | None,
+        temperature: float | None,
+        retry: Retry | None,
+        say: Callable[[str], None],
+    ) -> ForgeResult:
+        """The forge loop with this service's model calls and sandbox runs plugged in."""
+        generate = self.generator(resolved, temperature=temperature, progress=say)
+        on_token = progress.token if progress else lambda _t: None
+        return forge_loop(
+            job.spec,
+            model_name=resolved.name,
+            generate=lambda messages, attempt, on_token: generate(
+                with_context(messages, job.context), attempt, on_token
+            ),
+            validate=job.validator(self, observe=False),
+            attempts=budget,
+            variables=job.variables,
+            progress=progress,
+            observe=job.validator(self, observe=True),
+            make_checks=(
+                self.checks_maker(job.spec, resolved, on_token, say) if self.word_checks else None
+            ),
+            run_checks=lambda code, checks: self.run_checks(
+                code, job.spec.name, checks, job.namespace, job.composed
+            ),
+            fix_imports=fix_imports,
+            behave=self.behaviour(job.spec, job.namespace, job.composed),
+            retry=retry,
+            compare=(
+                evidence.compare(self.validate_code, job.spec, job.namespace, job.composed)
+                if self.second_opinion
+                else None
+            ),
+        )
 
     def _prepare(
         self,
