@@ -10,37 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from second_opinion_cases import CELL, GUARDED, SAME_BEHAVIOUR, UNGUARDED
 
 from jupyter_forge.core.auto_approve import refusal
 from jupyter_forge.core.spec import parse_cell
 from jupyter_forge.forge import Forge
 from jupyter_forge.testing.scripted_llm import ScriptedModel
 
-CELL = (
-    "Scale a list of numbers so the smallest becomes 0 and the largest 1.\n"
-    ">>> scale([10, 20, 30])\n[0.0, 0.5, 1.0]\n"
-)
-GUARDED = """```python
-def scale(xs: list[float]) -> list[float]:
-    \"\"\"Min-max scale; all-equal values scale to zeros.\"\"\"
-    lo, hi = min(xs), max(xs)
-    if hi == lo:
-        return [0.0 for _ in xs]
-    return [(x - lo) / (hi - lo) for x in xs]
-```"""
-SAME_BEHAVIOUR = """```python
-def scale(xs: list[float]) -> list[float]:
-    \"\"\"Min-max scale.\"\"\"
-    low = min(xs)
-    span = max(xs) - low
-    return [0.0] * len(xs) if span == 0 else [(v - low) / span for v in xs]
-```"""
-UNGUARDED = """```python
-def scale(xs: list[float]) -> list[float]:
-    \"\"\"Min-max scale.\"\"\"
-    lo, hi = min(xs), max(xs)
-    return [(x - lo) / (hi - lo) for x in xs]
-```"""
 WRONG = UNGUARDED.replace("(x - lo) / (hi - lo)", "x / hi")
 
 

@@ -202,6 +202,9 @@ def _result_json(result: Any, path: str | None, approved: bool) -> dict[str, Any
         "findings": result.findings,
         "requirements": result.requirements,
         "preview": [p.to_json() for p in result.preview],
+        "second_opinion": (
+            result.second_opinion.to_json() if result.second_opinion is not None else None
+        ),
         "path": path,
         "timings": {k: round(v, 4) for k, v in result.timings.items()},
         "tokens": {

@@ -16,6 +16,7 @@ from typing import Any
 
 import nbformat
 import pytest
+from second_opinion_cases import CELL, GUARDED, UNGUARDED
 
 from jupyter_forge.core.library import Library
 from jupyter_forge.core.notebook import TOOL_ROLE
@@ -486,6 +487,37 @@ def test_create_json_has_the_behaviour_preview(sm: ScriptedModel, home: Path) ->
     assert preview["add(1, -2)"]["got"] == "-1"
     assert "add(1, 2)" not in preview
     assert "preview" in data["timings"]
+    assert data["second_opinion"] is None  # the second answer repeated the first: no evidence
+
+
+def test_create_json_yes_shows_a_disagreement_and_saves_nothing(
+    sm: ScriptedModel, home: Path
+) -> None:
+    sm.push(GUARDED, UNGUARDED)
+    proc = run(
+        home,
+        "create",
+        "scale",
+        CELL,
+        "--model",
+        "openai/scripted",
+        "--library",
+        str(home / "tools"),
+        "--json",
+        "--yes",
+        api_base=sm.api_base,
+    )
+    data = last_json(proc)
+    assert proc.returncode == 3, proc.stderr
+    assert data["verdict"] == "doubtful" and data["approved"] is False
+    opinion = data["second_opinion"]
+    assert (opinion["shown"], opinion["other"]) == (1, 2)
+    assert {
+        "call": "scale([10.1, 10.1, 10.1])",
+        "shown": "[0.0, 0.0, 0.0]",
+        "other": "raises ZeroDivisionError",
+    } in opinion["differences"]
+    assert not (home / "tools" / "scale.ipynb").exists()
 
 
 def create_add_yes(home: Path, sm: ScriptedModel) -> subprocess.CompletedProcess[str]:

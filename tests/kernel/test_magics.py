@@ -29,6 +29,7 @@ from kernel_helpers import (
     user_prompt,
     widget_outputs,
 )
+from second_opinion_cases import CELL, GUARDED, UNGUARDED
 
 from jupyter_forge.core.errors import (
     ForgeCancelled,
@@ -888,26 +889,12 @@ def test_errors_after_unload_are_plain_again(kernel: Kernel) -> None:
     kernel.ok("%forge help")
 
 
-SCALE_CELL = (
-    "Scale a list of numbers so the smallest becomes 0 and the largest 1.\n"
-    ">>> scale([10, 20, 30])\n[0.0, 0.5, 1.0]\n"
-)
-SCALE_GUARDED = (
-    "```python\ndef scale(xs: list[float]) -> list[float]:\n"
-    '    """Min-max scale; equal values give zeros."""\n'
-    "    lo, hi = min(xs), max(xs)\n"
-    "    if hi == lo:\n        return [0.0 for _ in xs]\n"
-    "    return [(x - lo) / (hi - lo) for x in xs]\n```"
-)
-SCALE_UNGUARDED = SCALE_GUARDED.replace("    if hi == lo:\n        return [0.0 for _ in xs]\n", "")
-
-
 def test_second_opinion_that_disagrees_shows_where_in_the_widget(
     kernel: Kernel, model: ScriptedModel
 ) -> None:
     kernel.use_model(model, second_opinion=True)
-    model.push(SCALE_GUARDED, SCALE_UNGUARDED)
-    kernel.ok("%%forge scale\n" + SCALE_CELL)
+    model.push(GUARDED, UNGUARDED)
+    kernel.ok("%%forge scale\n" + CELL)
     widget = kernel.magics.pending["scale"]
     assert len(model.requests) == 2  # the ask, then the second opinion
     assert widget.result.verdict == "doubtful"
