@@ -242,6 +242,11 @@ def run_forge(forge: Forge, p: Prepared) -> Row:
         shown_kind=shown.kind if shown else None,
         attempt_notes=[a.summary()[:MAX_ERROR] for a in result.attempts],
         checks_line=result.checks_line(),
+        # Another green candidate compared on probes: how many, and where they differed.
+        second_opinion=(
+            result.second_opinion.to_json() if result.second_opinion is not None else None
+        ),
+        disputed=result.disputed is not None,
     )
 
 
@@ -344,6 +349,7 @@ def run(args: argparse.Namespace, tasks: list[DsTask], argv: list[str] | None) -
         "forge_settings": {
             "attempts": forge.attempts,
             "word_checks": forge.word_checks,
+            "second_opinion": forge.second_opinion,
             "temperature": forge.temperature,
             "repair_temperature": forge.repair_temperature,
             "max_tokens": forge.max_tokens,

@@ -69,7 +69,8 @@ def summarize(rows: Rows) -> dict[str, Any]:
     showed green that is not correct: for ``single``, code passing the samples; for
     ``forge``, the ``passed`` verdict. ``doubtful`` (amber: passes the samples, breaks
     checks from the words) is counted apart: ``caught`` wrong ones, ``doubted`` right
-    ones. So ``hidden_pass_rate + false_green_rate <= 1``.
+    ones; ``disputed`` of them were amber because a second green candidate answered
+    differently on probes. So ``hidden_pass_rate + false_green_rate <= 1``.
     """
     summary: dict[str, Any] = {}
     rows = rescored(rows)
@@ -100,6 +101,10 @@ def summarize(rows: Rows) -> dict[str, Any]:
             entry["doubted_correct"] = sum(
                 bool(o.get("flagged")) and bool(o["hidden_passed"]) for o in outs
             )
+            # Amber from the second opinion: two green candidates that answered differently.
+            disputed = [o for o in outs if o.get("disputed")]
+            entry["disputed"] = len(disputed)
+            entry["disputed_wrong"] = sum(not o["hidden_passed"] for o in disputed)
             entry["with_word_checks"] = sum(
                 bool((o.get("word_checks") or {}).get("count")) for o in outs
             )
