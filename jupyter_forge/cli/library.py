@@ -65,9 +65,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 0
     where = ", ".join(f"{lib.label} {lib.root}" for lib in library.libraries)
     print(f"{len(records)} tool(s) in {where}")
-    for r in records:
-        trust = ("" if r.trusted else "  [untrusted]") + ("  [deprecated]" if r.deprecated else "")
-        print(f"  {r.name:24} v{r.version:<3} {r.description[:60]}{trust}")
+    for v in map(ToolView.of, records):
+        trust = ("" if v.trusted else "  [untrusted]") + ("  [deprecated]" if v.deprecated else "")
+        print(f"  {v.name:24} v{v.version:<3} {v.description[:60]}{trust}")
     for error in library.errors:
         print(f"  skipped: {error}", file=sys.stderr)
     return 0

@@ -99,30 +99,19 @@ def forge_loop(
 ) -> ForgeResult:
     """Ask, check, and feed failures back until a candidate passes or the budget is spent.
 
-    ``observe``: a sandbox run that also records the types each sample call saw;
-    with it, missing type hints of passing code come from the samples
-    (:mod:`.hints`) instead of another model request.
-
-    ``make_checks``/``run_checks``: checks from the request's words (asked for once,
-    before any code) and a sandbox run of them. A candidate that passes the samples
-    but fails some of them is not final: the budget goes on a repair told which
-    checks failed, then on fresh candidates, and the one passing the samples and
-    the most checks is shown (ties: the one most others agree with). They never
-    make a forge fail: a wrong check only costs attempts.
-
-    ``fix_imports``: deterministic fixes applied to every candidate before it is
-    run (a missing ``import re``), at no model cost; listed for the reviewer.
-
-    ``behave``: code -> its outcome on each edge-case probe, to settle ties (:func:`settle_ties`).
-
-    ``compare``: (code, code) -> how two candidates compare on probes. With it, a
-    candidate that passes everything before the budget is spent gets a second
-    opinion: one fresh candidate, and if that passes everything too but answers
-    differently, the result is doubtful and says where (:mod:`.disagreement`).
-
-    ``retry``: this forge redoes an earlier one (:class:`Retry`): the first ask shows
-    the earlier code and its failures, and an answer identical to code already shown
-    is marked as such, not validated again, and followed by a fresh answer.
+    - ``observe``: a sandbox run that records the types each sample saw, so missing
+      hints of passing code come from the samples (:mod:`.hints`), not another request.
+    - ``make_checks``/``run_checks``: checks from the words, asked once before any code,
+      and their sandbox run. Passing the samples but failing some is not final: a repair
+      told which failed, then fresh candidates; the one passing the most is shown (ties:
+      agreement). A wrong check only costs attempts, never the forge.
+    - ``fix_imports``: deterministic fixes before a candidate runs (a missing ``import re``).
+    - ``behave``: code -> outcomes on edge-case probes, to settle ties (:func:`settle_ties`).
+    - ``compare``: with it, a candidate passing everything with budget left gets a second
+      opinion (one fresh candidate); two green ones that differ make it doubtful
+      (:mod:`.disagreement`).
+    - ``retry``: redo an earlier forge (:class:`Retry`): the first ask shows its code and
+      failures; an answer repeating shown code is not validated again.
     """
     loop = _Loop(spec, model_name, progress or NullProgress(), variables, retry)
     loop.ask_for_checks(make_checks, run_checks)

@@ -16,6 +16,10 @@ object per line; fd 0 becomes ``/dev/null``, fd 1/2 were pointed by the host at
 are in-memory captures with a size cap. Nothing here decides pass/fail: the
 host judges the reports. Code running in this process *could* forge its own
 reports, which is why isolation comes from the OS layers around it.
+
+One file of over 400 lines on purpose: run by path with ``-I``, it cannot import the
+package, and each sibling it reads (``lockdown.py``, ``attempts.py``) is read before
+the lockdown hides its folder; a split would add reads on the path every job takes.
 """
 
 from __future__ import annotations
@@ -470,34 +474,8 @@ def main(argv: list[str]) -> None:
     fd = int(argv[1])
     os.set_inheritable(fd, False)  # the candidate's own subprocesses never get the channel
     stdin = sys.stdin.buffer
-    try:
-        attempts = _read_attempts()
-        # A kernel has subprocess loaded, so code there reaches Popen through
-        # object.__subclasses__() without importing anything. Loaded here too (before the
-        # job, so a warm pool pays it ahead), that route reaches the audit hook as "tried
-        # to start a process" instead of finding nothing to call.
-        import subprocess  # noqa: F401
-
-        setup = marshal.load(stdin)
-        lock_down(fd, setup, parse_plan(argv[2]))
-    except BaseException as exc:
-        send(fd, {"event": "fatal", "message": f"lockdown failed: {type(exc).__name__}: {exc}"})
-        os._exit(71)
-    send(fd, {"event": "locked"})  # lets a warm pool know this worker is ready for a job
-    try:
-        job = marshal.loads(stdin.read())
-        devnull = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(devnull, 0)
-        os.close(devnull)
-        sys.path[:0] = [str(p) for p in job.get("prepend_path", [])]
-        sys.path.extend(str(p) for p in job.get("append_path", []))
-        code, name = str(job["code"]), str(job["name"])
-        samples = [str(s) for s in job["samples"]]
-        max_output = int(job["max_output"])
-        inputs = {str(k): bytes(v) for k, v in job.get("inputs", {}).items()}
-    except BaseException as exc:
-        send(fd, {"event": "fatal", "message": f"bad job: {type(exc).__name__}: {exc}"})
-        os._exit(70)
+    attempts, setup = _locked_down(fd, stdin, argv)
+    code, name, samples, max_output, inputs, observe = _read_job(fd, stdin)
     try:  # the audit hook goes in before any candidate code runs (see attempts.py)
         recording, settle = _install_attempts(*attempts, fd, setup)
     except BaseException as exc:
@@ -523,8 +501,64 @@ def main(argv: list[str]) -> None:
     namespace = dict(module_ns)
     namespace.update(values)
     namespace[name] = module_ns[name]  # an input never shadows the function under test
+    _run_samples(fd, samples, namespace, name, out, recording, settle, observe)
+    send(fd, {"event": "done"})
+    os._exit(0)  # skip atexit handlers and non-daemon threads the candidate left behind
+
+
+def _locked_down(fd: int, stdin: Any, argv: list[str]) -> tuple[tuple[str, str], dict[str, Any]]:
+    """Read the setup and apply every lockdown layer (exit 71 if any fails). Returns what
+    the attempt recorder needs (read before the lockdown hides its source) and the setup."""
+    try:
+        attempts = _read_attempts()
+        # A kernel has subprocess loaded, so code there reaches Popen through
+        # object.__subclasses__() without importing anything. Loaded here too (before the
+        # job, so a warm pool pays it ahead), that route reaches the audit hook as "tried
+        # to start a process" instead of finding nothing to call.
+        import subprocess  # noqa: F401
+
+        setup = marshal.load(stdin)
+        lock_down(fd, setup, parse_plan(argv[2]))
+    except BaseException as exc:
+        send(fd, {"event": "fatal", "message": f"lockdown failed: {type(exc).__name__}: {exc}"})
+        os._exit(71)
+    send(fd, {"event": "locked"})  # lets a warm pool know this worker is ready for a job
+    return attempts, setup
+
+
+def _read_job(fd: int, stdin: Any) -> tuple[str, str, list[str], int, dict[str, bytes], bool]:
+    """The job from the host (exit 70 if it is malformed): code, name, samples, output
+    limit, pickled inputs, whether to observe call types. Stdin is closed after it."""
+    try:
+        job = marshal.loads(stdin.read())
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        sys.path[:0] = [str(p) for p in job.get("prepend_path", [])]
+        sys.path.extend(str(p) for p in job.get("append_path", []))
+        code, name = str(job["code"]), str(job["name"])
+        samples = [str(s) for s in job["samples"]]
+        max_output = int(job["max_output"])
+        inputs = {str(k): bytes(v) for k, v in job.get("inputs", {}).items()}
+    except BaseException as exc:
+        send(fd, {"event": "fatal", "message": f"bad job: {type(exc).__name__}: {exc}"})
+        os._exit(70)
+    return code, name, samples, max_output, inputs, bool(job.get("observe"))
+
+
+def _run_samples(
+    fd: int,
+    samples: list[str],
+    namespace: dict[str, Any],
+    name: str,
+    out: Capture,
+    recording: list[bool],
+    settle: Any,
+    observe: bool,
+) -> None:
+    """Each sample, recorded while it runs, its report sent as soon as it ends."""
     calls: list[str] = []
-    if job.get("observe") and callable(namespace[name]):
+    if observe and callable(namespace[name]):
         namespace[name] = observe_calls(namespace[name], calls)
     for index, source in enumerate(samples):
         recording[0] = True
@@ -535,8 +569,6 @@ def main(argv: list[str]) -> None:
             report["observed"] = clip("\n".join(calls[:20]))
             calls.clear()
         send(fd, report)
-    send(fd, {"event": "done"})
-    os._exit(0)  # skip atexit handlers and non-daemon threads the candidate left behind
 
 
 if __name__ == "__main__":
