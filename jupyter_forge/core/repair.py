@@ -360,7 +360,7 @@ class _Loop:
         except ModelError as exc:  # optional evidence: a failed call never costs the tool
             self.sink.stage("repair", f"{where}: no second opinion: {exc}")
             return
-        self.kind = "fresh"
+        self.kind = "second"
         attempt, _ = self.record(number, reply, fix_imports)
         if attempt.code is None or code_key(attempt.code) in self.seen:
             attempt.problems.append("the same code as an answer shown before")

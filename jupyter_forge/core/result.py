@@ -39,7 +39,9 @@ class Attempt:
     llm_seconds: float = 0.0
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
-    kind: str = "first"  # first | repair | fresh (a new answer to the first ask) | polish | edit
+    # first | repair | fresh (a new answer to the first ask) | polish | edit | second (a
+    # fresh answer asked after a green one, to compare them: core/disagreement.py)
+    kind: str = "first"
     hinted: list[str] = field(default_factory=list)  # hints written in from sample runs
     fixes: list[str] = field(default_factory=list)  # deterministic fixes (added imports)
     checks_report: ValidationReport | None = None  # the checks from the words, run on it
@@ -313,9 +315,12 @@ class ForgeResult:
             words = self.checks_line()
             checked += f"; {words}" if words else ""
             line = f"`{self.spec.name}` passed ({checked}) after {tries} {word} with {self.model}"
-            opinion = self.second_opinion
+            opinion, last = self.second_opinion, self.attempts[-1]
             if opinion is not None and opinion.shown == shown.number and opinion.agrees:
                 line += f"; attempt {opinion.other} agrees on {opinion.comparison.probes} probes"
+            elif last.kind == "second" and opinion is None and last is not shown:
+                how = "repeated it" if last.report is None and last.code else "did not pass"
+                line += f"; a second answer (attempt {last.number}) {how}: no comparison"
             elif shown.number != tries and (opinion is None or opinion.other != tries):
                 line += f" (attempt {shown.number} is shown: later ones did worse)"
             if shown.hinted:
