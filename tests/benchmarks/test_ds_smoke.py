@@ -128,7 +128,12 @@ def test_smoke_run_on_three_tasks(
     assert rows["single"][NEAR_MISS]["attempt_kinds"] == ["first"]
 
     forge = rows["forge"]
-    assert forge[REFERENCE]["attempts"] == 1 and forge[REFERENCE]["flagged"] is False
+    # Green at once, then a second opinion: the scripted model answers with the same code,
+    # which is no evidence (nothing compared) and leaves it green.
+    assert forge[REFERENCE]["attempt_kinds"] == ["first", "second"]
+    assert forge[REFERENCE]["flagged"] is False and forge[REFERENCE]["disputed"] is False
+    assert forge[REFERENCE]["second_opinion"] is None
+    assert data["forge_settings"]["second_opinion"] is True
     assert forge[REFERENCE]["word_checks"]["count"] == 1
     assert forge[REFERENCE]["word_checks"]["passed"] == 1
     near = forge[NEAR_MISS]
@@ -154,7 +159,7 @@ def test_smoke_run_on_three_tasks(
         assert s["median_seconds"] >= 0 and s["mean_prompt_tokens"] > 0
     assert (summary["forge"]["caught"], summary["forge"]["doubted_correct"]) == (1, 0)
     assert summary["single"]["mean_attempts"] == 1
-    assert summary["forge"]["mean_attempts"] == pytest.approx((1 + GIVE_UP_ON_CHECKS + 5) / 3)
+    assert summary["forge"]["mean_attempts"] == pytest.approx((2 + GIVE_UP_ON_CHECKS + 5) / 3)
     assert summary["forge"]["flagged"] == 1
     assert summary["ratio_forge_single"] == pytest.approx(1.0)
 

@@ -45,6 +45,8 @@ def kernel(tmp_path: Path, scripted: ScriptedModel) -> Iterator[KernelDriver]:
             "%load_ext jupyter_forge\n"
             f"%config Forge.model = {scripted.model!r}\n"
             f"%config Forge.api_base = {scripted.api_base!r}\n"
+            # A fixed script: no second ask after a green forge (tests/test_second_opinion.py).
+            "%config Forge.second_opinion = False\n"
             "%config Forge.library = 'forge_tools'"
         )
         assert driver.execute(setup).ok

@@ -44,6 +44,8 @@ def write_notebook(root: Path, sm: ScriptedModel) -> Path:
             "%load_ext jupyter_forge",
             f"%config Forge.model = '{sm.model}'",
             f"%config Forge.api_base = '{sm.api_base}'",
+            # A fixed script: no second ask after a green forge (tests/test_second_opinion.py).
+            "%config Forge.second_opinion = False",
             f"%config Forge.library = '{LIBRARY}'",
         ]
     )
