@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from jupyter_forge.core.compose import checkable_code
 from jupyter_forge.core.libraries import LibraryLocation, LibrarySet
 from jupyter_forge.core.prompt import Message
 from jupyter_forge.core.repair import Reply
@@ -97,19 +96,10 @@ class ReuseLibrary:
         return len(self.libs.entries())
 
     def best_match(self, spec: ForgeSpec, forge: Forge) -> tuple[Hit | None, str | None]:
-        """What ``_offer_existing`` in kernel/magics.py asks before generating.
-
-        Returns the hit search found and, when the product would not offer it
-        (``Forge.reuse_refusal``: declared signature, samples), why not.
-        """
-        if any(lib.exists(spec.name) for lib in self.libs.libraries):
-            return None, None  # forging an existing name makes its next version
-        hit = self.libs.index().best_match(spec.request)
-        if hit is None:
-            return None, None
-        record = self.libs.find(hit.name)
-        code = checkable_code(record, self.libs.find)
-        return hit, forge.reuse_refusal(spec, hit.name, code, record.signature)
+        """What ``%%forge`` asks before generating (``Forge.reuse_match``, the product's
+        own decision): the hit search found and, when it would not be offered, why not."""
+        match = forge.reuse_match(spec, self.libs)
+        return (match.hit, match.refusal) if match is not None else (None, None)
 
     def context(self, spec: ForgeSpec, k: int) -> list[Hit]:
         """The top-``k`` search hits for the request (the tool itself excluded)."""

@@ -40,6 +40,7 @@ from .core.result import ForgeResult
 from .core.retry import Retry, retry_from
 from .core.reuse import bound_to_request, signature_conflict
 from .core.schema import function_schema, signature_text
+from .core.search import Hit
 from .core.spec import ForgeSpec, Sample, check_tool_name
 from .core.templates import apply_checks, get_template, guidance
 from .core.validation import ValidationReport
@@ -65,6 +66,16 @@ def fix_imports(code: str) -> tuple[str, list[str]]:
 
     fixed = add_missing_imports(code)
     return fixed.code, list(fixed.added)
+
+
+@dataclass(frozen=True)
+class ReuseMatch:
+    """What search found for a request (``hit``, its ``record``) and why it must not be
+    offered instead of forging (``refusal``; None: offer it)."""
+
+    hit: Hit
+    record: ToolRecord
+    refusal: str | None
 
 
 @dataclass(frozen=True)
@@ -324,15 +335,28 @@ class Forge(LoggingConfigurable):
     ) -> ToolRecord | None:
         """A library tool that already does what ``spec`` asks (None: forge a new one).
 
-        Retrieval before creation, the same for every front end: a tool whose name is
-        forged again is versioned instead, a tool the new one composes is no reason to
-        stop, and an offer must fit the request's signature and pass its samples in
-        the sandbox (a look-alike is never offered).
+        Retrieval before creation, the same for every front end (see :meth:`reuse_match`).
+        """
+        match = self.reuse_match(spec, self.open_libraries(library), namespace, compose)
+        return match.record if match is not None and match.refusal is None else None
+
+    def reuse_match(
+        self,
+        spec: ForgeSpec,
+        libs: LibrarySet,
+        namespace: Mapping[str, Any] | None = None,
+        compose: Sequence[str] = (),
+    ) -> ReuseMatch | None:
+        """The tool search finds for ``spec`` in ``libs``, and why it must not be offered.
+
+        A tool whose name is forged again is versioned instead, a tool the new one
+        composes is no reason to stop, and an offer must fit the request's signature
+        and pass its samples in the sandbox (a look-alike is never offered). None:
+        search found nothing to consider. Benchmarks score the same decision.
         """
         from .core.compose import checkable_code
         from .core.errors import ForgeError, LibraryError
 
-        libs = self.open_libraries(library)
         try:
             if any(lib.exists(spec.name) for lib in libs.libraries):
                 return None  # forging an existing name makes its next version
@@ -344,11 +368,10 @@ class Forge(LoggingConfigurable):
         record = libs.find(hit.name)
         try:
             code = checkable_code(record, libs.find)  # a composed tool runs with what it calls
-        except LibraryError:
-            return None  # it calls a tool no library has: it could not run here either
-        if self.reuse_refusal(spec, hit.name, code, record.signature, namespace):
-            return None
-        return record
+        except LibraryError as exc:  # it calls a tool no library has: it could not run here
+            return ReuseMatch(hit, record, f"it cannot run here: {exc}")
+        refusal = self.reuse_refusal(spec, hit.name, code, record.signature, namespace)
+        return ReuseMatch(hit, record, refusal)
 
     def reuse_refusal(
         self,
