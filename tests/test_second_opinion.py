@@ -6,34 +6,21 @@ fresh candidate on probes; a difference marks the tool doubtful and says where.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
+import test_forge_api
 from second_opinion_cases import CELL, GUARDED, SAME_BEHAVIOUR, UNGUARDED
 
 from jupyter_forge.core.auto_approve import refusal
 from jupyter_forge.core.spec import parse_cell
-from jupyter_forge.forge import Forge
 from jupyter_forge.testing.scripted_llm import ScriptedModel
 
+# The service tests' scripted model, private Jupyter dirs (autouse) and Forge factory.
+sm = test_forge_api.sm
+private_jupyter_dirs = test_forge_api.private_jupyter_dirs
+forge_for = test_forge_api.forge_for
+
 WRONG = UNGUARDED.replace("(x - lo) / (hi - lo)", "x / hi")
-
-
-@pytest.fixture
-def sm() -> Iterator[ScriptedModel]:
-    with ScriptedModel() as model:
-        yield model
-
-
-@pytest.fixture(autouse=True)
-def private_jupyter_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "jupyter-data"))
-    monkeypatch.delenv("JUPYTER_FORGE_API_BASE", raising=False)
-
-
-def forge_for(sm: ScriptedModel, tmp_path: Path, **settings: object) -> Forge:
-    return Forge(model=sm.model, api_base=sm.api_base, library=str(tmp_path / "tools"), **settings)
 
 
 def test_two_green_candidates_that_differ_make_the_tool_doubtful(
