@@ -34,6 +34,7 @@ from jupyter_forge import __version__
 from jupyter_forge.core.checks import Check, parse_checks
 from jupyter_forge.core.errors import ForgeError, SpecError
 from jupyter_forge.core.extract import extract_function
+from jupyter_forge.core.result import Attempt
 from jupyter_forge.core.spec import ForgeSpec, merge_samples, parse_cell
 from jupyter_forge.core.variables import pickle_inputs, sample_free_names
 from jupyter_forge.core.word_checks import passed_count
@@ -247,7 +248,29 @@ def run_forge(forge: Forge, p: Prepared) -> Row:
             result.second_opinion.to_json() if result.second_opinion is not None else None
         ),
         disputed=result.disputed is not None,
+        candidates=candidate_scores(p, result.attempts),
     )
+
+
+def candidate_scores(p: Prepared, attempts: Sequence[Attempt]) -> list[dict[str, Any]]:
+    """Each answer's samples and hidden checks: was a correct tool ever written?
+
+    Why: it tells a selection miss (a correct candidate existed and another was
+    shown) from a generation miss (no candidate was correct), which need
+    different fixes.
+    """
+    scores = []
+    for attempt in attempts:
+        _, hidden_ok, _ = run_hidden(p, attempt.code)
+        scores.append(
+            {
+                "number": attempt.number,
+                "kind": attempt.kind,
+                "samples_passed": attempt.passed,
+                "hidden_checks_passed": hidden_ok,
+            }
+        )
+    return scores
 
 
 def run_condition(forge: Forge, p: Prepared, condition: str) -> Row:

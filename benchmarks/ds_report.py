@@ -61,6 +61,15 @@ def _mean(values: list[float]) -> float:
     return statistics.mean(values) if values else 0.0
 
 
+def any_correct(row: Row) -> bool:
+    """Whether any answer the forge got passed the samples and every hidden check."""
+    total = row.get("hidden_checks", 0)
+    return any(
+        c["samples_passed"] and total and c["hidden_checks_passed"] == total
+        for c in row.get("candidates") or ()
+    )
+
+
 def summarize(rows: Rows) -> dict[str, Any]:
     """Per condition: hidden pass, false greens, cost; the forge/single ratio; categories.
 
@@ -71,6 +80,8 @@ def summarize(rows: Rows) -> dict[str, Any]:
     checks from the words) is counted apart: ``caught`` wrong ones, ``doubted`` right
     ones; ``disputed`` of them were amber because a second green candidate answered
     differently on probes. So ``hidden_pass_rate + false_green_rate <= 1``.
+    ``correct_written``: tasks where some answer was correct, shown or not (a
+    selection miss when it exceeds ``hidden_passed``).
     """
     summary: dict[str, Any] = {}
     rows = rescored(rows)
@@ -108,6 +119,11 @@ def summarize(rows: Rows) -> dict[str, Any]:
             entry["with_word_checks"] = sum(
                 bool((o.get("word_checks") or {}).get("count")) for o in outs
             )
+            # A correct candidate was written but another was shown (rows that list them).
+            scored = [o for o in outs if o.get("candidates") is not None]
+            if scored:
+                entry["scored_candidates"] = len(scored)
+                entry["correct_written"] = sum(any_correct(o) for o in scored)
         summary[condition] = entry
     # Over the tasks both conditions ran (a partial or resumed run may differ).
     both = set(rows.get("single", {})) & set(rows.get("forge", {}))

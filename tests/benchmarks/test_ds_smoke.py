@@ -146,6 +146,17 @@ def test_smoke_run_on_three_tasks(
     assert 0 < near["word_checks"]["passed"] < near["word_checks"]["count"]
     assert forge[GARBAGE]["word_checks"]["count"] == 0 and forge[GARBAGE]["word_checks"]["error"]
     assert forge[GARBAGE]["attempt_kinds"] == ["first", "repair", "fresh", "fresh", "fresh"]
+    # Every answer scored on the hidden checks: was a correct tool ever written? (The
+    # second answer repeats the first, so it is not run on the samples: not passed.)
+    every = len(tasks[REFERENCE].hidden)
+    assert forge[REFERENCE]["candidates"] == [
+        {"number": 1, "kind": "first", "samples_passed": True, "hidden_checks_passed": every},
+        {"number": 2, "kind": "second", "samples_passed": False, "hidden_checks_passed": every},
+    ]
+    assert len(near["candidates"]) == GIVE_UP_ON_CHECKS
+    assert near["candidates"][0]["samples_passed"]  # the rest repeat it
+    assert all(c["hidden_checks_passed"] < len(tasks[NEAR_MISS].hidden) for c in near["candidates"])
+    assert [c["samples_passed"] for c in forge[GARBAGE]["candidates"]] == [False] * 5
     # Forge tokens include the word-check call: more than its first attempt alone.
     assert forge[REFERENCE]["prompt_tokens"] > rows["single"][REFERENCE]["prompt_tokens"]
 
@@ -161,6 +172,7 @@ def test_smoke_run_on_three_tasks(
     assert summary["single"]["mean_attempts"] == 1
     assert summary["forge"]["mean_attempts"] == pytest.approx((2 + GIVE_UP_ON_CHECKS + 5) / 3)
     assert summary["forge"]["flagged"] == 1
+    assert (summary["forge"]["scored_candidates"], summary["forge"]["correct_written"]) == (3, 1)
     assert summary["ratio_forge_single"] == pytest.approx(1.0)
 
     # The hidden checks never reach the model (the near miss's are its scripted word checks).
