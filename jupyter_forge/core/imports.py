@@ -5,8 +5,8 @@ and leave out the import; the code then fails when it loads or on its first call
 a repair round costs a generation (and sometimes breaks code that worked). The fix is
 mechanical, and the reviewer sees the added lines like any other code.
 
-A name is fixed only when it is in the table (core/import_table.py), is loaded but
-bound nowhere in the module, and every use of it fits what the import would give it
+A name is fixed only when it is in the table (core/import_table.py), some scope looks
+it up as a global that the module never binds, and every use of it fits what the import would give it
 (``re.sub`` exists in :mod:`re`; ``datetime.now()`` is the class, ``datetime.timedelta``
 the module). Any doubt leaves the code as it is: a missed fix costs one repair round, a
 wrong one turns a plain ``NameError`` into a misleading error. This module reads the
@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import builtins
 import re
+import symtable
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -37,35 +38,43 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 _CODING = re.compile(r"^[ \t\f]*#.*?coding[:=]")
 
 
-def _bound_names(tree: ast.Module) -> set[str] | None:
-    """Every name the module binds in any scope; None after ``import *`` (anything may be)."""
-    bound: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            bound.add(node.id)  # assignment, for/with/comprehension target, walrus, del
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.add(node.name)
-        elif isinstance(node, ast.arg):
-            bound.add(node.arg)  # parameters of functions and lambdas
-        elif isinstance(node, ast.Import):
-            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if any(a.name == "*" for a in node.names):
-                return None
-            bound.update(a.asname or a.name for a in node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            bound.add(node.name)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            bound.update(node.names)
-        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
-            bound.add(node.name)
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            bound.add(node.rest)
-        elif type(node).__name__ in ("TypeVar", "ParamSpec", "TypeVarTuple"):
-            name = getattr(node, "name", None)  # PEP 695 type parameters (3.12+)
-            if isinstance(name, str):
-                bound.add(name)
-    return bound
+def _has_star_import(tree: ast.Module) -> bool:
+    """``from m import *`` anywhere: it may bind any name, so nothing is known missing."""
+    return any(
+        isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names)
+        for node in ast.walk(tree)
+    )
+
+
+def _global_names(code: str) -> tuple[set[str], set[str]] | None:
+    """(names the module binds, names some scope looks up as globals).
+
+    Why scopes, not "bound anywhere": small models put ``import pandas as pd`` inside
+    the function and ``pd.DataFrame`` in its signature, which Python evaluates at
+    module level, so the code fails to load. :mod:`symtable` is the compiler's own
+    scope analysis. A name declared ``global`` somewhere counts as bound (that scope
+    manages it). None when the compiler refuses the code.
+    """
+    try:
+        top = symtable.symtable(code, "<tool>", "exec")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    bound = {
+        sym.get_name()
+        for sym in top.get_symbols()
+        if sym.is_assigned() or sym.is_imported() or sym.is_namespace()
+    }
+    needed: set[str] = set()
+    tables = [top]
+    while tables:
+        table = tables.pop()
+        tables.extend(table.get_children())
+        for sym in table.get_symbols():
+            if sym.is_declared_global():
+                bound.add(sym.get_name())
+            elif sym.is_referenced() and (table is top or sym.is_global()):
+                needed.add(sym.get_name())
+    return bound, needed
 
 
 def _annotations(tree: ast.AST) -> list[ast.expr]:
@@ -207,13 +216,16 @@ def add_missing_imports(code: str, *, available: Callable[[str], bool] | None = 
         tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError):
         return unchanged
-    bound = _bound_names(tree)
-    if bound is None:
+    names = None if _has_star_import(tree) else _global_names(code)
+    if names is None:
         return unchanged
-    known = set(KNOWN_NAMES) - bound - set(vars(builtins))
-    uses = _uses(tree, known, in_annotation=False)
+    module_bound, looked_up = names
+    unbound = set(KNOWN_NAMES) - set(vars(builtins)) - module_bound
+    uses = _uses(tree, unbound & looked_up, in_annotation=False)
+    # Quoted annotations are read at module level too (typing.get_type_hints), but the
+    # compiler never sees the names inside them: only a module binding satisfies them.
     for quoted in _string_annotations(_annotations(tree)):
-        for name, more in _uses(quoted, known, in_annotation=True).items():
+        for name, more in _uses(quoted, unbound, in_annotation=True).items():
             uses.setdefault(name, []).extend(more)
     check = available or installed
     fixes = [fix for name in sorted(uses) if (fix := resolve(name, uses[name], check))]

@@ -259,10 +259,34 @@ def test_bound_names_are_not_imported(code: str) -> None:
     assert _fix(code) == ImportFix(code=code, added=[])
 
 
-def test_a_name_bound_in_another_function_counts_as_bound() -> None:
-    # Scopes are not modelled: prefer missing a fix over adding a wrong one.
+def test_a_name_bound_in_another_function_is_left_alone() -> None:
+    # g's `re` is missing, but f's bare `re` (a parameter) does not fit the module, and
+    # every use must fit: prefer missing a fix over adding a wrong one.
     code = "def f(re):\n    return re\n\n\ndef g(s):\n    return re.sub('a', 'b', s)\n"
     assert _fix(code).added == []
+
+
+def test_an_import_inside_the_function_does_not_bind_its_signature() -> None:
+    # Python evaluates the annotations when it defines f, before f's own import runs.
+    code = (
+        "def f(df: pd.DataFrame) -> pd.DataFrame:\n"
+        "    import pandas as pd\n"
+        "    return pd.concat([df, df])\n"
+    )
+    fixed = _fix(code, installed=("pandas",))
+    assert fixed.added == ["import pandas as pd"]
+    assert fixed.code == "import pandas as pd\n" + code
+    assert "f" in _run(fixed.code)
+
+
+def test_an_import_inside_the_function_covers_its_body() -> None:
+    code = "def f(s: str) -> str:\n    import re\n    return re.sub('a', 'b', s)\n"
+    assert _fix(code) == ImportFix(code=code, added=[])
+
+
+def test_module_code_needs_a_module_import() -> None:
+    code = "def f():\n    import math\n    return math.pi\n\n\nTAU = 2 * math.pi\n"
+    assert _fix(code).added == ["import math"]
 
 
 def test_star_import_may_bind_anything() -> None:
