@@ -113,14 +113,18 @@ def test_bad_then_good_takes_two_attempts(sm: ScriptedModel, tmp_path: Path) -> 
     first = result.attempts[0].report
     assert first is not None and not first.passed
     assert first.results[0].error == "expected 3 but got -1"
-    assert first.results[1].error == "AssertionError"
+    assert first.results[1].error == "AssertionError: add(2, 5) gave -3, expected 7"
     # The repair request carried the failures back to the model.
     repair = sm.requests[1]["messages"]
     assert [m["role"] for m in repair] == ["system", "user"]  # a fresh ask, not a replay
     feedback = repair[-1]["content"]
     assert "a - b" not in feedback
     assert "Check `add(1, 2)` failed: expected 3 but got -1" in feedback
-    assert "Check `assert add(2, 5) == 7` failed: AssertionError" in feedback
+    # What the failed assert saw, so the model knows what its code returned.
+    assert (
+        "Check `assert add(2, 5) == 7` failed: AssertionError: add(2, 5) gave -3, expected 7"
+        in feedback
+    )
     assert "Traceback" in feedback
     # Repairs sample a little (greedy decoding repeats mistakes) with a new seed.
     assert sm.requests[0]["temperature"] == forge.temperature == 0.0

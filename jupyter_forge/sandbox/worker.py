@@ -3,7 +3,8 @@
 The host runs this file *by path* (``python -I -B worker.py RESULT_FD PLAN``) so
 it never imports ``jupyter_forge`` (whose ``__init__`` may pull in heavy
 modules). Stdlib only, and only modules that cost next to nothing to import
-(``subprocess`` aside, loaded on purpose, see :func:`main`):
+(``subprocess`` aside, loaded on purpose, see :func:`main`; and ``ast``, which
+rewrites a sample's ``assert a == b`` to report both sides):
 the job arrives as ``marshal`` (trusted, host to worker), reports leave as JSON
 written by :func:`to_json_line` (so ``json``/``re`` are never imported), and
 ``traceback``/``linecache``/``pickle`` load only when needed.
@@ -24,6 +25,7 @@ the lockdown hides its folder; a split would add reads on the path every job tak
 
 from __future__ import annotations
 
+import ast  # ~7 ms: asserts in samples are rewritten to report their operands
 import faulthandler
 import io
 import marshal
@@ -377,7 +379,8 @@ def run_sample(index: int, source: str, namespace: dict[str, Any], out: Capture)
         try:
             compiled = compile(source, filename, "eval", dont_inherit=True)
         except SyntaxError:
-            compiled = compile(source, filename, "exec", dont_inherit=True)
+            compiled = compile(_keeping_operands(source), filename, "exec", dont_inherit=True)
+        namespace.pop(KEPT, None)
         value = eval(compiled, namespace)
         if value is not None:
             stage = "repr"
@@ -392,6 +395,8 @@ def run_sample(index: int, source: str, namespace: dict[str, Any], out: Capture)
         message = safe_str(exc)
         if stage == "repr":
             message = f"{message} (raised by repr() of the result)"
+        elif isinstance(exc, AssertionError) and not message:
+            message = _explain(namespace.pop(KEPT, None))
         report.update(
             status="error",
             exc_type=type(exc).__name__,
@@ -401,6 +406,80 @@ def run_sample(index: int, source: str, namespace: dict[str, Any], out: Capture)
     report["seconds"] = _perf() - start
     report["stdout"] = clip(out.take(), out.limit + 200)
     return report
+
+
+KEPT = "__forge_operands__"  # where a rewritten ``assert a == b`` keeps a and b
+_OPERATORS = {"Eq": "==", "NotEq": "!=", "Lt": "<", "LtE": "<=", "Gt": ">", "GtE": ">="}
+_OPERATORS.update({"In": "in", "NotIn": "not in", "Is": "is", "IsNot": "is not"})
+
+
+def _keeping_operands(source: str) -> Any:
+    """``source`` as an AST whose top-level ``assert a OP b`` keep a and b for the report.
+
+    Why: "AssertionError" alone tells neither a person nor a repair what the function
+    returned. Like pytest's rewriting, the operands are evaluated once, in order, and
+    kept (``__forge_operands__ = (a, b); assert __forge_operands__[0] OP ...[1]``), so
+    a failure can say what each side was without calling the function again.
+    """
+    tree = ast.parse(source, mode="exec")
+    body: list[Any] = []
+    for node in tree.body:
+        body.append(node)
+        test = node.test if isinstance(node, ast.Assert) and node.msg is None else None
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+            continue
+        op = _OPERATORS.get(type(test.ops[0]).__name__)
+        if op is None:
+            continue
+        # The side that computes something is what the function "gave" (either order).
+        actual = 1 if _is_literal(test.left) and not _is_literal(test.comparators[0]) else 0
+        said = clip(
+            " ".join(
+                (
+                    ast.get_source_segment(source, [test.left, test.comparators[0]][actual]) or ""
+                ).split()
+            ),
+            200,
+        )
+        keep = ast.Assign(
+            targets=[ast.Name(KEPT, ast.Store())],
+            value=ast.Tuple(
+                [
+                    test.left,
+                    test.comparators[0],
+                    *(ast.Constant(v) for v in (said, actual, op)),
+                ],
+                ast.Load(),
+            ),
+        )
+        sides = [
+            ast.Subscript(ast.Name(KEPT, ast.Load()), ast.Constant(i), ast.Load()) for i in (0, 1)
+        ]
+        check = ast.Assert(ast.Compare(sides[0], test.ops, [sides[1]]), None)
+        body[-1:] = [ast.copy_location(keep, node), ast.copy_location(check, node)]
+    tree.body = body
+    return ast.fix_missing_locations(tree)
+
+
+def _is_literal(node: Any) -> bool:
+    """Whether ``node`` computes nothing (constants, and lists/dicts/... of them)."""
+    return not any(
+        isinstance(n, (ast.Call, ast.Name, ast.Attribute, ast.Subscript)) for n in ast.walk(node)
+    )
+
+
+def _explain(kept: object) -> str:
+    """What the failed comparison saw: "f(x) gave 3, expected 4" (empty if unknown)."""
+    if not (isinstance(kept, tuple) and len(kept) == 5):
+        return ""
+    left, right, said, actual, op = kept
+    try:
+        texts = [clip(repr(left), 300), clip(repr(right), 300)]
+    except BaseException:  # a repr that fails leaves the plain AssertionError
+        return ""
+    if op == "==" and said:
+        return f"{said} gave {texts[actual]}, expected {texts[1 - actual]}"
+    return f"{texts[0]} {op} {texts[1]} is false"
 
 
 def _import_lockdown() -> Any:

@@ -302,7 +302,7 @@ def test_validate_fail(home: Path) -> None:
     assert proc.returncode == 1
     data = last_json(proc)
     assert data["passed"] is False
-    assert data["results"][0]["error"] == "AssertionError"
+    assert data["results"][0]["error"] == "AssertionError: add(2, 2) gave 0, expected 4"
     assert "Traceback" in data["results"][0]["traceback"]
 
 

@@ -50,8 +50,48 @@ def test_failing_example_says_expected_and_got() -> None:
 def test_assert_pass_and_fail() -> None:
     report = validate(ADD, "add", [check("assert add(2, 2) == 4"), check("assert add(2, 2) == 5")])
     assert [r.passed for r in report.results] == [True, False]
-    assert report.results[1].error == "AssertionError"
+    assert report.results[1].error == "AssertionError: add(2, 2) gave 4, expected 5"
     assert "assert add(2, 2) == 5" in (report.results[1].traceback or "")
+
+
+@pytest.mark.parametrize(
+    ("source", "error"),
+    [
+        # Either order: the side that computes is what the function gave.
+        ("assert [9] == add([1], [2])", "add([1], [2]) gave [1, 2], expected [9]"),
+        ("assert add(1, 1) == add(1, 2)", "add(1, 1) gave 2, expected 3"),
+        ("assert add(1, 1) in (3, 4)", "2 in (3, 4) is false"),
+        ("assert add(1, 1) > 5", "2 > 5 is false"),
+        ("x = 7\nassert add(x, 1) == 9", "add(x, 1) gave 8, expected 9"),
+        # Its own message, a chained or bare test, an assert in a block: left as Python says.
+        ("assert add(1, 1) == 3, 'mine'", "mine"),
+        ("assert 0 < add(1, 1) < 2", ""),
+        ("assert add(0, 0)", ""),
+        ("for i in (1,):\n    assert add(i, i) == 3", ""),
+    ],
+)
+def test_a_failed_assert_says_what_each_side_was(source: str, error: str) -> None:
+    report = validate(ADD, "add", [check(source)])
+    assert report.results[0].error == f"AssertionError: {error}".rstrip(": ")
+
+
+def test_assert_operands_are_evaluated_once() -> None:
+    code = "def grow(xs):\n    xs.append(1)\n    return len(xs)\n"
+    samples = [check("box = []\nassert grow(box) == 1\nassert box == [1]")]
+    assert validate(code, "grow", samples).passed
+
+
+def test_a_multiline_assert_keeps_its_lines_in_the_traceback() -> None:
+    source = "y = 1\nassert add(\n    y, 1\n) == 3\n"
+    report = validate(ADD, "add", [check(source)])
+    assert report.results[0].error == "AssertionError: add( y, 1 ) gave 2, expected 3"
+    assert "line 2, in <module>" in (report.results[0].traceback or "")
+
+
+def test_an_operand_whose_repr_fails_leaves_a_plain_assertion_error() -> None:
+    code = "class Odd:\n    def __repr__(self):\n        raise ValueError\n\ndef odd():\n    return Odd()\n"
+    report = validate(code, "odd", [check("assert odd() == 1")])
+    assert report.results[0].error == "AssertionError"
 
 
 def test_printed_output_is_part_of_an_example() -> None:
