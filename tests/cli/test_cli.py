@@ -630,11 +630,14 @@ def test_interrupting_create_exits_130_with_one_line(home: Path, sm: ScriptedMod
     import time
 
     sm.push({"content": GOOD + "\nMore words." * 300, "chunk_delay": 0.02})  # ~20 s of it
+    # As from a terminal: a suite started in the background (`cmd &` in a script) passes
+    # on an ignored SIGINT, and Python then never raises KeyboardInterrupt.
     proc = subprocess.Popen(
         [*_command(), "create", "add", "Add two integers.\n>>> add(1, 2)\n3",
          "--model", "openai/scripted", "--yes"],
         env=cli_env(home, sm.api_base), cwd=home, stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 90
