@@ -474,9 +474,11 @@ def _explain(kept: object) -> str:
         return ""
     left, right, said, actual, op = kept
     try:
-        texts = [clip(repr(left), 300), clip(repr(right), 300)]
+        # One line: the host keeps an error's first line (a 2-D array's repr has several).
+        texts = [" ".join(part.strip() for part in repr(x).splitlines()) for x in (left, right)]
     except BaseException:  # a repr that fails leaves the plain AssertionError
         return ""
+    texts = [clip(text, 300) for text in texts]
     if op == "==" and said:
         return f"{said} gave {texts[actual]}, expected {texts[1 - actual]}"
     return f"{texts[0]} {op} {texts[1]} is false"

@@ -88,6 +88,27 @@ def test_a_multiline_assert_keeps_its_lines_in_the_traceback() -> None:
     assert "line 2, in <module>" in (report.results[0].traceback or "")
 
 
+def test_a_multiline_repr_is_told_on_one_line() -> None:
+    code = (
+        "class Grid:\n"
+        "    def __repr__(self):\n"
+        "        return 'grid([[1, 2],\\n      [3, 4]])'\n\n"
+        "def grid():\n"
+        "    return Grid()\n"
+    )
+    report = validate(code, "grid", [check("assert grid() == 1")])
+    assert (
+        report.results[0].error == "AssertionError: grid() gave grid([[1, 2], [3, 4]]), expected 1"
+    )
+
+
+def test_a_long_operand_is_clipped() -> None:
+    report = validate(ADD, "add", [check("assert add('x' * 1000, '') == 'y'")])
+    error = report.results[0].error or ""
+    assert error.startswith("AssertionError: add('x' * 1000, '') gave 'xxx")
+    assert "more]" in error and len(error) < 450
+
+
 def test_an_operand_whose_repr_fails_leaves_a_plain_assertion_error() -> None:
     code = "class Odd:\n    def __repr__(self):\n        raise ValueError\n\ndef odd():\n    return Odd()\n"
     report = validate(code, "odd", [check("assert odd() == 1")])
