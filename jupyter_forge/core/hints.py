@@ -266,13 +266,46 @@ def _closing_paren(code: str, def_start: int) -> int | None:
     return None
 
 
+_LITERAL_TYPES = (str, int, float, bool, bytes)
+
+
+def default_types(code: str, name: str) -> dict[str, Type]:
+    """What each parameter's literal default says of its type (``sep='.'``: str).
+
+    Why: samples rarely pass the optional arguments, so their calls show no type for
+    them, and asking the model to add one hint costs a whole generation. ``None`` and
+    computed defaults say nothing.
+    """
+    func = _function(code, name)
+    if func is None:
+        return {}
+    args = func.args
+    positional = [*args.posonlyargs, *args.args]
+    pairs = list(
+        zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True)
+    )
+    pairs += [(a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d]
+    return {
+        arg.arg: frozenset({(type(default.value).__name__,)})
+        for arg, default in pairs
+        if isinstance(default, ast.Constant) and type(default.value) in _LITERAL_TYPES
+    }
+
+
 def suggest(code: str, name: str, calls: Sequence[str]) -> dict[str, str]:
-    """The hints ``name`` lacks that ``calls`` show ("return" for the return type)."""
+    """The hints ``name`` lacks that ``calls`` (and literal defaults) show ("return" for
+    the return type). A parameter both passed and defaulted gets a hint covering both."""
     params, needs_return = missing_hints(code, name)
     if not params and not needs_return:
         return {}
     hints = merge_observations(calls)
-    wanted = {p: hints[p] for p in params if p in hints}
+    defaults = default_types(code, name)
+    wanted: dict[str, str] = {}
+    for param in params:
+        seen = parse_type(hints[param]) if param in hints else None
+        hint = render(t) if (t := _join(seen, defaults.get(param))) is not None else None
+        if hint is not None:
+            wanted[param] = hint
     if needs_return and "return" in hints:
         wanted["return"] = hints["return"]
     return wanted

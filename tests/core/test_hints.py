@@ -11,6 +11,7 @@ import pytest
 
 from jupyter_forge.core.hints import (
     add_hints,
+    default_types,
     infer,
     merge_observations,
     missing_hints,
@@ -128,3 +129,30 @@ def test_infer_is_none_when_nothing_is_missing_or_nothing_was_seen() -> None:
     assert infer(untyped, "f", []) is None
     assert infer(untyped, "g", ["x=int;return=int"]) is None  # another function
     assert infer(untyped, "f", ["x=int;return=int"]) == "def f(x: int) -> int:\n    return x\n"
+
+
+def test_a_literal_default_gives_its_parameter_a_hint() -> None:
+    # Samples rarely pass the optional arguments: the default is the only evidence.
+    code = (
+        "def flat(d: dict, sep='.', *, depth=2, strict=False, name=None) -> dict:\n    return d\n"
+    )
+    assert infer(code, "flat", []) == (
+        "def flat(d: dict, sep: str = '.', *, depth: int = 2, strict: bool = False, name=None)"
+        " -> dict:\n    return d\n"
+    )
+
+
+def test_a_hint_covers_both_the_calls_and_the_default() -> None:
+    code = "def scale(x, k=0.5):\n    return x * k\n"
+    assert infer(code, "scale", ["x=int;k=int;return=float"]) == (
+        "def scale(x: int, k: float = 0.5) -> float:\n    return x * k\n"
+    )
+    assert infer(code, "scale", ["x=int;k=str;return=str"]) == (
+        "def scale(x: int, k: float | str = 0.5) -> str:\n    return x * k\n"
+    )
+
+
+def test_computed_and_none_defaults_say_nothing() -> None:
+    code = "def f(a=None, b=len('x'), c=-1, d=(1, 2)):\n    return a\n"
+    assert default_types(code, "f") == {}
+    assert infer(code, "f", []) is None
