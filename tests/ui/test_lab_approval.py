@@ -13,7 +13,7 @@ from typing import Any
 
 import nbformat
 import pytest
-from ui_support import ARTIFACTS, Lab, missing_requirement
+from ui_support import ARTIFACTS, Lab, missing_requirement, setup_source, write_code_notebook
 
 from jupyter_forge.testing.scripted_llm import ScriptedModel
 
@@ -39,16 +39,7 @@ FORGE_TIMEOUT = 60_000  # ms: model call + sandbox validation + widget rendering
 
 
 def write_notebook(root: Path, sm: ScriptedModel) -> Path:
-    setup = "\n".join(
-        [
-            "%load_ext jupyter_forge",
-            f"%config Forge.model = '{sm.model}'",
-            f"%config Forge.api_base = '{sm.api_base}'",
-            # A fixed script: no second ask after a green forge (tests/test_second_opinion.py).
-            "%config Forge.second_opinion = False",
-            f"%config Forge.library = '{LIBRARY}'",
-        ]
-    )
+    setup = setup_source(sm.model, sm.api_base, LIBRARY, second_opinion=False)
     forge = "\n".join(
         [
             "%%forge slugify",
@@ -58,24 +49,8 @@ def write_notebook(root: Path, sm: ScriptedModel) -> Path:
             "'hello-world'",
         ]
     )
-    nb = nbformat.v4.new_notebook(
-        cells=[
-            nbformat.v4.new_code_cell(setup),
-            nbformat.v4.new_code_cell(forge),
-            nbformat.v4.new_code_cell('print(slugify("Data Science 101"))'),
-        ],
-        metadata={
-            "kernelspec": {
-                "name": "python3",
-                "display_name": "Python 3 (ipykernel)",
-                "language": "python",
-            },
-            "language_info": {"name": "python"},
-        },
-    )
-    path = root / NOTEBOOK
-    nbformat.write(nb, path)
-    return path
+    cells = [setup, forge, 'print(slugify("Data Science 101"))']
+    return write_code_notebook(root / NOTEBOOK, cells)
 
 
 def cell(page: Any, index: int) -> Any:

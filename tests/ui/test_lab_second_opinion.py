@@ -9,11 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import nbformat
 import pytest
 from second_opinion_cases import CELL, GUARDED, UNGUARDED
 from test_lab_approval import FORGE_TIMEOUT, LAB_LOAD_TIMEOUT, LIBRARY, cell, run_cell, wait_idle
-from ui_support import ARTIFACTS, Lab, missing_requirement
+from ui_support import ARTIFACTS, Lab, missing_requirement, setup_source, write_code_notebook
 
 from jupyter_forge.testing.scripted_llm import ScriptedModel
 
@@ -25,24 +24,8 @@ NOTEBOOK = "second_opinion.ipynb"
 
 
 def write_notebook(root: Path, sm: ScriptedModel) -> None:
-    setup = "\n".join(
-        [
-            "%load_ext jupyter_forge",
-            f"%config Forge.model = '{sm.model}'",
-            f"%config Forge.api_base = '{sm.api_base}'",
-            f"%config Forge.library = '{LIBRARY}'",
-        ]
-    )
-    nb = nbformat.v4.new_notebook(
-        cells=[
-            nbformat.v4.new_code_cell(setup),
-            nbformat.v4.new_code_cell("%%forge scale\n" + CELL),
-        ],
-        metadata={
-            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
-        },
-    )
-    nbformat.write(nb, root / NOTEBOOK)
+    setup = setup_source(sm.model, sm.api_base, LIBRARY)
+    write_code_notebook(root / NOTEBOOK, [setup, "%%forge scale\n" + CELL])
 
 
 @pytest.mark.timeout(180)

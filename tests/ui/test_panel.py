@@ -19,7 +19,7 @@ from typing import Any
 import nbformat
 import pytest
 from test_lab_approval import cell, run_cell, wait_idle
-from ui_support import ARTIFACTS, Lab, missing_requirement
+from ui_support import ARTIFACTS, Lab, missing_requirement, setup_source, write_code_notebook
 
 from jupyter_forge.core.library import Library
 from jupyter_forge.core.spec import Sample
@@ -93,31 +93,14 @@ def forge_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
 
 
 def write_notebook(root: Path, sm: ScriptedModel) -> None:
-    setup = "\n".join(
-        [
-            "%load_ext jupyter_forge",
-            f"%config Forge.model = '{sm.model}'",
-            f"%config Forge.api_base = '{sm.api_base}'",
-            f"%config Forge.library = '{LIBRARY}'",
-        ]
-    )
-    nb = nbformat.v4.new_notebook(
-        cells=[
-            nbformat.v4.new_code_cell(setup),
-            nbformat.v4.new_code_cell(""),
-            nbformat.v4.new_code_cell('>>> word_count("to be or not")\n4'),
-            nbformat.v4.new_code_cell("%%forge word_count\nCount the words in a text."),
-        ],
-        metadata={
-            "kernelspec": {
-                "name": "python3",
-                "display_name": "Python 3 (ipykernel)",
-                "language": "python",
-            },
-            "language_info": {"name": "python"},
-        },
-    )
-    nbformat.write(nb, root / NOTEBOOK)
+    setup = setup_source(sm.model, sm.api_base, LIBRARY)
+    cells = [
+        setup,
+        "",
+        '>>> word_count("to be or not")\n4',
+        "%%forge word_count\nCount the words in a text.",
+    ]
+    write_code_notebook(root / NOTEBOOK, cells)
 
 
 def open_panel(page: Any, expect: Any) -> Any:

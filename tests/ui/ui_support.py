@@ -42,6 +42,38 @@ ARTIFACTS = REPO / "test-artifacts" / "ui"
 LAB_START_TIMEOUT = 60.0
 
 
+def setup_source(model: str, api_base: str, library: str, *, second_opinion: bool = True) -> str:
+    """A notebook's first cell: load the extension, point it at the scripted model."""
+    lines = [
+        "%load_ext jupyter_forge",
+        f"%config Forge.model = '{model}'",
+        f"%config Forge.api_base = '{api_base}'",
+    ]
+    if not second_opinion:
+        # A fixed script: no second ask after a green forge (tests/test_second_opinion.py).
+        lines.append("%config Forge.second_opinion = False")
+    return "\n".join([*lines, f"%config Forge.library = '{library}'"])
+
+
+def write_code_notebook(path: Path, sources: list[str]) -> Path:
+    """A notebook of code cells for the python3 kernel, written with nbformat."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(source) for source in sources],
+        metadata={
+            "kernelspec": {
+                "name": "python3",
+                "display_name": "Python 3 (ipykernel)",
+                "language": "python",
+            },
+            "language_info": {"name": "python"},
+        },
+    )
+    nbformat.write(nb, path)
+    return path
+
+
 def missing_requirement() -> str | None:
     """Why the browser tests cannot run here, or None when they can."""
     if not os.access(CHROMIUM, os.X_OK):
