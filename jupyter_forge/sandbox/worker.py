@@ -379,7 +379,9 @@ def run_sample(index: int, source: str, namespace: dict[str, Any], out: Capture)
         try:
             compiled = compile(source, filename, "eval", dont_inherit=True)
         except SyntaxError:
-            compiled = compile(_keeping_operands(source), filename, "exec", dont_inherit=True)
+            compiled = compile(
+                _keeping_operands(source, filename), filename, "exec", dont_inherit=True
+            )
         namespace.pop(KEPT, None)
         value = eval(compiled, namespace)
         if value is not None:
@@ -413,7 +415,7 @@ _OPERATORS = {"Eq": "==", "NotEq": "!=", "Lt": "<", "LtE": "<=", "Gt": ">", "GtE
 _OPERATORS.update({"In": "in", "NotIn": "not in", "Is": "is", "IsNot": "is not"})
 
 
-def _keeping_operands(source: str) -> Any:
+def _keeping_operands(source: str, filename: str) -> Any:
     """``source`` as an AST whose top-level ``assert a OP b`` keep a and b for the report.
 
     Why: "AssertionError" alone tells neither a person nor a repair what the function
@@ -421,7 +423,7 @@ def _keeping_operands(source: str) -> Any:
     kept (``__forge_operands__ = (a, b); assert __forge_operands__[0] OP ...[1]``), so
     a failure can say what each side was without calling the function again.
     """
-    tree = ast.parse(source, mode="exec")
+    tree = ast.parse(source, filename, "exec")  # a SyntaxError names the sample
     body: list[Any] = []
     for node in tree.body:
         body.append(node)
