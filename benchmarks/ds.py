@@ -248,6 +248,7 @@ def run_forge(forge: Forge, p: Prepared) -> Row:
             result.second_opinion.to_json() if result.second_opinion is not None else None
         ),
         disputed=result.disputed is not None,
+        doubt=result.doubt,  # why amber: checks | disputed | uncorroborated
         candidates=candidate_scores(p, result.attempts),
     )
 

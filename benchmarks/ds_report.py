@@ -116,6 +116,10 @@ def summarize(rows: Rows) -> dict[str, Any]:
             disputed = [o for o in outs if o.get("disputed")]
             entry["disputed"] = len(disputed)
             entry["disputed_wrong"] = sum(not o["hidden_passed"] for o in disputed)
+            # Amber because a repaired candidate had no second answer agreeing with it.
+            late = [o for o in outs if o.get("doubt") == "uncorroborated"]
+            entry["uncorroborated"] = len(late)
+            entry["uncorroborated_wrong"] = sum(not o["hidden_passed"] for o in late)
             entry["with_word_checks"] = sum(
                 bool((o.get("word_checks") or {}).get("count")) for o in outs
             )

@@ -113,7 +113,9 @@ class ForgeSettings(LoggingConfigurable):
         True,
         help="When a candidate passes the samples and every check from the words with "
         "attempts to spare, ask for one more and compare the two on probes: if both pass "
-        "but answer differently, the tool is marked doubtful and the widget shows where.",
+        "but answer differently, the tool is marked doubtful and the widget shows where. "
+        "A candidate found only after failed answers stays green only if a second answer "
+        "agrees (more are asked while attempts remain).",
     ).tag(config=True)
     hook = Bool(
         False,

@@ -1,4 +1,5 @@
-"""Two candidates for one request that both pass its sample but differ on equal values.
+"""Two candidates for one request that both pass its sample but differ on equal values,
+and wrong ones that fail it (a repair found after them needs a second answer to agree).
 
 Shared by the service, kernel and CLI tests of the second opinion (tests/conftest.py's
 folder is on ``sys.path``).
@@ -31,3 +32,7 @@ def scale(xs: list[float]) -> list[float]:
     lo, hi = min(xs), max(xs)
     return [(x - lo) / (hi - lo) for x in xs]
 ```"""
+# Three different wrong answers: each fails the sample.
+WRONG = UNGUARDED.replace("(x - lo) / (hi - lo)", "x / hi")
+WRONG_TOO = UNGUARDED.replace("(x - lo) / (hi - lo)", "(x - lo) / hi")
+WRONG_THREE = UNGUARDED.replace("(x - lo) / (hi - lo)", "x / (hi - lo)")

@@ -9,7 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import test_forge_api
-from second_opinion_cases import CELL, GUARDED, SAME_BEHAVIOUR, UNGUARDED
+from second_opinion_cases import (
+    CELL,
+    GUARDED,
+    SAME_BEHAVIOUR,
+    UNGUARDED,
+    WRONG,
+    WRONG_THREE,
+    WRONG_TOO,
+)
 
 from jupyter_forge.core.auto_approve import refusal
 from jupyter_forge.core.spec import parse_cell
@@ -19,8 +27,6 @@ from jupyter_forge.testing.scripted_llm import ScriptedModel
 sm = test_forge_api.sm
 private_jupyter_dirs = test_forge_api.private_jupyter_dirs
 forge_for = test_forge_api.forge_for
-
-WRONG = UNGUARDED.replace("(x - lo) / (hi - lo)", "x / hi")
 
 
 def test_two_green_candidates_that_differ_make_the_tool_doubtful(
@@ -104,3 +110,66 @@ def test_an_edit_is_not_disputed_by_an_opinion_about_another_candidate(
     assert result.verdict == "doubtful"
     edited = forge.revalidate(result, GUARDED.split("```python\n")[1].split("```")[0])
     assert edited.disputed is None and edited.verdict == "passed"
+
+
+# A candidate found after failed answers (a repair) stays green only when a second answer
+# that passes everything agrees with it: repaired code can fit the sample, miss the words.
+
+
+def test_a_repaired_candidate_stays_green_when_a_second_answer_agrees(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    sm.push(WRONG, GUARDED, SAME_BEHAVIOUR)
+    result = forge_for(sm, tmp_path).create(parse_cell("scale", CELL))
+    assert [a.kind for a in result.attempts] == ["first", "repair", "second"]
+    assert result.found_late(result.attempts[1]) and result.shown is result.attempts[1]
+    assert result.verdict == "passed" and result.doubt is None
+    assert "attempt 3 agrees on" in result.status_line()
+    assert refusal(result) is None
+    assert len(sm.requests) == 3  # an agreeing answer ends the search
+
+
+def test_a_repaired_candidate_nothing_confirms_is_doubtful_after_asking_while_budget_lasts(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    sm.push(WRONG, GUARDED, WRONG_TOO, WRONG_THREE, WRONG)
+    result = forge_for(sm, tmp_path).create(parse_cell("scale", CELL))
+    assert [a.kind for a in result.attempts] == ["first", "repair", "second", "second", "second"]
+    assert len(sm.requests) == 5  # every failed second answer asked for another
+    assert result.shown is result.attempts[1] and result.second_opinion is None
+    assert result.verdict == "doubtful" and result.doubt == "uncorroborated"
+    line = result.status_line()
+    assert "\n" not in line
+    assert (
+        "attempt 2 came after attempt 1 failed, and the second answer (attempts 3, 4, 5) did not pass"
+        in line
+    )
+    assert "Read the edge-case preview before approving" in line
+    why = refusal(result)  # auto-approve and --yes step back
+    assert why is not None and "no second answer confirms it" in why
+
+
+def test_a_repaired_candidate_at_the_last_attempt_is_doubtful(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    sm.push(WRONG, GUARDED)
+    result = forge_for(sm, tmp_path).create(parse_cell("scale", CELL), attempts=2)
+    assert result.doubt == "uncorroborated"
+    assert "no attempt was left to ask for a second answer" in result.status_line()
+
+
+def test_a_repaired_candidate_disputed_by_the_second_answer_says_where(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    sm.push(WRONG, GUARDED, UNGUARDED)
+    result = forge_for(sm, tmp_path).create(parse_cell("scale", CELL))
+    assert result.doubt == "disputed" and len(sm.requests) == 3
+    assert "answers differently" in result.status_line()
+
+
+def test_without_second_opinions_a_repaired_candidate_stays_green(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    sm.push(WRONG, GUARDED)
+    result = forge_for(sm, tmp_path, second_opinion=False).create(parse_cell("scale", CELL))
+    assert result.verdict == "passed" and len(sm.requests) == 2

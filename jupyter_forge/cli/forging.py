@@ -190,6 +190,7 @@ def _result_json(result: Any, path: str | None, approved: bool) -> dict[str, Any
         "name": result.spec.name,
         "passed": result.passed,
         "verdict": result.verdict,
+        "doubt": result.doubt,
         "approved": approved,
         "attempts": len(result.attempts),
         "model": result.model,

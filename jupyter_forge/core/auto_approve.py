@@ -61,6 +61,11 @@ def refusal(result: ForgeResult) -> str | None:
             "another candidate that passes its samples answers differently "
             f"({result.disputed.first_difference()}), which a person must decide"
         )
+    if result.doubt == "uncorroborated":
+        return (
+            f"{result.why_unconfirmed()}: code found after failed answers needs a person "
+            "when no second answer confirms it"
+        )
     if result.doubtful:
         return "it passes its samples but breaks checks from your words, which a person must read"
     return None

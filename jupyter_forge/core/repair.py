@@ -114,6 +114,7 @@ def forge_loop(
       failures; an answer repeating shown code is not validated again.
     """
     loop = _Loop(spec, model_name, progress or NullProgress(), variables, retry)
+    loop.result.corroborate = compare is not None
     loop.ask_for_checks(make_checks, run_checks)
     for number in range(1, max(1, attempts) + 1):
         where = f"attempt {number}/{attempts}"
@@ -132,8 +133,8 @@ def forge_loop(
         report = loop.judge(attempt, where, validate, observe)
         failing = check_words(loop.result, attempt, run_checks, loop.sink, where)
         if loop.done(attempt, extraction, failing):
-            if compare is not None and number < attempts:
-                loop.second_opinion(
+            if compare is not None:
+                loop.second_opinions(
                     number + 1, attempts, generate, validate, run_checks, fix_imports
                 )
             break
@@ -339,6 +340,31 @@ class _Loop:
     def first_green(self, besides: Attempt) -> Attempt | None:
         return next((a for a in self.result.attempts if a.green and a is not besides), None)
 
+    def second_opinions(
+        self,
+        first: int,
+        attempts: int,
+        generate: Generate,
+        validate: Validate,
+        run_checks: RunChecks | None,
+        fix_imports: FixImports | None,
+    ) -> None:
+        """Fresh candidates after the best one passed everything (compared in
+        :meth:`finish`). One, when the best is a first answer; while budget lasts and none
+        passes, more when it came out of failures (:meth:`ForgeResult.found_late`): such
+        a green stays green only if one agrees."""
+        for number in range(first, attempts + 1):
+            best = self.result.choose_best()
+            if best is None or not best.green:
+                return
+            if number > first and not self.result.found_late(best):
+                return
+            answer = self.second_opinion(
+                number, attempts, generate, validate, run_checks, fix_imports
+            )
+            if answer is None or answer.green:
+                return
+
     def second_opinion(
         self,
         number: int,
@@ -347,28 +373,26 @@ class _Loop:
         validate: Validate,
         run_checks: RunChecks | None,
         fix_imports: FixImports | None,
-    ) -> None:
-        """One fresh candidate after the best one passed everything (compared in
-        :meth:`finish`). Not hinted or repaired: it is evidence more than a proposal."""
-        best = self.result.choose_best()
-        if best is None or not best.green:
-            return
+    ) -> Attempt | None:
+        """One fresh candidate, not hinted or repaired: evidence more than a proposal.
+        None when the model call failed (optional evidence never costs the tool)."""
         where = f"attempt {number}/{attempts}"
         self.sink.stage("llm", f"{where}: a second opinion from {self.model_name}…")
         try:
             reply = generate(list(self.base), number, self.sink.token)
-        except ModelError as exc:  # optional evidence: a failed call never costs the tool
+        except ModelError as exc:
             self.sink.stage("repair", f"{where}: no second opinion: {exc}")
-            return
+            return None
         self.kind = "second"
         attempt, _ = self.record(number, reply, fix_imports)
         if attempt.code is None or code_key(attempt.code) in self.seen:
             attempt.problems.append("the same code as an answer shown before")
-            return
+            return attempt
         self.seen.add(code_key(attempt.code))
         self.judge(attempt, where, validate, None)
         check_words(self.result, attempt, run_checks, self.sink, where)
         self.second = attempt
+        return attempt
 
     def finish(self, behave: Behave | None, compare: Compare | None = None) -> ForgeResult:
         """Choose the candidate to show (ties settled by agreement on probes) and fill in

@@ -18,11 +18,18 @@ from .validation import ValidationReport
 from .word_checks import WordChecks, checks_summary, passed_count
 
 Verdict = Literal["passed", "doubtful", "failed"]
+# Why a passing tool is doubtful (:attr:`ForgeResult.doubt`).
+Doubt = Literal["checks", "disputed", "uncorroborated"]
 
 
 def _clip(text: str, limit: int = 80) -> str:
     line = " ".join(text.split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _numbers(noun: str, numbers: list[int]) -> str:
+    """ "attempt 3", "attempts 1, 2" """
+    return f"{noun}{'s' if len(numbers) != 1 else ''} {', '.join(map(str, numbers))}"
 
 
 @dataclass
@@ -169,6 +176,9 @@ class ForgeResult:
     kept: Kept | None = None  # the last passing version shown, while an edit replaces it
     # Another candidate passing the same evidence, compared with the chosen one on probes.
     second_opinion: SecondOpinion | None = None
+    # Second opinions were asked: a candidate that came out of failed answers stays green
+    # only when another answer agrees with it (:attr:`uncorroborated`).
+    corroborate: bool = False
 
     @property
     def passed(self) -> bool:
@@ -184,9 +194,70 @@ class ForgeResult:
         signs of it; they may be wrong themselves, so this warns (amber) and never
         blocks approval.
         """
+        return self.doubt is not None
+
+    @property
+    def doubt(self) -> Doubt | None:
+        """Why a passing tool is doubtful: it breaks checks from the words, another green
+        candidate answers differently, or it came out of failures and nothing agreed."""
+        if not self.passed:
+            return None
         report = self.checks_report
-        breaks_checks = report is not None and not report.passed
-        return self.passed and (breaks_checks or self.disputed is not None)
+        if report is not None and not report.passed:
+            return "checks"
+        if self.disputed is not None:
+            return "disputed"
+        return "uncorroborated" if self.uncorroborated else None
+
+    def found_late(self, attempt: Attempt) -> bool:
+        """Whether ``attempt`` came out of failed answers: a repair, a fresh answer after
+        a failed repair, or a polish of code found so.
+
+        Why: code repaired until it passes one sample can fit the sample and miss the
+        words (DS benchmark, 1.5B model: half of the greens found this way were wrong,
+        against 2 of the 7 first answers), so such a green needs a witness.
+        """
+        if attempt.kind in ("repair", "fresh", "second"):
+            return True
+        return attempt.kind == "polish" and any(
+            not earlier.green
+            for earlier in self.attempts
+            if earlier.number < attempt.number and earlier.kind != "second"
+        )
+
+    @property
+    def uncorroborated(self) -> bool:
+        """Passes, came out of failures (:meth:`found_late`), and no second answer that
+        passes everything agreed with it on probes (only when second opinions are on)."""
+        shown = self.shown
+        if not (self.corroborate and self.passed and shown is not None):
+            return False
+        if not self.found_late(shown):
+            return False
+        opinion = self.second_opinion
+        return not (opinion is not None and opinion.shown == shown.number and opinion.agrees)
+
+    def why_unconfirmed(self) -> str:
+        """What kept a late candidate from corroboration, in the person's words."""
+        shown = self.shown
+        if shown is None:
+            return ""
+        failed = [
+            a.number
+            for a in self.attempts
+            if a.number < shown.number and a.kind not in ("second", "edit") and not a.green
+        ]
+        came = (
+            f"attempt {shown.number} came after {_numbers('attempt', failed)} failed"
+            if failed
+            else f"attempt {shown.number} repairs code that failed before"
+        )
+        seconds = [a for a in self.attempts if a.kind == "second" and a is not shown]
+        if not seconds:
+            return f"{came}, and no attempt was left to ask for a second answer"
+        repeated = all(a.report is None and a.code for a in seconds)
+        how = "repeated earlier code" if repeated else "did not pass"
+        return f"{came}, and the second answer ({_numbers('attempt', [a.number for a in seconds])}) {how}"
 
     @property
     def disputed(self) -> SecondOpinion | None:
@@ -277,9 +348,8 @@ class ForgeResult:
         tries = len(self.attempts)
         word = "attempt" if tries == 1 else "attempts"
         shown = self.shown
-        disputed = self.disputed
-        report = self.checks_report
-        if self.doubtful and disputed is not None and (report is None or report.passed):
+        disputed, doubt = self.disputed, self.doubt
+        if doubt == "disputed" and disputed is not None:
             words = self.checks_line()
             evidence = f"its samples ({words})" if words else "its samples"
             return (
@@ -288,7 +358,16 @@ class ForgeResult:
                 f"differently: {disputed.first_difference()}. Decide which the words mean, "
                 "add it as a sample and regenerate, or approve if this one is right"
             )
-        if self.doubtful and shown is not None and self.word_checks is not None:
+        if doubt == "uncorroborated":
+            words = self.checks_line()
+            evidence = f"its samples ({words})" if words else "its samples"
+            return (
+                f"`{self.spec.name}` passes {evidence} after {tries} {word} with "
+                f"{self.model}, but {self.why_unconfirmed()}: code repaired until it passes "
+                "a sample can fit the sample and miss the words. Read the edge-case preview "
+                "before approving, or add a sample for a rule the words state and regenerate"
+            )
+        if doubt == "checks" and shown is not None and self.word_checks is not None:
             checks = self.word_checks.checks
             report = self.checks_report
             broken = [

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from ..core.auto_approve import attempted
 from ..core.probes import ProbeResult
-from ..core.result import ForgeResult
+from ..core.result import Doubt, ForgeResult
 from ..core.validation import SampleResult
 
 _OK = "<span style='color:#1a7f37;font-weight:bold'>✔ pass</span>"
@@ -191,14 +191,18 @@ def disagreement_table(result: ForgeResult) -> str:
     )
 
 
+_DOUBTS: dict[Doubt, str] = {
+    "checks": "passes the samples, breaks checks from your words: read them before approving",
+    "disputed": "another candidate that passes the same evidence answers differently: read "
+    "where before approving",
+    "uncorroborated": "found only after failed answers, and no second answer agreed: read "
+    "the edge-case preview before approving",
+}
+
+
 def header(result: ForgeResult, *, title: str = "forged") -> str:
-    if result.doubtful:
-        why = (
-            "another candidate that passes the same evidence answers differently: read "
-            "where before approving"
-            if result.disputed is not None
-            else "passes the samples, breaks checks from your words: read them before approving"
-        )
+    if result.doubt is not None:
+        why = _DOUBTS[result.doubt]
         badge = f"<span style='color:{AMBER};font-weight:bold' title='{why}'>⚠ doubtful</span>"
     elif result.passed:
         badge = _OK.replace("pass", "passed")

@@ -141,6 +141,7 @@ def test_smoke_run_on_three_tasks(
     # fail a check, the search stops.
     assert near["flagged"] is True and near["attempts"] == GIVE_UP_ON_CHECKS
     assert near["verdict"] == "doubtful" and forge[REFERENCE]["verdict"] == "passed"
+    assert near["doubt"] == "checks" and forge[REFERENCE]["doubt"] is None
     assert forge[GARBAGE]["verdict"] == "failed"
     assert near["word_checks"]["count"] == len(tasks[NEAR_MISS].hidden)
     assert 0 < near["word_checks"]["passed"] < near["word_checks"]["count"]
@@ -173,6 +174,7 @@ def test_smoke_run_on_three_tasks(
     assert summary["forge"]["mean_attempts"] == pytest.approx((2 + GIVE_UP_ON_CHECKS + 5) / 3)
     assert summary["forge"]["flagged"] == 1
     assert (summary["forge"]["scored_candidates"], summary["forge"]["correct_written"]) == (3, 1)
+    assert (summary["forge"]["uncorroborated"], summary["forge"]["uncorroborated_wrong"]) == (0, 0)
     assert summary["ratio_forge_single"] == pytest.approx(1.0)
 
     # The hidden checks never reach the model (the near miss's are its scripted word checks).

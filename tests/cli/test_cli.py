@@ -16,7 +16,7 @@ from typing import Any
 
 import nbformat
 import pytest
-from second_opinion_cases import CELL, GUARDED, UNGUARDED
+from second_opinion_cases import CELL, GUARDED, UNGUARDED, WRONG, WRONG_THREE, WRONG_TOO
 
 from jupyter_forge.core.library import Library
 from jupyter_forge.core.notebook import TOOL_ROLE
@@ -517,6 +517,32 @@ def test_create_json_yes_shows_a_disagreement_and_saves_nothing(
         "shown": "[0.0, 0.0, 0.0]",
         "other": "raises ZeroDivisionError",
     } in opinion["differences"]
+    assert not (home / "tools" / "scale.ipynb").exists()
+
+
+def test_create_yes_refuses_a_repair_no_second_answer_confirmed_with_exit_3(
+    home: Path, sm: ScriptedModel
+) -> None:
+    sm.push(WRONG, GUARDED, WRONG_TOO, WRONG_THREE, WRONG)
+    proc = run(
+        home,
+        "create",
+        "scale",
+        CELL,
+        "--model",
+        "openai/scripted",
+        "--library",
+        str(home / "tools"),
+        "--json",
+        "--yes",
+        api_base=sm.api_base,
+    )
+    assert proc.returncode == 3, proc.stderr
+    data = last_json(proc)
+    assert data["verdict"] == "doubtful" and data["doubt"] == "uncorroborated"
+    assert data["approved"] is False and data["second_opinion"] is None
+    assert [a["kind"] for a in data["attempt_log"]] == ["first", "repair", *["second"] * 3]
+    assert "--yes refused: attempt 2 came after attempt 1 failed" in proc.stderr
     assert not (home / "tools" / "scale.ipynb").exists()
 
 

@@ -29,7 +29,7 @@ from kernel_helpers import (
     user_prompt,
     widget_outputs,
 )
-from second_opinion_cases import CELL, GUARDED, UNGUARDED
+from second_opinion_cases import CELL, GUARDED, UNGUARDED, WRONG, WRONG_THREE, WRONG_TOO
 
 from jupyter_forge.core.errors import (
     ForgeCancelled,
@@ -903,5 +903,26 @@ def test_second_opinion_that_disagrees_shows_where_in_the_widget(
     assert "raises ZeroDivisionError" in widget.preview_view.value
     assert "⚠ doubtful" in widget.header.value and "answers differently" in widget.header.value
     assert not widget.approve_button.disabled  # a doubt never blocks the person
+    click(widget.approve_button)
+    assert kernel.ns["scale"]([3.0, 3.0]) == [0.0, 0.0]
+
+
+def test_auto_approve_steps_back_from_a_repair_no_second_answer_confirmed(
+    kernel: Kernel, model: ScriptedModel
+) -> None:
+    """A green found only after failed answers, with no second answer agreeing, is amber:
+    auto-approve hands it to a person, and the widget says why."""
+    kernel.use_model(model, second_opinion=True)
+    model.push(WRONG, GUARDED, WRONG_TOO, WRONG_THREE, WRONG)
+    result, _ = kernel.fails("%%forge scale --approve auto\n" + CELL, ForgeError)
+    assert len(model.requests) == 5 and "scale" not in kernel.ns
+    message = str(result.error_in_exec)
+    assert message.startswith("auto-approve stepped back for `scale`: attempt 2 came after")
+    assert "no second answer confirms it" in message and "\n" not in message
+    widget = kernel.magics.pending["scale"]
+    assert widget.result.doubt == "uncorroborated"
+    assert "⚠ doubtful" in widget.header.value
+    assert "found only after failed answers" in widget.header.value
+    assert not widget.approve_button.disabled
     click(widget.approve_button)
     assert kernel.ns["scale"]([3.0, 3.0]) == [0.0, 0.0]

@@ -79,3 +79,13 @@ def test_two_candidates_that_disagree_are_shown_as_a_table_and_the_badge_says_wh
     assert "answers differently" in render.header(result)
     result.second_opinion = SecondOpinion(1, 2, Comparison(8))  # it agreed
     assert render.disagreement_table(result) == "" and result.verdict == "passed"
+
+
+def test_a_repair_nothing_confirmed_is_amber_and_the_badge_says_why() -> None:
+    result = result_that_tried()
+    result.attempts[0].kind = "repair"  # a redo: it repairs code that failed before
+    assert result.verdict == "passed"  # second opinions were off: nothing to corroborate
+    result.corroborate = True
+    assert result.doubt == "uncorroborated"
+    assert "⚠ doubtful" in render.header(result)
+    assert "found only after failed answers" in render.header(result)

@@ -1,0 +1,96 @@
+"""Which greens need a witness: :meth:`ForgeResult.found_late`, :attr:`uncorroborated`.
+
+Hand-built attempts (no model, no sandbox): the rule reads only kinds and reports.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from jupyter_forge.core.disagreement import Comparison, Difference, SecondOpinion
+from jupyter_forge.core.result import Attempt, ForgeResult
+from jupyter_forge.core.spec import parse_cell
+from jupyter_forge.core.validation import ValidationReport
+
+CODE = "def f(x: int) -> int:\n    '''Double.'''\n    return 2 * x\n"
+
+
+def attempt(number: int, kind: str, *, passed: bool, code: str = CODE) -> Attempt:
+    return Attempt(
+        number=number, reply="", code=code, kind=kind, report=ValidationReport(passed=passed)
+    )
+
+
+def forged(*attempts: Attempt, corroborate: bool = True) -> ForgeResult:
+    result = ForgeResult(spec=parse_cell("f", "Double x.\n>>> f(2)\n4\n"), model="m")
+    result.attempts.extend(attempts)
+    result.corroborate = corroborate
+    shown = result.choose_best()
+    assert shown is not None
+    result.code = shown.code
+    return result
+
+
+@pytest.mark.parametrize(
+    ("kinds", "late"),
+    [
+        ((("first", True),), False),
+        ((("first", True), ("polish", True)), False),  # polishing a first answer
+        ((("first", False), ("repair", True)), True),
+        ((("first", False), ("repair", False), ("fresh", True)), True),
+        ((("first", False), ("repair", True), ("polish", True)), True),  # a polished repair
+        ((("repair", True),), True),  # a redo starts by repairing earlier code
+    ],
+)
+def test_found_late_reads_how_the_shown_candidate_came_about(
+    kinds: tuple[tuple[str, bool], ...], late: bool
+) -> None:
+    attempts = [attempt(n, kind, passed=ok) for n, (kind, ok) in enumerate(kinds, 1)]
+    result = forged(*attempts)
+    assert result.found_late(attempts[-1]) is late
+    assert result.uncorroborated is late
+    assert result.verdict == ("doubtful" if late else "passed")
+
+
+def test_an_agreeing_second_opinion_on_the_shown_candidate_corroborates_it() -> None:
+    result = forged(
+        attempt(1, "first", passed=False),
+        attempt(2, "repair", passed=True),
+        attempt(3, "second", passed=True, code=CODE + "\n"),
+    )
+    assert result.shown is not None and result.shown.number == 2
+    result.second_opinion = SecondOpinion(1, 3, Comparison(probes=4))  # about another one
+    assert result.uncorroborated
+    result.second_opinion = SecondOpinion(2, 3, Comparison(probes=0))  # nothing compared
+    assert result.uncorroborated
+    result.second_opinion = SecondOpinion(2, 3, Comparison(probes=4))
+    assert not result.uncorroborated and result.verdict == "passed"
+    differs = Comparison(probes=4, differences=(Difference("f(0)", "0", "1"),))
+    result.second_opinion = SecondOpinion(2, 3, differs)
+    assert result.doubt == "disputed"  # the disagreement is what the person reads
+
+
+def test_without_second_opinions_nothing_needs_corroboration() -> None:
+    result = forged(
+        attempt(1, "first", passed=False), attempt(2, "repair", passed=True), corroborate=False
+    )
+    assert not result.uncorroborated and result.verdict == "passed"
+
+
+def test_why_unconfirmed_names_the_failed_answers_and_the_second_ones() -> None:
+    repeated = Attempt(number=3, reply="", code=CODE, kind="second")  # not validated again
+    result = forged(attempt(1, "first", passed=False), attempt(2, "repair", passed=True), repeated)
+    assert result.why_unconfirmed() == (
+        "attempt 2 came after attempt 1 failed, and the second answer (attempt 3) "
+        "repeated earlier code"
+    )
+    redo = forged(attempt(1, "repair", passed=True))
+    assert redo.why_unconfirmed() == (
+        "attempt 1 repairs code that failed before, and no attempt was left to ask for a "
+        "second answer"
+    )
+
+
+def test_a_failed_forge_is_never_doubtful() -> None:
+    result = forged(attempt(1, "first", passed=False), attempt(2, "repair", passed=False))
+    assert result.doubt is None and result.verdict == "failed"
