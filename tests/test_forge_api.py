@@ -483,12 +483,13 @@ def test_preview_reports_hangs_load_errors_and_a_missing_sandbox(
     assert [(p.call, p.error) for p in preview] == [
         ("count_up(0)", "timed out (the sandbox killed it)"),
         ("count_up(-3)", "timed out (the sandbox killed it)"),
+        ("count_up(30)", "not run: earlier probes hung or crashed the sandbox"),
     ]
     result.code = (
         "raise RuntimeError('no import for you')\n\ndef count_up(n: int) -> int:\n    return n\n"
     )
     preview = forge_for(sm, tmp_path).preview(result)
-    assert len(preview) == 2
+    assert len(preview) == 3
     for probe in preview:
         assert probe.got is None
         assert probe.error is not None and probe.error.startswith("could not load: ")
@@ -571,12 +572,13 @@ def test_create_settles_a_tie_by_agreement_on_probe_outputs(tmp_path: Path) -> N
     assert result.passed, result.status_line()
     assert len(result.attempts) == 3 and [a.checks_passed for a in result.attempts] == [0, 0, 0]
     first, second, third = result.attempts
-    assert second.behaviour == third.behaviour == ("2", "1", "1", "-1")  # zero, zero, -1, -2
-    assert first.behaviour == ("2", "1", "0", "-1")
+    # zero, zero, -1, -2, then larger numbers (10, 20)
+    assert second.behaviour == third.behaviour == ("2", "1", "1", "-1", "12", "21")
+    assert first.behaviour == ("2", "1", "0", "-1", "12", "21")
     assert result.shown is second and result.code is not None and "a + b\n" in result.code
     assert result.agreement(second) == 1 and result.agreement(first) == 0
     assert "behaviour" in result.timings
-    assert second.to_json()["behaviour"] == ["2", "1", "1", "-1"]
+    assert second.to_json()["behaviour"] == ["2", "1", "1", "-1", "12", "21"]
 
 
 def test_behaviour_is_one_outcome_per_probe_from_the_sandbox(
@@ -589,7 +591,7 @@ def test_behaviour_is_one_outcome_per_probe_from_the_sandbox(
         .split("```")[0]
         .replace("return a + b", "if a <= 0:\n        raise ValueError('no')\n    return a + b")
     )
-    assert behave(raising) == ("raises ValueError", "1", "raises ValueError", "-1")
+    assert behave(raising) == ("raises ValueError", "1", "raises ValueError", "-1", "12", "21")
     hangs = raising.replace("raise ValueError('no')", "while True:\n            pass")
     # A hang kills the sandbox: the probes after it get one rerun (as in the preview).
     assert behave(hangs) == (
@@ -597,9 +599,11 @@ def test_behaviour_is_one_outcome_per_probe_from_the_sandbox(
         "1",
         "timed out (the sandbox killed it)",
         "not run",
+        "not run",
+        "not run",
     )
     # Other parameter names: probes derived again for that parameter list.
-    assert behave("def add(x, y):\n    return x * 0\n") == ("0", "0", "0", "0")
+    assert behave("def add(x, y):\n    return x * 0\n") == ("0",) * 6
     assert (
         Forge(sandbox_require=["no such layer"]).behaviour(parse_cell("add", CELL))(raising) == ()
     )

@@ -144,6 +144,9 @@ def typed_variants(shape: Shape, sample: object, pandas: str | None) -> list[tup
             out.append((text.upper(), "upper-cased"))
         if text and text.strip():
             out.append((f"{text} It's re-used 3 times!", "apostrophes, hyphens and digits"))
+        words = text.split() if text else []
+        if len(words) > 1:
+            out.append((words[0], "one word"))  # "a single word gives (word, '')"
     elif kind == "bytes":
         out.append((b"", "empty bytes"))
     elif kind == "bool":
@@ -157,6 +160,9 @@ def typed_variants(shape: Shape, sample: object, pandas: str | None) -> list[tup
         out += [(zero, "zero"), (negative, "negative number")]
         if kind == "float":
             out.append((math.nan, "NaN"))
+        elif isinstance(number, int) and 0 < number <= 1000:
+            # Past the input's size: a limit the text already fits, more rows than a group has.
+            out.append((number * 10, "larger number"))
     elif kind == "dict":
         out.append(({}, "empty dict"))
         if isinstance(sample, dict) and sample:

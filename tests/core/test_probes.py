@@ -63,6 +63,7 @@ def test_str_probes_vary_the_sample_string() -> None:
         "surrounding whitespace": "slug('  Hello World  ')",
         "upper-cased": "slug('HELLO WORLD')",
         "apostrophes, hyphens and digits": 'slug("Hello World It\'s re-used 3 times!")',
+        "one word": "slug('Hello')",
     }
 
 
@@ -81,7 +82,9 @@ def test_numbers_zero_negative_and_nan() -> None:
         "scale(float('nan'), 3)",
         "scale(2.5, 0)",
         "scale(2.5, -3)",
+        "scale(2.5, 30)",
     }
+    assert by_why(probes)["larger number"] == "scale(2.5, 30)"  # past the sample's size
     assert by_why(probes)["NaN"] == "scale(float('nan'), 3)"
     # NaN is built as an expression that evaluates, not as the repr `nan`.
     assert all(ast.parse(call, mode="eval") for call in calls(probes))
@@ -237,8 +240,9 @@ def _args(call: str) -> list[str]:
 def test_never_a_sample_call_and_no_duplicates() -> None:
     code = "def f(x: int) -> int:\n    return x\n"
     probes = derive_probes(code, "f", samples("f(5)", "assert f(0) == 0"))
-    assert calls(probes) == ["f(-5)"]  # zero is a sample already
-    assert derive_probes(code, "f", samples("f(5)", "f(0)", "assert f(-5) == -5")) == []
+    assert calls(probes) == ["f(-5)", "f(50)"]  # zero is a sample already
+    every = samples("f(5)", "f(0)", "assert f(-5) == -5", "assert f(50) == 50")
+    assert derive_probes(code, "f", every) == []
     lists = derive_probes(CLEAN, "clean_prices", samples("clean_prices(['a'])", "clean_prices([])"))
     assert "clean_prices([])" not in calls(lists)
     assert calls(lists).count("clean_prices(['a'])") == 0  # "one element" is the sample itself
