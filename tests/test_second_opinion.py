@@ -173,3 +173,37 @@ def test_without_second_opinions_a_repaired_candidate_stays_green(
     sm.push(WRONG, GUARDED)
     result = forge_for(sm, tmp_path, second_opinion=False).create(parse_cell("scale", CELL))
     assert result.verdict == "passed" and len(sm.requests) == 2
+
+
+def test_a_repaired_candidate_whose_second_call_fails_says_so(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    sm.push(WRONG, GUARDED)  # nothing left for the second opinion: the server answers 500
+    result = forge_for(sm, tmp_path).create(parse_cell("scale", CELL))
+    assert len(result.attempts) == 2 and result.doubt == "uncorroborated"
+    line = result.status_line()
+    assert "no second answer came (the model call failed:" in line and "\n" not in line
+    assert "no attempt was left" not in line
+
+
+def test_accepting_a_check_keeps_the_second_opinion_on_the_same_code(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    from jupyter_forge.core.checks import Check
+    from jupyter_forge.core.spec import Sample
+    from jupyter_forge.core.word_checks import WordChecks
+
+    sm.push(WRONG, GUARDED, SAME_BEHAVIOUR)
+    forge = forge_for(sm, tmp_path)
+    result = forge.create(parse_cell("scale", CELL))
+    assert result.verdict == "passed"
+    check = Check(
+        "assert scale([1, 3]) == [0.0, 1.0]", Sample("assert scale([1, 3]) == [0.0, 1.0]", "assert")
+    )
+    result.word_checks = WordChecks(checks=[check])
+    forge.accept_check(result, 0)  # the same code, run again on one more sample
+    assert result.shown is result.attempts[-1] and result.shown.kind == "repair"
+    assert result.verdict == "passed", result.status_line()
+    assert "attempt 3 agrees on" in result.status_line()
+    edited = forge.revalidate(result, GUARDED.split("```python\n")[1].split("```")[0])
+    assert edited.verdict == "passed"  # a person's edit is theirs: nothing to corroborate

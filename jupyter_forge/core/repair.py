@@ -382,6 +382,7 @@ class _Loop:
             reply = generate(list(self.base), number, self.sink.token)
         except ModelError as exc:
             self.sink.stage("repair", f"{where}: no second opinion: {exc}")
+            self.result.unasked = f"the model call failed: {exc}"
             return None
         self.kind = "second"
         attempt, _ = self.record(number, reply, fix_imports)

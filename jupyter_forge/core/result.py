@@ -179,6 +179,7 @@ class ForgeResult:
     # Second opinions were asked: a candidate that came out of failed answers stays green
     # only when another answer agrees with it (:attr:`uncorroborated`).
     corroborate: bool = False
+    unasked: str | None = None  # why no second answer came (its model call failed)
 
     @property
     def passed(self) -> bool:
@@ -235,7 +236,15 @@ class ForgeResult:
         if not self.found_late(shown):
             return False
         opinion = self.second_opinion
-        return not (opinion is not None and opinion.shown == shown.number and opinion.agrees)
+        return not (opinion is not None and self.is_shown(opinion.shown) and opinion.agrees)
+
+    def is_shown(self, number: int) -> bool:
+        """Whether attempt ``number`` is the code under review: itself, or its code run
+        again on more samples (an accepted check); never a person's edit of it."""
+        shown = self.shown
+        if shown is None:
+            return False
+        return shown.number == number or (shown.kind != "edit" and shown.edited_from == number)
 
     def why_unconfirmed(self) -> str:
         """What kept a late candidate from corroboration, in the person's words."""
@@ -253,6 +262,8 @@ class ForgeResult:
             else f"attempt {shown.number} repairs code that failed before"
         )
         seconds = [a for a in self.attempts if a.kind == "second" and a is not shown]
+        if not seconds and self.unasked:
+            return f"{came}, and no second answer came ({_clip(self.unasked)})"
         if not seconds:
             return f"{came}, and no attempt was left to ask for a second answer"
         repeated = all(a.report is None and a.code for a in seconds)
@@ -264,7 +275,7 @@ class ForgeResult:
         """The second opinion, when it answered differently from the candidate shown (an
         edit or another version is not disputed by it)."""
         shown, found = self.shown, self.second_opinion
-        if found is None or shown is None or shown.number != found.shown:
+        if found is None or shown is None or not self.is_shown(found.shown):
             return None
         return found if found.comparison.differences else None
 
@@ -395,7 +406,7 @@ class ForgeResult:
             checked += f"; {words}" if words else ""
             line = f"`{self.spec.name}` passed ({checked}) after {tries} {word} with {self.model}"
             opinion, last = self.second_opinion, self.attempts[-1]
-            if opinion is not None and opinion.shown == shown.number and opinion.agrees:
+            if opinion is not None and self.is_shown(opinion.shown) and opinion.agrees:
                 line += f"; attempt {opinion.other} agrees on {opinion.comparison.probes} probes"
             elif last.kind == "second" and opinion is None and last is not shown:
                 how = "repeated it" if last.report is None and last.code else "did not pass"
