@@ -1,7 +1,9 @@
 """In a real JupyterLab and headless Chromium: two candidates that both pass the sample but
-answer differently make the widget doubtful, with a table of where they differ.
+answer differently make the widget doubtful, with a table of where they differ; a repair
+no second answer confirmed is doubtful too, and says why.
 
-The screenshot (``test-artifacts/ui/second_opinion.png``) is the one in docs/quality.md.
+The screenshots (``test-artifacts/ui/second_opinion.png``, ``uncorroborated.png``) are
+the ones in docs/quality.md.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from second_opinion_cases import CELL, GUARDED, UNGUARDED
+from second_opinion_cases import CELL, GUARDED, UNGUARDED, WRONG, WRONG_THREE, WRONG_TOO
 from test_lab_approval import FORGE_TIMEOUT, LAB_LOAD_TIMEOUT, LIBRARY, cell, run_cell, wait_idle
 from ui_support import ARTIFACTS, Lab, missing_requirement, setup_source, write_code_notebook
 
@@ -28,15 +30,12 @@ def write_notebook(root: Path, sm: ScriptedModel) -> None:
     write_code_notebook(root / NOTEBOOK, [setup, "%%forge scale\n" + CELL])
 
 
-@pytest.mark.timeout(180)
-def test_two_candidates_that_disagree_show_where_in_jupyterlab(
-    lab: Lab, scripted_model: ScriptedModel, page: Any
-) -> None:
+def forge_in_lab(lab: Lab, sm: ScriptedModel, page: Any) -> Any:
+    """Open the notebook, run the setup cell and the forge cell; the forge cell."""
     from playwright.sync_api import expect
 
     lab.shut_down_kernels()
-    scripted_model.push(GUARDED, UNGUARDED)
-    write_notebook(lab.root, scripted_model)
+    write_notebook(lab.root, sm)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.goto(lab.page_url(f"lab/tree/{NOTEBOOK}"), timeout=LAB_LOAD_TIMEOUT)
     expect(cell(page, 1)).to_be_visible(timeout=LAB_LOAD_TIMEOUT)
@@ -44,9 +43,19 @@ def test_two_candidates_that_disagree_show_where_in_jupyterlab(
     run_cell(page, expect, 0)
     expect(cell(page, 0).locator(".jp-InputPrompt")).to_have_text("[1]:", timeout=30_000)
     wait_idle(page, expect)
-
     run_cell(page, expect, 1)
-    forged = cell(page, 1)
+    return cell(page, 1)
+
+
+@pytest.mark.timeout(180)
+def test_two_candidates_that_disagree_show_where_in_jupyterlab(
+    lab: Lab, scripted_model: ScriptedModel, page: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    asked_before = len(scripted_model.requests)  # the model server is shared by UI tests
+    scripted_model.push(GUARDED, UNGUARDED)
+    forged = forge_in_lab(lab, scripted_model, page)
     widget = forged.locator(".jupyter-forge-approval")
     expect(widget).to_be_visible(timeout=FORGE_TIMEOUT)
     expect(widget).to_contain_text("doubtful")
@@ -57,5 +66,28 @@ def test_two_candidates_that_disagree_show_where_in_jupyterlab(
     expect(widget.locator("button", has_text="Approve")).to_be_enabled()  # never blocked
     wait_idle(page, expect)
     forged.screenshot(path=str(ARTIFACTS / "second_opinion.png"))
-    assert len(scripted_model.requests) == 2  # the ask, then the second opinion
+    assert len(scripted_model.requests) - asked_before == 2  # the ask, the second opinion
+    assert not (lab.root / LIBRARY / "scale.ipynb").exists(), "saved before approval"
+
+
+@pytest.mark.timeout(180)
+def test_a_repair_no_second_answer_confirmed_is_doubtful_in_jupyterlab(
+    lab: Lab, scripted_model: ScriptedModel, page: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    asked_before = len(scripted_model.requests)  # the model server is shared by UI tests
+    scripted_model.push(WRONG, GUARDED, WRONG_TOO, WRONG_THREE, WRONG)
+    forged = forge_in_lab(lab, scripted_model, page)
+    widget = forged.locator(".jupyter-forge-approval")
+    expect(widget).to_be_visible(timeout=FORGE_TIMEOUT)
+    expect(widget).to_contain_text("doubtful")
+    expect(forged).to_contain_text("attempt 2 came after attempt 1 failed")
+    expect(forged).to_contain_text("the second answer (attempts 3, 4, 5) did not pass")
+    expect(widget.locator("table.jupyter-forge-disagreement")).to_have_count(0)
+    expect(widget.locator("button", has_text="Approve")).to_be_enabled()  # never blocked
+    wait_idle(page, expect)
+    forged.screenshot(path=str(ARTIFACTS / "uncorroborated.png"))
+    # Every failed second answer asked for another.
+    assert len(scripted_model.requests) - asked_before == 5
     assert not (lab.root / LIBRARY / "scale.ipynb").exists(), "saved before approval"
