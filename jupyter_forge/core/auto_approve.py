@@ -66,6 +66,6 @@ def refusal(result: ForgeResult) -> str | None:
             f"{result.why_unconfirmed()}: code found after failed answers needs a person "
             "when no second answer confirms it"
         )
-    if result.doubtful:
+    if result.doubt == "checks":
         return "it passes its samples but breaks checks from your words, which a person must read"
     return None

@@ -215,7 +215,7 @@ class ForgeResult:
         a failed repair, or a polish of code found so.
 
         Why: code repaired until it passes one sample can fit the sample and miss the
-        words (DS benchmark, 1.5B model: half of the greens found this way were wrong,
+        words (DS benchmark, 1.5B model: 2 of the 4 greens found this way were wrong,
         against 2 of the 7 first answers), so such a green needs a witness.
         """
         if attempt.kind in ("repair", "fresh", "second"):
@@ -355,14 +355,18 @@ class ForgeResult:
         source = failure.source.strip().split("\n")[0]
         return f"`{source}` failed: {failure.error or 'failed'}"
 
+    def evidence(self) -> str:
+        """ "its samples (checks from your words: 3/3 pass)": what the shown code passed."""
+        words = self.checks_line()
+        return f"its samples ({words})" if words else "its samples"
+
     def status_line(self) -> str:
         tries = len(self.attempts)
         word = "attempt" if tries == 1 else "attempts"
         shown = self.shown
         disputed, doubt = self.disputed, self.doubt
         if doubt == "disputed" and disputed is not None:
-            words = self.checks_line()
-            evidence = f"its samples ({words})" if words else "its samples"
+            evidence = self.evidence()
             return (
                 f"`{self.spec.name}` passes {evidence} after {tries} {word} with "
                 f"{self.model}, but another candidate that passes them too answers "
@@ -370,8 +374,7 @@ class ForgeResult:
                 "add it as a sample and regenerate, or approve if this one is right"
             )
         if doubt == "uncorroborated":
-            words = self.checks_line()
-            evidence = f"its samples ({words})" if words else "its samples"
+            evidence = self.evidence()
             return (
                 f"`{self.spec.name}` passes {evidence} after {tries} {word} with "
                 f"{self.model}, but {self.why_unconfirmed()}: code repaired until it passes "

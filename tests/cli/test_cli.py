@@ -490,11 +490,9 @@ def test_create_json_has_the_behaviour_preview(sm: ScriptedModel, home: Path) ->
     assert data["second_opinion"] is None  # the second answer repeated the first: no evidence
 
 
-def test_create_json_yes_shows_a_disagreement_and_saves_nothing(
-    sm: ScriptedModel, home: Path
-) -> None:
-    sm.push(GUARDED, UNGUARDED)
-    proc = run(
+def create_scale_yes(home: Path, sm: ScriptedModel) -> subprocess.CompletedProcess[str]:
+    """`create scale ... --json --yes` (the second opinion's cases) against the scripted model."""
+    return run(
         home,
         "create",
         "scale",
@@ -507,6 +505,13 @@ def test_create_json_yes_shows_a_disagreement_and_saves_nothing(
         "--yes",
         api_base=sm.api_base,
     )
+
+
+def test_create_json_yes_shows_a_disagreement_and_saves_nothing(
+    sm: ScriptedModel, home: Path
+) -> None:
+    sm.push(GUARDED, UNGUARDED)
+    proc = create_scale_yes(home, sm)
     data = last_json(proc)
     assert proc.returncode == 3, proc.stderr
     assert data["verdict"] == "doubtful" and data["approved"] is False
@@ -524,19 +529,7 @@ def test_create_yes_refuses_a_repair_no_second_answer_confirmed_with_exit_3(
     home: Path, sm: ScriptedModel
 ) -> None:
     sm.push(WRONG, GUARDED, WRONG_TOO, WRONG_THREE, WRONG)
-    proc = run(
-        home,
-        "create",
-        "scale",
-        CELL,
-        "--model",
-        "openai/scripted",
-        "--library",
-        str(home / "tools"),
-        "--json",
-        "--yes",
-        api_base=sm.api_base,
-    )
+    proc = create_scale_yes(home, sm)
     assert proc.returncode == 3, proc.stderr
     data = last_json(proc)
     assert data["verdict"] == "doubtful" and data["doubt"] == "uncorroborated"
