@@ -34,10 +34,11 @@ from jupyter_forge import __version__
 from jupyter_forge.core.checks import Check, parse_checks
 from jupyter_forge.core.errors import ForgeError, SpecError
 from jupyter_forge.core.extract import extract_function
+from jupyter_forge.core.prompt import with_word_checks
 from jupyter_forge.core.result import Attempt
 from jupyter_forge.core.spec import ForgeSpec, merge_samples, parse_cell
 from jupyter_forge.core.variables import pickle_inputs, sample_free_names
-from jupyter_forge.core.word_checks import passed_count
+from jupyter_forge.core.word_checks import WordChecks, passed_count
 from jupyter_forge.evidence import sample_inputs
 from jupyter_forge.forge import Forge, fix_imports
 from jupyter_forge.llm.models import DEFAULT_MODEL
@@ -47,7 +48,9 @@ from ._common import RESULTS, git_commit, machine_info, slug, versions
 from .ds_report import SCORING, Row, Rows, plot, summarize
 from .ds_tasks import DsTask, all_tasks
 
-CONDITIONS = ("single", "forge")
+# ``single-checks`` and ``forge-checks``: the same with the checks from the words in the
+# prompt (``Forge.word_checks_in_prompt``), to measure that setting side by side.
+CONDITIONS = ("single", "forge", "single-checks", "forge-checks")
 HIDDEN_LIMITS = Limits(timeout=30.0, load_timeout=15.0)
 MAX_ERROR = 300
 
@@ -178,11 +181,20 @@ def make_row(
     )
 
 
-def run_single(forge: Forge, p: Prepared) -> Row:
-    """One generation on the forge's own first prompt; samples run only to score it."""
+def run_single(forge: Forge, p: Prepared, *, with_checks: bool = False) -> Row:
+    """One generation on the forge's own first prompt; samples run only to score it.
+
+    ``with_checks``: first the forge's call for checks from the words, then the one
+    generation with them in its prompt (``single-checks``: what they do to a first answer).
+    """
     spec, started = p.spec, time.perf_counter()
-    generate = forge.generator(forge.resolve())
-    reply = generate(forge.first_messages(spec, p.namespace), 1, lambda _text: None)
+    resolved = forge.resolve()
+    generate = forge.generator(resolved)
+    messages = forge.first_messages(spec, p.namespace)
+    wc = forge.checks_maker(spec, resolved, lambda _text: None)() if with_checks else None
+    if wc is not None:
+        messages = with_word_checks(messages, [c.text for c in wc.checks])
+    reply = generate(messages, 1, lambda _text: None)
     extraction = extract_function(reply.text, spec.name)
     wall = time.perf_counter() - started
     samples_ok = False
@@ -196,9 +208,11 @@ def run_single(forge: Forge, p: Prepared) -> Row:
         samples_ok,
         samples_ok,
         attempts=1,
-        prompt_tokens=reply.prompt_tokens or 0,
-        completion_tokens=reply.completion_tokens or 0,
-        llm_seconds=reply.seconds,
+        prompt_tokens=(reply.prompt_tokens or 0) + ((wc.prompt_tokens or 0) if wc else 0),
+        completion_tokens=(reply.completion_tokens or 0)
+        + ((wc.completion_tokens or 0) if wc else 0),
+        llm_seconds=reply.seconds + (wc.seconds if wc else 0.0),
+        word_checks=word_checks_field(wc, None),
         wall_seconds=wall,
         attempt_kinds=["first"],
         problems=list(extraction.problems),
@@ -208,13 +222,33 @@ def run_single(forge: Forge, p: Prepared) -> Row:
     )
 
 
-def run_forge(forge: Forge, p: Prepared) -> Row:
-    """``%%forge`` on the cell: the product's default loop, nothing overridden."""
+def word_checks_field(wc: WordChecks | None, ran: int | None) -> dict[str, Any] | None:
+    """The row's record of the checks from the words (``ran``: how many passed on the
+    shown code; None when they did not run on it)."""
+    if wc is None:
+        return None
+    return {
+        "count": len(wc.checks),
+        "passed": ran,
+        "skipped": len(wc.skipped),
+        "error": wc.error,
+        "texts": [c.text for c in wc.checks],
+    }
+
+
+def run_forge(forge: Forge, p: Prepared, *, checks_in_prompt: bool | None = None) -> Row:
+    """``%%forge`` on the cell: the product's default loop; ``checks_in_prompt`` overrides
+    ``Forge.word_checks_in_prompt`` for this task only (``forge-checks``)."""
     started = time.perf_counter()
-    result = forge.create(p.spec, namespace=p.namespace)
+    default = forge.word_checks_in_prompt
+    if checks_in_prompt is not None:
+        forge.word_checks_in_prompt = checks_in_prompt
+    try:
+        result = forge.create(p.spec, namespace=p.namespace)
+    finally:
+        forge.word_checks_in_prompt = default
     wall = time.perf_counter() - started
     wc, shown, report = result.word_checks, result.shown, result.checks_report
-    count = len(wc.checks) if wc is not None else 0
     ran = passed_count(report) if report is not None else None
     extra_prompt = (wc.prompt_tokens or 0) if wc else 0
     extra_completion = (wc.completion_tokens or 0) if wc else 0
@@ -226,13 +260,7 @@ def run_forge(forge: Forge, p: Prepared) -> Row:
         verdict=result.verdict,
         # What the reviewer saw: "checks from your words: k/N pass" with k < N (amber).
         flagged=result.doubtful,
-        word_checks={
-            "count": count,
-            "passed": ran,  # None: not run on the shown candidate (it failed the samples)
-            "skipped": len(wc.skipped) if wc else 0,
-            "error": wc.error if wc else None,
-            "texts": [c.text for c in wc.checks] if wc else [],
-        },
+        word_checks=word_checks_field(wc, ran),
         attempts=len(result.attempts),
         prompt_tokens=sum(a.prompt_tokens or 0 for a in result.attempts) + extra_prompt,
         completion_tokens=sum(a.completion_tokens or 0 for a in result.attempts) + extra_completion,
@@ -278,7 +306,9 @@ def run_condition(forge: Forge, p: Prepared, condition: str) -> Row:
     """One condition on one task; a model or sandbox error fails this task, not the run."""
     started = time.perf_counter()
     try:
-        return run_single(forge, p) if condition == "single" else run_forge(forge, p)
+        if condition.startswith("single"):
+            return run_single(forge, p, with_checks=condition == "single-checks")
+        return run_forge(forge, p, checks_in_prompt=True if condition == "forge-checks" else None)
     except (ForgeError, OSError) as exc:
         error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
         return blank_row(
@@ -374,6 +404,7 @@ def run(args: argparse.Namespace, tasks: list[DsTask], argv: list[str] | None) -
             "attempts": forge.attempts,
             "word_checks": forge.word_checks,
             "second_opinion": forge.second_opinion,
+            "word_checks_in_prompt": forge.word_checks_in_prompt,
             "temperature": forge.temperature,
             "repair_temperature": forge.repair_temperature,
             "max_tokens": forge.max_tokens,
@@ -415,7 +446,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--model", default=DEFAULT_MODEL, help="local | local-1.5b | litellm")
     parser.add_argument("--api-base", default=None, help="OpenAI-compatible server URL")
-    parser.add_argument("--conditions", default=",".join(CONDITIONS))
+    parser.add_argument(
+        "--conditions", default="single,forge", help=f"comma-separated: {', '.join(CONDITIONS)}"
+    )
     parser.add_argument("--limit", type=int, default=None, help="first N tasks")
     parser.add_argument("--tasks", default=None, help="task names, comma-separated")
     parser.add_argument("--out", default=None, help="results JSON (default: results/ds-MODEL)")

@@ -44,7 +44,7 @@ def rescored(rows: Rows) -> Rows:
                 continue
             correct = bool(row["hidden_passed"]) and bool(row["samples_passed"])
             green = bool(row["samples_passed"]) and (
-                condition == "single" or not row.get("flagged")
+                condition.startswith("single") or not row.get("flagged")
             )
             out[condition][name] = {
                 **row,
@@ -105,7 +105,7 @@ def summarize(rows: Rows) -> dict[str, Any]:
             "mean_completion_tokens": _mean([o["completion_tokens"] for o in outs]),
             "errors": sum(bool(o.get("error")) for o in outs),
         }
-        if condition != "single":
+        if not condition.startswith("single"):
             # The reviewer saw amber: "passes the samples, breaks k of N checks from your words".
             entry["flagged"] = sum(bool(o.get("flagged")) for o in outs)
             entry["caught"] = sum(bool(o.get("flagged")) and not o["hidden_passed"] for o in outs)
@@ -135,6 +135,21 @@ def summarize(rows: Rows) -> dict[str, Any]:
     forged = sum(bool(rows["forge"][t]["hidden_passed"]) for t in both)
     summary["ratio_forge_single"] = forged / base if base else None
     summary["ratio_n"] = len(both)
+    # The checks-in-prompt experiment, each against its own baseline over shared tasks.
+    for variant, baseline in (("single-checks", "single"), ("forge-checks", "forge")):
+        shared = set(rows.get(variant, {})) & set(rows.get(baseline, {}))
+        if shared:
+            summary[f"paired_{variant}"] = {
+                "n": len(shared),
+                baseline: sum(bool(rows[baseline][t]["hidden_passed"]) for t in shared),
+                variant: sum(bool(rows[variant][t]["hidden_passed"]) for t in shared),
+                f"{baseline}_false_green": sum(
+                    bool(rows[baseline][t]["false_green"]) for t in shared
+                ),
+                f"{variant}_false_green": sum(
+                    bool(rows[variant][t]["false_green"]) for t in shared
+                ),
+            }
     categories: dict[str, dict[str, dict[str, int]]] = {}
     for condition, by_task in rows.items():
         for row in by_task.values():

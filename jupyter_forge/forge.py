@@ -428,6 +428,7 @@ class Forge(ForgeSettings):
                 if self.second_opinion
                 else None
             ),
+            checks_in_prompt=self.word_checks_in_prompt,
         )
 
     def _prepare(

@@ -109,6 +109,12 @@ class ForgeSettings(LoggingConfigurable):
         "candidates, steer repairs and are shown apart from your samples, never blocking "
         "approval on their own.",
     ).tag(config=True)
+    word_checks_in_prompt = Bool(
+        False,
+        help="Show the checks from the words to the model in every ask (after your samples), "
+        "not only in repairs. Off by default until the DS benchmark measures it "
+        "(docs/benchmarks.md): model-written checks can be wrong and bend the code.",
+    ).tag(config=True)
     second_opinion = Bool(
         True,
         help="When a candidate passes the samples and every check from the words with "

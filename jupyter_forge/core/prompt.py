@@ -84,6 +84,35 @@ def build_messages(
     return with_context(messages, context)
 
 
+WORD_CHECKS_HEAD = (
+    "Checks written from the task's words (if one disagrees with the task, follow the task):"
+)
+_RAISES_LEGEND = "(`raises(E, f, x)`: `f(x)` must raise `E`; a bare call must not raise.)"
+
+
+def with_word_checks(messages: Sequence[Message], checks: Sequence[str]) -> list[Message]:
+    """``messages`` with the checks from the words after the samples of the last user message.
+
+    Why: the first answer otherwise sees only the samples, and small models write to the
+    samples; the rules stated in words (errors to raise, edge cases) reached the model
+    only in repairs. They are model-written and may be wrong, so they are marked as
+    subordinate to the task. Idempotent, like :func:`with_context`.
+    """
+    if not checks or not messages or messages[-1]["role"] != "user":
+        return list(messages)
+    content = messages[-1]["content"]
+    if WORD_CHECKS_HEAD in content:
+        return list(messages)
+    lines = [WORD_CHECKS_HEAD, *checks]
+    if any(not text.startswith("assert") for text in checks):
+        lines.append(_RAISES_LEGEND)
+    block = "\n".join(lines)
+    at = content.find(_VARIABLES_MARK)
+    at = at if at >= 0 else len(content)
+    content = f"{content[:at]}\n\n{block}{content[at:]}"
+    return [*messages[:-1], {"role": "user", "content": content}]
+
+
 CONTEXT_MARK = "\n\nIt must pass these checks:"
 
 

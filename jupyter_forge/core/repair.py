@@ -33,6 +33,7 @@ from .prompt import (
     polish_messages,
     repair_messages,
     retry_messages,
+    with_word_checks,
 )
 from .result import Attempt, ForgeResult
 from .retry import Retry, code_key, retry_from
@@ -96,6 +97,7 @@ def forge_loop(
     behave: Behave | None = None,
     retry: Retry | None = None,
     compare: Compare | None = None,
+    checks_in_prompt: bool = False,
 ) -> ForgeResult:
     """Ask, check, and feed failures back until a candidate passes or the budget is spent.
 
@@ -110,12 +112,14 @@ def forge_loop(
     - ``compare``: with it, a candidate passing everything with budget left gets a second
       opinion (one fresh candidate); two green ones that differ make it doubtful
       (:mod:`.disagreement`).
+    - ``checks_in_prompt``: the checks from the words go into every ask after the
+      samples (:func:`.prompt.with_word_checks`), not only into repairs.
     - ``retry``: redo an earlier forge (:class:`Retry`): the first ask shows its code and
       failures; an answer repeating shown code is not validated again.
     """
     loop = _Loop(spec, model_name, progress or NullProgress(), variables, retry)
     loop.result.corroborate = compare is not None
-    loop.ask_for_checks(make_checks, run_checks)
+    loop.ask_for_checks(make_checks, run_checks, in_prompt=checks_in_prompt)
     for number in range(1, max(1, attempts) + 1):
         where = f"attempt {number}/{attempts}"
         loop.sink.stage("llm", f"{where}: {VERBS[loop.kind]} {model_name}…")
@@ -174,8 +178,11 @@ class _Loop:
             self.messages = retry_messages(self.base, spec.name, retry.code, retry.lines)
             self.kind = "repair"
 
-    def ask_for_checks(self, make: MakeChecks | None, run: RunChecks | None) -> None:
-        """Checks from the words, once, before any code (a redo reuses the earlier ones)."""
+    def ask_for_checks(
+        self, make: MakeChecks | None, run: RunChecks | None, *, in_prompt: bool = False
+    ) -> None:
+        """Checks from the words, once, before any code (a redo reuses the earlier ones);
+        ``in_prompt``: every ask shows them."""
         result, retry = self.result, self.retry
         if retry is not None and retry.word_checks is not None and run is not None:
             result.word_checks = retry.word_checks  # they depend on the words only
@@ -188,6 +195,14 @@ class _Loop:
             if result.word_checks.error:
                 self.sink.stage("checks", f"no checks from your words: {result.word_checks.error}")
         self.checks = list(result.word_checks.checks) if result.word_checks else []
+        if in_prompt and self.checks:
+            self.base = with_word_checks(self.base, [c.text for c in self.checks])
+            retry = self.retry
+            self.messages = (
+                list(self.base)
+                if retry is None
+                else retry_messages(self.base, self.spec.name, retry.code, retry.lines)
+            )
 
     def broken_answer(self, number: int, where: str, exc: ModelReplyError) -> None:
         """A broken-off or empty answer costs an attempt; the budget decides, not the glitch."""

@@ -208,6 +208,38 @@ def test_a_resumed_run_runs_only_the_missing_work(sm: ScriptedModel, tmp_path: P
     assert sum(TESTER in json.dumps(r) for r in sm.requests) == 2  # one word-check call each
 
 
+def test_the_checks_in_prompt_conditions_show_the_checks_and_pair_with_their_baselines(
+    sm: ScriptedModel, tasks: dict[str, DsTask], tmp_path: Path
+) -> None:
+    out = tmp_path / "ds-checks.json"
+    argv = ["--model", sm.model, "--api-base", sm.api_base, "--out", str(out)]
+    conditions = "single,single-checks,forge,forge-checks"
+    assert main([*argv, "--tasks", REFERENCE, "--conditions", conditions]) == 0
+    data = json.loads(out.read_text())
+    assert data["conditions"] == ["single", "forge", "single-checks", "forge-checks"]
+    rows = {c: data["rows"][c][REFERENCE] for c in data["conditions"]}
+    assert (
+        rows["single"]["word_checks"] is None and rows["single-checks"]["word_checks"]["count"] == 1
+    )
+    assert rows["single-checks"]["attempts"] == 1 and rows["single-checks"]["hidden_passed"]
+    # The word-check call's tokens are counted: more than the plain single's.
+    assert rows["single-checks"]["prompt_tokens"] > rows["single"]["prompt_tokens"]
+    # Code requests: the plain ones never show the checks; the checks conditions do.
+    check = tasks[REFERENCE].hidden[0]
+    code_asks = [
+        json.dumps(r["messages"][-1]["content"])
+        for r in sm.requests
+        if not str(r["messages"][0]["content"]).startswith(TESTER)
+    ]
+    showing = [a for a in code_asks if "Checks written from the task's words" in a]
+    assert showing and all(json.dumps(check)[1:-1] in a for a in showing)
+    assert len(showing) < len(code_asks)  # single and forge asked without them
+    assert data["forge_settings"]["word_checks_in_prompt"] is False  # the product default
+    paired = data["summary"]["paired_single-checks"]
+    assert (paired["n"], paired["single"], paired["single-checks"]) == (1, 1, 1)
+    assert data["summary"]["paired_forge-checks"]["forge-checks"] == 1
+
+
 def test_unknown_condition_and_task_are_refused(tmp_path: Path) -> None:
     with pytest.raises(SystemExit):
         main(["--conditions", "single,best-of-n", "--out", str(tmp_path / "x.json")])

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from jupyter_forge.core.extract import extract_function
-from jupyter_forge.core.prompt import RULES, SYSTEM, build_messages, is_stub, repair_messages
+from jupyter_forge.core.prompt import (
+    RULES,
+    SYSTEM,
+    WORD_CHECKS_HEAD,
+    build_messages,
+    is_stub,
+    repair_messages,
+    with_context,
+    with_word_checks,
+)
 from jupyter_forge.core.spec import ForgeSpec, Sample, parse_cell
 from jupyter_forge.core.validation import RawSampleRun, ValidationReport, judge_all
 from jupyter_forge.core.variables import VariableInfo
@@ -156,3 +165,30 @@ def test_prose_and_stubs_of_other_functions_stay_tasks() -> None:
     assert is_stub("    def evens(xs):\n        pass\n", "evens")  # indented paste
     user = build_messages(ForgeSpec("odds", STUB))[1]["content"]
     assert "Task:" in user
+
+
+def test_word_checks_follow_the_samples_and_precede_the_variables() -> None:
+    variables = [VariableInfo("df", "pandas.DataFrame with shape (3, 1)")]
+    checks = ["assert clean('') == 0.0", "raises(ValueError, clean, 'abc')"]
+    user = with_word_checks(build_messages(spec(), variables), checks)[1]["content"]
+    samples_at = user.index("assert clean('(2)') == -2.0")
+    checks_at = user.index(WORD_CHECKS_HEAD)
+    assert samples_at < checks_at < user.index("- `df`:")
+    block = user[checks_at:].split("\n\n")[0].splitlines()
+    assert block[1:3] == checks
+    assert "`raises(E, f, x)`" in block[3]  # the legend, since a check is not an assert
+
+
+def test_word_checks_are_added_once_and_only_when_there_are_some() -> None:
+    messages = build_messages(spec())
+    assert with_word_checks(messages, []) == messages
+    once = with_word_checks(messages, ["assert clean('') == 0.0"])
+    assert with_word_checks(once, ["assert clean('') == 0.0"]) == once
+    assert once[1]["content"].count(WORD_CHECKS_HEAD) == 1
+    assert "raises(E, f, x)" not in once[1]["content"]  # asserts alone need no legend
+
+
+def test_context_still_goes_before_the_samples_when_word_checks_are_shown() -> None:
+    messages = with_word_checks(build_messages(spec()), ["assert clean('') == 0.0"])
+    user = with_context(messages, "You may call `helper(x)`.")[1]["content"]
+    assert user.index("You may call") < user.index("It must pass") < user.index(WORD_CHECKS_HEAD)

@@ -90,6 +90,7 @@ def forge(
     checks_reply: str | None = CHECKS_REPLY,
     attempts: int = 5,
     fix: Callable[[str], tuple[str, list[str]]] | None = None,
+    checks_in_prompt: bool = False,
 ) -> tuple[ForgeResult, Script]:
     s = spec()
     model = Script(replies)
@@ -109,6 +110,7 @@ def forge(
         make_checks=make_checks,
         run_checks=sandbox,
         fix_imports=fix,
+        checks_in_prompt=checks_in_prompt,
     )
     return result, model
 
@@ -118,6 +120,21 @@ def test_passing_all_checks_stops_at_once() -> None:
     assert len(model.prompts) == 1
     assert result.passed and result.checks_line() == "checks from your words: 2/2 pass"
     assert "checks from your words: 2/2 pass" in result.status_line()
+
+
+def test_the_checks_from_the_words_are_in_every_ask_when_asked() -> None:
+    _, model = forge([IGNORES_RULE, RIGHT], checks_in_prompt=True)
+    first, repair = (prompt[-1]["content"] for prompt in model.prompts)
+    for ask in (first, repair):
+        assert "Checks written from the task's words" in ask
+        assert "assert ages([]) == []" in ask  # a check that passed: shown all the same
+    assert first.index("ages([3, 40])") < first.index("Checks written from the task's words")
+
+
+def test_the_checks_from_the_words_stay_out_of_the_first_ask_by_default() -> None:
+    _, model = forge([IGNORES_RULE, RIGHT])
+    assert "raises(ValueError" not in model.prompts[0][-1]["content"]
+    assert "Checks written from the task's words" not in model.prompts[0][-1]["content"]
 
 
 def test_green_on_samples_but_breaking_a_stated_rule_is_repaired_from_the_failing_check() -> None:
