@@ -85,6 +85,23 @@ def test_checks_from_the_words_are_reused_not_asked_for_again() -> None:
     assert result.checks_line() == "checks from your words: 1/1 pass"
 
 
+def test_a_regeneration_with_checks_in_prompt_shows_them_and_the_earlier_code() -> None:
+    checks, _ = parse_checks('# "Double a number"\nassert double(3) == 6\n', "double")
+    model, s = Script([GOOD]), spec()
+    forge_loop(
+        s,
+        model_name="m",
+        generate=model,
+        validate=Judge(s.samples),
+        run_checks=lambda code, samples: Judge(samples)(code),
+        retry=Retry(code=WRONG_CODE, lines=("wrong",), word_checks=WordChecks(checks=checks)),
+        checks_in_prompt=True,
+    )
+    ask = model.prompts[0][-1]["content"]
+    assert ask.index("assert double(3) == 6") < ask.index("An earlier answer was not accepted:")
+    assert "return x + 2" in ask  # still the regeneration's ask, with the code shown
+
+
 def test_retry_from_a_failed_forge_carries_its_code_failures_and_every_shown_code() -> None:
     s = spec()
     earlier = forge_loop(
