@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_forge.core import auto_approve
-from jupyter_forge.core.result import Attempt, ForgeResult
+from jupyter_forge.core.attempt import Attempt
+from jupyter_forge.core.result import ForgeResult
 from jupyter_forge.core.spec import ForgeSpec, Sample
 from jupyter_forge.sandbox import Limits, validate
 

@@ -31,11 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_forge import __version__
+from jupyter_forge.core.attempt import Attempt
 from jupyter_forge.core.checks import Check, parse_checks
 from jupyter_forge.core.errors import ForgeError, SpecError
 from jupyter_forge.core.extract import extract_function
 from jupyter_forge.core.prompt import with_word_checks
-from jupyter_forge.core.result import Attempt
 from jupyter_forge.core.spec import ForgeSpec, merge_samples, parse_cell
 from jupyter_forge.core.variables import pickle_inputs, sample_free_names
 from jupyter_forge.core.word_checks import WordChecks, passed_count

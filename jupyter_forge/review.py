@@ -14,10 +14,11 @@ from dataclasses import replace
 from typing import Any
 
 from . import evidence
+from .core.attempt import Attempt
 from .core.compose import Composition
 from .core.extract import extract_function
 from .core.repair import finish
-from .core.result import Attempt, ForgeResult, accept_check, accepted_spec
+from .core.result import ForgeResult, accept_check, accepted_spec
 from .core.revert import keep_passing
 from .evidence import Validate, sample_inputs
 

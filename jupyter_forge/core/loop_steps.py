@@ -14,11 +14,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Protocol
 
+from .attempt import Attempt
 from .definition import definition_effects
 from .extract import Extraction, extract_function
 from .findings import static_findings, third_party_imports
 from .hints import infer, missing_hints
-from .result import Attempt, ForgeResult
+from .result import ForgeResult
 from .schema import function_schema
 from .spec import Sample
 from .validation import ValidationReport

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .attempt import Attempt
 from .checks import Check
 from .disagreement import Compare, SecondOpinion
 from .errors import ModelError, ModelReplyError
@@ -35,7 +36,7 @@ from .prompt import (
     retry_messages,
     with_word_checks,
 )
-from .result import Attempt, ForgeResult
+from .result import ForgeResult
 from .retry import Retry, code_key, retry_from
 from .spec import ForgeSpec
 from .validation import ValidationReport

@@ -8,9 +8,10 @@ approved is always a passing version they chose to keep.
 
 from __future__ import annotations
 
+from .attempt import Attempt
 from .errors import ForgeError
 from .repair import finish
-from .result import Attempt, ForgeResult, Kept
+from .result import ForgeResult, Kept
 
 
 def keep_passing(result: ForgeResult) -> None:

@@ -12,7 +12,8 @@ from test_word_checks import report, result_with_checks
 
 from benchmarks.ds_tasks import all_tasks
 from jupyter_forge.core import auto_approve
-from jupyter_forge.core.result import Attempt, ForgeResult
+from jupyter_forge.core.attempt import Attempt
+from jupyter_forge.core.result import ForgeResult
 from jupyter_forge.core.spec import parse_cell
 from jupyter_forge.core.validation import ValidationReport
 from jupyter_forge.sandbox import validate

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from jupyter_forge.core.attempt import Attempt
 from jupyter_forge.core.provenance import MAX_DIFF_CHARS, edited_by_a_person
-from jupyter_forge.core.result import Attempt, ForgeResult
+from jupyter_forge.core.result import ForgeResult
 from jupyter_forge.core.spec import parse_cell
 
 MODEL_CODE = "def f(x):\n    return x * 2\n"

@@ -432,7 +432,7 @@ def test_an_unreachable_model_still_stops_the_forge() -> None:
 
 def test_an_attempt_appended_after_choosing_is_the_one_shown() -> None:
     """A person's edit (or a re-validation after an install) is what they review next."""
-    from jupyter_forge.core.result import Attempt
+    from jupyter_forge.core.attempt import Attempt
 
     result, _, _ = run([BARE, WRONG, WRONG], attempts=3)
     assert result.shown is result.attempts[0]

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import pytest
 
+from jupyter_forge.core.attempt import Attempt
 from jupyter_forge.core.disagreement import Comparison, Difference, SecondOpinion
-from jupyter_forge.core.result import Attempt, ForgeResult
+from jupyter_forge.core.result import ForgeResult
 from jupyter_forge.core.spec import parse_cell
 from jupyter_forge.core.validation import ValidationReport
 

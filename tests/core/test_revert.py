@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from jupyter_forge.core.attempt import Attempt
 from jupyter_forge.core.errors import ForgeError
 from jupyter_forge.core.probes import ProbeResult
-from jupyter_forge.core.result import Attempt, ForgeResult
+from jupyter_forge.core.result import ForgeResult
 from jupyter_forge.core.revert import can_revert, keep_passing, revert
 from jupyter_forge.core.spec import parse_cell
 from jupyter_forge.core.validation import SampleResult, ValidationReport

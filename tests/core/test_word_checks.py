@@ -11,9 +11,10 @@ import dataclasses
 
 import pytest
 
+from jupyter_forge.core.attempt import Attempt
 from jupyter_forge.core.checks import parse_checks
 from jupyter_forge.core.errors import SpecError
-from jupyter_forge.core.result import Attempt, ForgeResult, accept_check, accepted_spec, drop_check
+from jupyter_forge.core.result import ForgeResult, accept_check, accepted_spec, drop_check
 from jupyter_forge.core.spec import ForgeSpec, Sample, parse_cell
 from jupyter_forge.core.validation import SampleResult, ValidationReport
 from jupyter_forge.core.word_checks import (

@@ -26,8 +26,9 @@ import pytest
 from kernel_helpers import click, reply_for, set_from_front_end
 from test_approval import RecordingComm
 
+from jupyter_forge.core.attempt import Attempt
 from jupyter_forge.core.repair import finish
-from jupyter_forge.core.result import Attempt, ForgeResult
+from jupyter_forge.core.result import ForgeResult
 from jupyter_forge.core.spec import parse_cell
 from jupyter_forge.forge import Forge
 from jupyter_forge.kernel.approval import ApprovalWidget

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from jupyter_forge.core.result import Attempt, ForgeResult
+from jupyter_forge.core.attempt import Attempt
+from jupyter_forge.core.result import ForgeResult
 from jupyter_forge.core.spec import parse_cell
 from jupyter_forge.core.validation import SampleResult, ValidationReport
 from jupyter_forge.kernel import render
