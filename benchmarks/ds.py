@@ -12,6 +12,10 @@ side by side per task so server noise hits both alike:
 * ``forge``: ``Forge.create`` with the product's defaults, as ``%%forge`` runs it
   (checks from the words, repair, candidate selection).
 
+Variants, each paired with its baseline in the summary (``paired_<variant>``):
+``single-checks`` and ``forge-checks`` show the checks from the words in the prompt
+(``Forge.word_checks_in_prompt``); ``single-plan`` ends the first ask with :data:`PLAN`.
+
     .venv/bin/python -m benchmarks.ds --model local
     .venv/bin/python -m benchmarks.ds --model local --conditions single,forge --limit 10
     .venv/bin/python -m benchmarks.ds --model local --tasks clean_prices,parse_dates
@@ -50,7 +54,13 @@ from .ds_tasks import DsTask, all_tasks
 
 # ``single-checks`` and ``forge-checks``: the same with the checks from the words in the
 # prompt (``Forge.word_checks_in_prompt``), to measure that setting side by side.
-CONDITIONS = ("single", "forge", "single-checks", "forge-checks")
+# ``single-plan``: the first ask ending with PLAN (a candidate prompt, not the product's:
+# measured here before the product adopts it).
+CONDITIONS = ("single", "forge", "single-checks", "forge-checks", "single-plan")
+PLAN = (
+    "Inside the code block, first write one comment line per input format, edge case and "
+    "error the task states, then the function, handling each of them."
+)
 HIDDEN_LIMITS = Limits(timeout=30.0, load_timeout=15.0)
 MAX_ERROR = 300
 
@@ -181,11 +191,12 @@ def make_row(
     )
 
 
-def run_single(forge: Forge, p: Prepared, *, with_checks: bool = False) -> Row:
+def run_single(forge: Forge, p: Prepared, *, with_checks: bool = False, plan: bool = False) -> Row:
     """One generation on the forge's own first prompt; samples run only to score it.
 
     ``with_checks``: first the forge's call for checks from the words, then the one
     generation with them in its prompt (``single-checks``: what they do to a first answer).
+    ``plan``: the first ask ends with :data:`PLAN` (``single-plan``).
     """
     spec, started = p.spec, time.perf_counter()
     resolved = forge.resolve()
@@ -194,6 +205,9 @@ def run_single(forge: Forge, p: Prepared, *, with_checks: bool = False) -> Row:
     wc = forge.checks_maker(spec, resolved, lambda _text: None)() if with_checks else None
     if wc is not None:
         messages = with_word_checks(messages, [c.text for c in wc.checks])
+    if plan:
+        last = messages[-1]
+        messages = [*messages[:-1], {**last, "content": f"{last['content']}\n\n{PLAN}"}]
     reply = generate(messages, 1, lambda _text: None)
     extraction = extract_function(reply.text, spec.name)
     wall = time.perf_counter() - started
@@ -307,7 +321,12 @@ def run_condition(forge: Forge, p: Prepared, condition: str) -> Row:
     started = time.perf_counter()
     try:
         if condition.startswith("single"):
-            return run_single(forge, p, with_checks=condition == "single-checks")
+            return run_single(
+                forge,
+                p,
+                with_checks=condition == "single-checks",
+                plan=condition == "single-plan",
+            )
         return run_forge(forge, p, checks_in_prompt=True if condition == "forge-checks" else None)
     except (ForgeError, OSError) as exc:
         error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]

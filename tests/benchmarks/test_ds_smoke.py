@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.ds import main
+from benchmarks.ds import PLAN, main
 from benchmarks.ds_report import cascade_rows, markdown_table
 from benchmarks.ds_tasks import DsTask, all_tasks
 from jupyter_forge.core.repair import GIVE_UP_ON_CHECKS
@@ -213,10 +213,10 @@ def test_the_checks_in_prompt_conditions_show_the_checks_and_pair_with_their_bas
 ) -> None:
     out = tmp_path / "ds-checks.json"
     argv = ["--model", sm.model, "--api-base", sm.api_base, "--out", str(out)]
-    conditions = "single,single-checks,forge,forge-checks"
+    conditions = "single,single-checks,forge,forge-checks,single-plan"
     assert main([*argv, "--tasks", REFERENCE, "--conditions", conditions]) == 0
     data = json.loads(out.read_text())
-    assert data["conditions"] == ["single", "forge", "single-checks", "forge-checks"]
+    assert data["conditions"] == ["single", "forge", "single-checks", "forge-checks", "single-plan"]
     rows = {c: data["rows"][c][REFERENCE] for c in data["conditions"]}
     assert (
         rows["single"]["word_checks"] is None and rows["single-checks"]["word_checks"]["count"] == 1
@@ -234,6 +234,9 @@ def test_the_checks_in_prompt_conditions_show_the_checks_and_pair_with_their_bas
     showing = [a for a in code_asks if "Checks written from the task's words" in a]
     assert showing and all(json.dumps(check)[1:-1] in a for a in showing)
     assert len(showing) < len(code_asks)  # single and forge asked without them
+    planned = [a for a in code_asks if json.dumps(PLAN)[1:-1] in a]
+    assert len(planned) == 1 and planned[0] not in showing  # single-plan's one ask, alone
+    assert data["summary"]["paired_single-plan"]["n"] == 1
     assert data["forge_settings"]["word_checks_in_prompt"] is False  # the product default
     paired = data["summary"]["paired_single-checks"]
     assert (paired["n"], paired["single"], paired["single-checks"]) == (1, 1, 1)
