@@ -191,20 +191,22 @@ def markdown_table(payloads: Sequence[dict[str, Any]]) -> str:
 
 
 def cascade_rows(small: Rows, large: Rows) -> dict[str, Row]:
-    """The cascade "small model first, the larger one when the small one's forge fails its
-    samples", derived from two measured runs on the tasks both ran (no new generation):
-    the outcome is the large run's row when the small forge did not pass, and its time
-    is both forges' time added up (the fallback starts after the small forge gave up)."""
+    """The cascade "small model first, the larger one when the small one's forge is not
+    green" (failed, or doubtful: a person would want the better model's answer then),
+    derived from two measured runs on the tasks both ran (no new generation): the outcome
+    is the large run's row when the small forge was not green, and its time is both
+    forges' time added up (the fallback starts after the small forge gave up)."""
     out: dict[str, Row] = {}
     for name in sorted(set(small.get("forge", {})) & set(large.get("forge", {}))):
         first, second = small["forge"][name], large["forge"][name]
-        row = dict(first if first["samples_passed"] else second)
-        if not first["samples_passed"]:
+        green = bool(first["samples_passed"]) and not first.get("flagged")
+        row = dict(first if green else second)
+        if not green:
             row["wall_seconds"] = first["wall_seconds"] + second["wall_seconds"]
             row["attempts"] = first["attempts"] + second["attempts"]
             for key in ("prompt_tokens", "completion_tokens"):
                 row[key] = first[key] + second[key]
-        row["fell_back"] = not first["samples_passed"]
+        row["fell_back"] = not green
         out[name] = row
     return out
 

@@ -263,7 +263,7 @@ def test_a_model_error_fails_the_task_not_the_run(tasks: dict[str, DsTask], tmp_
         assert data["summary"][condition]["errors"] == 2
 
 
-def test_cascade_takes_the_larger_model_only_where_the_small_forge_failed() -> None:
+def test_cascade_takes_the_larger_model_only_where_the_small_forge_was_not_green() -> None:
     def row(samples: bool, hidden: bool, seconds: float) -> dict[str, Any]:
         return {
             "samples_passed": samples,
@@ -275,13 +275,16 @@ def test_cascade_takes_the_larger_model_only_where_the_small_forge_failed() -> N
             "completion_tokens": 5,
         }
 
-    small = {"forge": {"a": row(True, True, 5.0), "b": row(False, False, 40.0)}}
+    amber = {**row(True, False, 7.0), "flagged": True}  # passes its samples, doubtful
+    small = {"forge": {"a": row(True, True, 5.0), "b": row(False, False, 40.0), "c": amber}}
     large = {
         "forge": {"a": row(True, False, 9.0), "b": row(True, True, 12.0), "c": row(True, True, 1.0)}
     }
     rows = cascade_rows(small, large)
-    assert sorted(rows) == ["a", "b"]  # only tasks both runs have
+    assert sorted(rows) == ["a", "b", "c"]  # only tasks both runs have
     assert rows["a"]["hidden_passed"] and not rows["a"]["fell_back"]
     assert rows["a"]["wall_seconds"] == 5.0
     assert rows["b"]["hidden_passed"] and rows["b"]["fell_back"]
     assert rows["b"]["wall_seconds"] == 52.0 and rows["b"]["attempts"] == 6
+    assert rows["c"]["fell_back"] and rows["c"]["hidden_passed"]  # amber is not done either
+    assert rows["c"]["wall_seconds"] == 8.0
