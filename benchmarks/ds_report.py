@@ -237,8 +237,9 @@ def cascade_table(small: dict[str, Any], large: dict[str, Any]) -> str:
 
 
 def plot(results_paths: Sequence[Path], out_png: Path) -> None:
-    """Grouped bars, one group per results file: single vs forge, correct tools
-    with the false-green rate stacked on top (hatched red: passed the samples, wrong)."""
+    """Grouped bars, one group per results file: single vs forge, correct tools with the
+    false-green rate stacked on top (hatched red: marked green, wrong) and, for the forge,
+    the wrong tools it marked doubtful (hatched amber: the mark caught them)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -248,6 +249,7 @@ def plot(results_paths: Sequence[Path], out_png: Path) -> None:
     colors = {"single": "tab:gray", "forge": "tab:blue"}
     width = 0.38
     fig, ax = plt.subplots(figsize=(max(5.0, 2.6 * len(payloads) + 1.5), 4.2))
+    caught_labelled = False
     for group, payload in enumerate(payloads):
         summary = summarize(payload["rows"])
         for offset, condition in enumerate(CONDITIONS):
@@ -268,10 +270,23 @@ def plot(results_paths: Sequence[Path], out_png: Path) -> None:
                 hatch="///",
                 label="false green (marked green, wrong)" if group == 0 and offset == 0 else None,
             )
+            caught = e.get("caught", 0) / e["n"] * 100
+            ax.bar(
+                x,
+                caught,
+                width,
+                bottom=passed + green,
+                color="white",
+                edgecolor="tab:orange",
+                hatch="\\\\",
+                label="wrong, marked doubtful (caught)" if caught and not caught_labelled else None,
+            )
+            caught_labelled = caught_labelled or bool(caught)
             ax.annotate(
                 f"{passed:.0f}% ({e['hidden_passed']}/{e['n']})"
-                + (f"\n+{e['false_green']} false green" if e["false_green"] else ""),
-                (x, passed + green),
+                + (f"\n+{e['false_green']} false green" if e["false_green"] else "")
+                + (f"\n+{e['caught']} caught" if caught else ""),
+                (x, passed + green + caught),
                 ha="center",
                 va="bottom",
                 fontsize=8,
@@ -280,7 +295,10 @@ def plot(results_paths: Sequence[Path], out_png: Path) -> None:
     ax.set_xticklabels([f"{_label(p)}\n{p.get('tasks', '?')} tasks" for p in payloads], fontsize=8)
     ax.set_ylim(0, 115)
     ax.set_ylabel("tasks (%)")
-    ax.set_title("Plain-words data-science tasks: correct tools (samples and hidden checks pass)")
+    ax.set_title(
+        "Plain-words data-science tasks: correct tools\n(samples and hidden checks pass)",
+        fontsize=10,
+    )
     handles, labels = ax.get_legend_handles_labels()
     order = sorted(range(len(labels)), key=lambda i: labels[i].startswith("false"))
     ax.legend(
