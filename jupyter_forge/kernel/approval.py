@@ -120,12 +120,18 @@ class ApprovalWidget(ApprovalView):
         """Show ``result`` as the version Approve takes (from any thread)."""
         self.result = result
         self._state(result.status_line(), result.verdict)
-        self.draw(result, title=self._title, layers=self._layers)
-        checks = result.word_checks.checks if result.word_checks is not None else []
+        on_accept = self.accept_check if self._on_accept_check is not None else None
+        on_drop = self.drop_check if self._on_drop_check is not None else None
+        self.draw(
+            result,
+            title=self._title,
+            layers=self._layers,
+            check_rows=on_accept is not None or on_drop is not None,
+        )
         self.draw_check_rows(
-            [check.text for check in checks],
-            on_accept=self.accept_check if self._on_accept_check is not None else None,
-            on_drop=self.drop_check if self._on_drop_check is not None else None,
+            result,
+            on_accept=on_accept,
+            on_drop=on_drop,
             enabled=self.decision is None and not self.busy,
         )
         if self._install_argv is not None and self.decision is None:

@@ -142,9 +142,17 @@ class ApprovalView(widgets.VBox):  # type: ignore[misc]
 
     # -- drawing a result ------------------------------------------------------------
 
-    def draw(self, result: ForgeResult, *, title: str, layers: Sequence[str]) -> None:
+    def draw(
+        self,
+        result: ForgeResult,
+        *,
+        title: str,
+        layers: Sequence[str],
+        check_rows: bool = False,
+    ) -> None:
         """Everything shown about ``result`` (a token stream or a cell to paste, both
-        about the version before, go away)."""
+        about the version before, go away). ``check_rows``: the checks from the words go on
+        rows with their buttons (:meth:`draw_check_rows`), not in the checks table."""
         self._streamed, self.stream_view.value = "", ""
         self.draw_header(result, title)
         self.code_view.value = (
@@ -153,7 +161,7 @@ class ApprovalView(widgets.VBox):  # type: ignore[misc]
         self.samples_view.value = render.samples_table(
             result.report.results if result.report else []
         )
-        self.checks_view.value = render.checks_table(result)
+        self.checks_view.value = render.checks_table(result, with_rows=not check_rows)
         self.preview_view.value = render.disagreement_table(result) + render.preview_table(
             result.preview
         )
@@ -165,19 +173,22 @@ class ApprovalView(widgets.VBox):  # type: ignore[misc]
 
     def draw_check_rows(
         self,
-        labels: Sequence[str],
+        result: ForgeResult,
         *,
         on_accept: CheckClick | None,
         on_drop: CheckClick | None,
         enabled: bool,
     ) -> None:
-        """One row per check from the words: its label, Accept as sample, Drop (each
-        hidden without its click handler; no rows when neither has one)."""
+        """One row per check from the words: number, mark, check and error, then Accept as
+        sample and Drop (each hidden without its click handler; no rows when neither has
+        one: the checks table lists them then)."""
         old = list(self.checks_box.children)
         self.check_buttons = []
         rows = []
+        checks = result.word_checks.checks if result.word_checks is not None else []
         if on_accept is not None or on_drop is not None:
-            for index, text in enumerate(labels):
+            marks = render.check_marks(result)
+            for index, (check, (mark, error)) in enumerate(zip(checks, marks, strict=True)):
                 accept = _check_button(
                     "Accept as sample",
                     "plus",
@@ -187,7 +198,7 @@ class ApprovalView(widgets.VBox):  # type: ignore[misc]
                     enabled,
                 )
                 drop = _check_button("Drop", "trash", "Forget this check", on_drop, index, enabled)
-                label = widgets.HTML(render.check_label(index + 1, text))
+                label = widgets.HTML(render.check_label(index + 1, check.text, mark, error))
                 rows.append(widgets.HBox([label, accept, drop]))
                 self.check_buttons.append((accept, drop))
         self.checks_box.children = rows

@@ -74,17 +74,42 @@ def samples_table(results: Sequence[SampleResult]) -> str:
     )
 
 
-def checks_table(result: ForgeResult) -> str:
-    """The checks from the request's words, apart from the samples: they never block Approve."""
+def check_marks(result: ForgeResult) -> list[tuple[str, str]]:
+    """Per check from the words, in order: its mark (✔, ✘ or not run) and its error cell."""
+    checks = result.word_checks.checks if result.word_checks is not None else []
+    report = result.checks_report
+    marks: list[tuple[str, str]] = []
+    for number in range(1, len(checks) + 1):
+        outcome = report.results[number - 1] if report and number <= len(report.results) else None
+        if report is not None and report.load_error:
+            mark = f"<span style='color:{AMBER};font-weight:bold'>✘</span>"
+            error = _cell(f"could not load: {report.load_error}", color=AMBER)
+        elif outcome is None:
+            mark, error = f"<span style='{_MUTED}'>&ndash;</span>", ""
+        elif outcome.passed:
+            mark, error = "<span style='color:#1a7f37;font-weight:bold'>✔</span>", ""
+        else:
+            mark = f"<span style='color:{AMBER};font-weight:bold'>✘</span>"
+            error = _cell(outcome.error or "failed", color=AMBER)
+        marks.append((mark, error))
+    return marks
+
+
+def checks_table(result: ForgeResult, *, with_rows: bool = True) -> str:
+    """The checks from the request's words, apart from the samples: they never block Approve.
+
+    ``with_rows=False``: the title and explanation only, for a widget that shows each check
+    on its own row beside its Accept / Drop buttons (:func:`check_label`), so no check is
+    listed twice.
+    """
     words = result.word_checks
     if words is None:
         return ""
     parts: list[str] = []
     checks = words.checks
-    report = result.checks_report
     if checks:
         title = result.checks_line() or ""
-        if report is None:
+        if result.checks_report is None:
             title = f"checks from your words: {len(checks)} not run on the code shown"
         parts.append(f"<p style='margin-bottom:0'><b>{html.escape(title)}</b></p>")
         parts.append(
@@ -92,30 +117,19 @@ def checks_table(result: ForgeResult) -> str:
             "words of your request, before any code: they may themselves be wrong, so they "
             "never block Approve. Accept one into your samples, or drop it.</p>"
         )
-        rows = []
-        for number, check in enumerate(checks, start=1):
-            outcome = (
-                report.results[number - 1] if report and number <= len(report.results) else None
-            )
-            if report is not None and report.load_error:
-                mark = f"<span style='color:{AMBER};font-weight:bold'>✘</span>"
-                error = _cell(f"could not load: {report.load_error}", color=AMBER)
-            elif outcome is None:
-                mark, error = f"<span style='{_MUTED}'>&ndash;</span>", ""
-            elif outcome.passed:
-                mark, error = "<span style='color:#1a7f37;font-weight:bold'>✔</span>", ""
-            else:
-                mark = f"<span style='color:{AMBER};font-weight:bold'>✘</span>"
-                error = _cell(outcome.error or "failed", color=AMBER)
-            rows.append(
+        if with_rows:
+            rows = [
                 f"<tr><td>{number}</td><td>{mark}</td><td>{_cell(check.text)}</td>"
                 f"<td>{error}</td></tr>"
+                for number, (check, (mark, error)) in enumerate(
+                    zip(checks, check_marks(result), strict=True), start=1
+                )
+            ]
+            head = "<tr><th>#</th><th></th><th>check</th><th>error</th></tr>"
+            parts.append(
+                "<table class='jupyter-forge-checks' style='font-size:90%;text-align:left'>"
+                f"{head}{''.join(rows)}</table>"
             )
-        head = "<tr><th>#</th><th></th><th>check</th><th>error</th></tr>"
-        parts.append(
-            "<table class='jupyter-forge-checks' style='font-size:90%;text-align:left'>"
-            f"{head}{''.join(rows)}</table>"
-        )
     elif words.error:
         parts.append(
             f"<p style='{_MUTED}'>No checks from your words: {html.escape(words.error)}</p>"
@@ -133,10 +147,13 @@ def checks_table(result: ForgeResult) -> str:
     return "".join(parts)
 
 
-def check_label(number: int, text: str) -> str:
-    """The label next to a check's Accept / Drop buttons: its number and its start."""
-    line = " ".join(text.split())
-    return f"<span style='font-size:90%'>check {number}: {_cell(line, 70)}</span>"
+def check_label(number: int, text: str, mark: str = "", error: str = "") -> str:
+    """A check's row beside its Accept / Drop buttons: number, mark, the check, its error."""
+    tail = f" {error}" if error else ""
+    return (
+        f"<span class='jupyter-forge-check' style='font-size:90%'>{number} {mark} "
+        f"{_cell(text)}{tail}</span>"
+    )
 
 
 _RAISED = re.compile(r"[A-Za-z_][\w.]*(:|$)")

@@ -769,6 +769,11 @@ def rows(table_html: str) -> list[str]:
 
 
 def check_rows(widget: ApprovalWidget) -> list[str]:
+    """Each check from the words as shown: on its row beside its buttons, or (with no
+    buttons) in the checks table; never both."""
+    if widget.checks_box.children:
+        assert "<table" not in widget.checks_view.value
+        return [row.children[0].value for row in widget.checks_box.children]
     return rows(widget.checks_view.value)
 
 
@@ -826,7 +831,8 @@ def test_checks_are_shown_apart_from_the_samples_and_never_block_approve(
         zip(widget.checks_box.children, widget.check_buttons, strict=True), start=1
     ):
         assert list(row.children[1:]) == [accept, drop]
-        assert f"check {number}:" in row.children[0].value
+        assert row.children[0].value.startswith(f"<span class='jupyter-forge-check'")
+        assert f">{number} <span" in row.children[0].value  # its number, then its mark
         assert accept.description == "Accept as sample" and drop.description == "Drop"
         assert not accept.disabled and not drop.disabled
 
@@ -848,8 +854,9 @@ def test_hostile_check_and_preview_text_is_escaped(wforge: Forge, script: Script
     assert "<script" not in everything and "<img" not in everything
     assert "<b>x</b>" not in everything and "<i>markup</i>" not in everything
     checks = widget.checks_view.value
-    assert "&lt;script&gt;alert(&#x27;err&#x27;)&lt;/script&gt;" in checks  # text and error
-    assert "&lt;img src=x onerror=alert(1)&gt;" in checks
+    shown_checks = "".join(check_rows(widget))
+    assert "&lt;script&gt;alert(&#x27;err&#x27;)&lt;/script&gt;" in shown_checks  # text, error
+    assert "&lt;img src=x onerror=alert(1)&gt;" in shown_checks
     assert "&lt;script&gt;alert(&#x27;skipped&#x27;)&lt;/script&gt;" in checks
     assert "&lt;img src=x" in widget.checks_box.children[1].children[0].value
     assert "&lt;i&gt;markup&lt;/i&gt;" in widget.preview_view.value
@@ -1064,6 +1071,11 @@ def test_only_accept_or_only_drop(wforge: Forge) -> None:
     only_accept = checks_widget(wforge, result, on_drop_check=None)
     accept, drop = only_accept.check_buttons[0]
     assert drop.layout.display == "none" and accept.layout.display != "none"
+    # Nobody handles either button: no rows of buttons, the table lists the checks.
+    neither = checks_widget(wforge, result, on_accept_check=None, on_drop_check=None)
+    assert neither.checks_box.children == () and neither.check_buttons == []
+    table = rows(neither.checks_view.value)
+    assert len(table) == 4 and "✘" in table[WRONG] and "AssertionError" in table[WRONG]
 
 
 def test_checks_not_run_on_code_that_fails_its_samples(wforge: Forge, script: Script) -> None:
@@ -1073,7 +1085,9 @@ def test_checks_not_run_on_code_that_fails_its_samples(wforge: Forge, script: Sc
     widget = checks_widget(wforge, result)
     checks = widget.checks_view.value
     assert "checks from your words: 4 not run on the code shown" in checks
-    assert len(check_rows(widget)) == 4 and "✔" not in checks and "✘" not in checks
+    shown = check_rows(widget)
+    assert len(shown) == 4 and all("&ndash;" in row for row in shown)
+    assert not any("✔" in row or "✘" in row for row in shown)
 
 
 def test_no_checks_asked_failed_or_usable(wforge: Forge) -> None:
