@@ -14,7 +14,8 @@ side by side per task so server noise hits both alike:
 
 Variants, each paired with its baseline in the summary (``paired_<variant>``):
 ``single-checks`` and ``forge-checks`` show the checks from the words in the prompt
-(``Forge.word_checks_in_prompt``); ``single-plan`` ends the first ask with :data:`PLAN`.
+(``Forge.word_checks_in_prompt``); ``single-plan`` ends the first ask with :data:`PLAN`;
+``forge-fresh`` is the forge with ``Forge.repairs`` off (fresh answers, never a repair).
 
     .venv/bin/python -m benchmarks.ds --model local
     .venv/bin/python -m benchmarks.ds --model local --conditions single,forge --limit 10
@@ -56,7 +57,8 @@ from .ds_tasks import DsTask, all_tasks
 # prompt (``Forge.word_checks_in_prompt``), to measure that setting side by side.
 # ``single-plan``: the first ask ending with PLAN (a candidate prompt, not the product's:
 # measured here before the product adopts it).
-CONDITIONS = ("single", "forge", "single-checks", "forge-checks", "single-plan")
+# ``forge-fresh``: the forge with ``Forge.repairs`` off (fresh answers, never a repair).
+CONDITIONS = ("single", "forge", "single-checks", "forge-checks", "single-plan", "forge-fresh")
 PLAN = (
     "Inside the code block, first write one comment line per input format, edge case and "
     "error the task states, then the function, handling each of them."
@@ -250,17 +252,22 @@ def word_checks_field(wc: WordChecks | None, ran: int | None) -> dict[str, Any] 
     }
 
 
-def run_forge(forge: Forge, p: Prepared, *, checks_in_prompt: bool | None = None) -> Row:
-    """``%%forge`` on the cell: the product's default loop; ``checks_in_prompt`` overrides
-    ``Forge.word_checks_in_prompt`` for this task only (``forge-checks``)."""
+def run_forge(
+    forge: Forge, p: Prepared, *, checks_in_prompt: bool | None = None, repairs: bool | None = None
+) -> Row:
+    """``%%forge`` on the cell: the product's default loop; ``checks_in_prompt`` and
+    ``repairs`` override ``Forge.word_checks_in_prompt`` and ``Forge.repairs`` for this
+    task only (``forge-checks``, ``forge-fresh``)."""
     started = time.perf_counter()
-    default = forge.word_checks_in_prompt
+    defaults = forge.word_checks_in_prompt, forge.repairs
     if checks_in_prompt is not None:
         forge.word_checks_in_prompt = checks_in_prompt
+    if repairs is not None:
+        forge.repairs = repairs
     try:
         result = forge.create(p.spec, namespace=p.namespace)
     finally:
-        forge.word_checks_in_prompt = default
+        forge.word_checks_in_prompt, forge.repairs = defaults
     wall = time.perf_counter() - started
     wc, shown, report = result.word_checks, result.shown, result.checks_report
     ran = passed_count(report) if report is not None else None
@@ -327,7 +334,12 @@ def run_condition(forge: Forge, p: Prepared, condition: str) -> Row:
                 with_checks=condition == "single-checks",
                 plan=condition == "single-plan",
             )
-        return run_forge(forge, p, checks_in_prompt=True if condition == "forge-checks" else None)
+        return run_forge(
+            forge,
+            p,
+            checks_in_prompt=True if condition == "forge-checks" else None,
+            repairs=False if condition == "forge-fresh" else None,
+        )
     except (ForgeError, OSError) as exc:
         error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR]
         return blank_row(
@@ -424,6 +436,7 @@ def run(args: argparse.Namespace, tasks: list[DsTask], argv: list[str] | None) -
             "word_checks": forge.word_checks,
             "second_opinion": forge.second_opinion,
             "word_checks_in_prompt": forge.word_checks_in_prompt,
+            "repairs": forge.repairs,
             "temperature": forge.temperature,
             "repair_temperature": forge.repair_temperature,
             "max_tokens": forge.max_tokens,

@@ -136,7 +136,12 @@ def summarize(rows: Rows) -> dict[str, Any]:
     summary["ratio_forge_single"] = forged / base if base else None
     summary["ratio_n"] = len(both)
     # The checks-in-prompt experiment, each against its own baseline over shared tasks.
-    pairs = (("single-checks", "single"), ("forge-checks", "forge"), ("single-plan", "single"))
+    pairs = (
+        ("single-checks", "single"),
+        ("forge-checks", "forge"),
+        ("single-plan", "single"),
+        ("forge-fresh", "forge"),
+    )
     for variant, baseline in pairs:
         shared = set(rows.get(variant, {})) & set(rows.get(baseline, {}))
         if shared:

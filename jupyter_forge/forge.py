@@ -429,6 +429,7 @@ class Forge(ForgeSettings):
                 else None
             ),
             checks_in_prompt=self.word_checks_in_prompt,
+            repairs=self.repairs,
         )
 
     def _prepare(

@@ -116,6 +116,12 @@ class ForgeSettings(LoggingConfigurable):
         "answers on the DS benchmark (4 against 8 of 54; docs/benchmarks.md), since "
         "model-written checks can be wrong and bend the code toward them.",
     ).tag(config=True)
+    repairs = Bool(
+        True,
+        help="After a failed answer, ask the model to repair it (told what failed) before "
+        "starting over with fresh answers. Off: every later ask is a fresh answer to the "
+        "first request.",
+    ).tag(config=True)
     second_opinion = Bool(
         True,
         help="When a candidate passes the samples and every check from the words with "

@@ -99,6 +99,7 @@ def forge_loop(
     retry: Retry | None = None,
     compare: Compare | None = None,
     checks_in_prompt: bool = False,
+    repairs: bool = True,
 ) -> ForgeResult:
     """Ask, check, and feed failures back until a candidate passes or the budget is spent.
 
@@ -115,11 +116,14 @@ def forge_loop(
       (:mod:`.disagreement`).
     - ``checks_in_prompt``: the checks from the words go into every ask after the
       samples (:func:`.prompt.with_word_checks`), not only into repairs.
+    - ``repairs``: off, a failed answer is never repaired: every later ask is a fresh
+      (sampled) answer to the first ask (an experiment, measured in the DS benchmark).
     - ``retry``: redo an earlier forge (:class:`Retry`): the first ask shows its code and
       failures; an answer repeating shown code is not validated again.
     """
     loop = _Loop(spec, model_name, progress or NullProgress(), variables, retry)
     loop.result.corroborate = compare is not None
+    loop.repairs = repairs
     loop.ask_for_checks(make_checks, run_checks, in_prompt=checks_in_prompt)
     for number in range(1, max(1, attempts) + 1):
         where = f"attempt {number}/{attempts}"
@@ -175,6 +179,7 @@ class _Loop:
         self.repeats_passing = 0  # answers that repeated one of them
         self.polishing: Attempt | None = None  # the working candidate asked to be polished
         self.second: Attempt | None = None  # the second opinion, once asked
+        self.repairs = True  # False: fresh answers instead of repairs (forge_loop(repairs=))
         if retry is not None:
             self.messages = retry_messages(self.base, spec.name, retry.code, retry.lines)
             self.kind = "repair"
@@ -325,6 +330,8 @@ class _Loop:
             # so the model edits rather than rewrites (a rewrite may break it).
             self.messages = polish_messages(base, best.code or "", name, best.notes)
             self.polishing, self.kind = best, "polish"
+        elif not self.repairs:
+            self.messages, self.kind = list(base), "fresh"
         elif self.kind == "first" and attempt.passed and failing:
             # Passes the samples, breaks a stated rule: repair from the failing checks
             # (the rules, not only the sample: repairing toward one sample bends code to it).

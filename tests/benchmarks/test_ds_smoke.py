@@ -243,6 +243,23 @@ def test_the_checks_in_prompt_conditions_show_the_checks_and_pair_with_their_bas
     assert data["summary"]["paired_forge-checks"]["forge-checks"] == 1
 
 
+def test_the_fresh_condition_never_repairs_and_pairs_with_the_forge(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    out = tmp_path / "ds-fresh.json"
+    argv = ["--model", sm.model, "--api-base", sm.api_base, "--out", str(out)]
+    assert main([*argv, "--tasks", GARBAGE, "--conditions", "forge,forge-fresh"]) == 0
+    data = json.loads(out.read_text())
+    assert data["conditions"] == ["forge", "forge-fresh"]
+    forge, fresh = (data["rows"][c][GARBAGE] for c in data["conditions"])
+    assert "repair" in forge["attempt_kinds"]
+    assert fresh["attempt_kinds"][0] == "first" and len(fresh["attempt_kinds"]) > 1
+    assert set(fresh["attempt_kinds"][1:]) == {"fresh"}
+    assert data["forge_settings"]["repairs"] is True  # the product default, restored
+    paired = data["summary"]["paired_forge-fresh"]
+    assert (paired["n"], paired["forge"], paired["forge-fresh"]) == (1, 0, 0)
+
+
 def test_unknown_condition_and_task_are_refused(tmp_path: Path) -> None:
     with pytest.raises(SystemExit):
         main(["--conditions", "single,best-of-n", "--out", str(tmp_path / "x.json")])

@@ -275,6 +275,18 @@ def test_after_a_failed_repair_the_model_starts_over_with_fresh_answers() -> Non
     assert result.attempts[2].to_json()["kind"] == "fresh"
 
 
+def test_with_repairs_off_every_later_ask_is_the_first_ask_again() -> None:
+    s = spec()
+    model = Script([WRONG, NO_HINTS.replace("x + 2", "x + 3"), GOOD])
+    result = forge_loop(
+        s, model_name="m", generate=model, validate=Judge(s.samples), attempts=3, repairs=False
+    )
+    assert result.passed
+    assert [a.kind for a in result.attempts] == ["first", "fresh", "fresh"]
+    assert model.prompts[1] == model.prompts[2] == model.prompts[0]
+    assert model.numbers == [1, 2, 3]  # sampled, each with its attempt's seed
+
+
 def test_an_answer_repeating_earlier_code_is_not_run_again_and_a_fresh_one_follows() -> None:
     # Small models answer a repair with the code they were told is wrong; comments and
     # layout do not make it new.

@@ -91,6 +91,7 @@ def forge(
     attempts: int = 5,
     fix: Callable[[str], tuple[str, list[str]]] | None = None,
     checks_in_prompt: bool = False,
+    repairs: bool = True,
 ) -> tuple[ForgeResult, Script]:
     s = spec()
     model = Script(replies)
@@ -111,6 +112,7 @@ def forge(
         run_checks=sandbox,
         fix_imports=fix,
         checks_in_prompt=checks_in_prompt,
+        repairs=repairs,
     )
     return result, model
 
@@ -147,6 +149,13 @@ def test_green_on_samples_but_breaking_a_stated_rule_is_repaired_from_the_failin
     assert result.shown is result.attempts[1]
     assert result.code is not None and "raise ValueError" in result.code
     assert result.checks_line() == "checks from your words: 2/2 pass"
+
+
+def test_with_repairs_off_a_broken_rule_gets_a_fresh_answer_not_a_repair() -> None:
+    result, model = forge([IGNORES_RULE, RIGHT], repairs=False)
+    assert [a.kind for a in result.attempts] == ["first", "fresh"]
+    assert model.prompts[1] == model.prompts[0]  # the first ask again: no code, no failures
+    assert result.shown is result.attempts[1] and result.passed
 
 
 def test_the_candidate_passing_more_checks_is_shown_not_the_last() -> None:

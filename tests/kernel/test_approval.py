@@ -831,7 +831,7 @@ def test_checks_are_shown_apart_from_the_samples_and_never_block_approve(
         zip(widget.checks_box.children, widget.check_buttons, strict=True), start=1
     ):
         assert list(row.children[1:]) == [accept, drop]
-        assert row.children[0].value.startswith(f"<span class='jupyter-forge-check'")
+        assert row.children[0].value.startswith("<span class='jupyter-forge-check'")
         assert f">{number} <span" in row.children[0].value  # its number, then its mark
         assert accept.description == "Accept as sample" and drop.description == "Drop"
         assert not accept.disabled and not drop.disabled
