@@ -104,7 +104,7 @@ class Outcome:
     """One problem under one condition."""
 
     hidden_passed: bool
-    samples_passed: bool | None  # the forge's own verdict; None for `single`
+    samples_passed: bool | None  # the docstring's samples pass (None: not run)
     attempts: int
     prompt_tokens: int
     completion_tokens: int
@@ -119,6 +119,11 @@ class Outcome:
     attempt_notes: list[str] = field(default_factory=list)  # why each forge attempt failed
     attempt_kinds: list[str] = field(default_factory=list)  # first / repair / fresh / polish
     shown_kind: str | None = None  # the kind of the attempt a person would review
+    # What a person is shown: ``single`` is green when its code passes the samples, the
+    # forge when its verdict is "passed" (not "doubtful"). Green but failing the hidden
+    # tests is a false green.
+    verdict: str | None = None
+    green: bool | None = None
     error: str | None = None  # the harness could not finish this problem (sandbox/model error)
     # forge+reuse only: what best_match offered instead of forging, and whether that tool,
     # accepted as the answer, passes the hidden tests; time spent searching the library.
@@ -153,12 +158,16 @@ class Outcome:
             "attempt_notes": self.attempt_notes,
             "attempt_kinds": self.attempt_kinds,
             "shown_kind": self.shown_kind,
+            "verdict": self.verdict,
+            "green": self.green,
+            "false_green": None if self.green is None else self.green and not self.hidden_passed,
             "code": self.code,
         }
 
 
 def run_single(forge: Forge, problem: Problem) -> Outcome:
-    """One generation on the forge's own first prompt, code taken as-is (no sample runs)."""
+    """One generation on the forge's own first prompt, code taken as-is; the samples run
+    on it afterwards only to tell whether it would have looked green."""
     spec = problem_spec(problem)
     started = time.perf_counter()
     generate = forge.generator(forge.resolve())
@@ -167,9 +176,14 @@ def run_single(forge: Forge, problem: Problem) -> Outcome:
     extraction = extract_function(reply.text, spec.name)
     wall = time.perf_counter() - started
     passed, error = hidden_pass(problem, extraction.code)
+    samples_passed = extraction.code is not None and bool(
+        forge.validate_code(extraction.code, spec.name, spec.samples).passed
+    )
     return Outcome(
         hidden_passed=passed,
-        samples_passed=None,
+        samples_passed=samples_passed,
+        verdict="passed" if samples_passed else "failed",
+        green=samples_passed,
         attempts=1,
         prompt_tokens=reply.prompt_tokens or 0,
         completion_tokens=reply.completion_tokens or 0,
@@ -201,6 +215,8 @@ def _forge_outcome(problem: Problem, result: ForgeResult, wall: float) -> Outcom
         attempt_notes=[a.summary()[:300] for a in result.attempts],
         attempt_kinds=[a.kind for a in result.attempts],
         shown_kind=last.kind if last else None,
+        verdict=result.verdict,
+        green=result.verdict == "passed",
     )
 
 
@@ -318,6 +334,8 @@ def _short(outcome: Outcome) -> str:
     extra = (
         "" if outcome.samples_passed is None else f" s={'ok' if outcome.samples_passed else 'no'}"
     )
+    if outcome.verdict == "doubtful":
+        extra += " doubtful"
     if outcome.error:
         extra += " ERROR"
     if outcome.extraction_failed:

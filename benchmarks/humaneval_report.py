@@ -40,6 +40,15 @@ def summarize(rows: list[dict[str, Any]], conditions: Iterable[str]) -> dict[str
             "extraction_failures": sum(o["extraction_failed"] for o in outs),
             "harness_errors": sum(bool(o.get("error")) for o in outs),
         }
+        judged = [o for o in outs if o.get("green") is not None]  # rows that say what was shown
+        if judged:
+            entry["judged"] = len(judged)
+            entry["green"] = sum(bool(o["green"]) for o in judged)
+            entry["false_green"] = sum(bool(o["green"]) and not o["hidden_passed"] for o in judged)
+            doubtful = [o for o in judged if o.get("verdict") == "doubtful"]
+            if condition != "single":
+                entry["doubtful"] = len(doubtful)
+                entry["doubtful_wrong"] = sum(not o["hidden_passed"] for o in doubtful)
         if condition != "single":
             entry["samples_passed"] = sum(bool(o["samples_passed"]) for o in outs)
             # Forge said yes but the hidden tests say no: the samples were not enough.

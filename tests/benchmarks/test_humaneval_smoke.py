@@ -97,8 +97,19 @@ def test_smoke_run_on_three_problems(sm: ScriptedModel, tmp_path: Path) -> None:
     assert rows["HumanEval/0"]["conditions"]["forge"]["shown_kind"] == "first"
     assert rows["HumanEval/0"]["n_samples"] == 2
 
+    # What a person would have seen: single is green when its code passes the samples,
+    # the forge when its verdict is "passed". None of these is a false green.
+    for condition in ("single", "forge"):
+        verdicts = [rows[t]["conditions"][condition]["verdict"] for t in IDS]
+        assert verdicts == ["passed", "passed", "failed"], (condition, verdicts)
+        assert [rows[t]["conditions"][condition]["false_green"] for t in IDS] == [False] * 3
+    assert rows["HumanEval/12"]["conditions"]["single"]["samples_passed"] is False
+
     summary = data["summary"]
     assert summary["single"]["hidden_passed"] == 2
+    for condition in ("single", "forge"):
+        assert (summary[condition]["green"], summary[condition]["false_green"]) == (2, 0)
+    assert (summary["forge"]["doubtful"], summary["forge"]["doubtful_wrong"]) == (0, 0)
     assert summary["forge"]["pass_rate"] == pytest.approx(2 / 3)
     assert summary["forge"]["hidden_passed_by_kind"] == {"first": 2}
     assert summary["forge"]["ratio_vs_single"] == pytest.approx(1.0)
@@ -431,6 +442,31 @@ def _row(task_id: str, notes: list[str], samples_passed: bool, hidden: bool) -> 
     }
     single = dict(outcome, attempts=1, samples_passed=None, hidden_passed=False)
     return {"task_id": task_id, "n_samples": 1, "conditions": {"single": single, "forge": outcome}}
+
+
+def test_false_greens_are_green_rows_that_fail_the_hidden_tests() -> None:
+    from benchmarks.humaneval_report import summarize
+
+    def judged(task: str, verdict: str, hidden: bool) -> dict[str, Any]:
+        row = _row(task, ["1/1 samples passed"], verdict != "failed", hidden)
+        green = verdict == "passed"
+        for outcome in row["conditions"].values():
+            outcome.update(verdict=verdict, green=green, hidden_passed=hidden)
+        return row
+
+    rows = [
+        judged("A", "passed", True),
+        judged("B", "passed", False),  # the worst outcome: green and wrong
+        judged("C", "doubtful", False),  # caught: amber and wrong
+        judged("D", "doubtful", True),
+        judged("E", "failed", False),
+        _row("F", ["1/1 samples passed"], True, False),  # an older row: says nothing shown
+    ]
+    summary = summarize(rows, ["single", "forge"])
+    forge = summary["forge"]
+    assert (forge["judged"], forge["green"], forge["false_green"]) == (5, 2, 1)
+    assert (forge["doubtful"], forge["doubtful_wrong"]) == (2, 1)
+    assert "doubtful" not in summary["single"] and summary["single"]["false_green"] == 1
 
 
 def test_extend_adds_a_larger_budget_from_a_continued_run() -> None:
