@@ -44,7 +44,7 @@ def _check_button(
         icon=icon,
         tooltip=tooltip,
         disabled=not enabled,
-        layout=widgets.Layout(width="auto"),
+        layout=widgets.Layout(width="auto", flex="0 0 auto"),  # a long check never squeezes it
     )
     if on_click is not None:
         button.on_click(lambda _b: on_click(index))
@@ -198,8 +198,13 @@ class ApprovalView(widgets.VBox):  # type: ignore[misc]
                     enabled,
                 )
                 drop = _check_button("Drop", "trash", "Forget this check", on_drop, index, enabled)
-                label = widgets.HTML(render.check_label(index + 1, check.text, mark, error))
-                rows.append(widgets.HBox([label, accept, drop]))
+                label = widgets.HTML(
+                    render.check_label(index + 1, check.text, mark, error),
+                    layout=widgets.Layout(flex="1 1 auto"),
+                )
+                rows.append(
+                    widgets.HBox([label, accept, drop], layout=widgets.Layout(align_items="center"))
+                )
                 self.check_buttons.append((accept, drop))
         self.checks_box.children = rows
         for row in old:  # the old rows' widgets are gone from the page: free their comms
