@@ -158,7 +158,7 @@ def plot(
     drawn = ax.bar([b[0] for b in bars], [b[1] * 100 for b in bars], color=[b[3] for b in bars])
     # The forge's bar split by the kind of attempt whose code passed (first answer,
     # repair, fresh start, polish): where the gain over single-shot comes from.
-    shades = {"first": 1.0, "repair": 0.75, "fresh": 0.55, "polish": 0.4}
+    shades = {"first": 1.0, "second": 0.85, "repair": 0.75, "fresh": 0.55, "polish": 0.4}
     for bar, (label, _, _, _) in zip(drawn, bars, strict=True):
         kinds = summary.get(label, {}).get("hidden_passed_by_kind") or {}
         if not label.startswith("forge") or label == "forge+reuse" or not kinds:
@@ -185,10 +185,37 @@ def plot(
                     color="white",
                 )
             bottom += height
-    for bar, (_, rate, label, _) in zip(drawn, bars, strict=True):
+    # Above each pass bar, the wrong tools a person was shown: green (false greens, the
+    # worst outcome) and, for the forge, amber (marked doubtful: caught before approval).
+    wrong_shown = (
+        ("false_green", "tab:red", "wrong, shown green (false green)"),
+        ("doubtful_wrong", "#9a6700", "wrong, marked doubtful (caught)"),
+    )
+    tops = [bar.get_height() for bar in drawn]
+    labelled: set[str] = set()
+    for index, (bar, (label, _, _, _)) in enumerate(zip(drawn, bars, strict=True)):
+        entry = summary.get(label, {})
+        for key, color, legend in wrong_shown:
+            count = entry.get(key) or 0
+            if not count:
+                continue
+            height = count / entry["n"] * 100
+            ax.bar(
+                bar.get_x() + bar.get_width() / 2,
+                height,
+                width=bar.get_width(),
+                bottom=tops[index],
+                color="none",
+                edgecolor=color,
+                hatch="///",
+                label=None if key in labelled else legend,
+            )
+            labelled.add(key)
+            tops[index] += height
+    for top, bar, (_, rate, label, _) in zip(tops, drawn, bars, strict=True):
         ax.annotate(
             f"{rate * 100:.0f}%\n({label})",
-            (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+            (bar.get_x() + bar.get_width() / 2, top),
             ha="center",
             va="bottom",
             fontsize=9,
@@ -202,6 +229,7 @@ def plot(
             linewidth=1,
             label=f"the model's published pass@1 ({published}%)",
         )
+    if published is not None or labelled:
         ax.legend(loc="upper left", fontsize=8, frameon=False)
     ax.set_ylim(0, 110)
     ax.set_ylabel("hidden-test pass rate (%)")

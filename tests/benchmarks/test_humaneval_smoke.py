@@ -444,8 +444,8 @@ def _row(task_id: str, notes: list[str], samples_passed: bool, hidden: bool) -> 
     return {"task_id": task_id, "n_samples": 1, "conditions": {"single": single, "forge": outcome}}
 
 
-def test_false_greens_are_green_rows_that_fail_the_hidden_tests() -> None:
-    from benchmarks.humaneval_report import summarize
+def test_false_greens_are_green_rows_that_fail_the_hidden_tests(tmp_path: Path) -> None:
+    from benchmarks.humaneval_report import plot, summarize
 
     def judged(task: str, verdict: str, hidden: bool) -> dict[str, Any]:
         row = _row(task, ["1/1 samples passed"], verdict != "failed", hidden)
@@ -467,6 +467,10 @@ def test_false_greens_are_green_rows_that_fail_the_hidden_tests() -> None:
     assert (forge["judged"], forge["green"], forge["false_green"]) == (5, 2, 1)
     assert (forge["doubtful"], forge["doubtful_wrong"]) == (2, 1)
     assert "doubtful" not in summary["single"] and summary["single"]["false_green"] == 1
+    pytest.importorskip("matplotlib")
+    picture = tmp_path / "he.png"
+    plot(summary, ["single", "forge"], "local", 6, picture)  # the hatched wrong-tool bars
+    assert picture.stat().st_size > 0
 
 
 def test_extend_adds_a_larger_budget_from_a_continued_run() -> None:
