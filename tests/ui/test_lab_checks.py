@@ -7,13 +7,13 @@ The screenshot (``test-artifacts/ui/checks_from_words.png``) is the one in docs/
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 from second_opinion_cases import GUARDED
-from test_lab_approval import FORGE_TIMEOUT, LAB_LOAD_TIMEOUT, LIBRARY, cell, run_cell, wait_idle
-from ui_support import ARTIFACTS, Lab, missing_requirement, setup_source, write_code_notebook
+from test_lab_approval import FORGE_TIMEOUT, LIBRARY, wait_idle
+from test_lab_second_opinion import forge_in_lab
+from ui_support import ARTIFACTS, Lab, missing_requirement
 
 from jupyter_forge.testing.scripted_llm import ScriptedModel
 
@@ -38,11 +38,6 @@ CHECKS = (
 )
 
 
-def write_notebook(root: Path, sm: ScriptedModel) -> None:
-    setup = setup_source(sm.model, sm.api_base, LIBRARY)
-    write_code_notebook(root / NOTEBOOK, [setup, CELL])
-
-
 @pytest.mark.timeout(180)
 def test_each_check_is_listed_once_and_dropping_a_wrong_one_turns_it_green(
     lab: Lab, scripted_model: ScriptedModel, page: Any
@@ -55,17 +50,7 @@ def test_each_check_is_listed_once_and_dropping_a_wrong_one_turns_it_green(
     scripted_model.checks = CHECKS
     try:
         scripted_model.push(GUARDED)
-        lab.shut_down_kernels()
-        write_notebook(lab.root, scripted_model)
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        page.goto(lab.page_url(f"lab/tree/{NOTEBOOK}"), timeout=LAB_LOAD_TIMEOUT)
-        expect(cell(page, 1)).to_be_visible(timeout=LAB_LOAD_TIMEOUT)
-        wait_idle(page, expect, timeout=LAB_LOAD_TIMEOUT)
-        run_cell(page, expect, 0)
-        expect(cell(page, 0).locator(".jp-InputPrompt")).to_have_text("[1]:", timeout=30_000)
-        wait_idle(page, expect)
-        run_cell(page, expect, 1)
-        forged = cell(page, 1)
+        forged = forge_in_lab(lab, scripted_model, page, NOTEBOOK, CELL)
         widget = forged.locator(".jupyter-forge-approval")
         expect(widget).to_be_visible(timeout=FORGE_TIMEOUT)
         expect(widget).to_contain_text("checks from your words: 1/2 pass")

@@ -25,19 +25,25 @@ pytestmark = pytest.mark.skipif(
 NOTEBOOK = "second_opinion.ipynb"
 
 
-def write_notebook(root: Path, sm: ScriptedModel) -> None:
+def write_notebook(root: Path, sm: ScriptedModel, notebook: str, forge_cell: str) -> None:
     setup = setup_source(sm.model, sm.api_base, LIBRARY)
-    write_code_notebook(root / NOTEBOOK, [setup, "%%forge scale\n" + CELL])
+    write_code_notebook(root / notebook, [setup, forge_cell])
 
 
-def forge_in_lab(lab: Lab, sm: ScriptedModel, page: Any) -> Any:
-    """Open the notebook, run the setup cell and the forge cell; the forge cell."""
+def forge_in_lab(
+    lab: Lab,
+    sm: ScriptedModel,
+    page: Any,
+    notebook: str = NOTEBOOK,
+    forge_cell: str = "%%forge scale\n" + CELL,
+) -> Any:
+    """Open a fresh notebook of a setup cell and ``forge_cell``, run both; the forge cell."""
     from playwright.sync_api import expect
 
     lab.shut_down_kernels()
-    write_notebook(lab.root, sm)
+    write_notebook(lab.root, sm, notebook, forge_cell)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.goto(lab.page_url(f"lab/tree/{NOTEBOOK}"), timeout=LAB_LOAD_TIMEOUT)
+    page.goto(lab.page_url(f"lab/tree/{notebook}"), timeout=LAB_LOAD_TIMEOUT)
     expect(cell(page, 1)).to_be_visible(timeout=LAB_LOAD_TIMEOUT)
     wait_idle(page, expect, timeout=LAB_LOAD_TIMEOUT)
     run_cell(page, expect, 0)
