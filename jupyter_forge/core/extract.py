@@ -125,6 +125,31 @@ def _unused_tests(kept: list[ast.stmt], name: str) -> list[ast.stmt]:
         needed += reached
 
 
+def _bound_names(node: ast.stmt) -> set[str]:
+    """The module-level names a kept definition, constant or import binds."""
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return {(a.asname or a.name).split(".")[0] for a in node.names}
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {node.name}
+    targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+    return {t.id for t in targets if isinstance(t, ast.Name)}
+
+
+def _imports_first(kept: list[ast.stmt]) -> list[ast.stmt]:
+    """The kept imports moved above the definitions, each group in its own order.
+
+    Why: models put ``import pandas as pd`` after the function, with the example
+    usage that extraction drops; the signature's ``pd.DataFrame`` is evaluated when
+    the function is defined, before that import, so the tool fails to load, and the
+    import fixer sees ``pd`` bound and adds nothing. An import whose name a kept
+    definition also binds stays where it is: moving it would change which one wins.
+    """
+    imports = [n for n in kept if isinstance(n, (ast.Import, ast.ImportFrom))]
+    defined = {name for n in kept if n not in imports for name in _bound_names(n)}
+    hoisted = [n for n in imports if not (_bound_names(n) & defined)]
+    return hoisted + [n for n in kept if n not in hoisted]
+
+
 def _describe(node: ast.stmt, source: str) -> str:
     segment = ast.get_source_segment(source, node) or type(node).__name__
     first = segment.strip().split("\n")[0]
@@ -283,7 +308,7 @@ def _extract_from(module: ast.Module, source: str, name: str) -> Extraction | No
     # Docstring-only expressions at top level are prose, not worth reporting.
     dropped = [d for d in dropped if not d.startswith(('"', "'"))]
     tests = _unused_tests(kept, name)
-    kept = [n for n in kept if n not in tests]
+    kept = _imports_first([n for n in kept if n not in tests])
     dropped += [_describe(n, source) for n in tests]
     functions = [n for n in kept if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
     if not functions:

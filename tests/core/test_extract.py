@@ -71,6 +71,46 @@ def test_main_guard_is_dropped() -> None:
     assert result.dropped == ['if __name__ == "__main__":']
 
 
+def test_an_import_below_the_function_moves_above_it_so_the_tool_loads() -> None:
+    # The example usage goes, its import stays: below the def, the signature's
+    # ``pd.DataFrame`` would be evaluated before ``pd`` exists.
+    reply = fenced(
+        "def f(df: pd.DataFrame) -> pd.DataFrame:\n"
+        '    """Copy ``df``."""\n'
+        "    return df.copy()\n\n"
+        "# Example usage:\n"
+        "import pandas as pd\n"
+        "from math import isclose\n"
+        "df = pd.DataFrame({'a': [1]})\n"
+        "print(f(df))\n"
+    )
+    result = extract_function(reply, "f")
+    assert result.ok and result.code is not None
+    assert top_level(result.code) == ["Import", "ImportFrom", "FunctionDef:f"]
+    assert result.code.startswith("import pandas as pd\nfrom math import isclose\n\n\ndef f(")
+    assert result.dropped == ["df = pd.DataFrame({'a': [1]})", "print(f(df))"]
+    namespace: dict[str, object] = {}
+    exec(compile(result.code, "<tool>", "exec"), namespace)  # loads: pd is bound in time
+    assert callable(namespace["f"])
+
+
+def test_an_import_a_definition_shadows_keeps_its_place() -> None:
+    # Moving ``from os.path import join`` above ``def join`` would change which one wins.
+    body = (
+        "def join(a: str, b: str) -> str:\n"
+        '    """Join with a dash."""\n'
+        "    return a + '-' + b\n\n"
+        "from os.path import join\n"
+        "import re\n\n"
+        "def f(x: str) -> str:\n"
+        '    """Squash spaces."""\n'
+        "    return re.sub(' +', ' ', x)\n"
+    )
+    result = extract_function(fenced(body), "f")
+    assert result.ok and result.code is not None
+    assert top_level(result.code) == ["Import", "FunctionDef:join", "ImportFrom", "FunctionDef:f"]
+
+
 def test_upper_case_constants_kept_lower_case_assignments_dropped() -> None:
     body = (
         "RATE = 2\n"
