@@ -303,7 +303,7 @@ def run_forge(
 
 
 def candidate_scores(p: Prepared, attempts: Sequence[Attempt]) -> list[dict[str, Any]]:
-    """Each answer's samples and hidden checks: was a correct tool ever written?
+    """Each answer's code, samples and hidden checks: was a correct tool ever written?
 
     Why: it tells a selection miss (a correct candidate existed and another was
     shown) from a generation miss (no candidate was correct), which need
@@ -318,6 +318,10 @@ def candidate_scores(p: Prepared, attempts: Sequence[Attempt]) -> list[dict[str,
                 "kind": attempt.kind,
                 "samples_passed": attempt.passed,
                 "hidden_checks_passed": hidden_ok,
+                # The code as validated (after deterministic fixes), to see why a
+                # candidate failed to load or pass without rerunning the model.
+                "code": attempt.code,
+                "fixes": list(attempt.fixes),
             }
         )
     return scores

@@ -150,10 +150,16 @@ def test_smoke_run_on_three_tasks(
     # Every answer scored on the hidden checks: was a correct tool ever written? (The
     # second answer repeats the first, so it is not run on the samples: not passed.)
     every = len(tasks[REFERENCE].hidden)
-    assert forge[REFERENCE]["candidates"] == [
-        {"number": 1, "kind": "first", "samples_passed": True, "hidden_checks_passed": every},
-        {"number": 2, "kind": "second", "samples_passed": False, "hidden_checks_passed": every},
+    scores = ("number", "kind", "samples_passed", "hidden_checks_passed")
+    assert [tuple(c[k] for k in scores) for c in forge[REFERENCE]["candidates"]] == [
+        (1, "first", True, every),
+        (2, "second", False, every),
     ]
+    # Each candidate's code is kept, as validated, to diagnose a miss without the model.
+    reference_code = tasks[REFERENCE].reference.strip()
+    assert [c["code"].strip() for c in forge[REFERENCE]["candidates"]] == [reference_code] * 2
+    assert all(c["fixes"] == [] for c in forge[REFERENCE]["candidates"])
+    assert all("no idea" in c["code"] for c in forge[GARBAGE]["candidates"])
     assert len(near["candidates"]) == GIVE_UP_ON_CHECKS
     assert near["candidates"][0]["samples_passed"]  # the rest repeat it
     assert all(c["hidden_checks_passed"] < len(tasks[NEAR_MISS].hidden) for c in near["candidates"])
