@@ -152,6 +152,23 @@ def _stdlib(module: str) -> ModuleType | None:
         return None
 
 
+def star_names(module: str) -> frozenset[str] | None:
+    """The names ``from module import *`` binds, for a standard-library module of the
+    table (None for any other: it may bind anything, and importing it to see could run
+    its code).
+
+    Why: models open with ``from typing import *``; it cannot bind ``pd``, so it must
+    not stop the fix of a signature that uses ``pd.DataFrame``.
+    """
+    found = _stdlib(module) if module in _STDLIB_MODULES else None
+    if found is None:
+        return None
+    public = getattr(found, "__all__", None)
+    if public is None:
+        public = [name for name in vars(found) if not name.startswith("_")]
+    return frozenset(str(name) for name in public)
+
+
 def _fits_member(name: str, member: object, uses: list[Use]) -> bool:
     """Every use makes sense for ``member``; bare lowercase names may be misspelt variables."""
     for kind, attr in uses:

@@ -22,7 +22,7 @@ import symtable
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from .import_table import KNOWN_NAMES, Use, installed, resolve
+from .import_table import KNOWN_NAMES, Use, installed, resolve, star_names
 
 
 @dataclass(frozen=True)
@@ -38,12 +38,19 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 _CODING = re.compile(r"^[ \t\f]*#.*?coding[:=]")
 
 
-def _has_star_import(tree: ast.Module) -> bool:
-    """``from m import *`` anywhere: it may bind any name, so nothing is known missing."""
-    return any(
-        isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names)
-        for node in ast.walk(tree)
-    )
+def _star_bound(tree: ast.Module) -> set[str] | None:
+    """The names the module's ``from m import *`` lines bind; None when one may bind
+    anything (a module outside the table, a relative import), so nothing is known
+    missing."""
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names)):
+            continue
+        names = star_names(node.module) if node.module and not node.level else None
+        if names is None:
+            return None
+        bound |= names
+    return bound
 
 
 def _global_names(code: str) -> tuple[set[str], set[str]] | None:
@@ -216,10 +223,12 @@ def add_missing_imports(code: str, *, available: Callable[[str], bool] | None = 
         tree = ast.parse(code)
     except (SyntaxError, ValueError, RecursionError):
         return unchanged
-    names = None if _has_star_import(tree) else _global_names(code)
-    if names is None:
+    star_bound = _star_bound(tree)
+    names = None if star_bound is None else _global_names(code)
+    if star_bound is None or names is None:
         return unchanged
     module_bound, looked_up = names
+    module_bound |= star_bound
     unbound = set(KNOWN_NAMES) - set(vars(builtins)) - module_bound
     uses = _uses(tree, unbound & looked_up, in_annotation=False)
     # Quoted annotations are read at module level too (typing.get_type_hints), but the

@@ -294,6 +294,38 @@ def test_star_import_may_bind_anything() -> None:
     assert _fix(code) == ImportFix(code=code, added=[])
 
 
+@pytest.mark.parametrize("star", ["from . import *", "from .typing import *"])
+def test_a_relative_star_import_may_bind_anything(star: str) -> None:
+    code = f"{star}\n\n\ndef f(s):\n    return re.sub('a', 'b', s)\n"
+    assert _fix(code) == ImportFix(code=code, added=[])
+
+
+def test_a_star_import_from_the_standard_library_binds_only_its_names() -> None:
+    # The 1.5B model opens with ``from typing import *``: it cannot bind ``pd``, so the
+    # signature's ``pd.DataFrame`` still gets its import (and the tool loads).
+    code = (
+        "from typing import *\n"
+        "import numpy as np\n\n\n"
+        "def f(s: pd.Series) -> Optional[pd.Series]:\n"
+        "    return s.clip(lower=float(np.min(s)))\n"
+    )
+    fixed = _fix(code, installed=("pandas", "numpy"))
+    assert fixed.added == ["import pandas as pd"]
+    assert fixed.code.startswith("import pandas as pd\nfrom typing import *\n")
+    if importlib.util.find_spec("pandas") is not None:
+        assert callable(_run(fixed.code)["f"])
+
+
+def test_what_a_standard_library_star_import_binds_is_not_added_again() -> None:
+    # ``from math import *`` binds ``sqrt``; ``re`` is still missing.
+    code = (
+        "from math import *\n\n\n"
+        "def f(s: str) -> float:\n"
+        "    return sqrt(len(re.sub(' ', '', s)))\n"
+    )
+    assert _fix(code).added == ["import re"]
+
+
 def test_builtins_and_unknown_names_are_not_guessed() -> None:
     code = "def f(s):\n    return len(s) + requests.get(s) + yaml.safe_load(s) + mean(s)\n"
     assert _fix(code).added == []
