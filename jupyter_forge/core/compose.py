@@ -18,7 +18,7 @@ import ast
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from .defs import function_def
+from .defs import bound_names, function_def
 from .errors import LibraryError, SpecError
 from .record import ToolRecord
 from .spec import check_tool_name
@@ -175,30 +175,13 @@ def uses(code: str, names: Iterable[str]) -> list[str]:
         tree = ast.parse(code)
     except SyntaxError:
         return []
-    defined = {
-        node.name
-        for node in tree.body
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
-    }
-    defined |= {
-        target.id
-        for node in tree.body
-        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.Import, ast.ImportFrom))
-        for target in _bound(node)
-    }
+    defined = {name for node in tree.body for name in bound_names(node)}
     loaded = {
         node.id
         for node in ast.walk(tree)
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
     }
     return [n for n in names if n in loaded and n not in defined]
-
-
-def _bound(node: ast.stmt) -> list[ast.Name]:
-    if isinstance(node, (ast.Import, ast.ImportFrom)):
-        return [ast.Name(id=(a.asname or a.name).split(".")[0]) for a in node.names]
-    targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
-    return [n for t in targets if t is not None for n in ast.walk(t) if isinstance(n, ast.Name)]
 
 
 @dataclass(frozen=True)

@@ -30,3 +30,19 @@ def function_def(code: str | ast.Module, name: str) -> FunctionNode | None:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
             found = node
     return found
+
+
+def bound_names(node: ast.stmt) -> set[str]:
+    """The names a top-level statement binds: a ``def`` or ``class``, an import (``a.b``
+    binds ``a``), an assignment's targets; other statements bind none here."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {node.name}
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return {(a.asname or a.name).split(".")[0] for a in node.names}
+    if isinstance(node, ast.Assign):
+        targets = node.targets
+    elif isinstance(node, ast.AnnAssign):
+        targets = [node.target]
+    else:
+        return set()
+    return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}

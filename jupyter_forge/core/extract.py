@@ -15,6 +15,8 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+from .defs import bound_names
+
 _FENCE = re.compile(r"```[ \t]*([A-Za-z0-9_+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.DOTALL)
 _CODE_START = re.compile(r"^(?:import |from \S+ import |def |async def |class |@)", re.MULTILINE)
 
@@ -125,16 +127,6 @@ def _unused_tests(kept: list[ast.stmt], name: str) -> list[ast.stmt]:
         needed += reached
 
 
-def _bound_names(node: ast.stmt) -> set[str]:
-    """The module-level names a kept definition, constant or import binds."""
-    if isinstance(node, (ast.Import, ast.ImportFrom)):
-        return {(a.asname or a.name).split(".")[0] for a in node.names}
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return {node.name}
-    targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
-    return {t.id for t in targets if isinstance(t, ast.Name)}
-
-
 def _imports_first(kept: list[ast.stmt]) -> list[ast.stmt]:
     """The kept imports moved above the definitions, each group in its own order.
 
@@ -145,8 +137,8 @@ def _imports_first(kept: list[ast.stmt]) -> list[ast.stmt]:
     definition also binds stays where it is: moving it would change which one wins.
     """
     imports = [n for n in kept if isinstance(n, (ast.Import, ast.ImportFrom))]
-    defined = {name for n in kept if n not in imports for name in _bound_names(n)}
-    hoisted = [n for n in imports if not (_bound_names(n) & defined)]
+    defined = {name for n in kept if n not in imports for name in bound_names(n)}
+    hoisted = [n for n in imports if not (bound_names(n) & defined)]
     return hoisted + [n for n in kept if n not in hoisted]
 
 

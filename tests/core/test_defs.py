@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 from jupyter_forge.core.compose import docstring
-from jupyter_forge.core.defs import function_def, parse_quietly
+from jupyter_forge.core.defs import bound_names, function_def, parse_quietly
 from jupyter_forge.core.schema import function_schema, signature_text
 from jupyter_forge.core.tool_view import call_params
 
@@ -35,3 +35,25 @@ def test_absent_or_unparsable_is_none() -> None:
     assert function_def("def f(:", "f") is None
     assert parse_quietly("(" * 200_000) is None  # too deep: no crash
     assert function_def("async def f():\n    pass\n", "f") is not None
+
+
+def test_the_names_each_top_level_statement_binds() -> None:
+    code = (
+        "import os.path\n"
+        "from math import sqrt as root, pi\n"
+        "def f(): pass\n"
+        "class C: pass\n"
+        "A, (B, C2) = 1, (2, 3)\n"
+        "LIMIT: int = 3\n"
+        "print(f)\n"
+    )
+    tree = ast.parse(code)
+    assert [bound_names(node) for node in tree.body] == [
+        {"os"},
+        {"root", "pi"},
+        {"f"},
+        {"C"},
+        {"A", "B", "C2"},
+        {"LIMIT"},
+        set(),
+    ]
