@@ -289,13 +289,10 @@ def test_module_code_needs_a_module_import() -> None:
     assert _fix(code).added == ["import math"]
 
 
-def test_star_import_may_bind_anything() -> None:
-    code = "from mylib import *\n\n\ndef f(s):\n    return re.sub('a', 'b', s)\n"
-    assert _fix(code) == ImportFix(code=code, added=[])
-
-
-@pytest.mark.parametrize("star", ["from . import *", "from .typing import *"])
-def test_a_relative_star_import_may_bind_anything(star: str) -> None:
+@pytest.mark.parametrize(
+    "star", ["from mylib import *", "from . import *", "from .typing import *"]
+)
+def test_a_star_import_outside_the_standard_library_may_bind_anything(star: str) -> None:
     code = f"{star}\n\n\ndef f(s):\n    return re.sub('a', 'b', s)\n"
     assert _fix(code) == ImportFix(code=code, added=[])
 
