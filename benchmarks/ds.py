@@ -249,6 +249,9 @@ def word_checks_field(wc: WordChecks | None, ran: int | None) -> dict[str, Any] 
         "skipped": len(wc.skipped),
         "error": wc.error,
         "texts": [c.text for c in wc.checks],
+        # The call's own cost: where a forge's time goes, next to the candidates'.
+        "completion_tokens": wc.completion_tokens,
+        "llm_seconds": round(wc.seconds, 3),
     }
 
 
@@ -322,6 +325,8 @@ def candidate_scores(p: Prepared, attempts: Sequence[Attempt]) -> list[dict[str,
                 # candidate failed to load or pass without rerunning the model.
                 "code": attempt.code,
                 "fixes": list(attempt.fixes),
+                "completion_tokens": attempt.completion_tokens,
+                "llm_seconds": round(attempt.llm_seconds, 3),
             }
         )
     return scores

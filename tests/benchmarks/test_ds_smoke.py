@@ -159,6 +159,12 @@ def test_smoke_run_on_three_tasks(
     reference_code = tasks[REFERENCE].reference.strip()
     assert [c["code"].strip() for c in forge[REFERENCE]["candidates"]] == [reference_code] * 2
     assert all(c["fixes"] == [] for c in forge[REFERENCE]["candidates"])
+    # Each call's cost is kept: the candidates' and the word checks' add up to the row's.
+    row = forge[REFERENCE]
+    per_call = sum(c["completion_tokens"] for c in row["candidates"])
+    per_call += row["word_checks"]["completion_tokens"]
+    assert per_call == row["completion_tokens"] > 0
+    assert all(c["llm_seconds"] > 0 for c in row["candidates"])
     assert all("no idea" in c["code"] for c in forge[GARBAGE]["candidates"])
     assert len(near["candidates"]) == GIVE_UP_ON_CHECKS
     assert near["candidates"][0]["samples_passed"]  # the rest repeat it
