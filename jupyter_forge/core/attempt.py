@@ -81,6 +81,18 @@ class Attempt:
         report = self.checks_report
         return self.passed and (report is None or report.passed)
 
+    # Why a candidate that ranks lower lost, one phrase per component of :meth:`rank`
+    # (keep the two in step): what the reviewer is told about the answers not shown.
+    LOST_BECAUSE = (
+        "did not pass the samples",
+        "passed fewer checks from your words",
+        "left more missing (type hints, docstring)",
+        "passed fewer samples",
+        "left more missing (type hints, docstring)",
+        "agrees with fewer of the other answers",
+        "is no better, and ties go to the earlier answer",
+    )
+
     def rank(self, agreement: int = 0) -> tuple[bool, int, bool, int, int, int, int]:
         """Better candidates sort higher: by :meth:`merit`, then agreeing with more other
         candidates, then earlier (the first answer is greedy; later ones are sampled, and

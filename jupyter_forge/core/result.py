@@ -228,6 +228,29 @@ class ForgeResult:
         self.chosen, self.chosen_among = best, len(self.attempts)
         return self.attempts[best]
 
+    def why_not_later(self) -> str | None:
+        """Why the shown candidate beat the answers after it, from the rank that decided
+        (None when none came after it): "attempt 3 passed fewer checks from your words"."""
+        shown = self.shown
+        later = [a for a in self.attempts if shown is not None and a.number > shown.number]
+        if shown is None or not later:
+            return None
+        ranks = {a.number: a.rank(self.agreement(a)) for a in [shown, *later]}
+        best = max(later, key=lambda a: ranks[a.number])
+        decided = next(
+            i
+            for i, (mine, theirs) in enumerate(
+                zip(ranks[shown.number], ranks[best.number], strict=True)
+            )
+            if mine != theirs
+        )
+        who = (
+            f"attempt {best.number}"
+            if len(later) == 1
+            else f"the best later one, attempt {best.number},"
+        )
+        return f"{who} {Attempt.LOST_BECAUSE[decided]}"
+
     def add_time(self, stage: str, seconds: float) -> None:
         self.timings[stage] = self.timings.get(stage, 0.0) + seconds
 
@@ -302,7 +325,7 @@ class ForgeResult:
                 how = "repeated it" if last.report is None and last.code else "did not pass"
                 line += f"; a second answer (attempt {last.number}) {how}: no comparison"
             elif shown.number != tries and (opinion is None or opinion.other != tries):
-                line += f" (attempt {shown.number} is shown: later ones did worse)"
+                line += f" (attempt {shown.number} is shown: {self.why_not_later()})"
             if shown.hinted:
                 line += f"; type hints from the sample runs: {', '.join(shown.hinted)}"
             return line + (f"; still missing: {'; '.join(shown.notes)}" if shown.notes else "")

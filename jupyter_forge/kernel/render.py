@@ -271,10 +271,11 @@ def notes(result: ForgeResult, layers: Sequence[str]) -> str:
     if last is not None and last.notes:
         items = "".join(f"<li>{html.escape(p)}</li>" for p in last.notes)
         parts.append(f"<p><b>Still missing</b> (add before approving?)</p><ul>{items}</ul>")
-    if last is not None and last.number != len(result.attempts):
+    why_not_later = result.why_not_later()
+    if last is not None and why_not_later:
         parts.append(
             f"<p>Showing attempt {last.number} of {len(result.attempts)}: "
-            "the later ones did worse on the samples.</p>"
+            f"{html.escape(why_not_later)}.</p>"
         )
     if result.report is not None and result.report.load_error:
         parts.append(

@@ -205,7 +205,7 @@ def test_a_repair_that_breaks_working_code_never_replaces_it() -> None:
     assert result.report is result.attempts[0].report
     line = result.status_line()
     assert "after 2 attempts" in line
-    assert "(attempt 1 is shown: later ones did worse)" in line
+    assert "(attempt 1 is shown: attempt 2 did not pass the samples)" in line
     assert "still missing: parameter(s) `x` of `double` have no type hint" in line
 
 

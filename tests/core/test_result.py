@@ -5,13 +5,15 @@ Hand-built attempts (no model, no sandbox): the rule reads only kinds and report
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from jupyter_forge.core.attempt import Attempt
 from jupyter_forge.core.disagreement import Comparison, Difference, SecondOpinion
 from jupyter_forge.core.result import ForgeResult
 from jupyter_forge.core.spec import parse_cell
-from jupyter_forge.core.validation import ValidationReport
+from jupyter_forge.core.validation import SampleResult, ValidationReport
 
 CODE = "def f(x: int) -> int:\n    '''Double.'''\n    return 2 * x\n"
 
@@ -95,3 +97,78 @@ def test_why_unconfirmed_names_the_failed_answers_and_the_second_ones() -> None:
 def test_a_failed_forge_is_never_doubtful() -> None:
     result = forged(attempt(1, "first", passed=False), attempt(2, "repair", passed=False))
     assert result.doubt is None and result.verdict == "failed"
+
+
+def checked(number: int, kind: str, *checks_passed: bool) -> Attempt:
+    """A candidate that passed the samples, with these outcomes on the checks from the words."""
+    tried = attempt(number, kind, passed=True)
+    tried.checks_report = ValidationReport(
+        passed=all(checks_passed),
+        results=[
+            SampleResult(source=f"check {i}", kind="assert", expected=None, passed=ok)
+            for i, ok in enumerate(checks_passed)
+        ],
+    )
+    return tried
+
+
+def probed(tried: Attempt, outcome: str, notes: list[str] | None = None) -> Attempt:
+    tried.behaviour, tried.notes = (outcome,), notes or []
+    return tried
+
+
+@pytest.mark.parametrize(
+    ("attempts", "shown", "why"),
+    [
+        # The one after it broke the samples (a repair of passing code).
+        (
+            lambda: [attempt(1, "first", passed=True), attempt(2, "polish", passed=False)],
+            1,
+            "attempt 2 did not pass the samples",
+        ),
+        # Both green on the samples, the later one broke a check from the words.
+        (
+            lambda: [checked(1, "first", True, True), checked(2, "second", True, False)],
+            1,
+            "attempt 2 passed fewer checks from your words",
+        ),
+        # Equally good: the rank falls through to the earlier answer.
+        (
+            lambda: [checked(1, "first", True), checked(2, "second", True)],
+            1,
+            "attempt 2 is no better, and ties go to the earlier answer",
+        ),
+        # Attempt 2 behaves like attempt 1 on the probes, attempt 3 like nobody.
+        (
+            lambda: [
+                probed(checked(1, "first", True), "1", notes=["no docstring"]),
+                probed(checked(2, "polish", True), "1"),
+                probed(checked(3, "second", True), "2"),
+            ],
+            2,
+            "attempt 3 agrees with fewer of the other answers",
+        ),
+        # Several later ones: the best of them is named.
+        (
+            lambda: [
+                checked(1, "first", True, True),
+                attempt(2, "repair", passed=False),
+                checked(3, "fresh", True, False),
+            ],
+            1,
+            "the best later one, attempt 3, passed fewer checks from your words",
+        ),
+    ],
+)
+def test_why_not_later_names_what_decided_against_the_later_answers(
+    attempts: Any, shown: int, why: str
+) -> None:
+    result = forged(*attempts())
+    assert result.shown is not None and result.shown.number == shown
+    assert result.why_not_later() == why
+
+
+def test_why_not_later_is_silent_when_the_last_answer_is_shown() -> None:
+    result = forged(attempt(1, "first", passed=False), attempt(2, "repair", passed=True))
+    assert result.shown is result.attempts[1]
+    assert result.why_not_later() is None

@@ -35,6 +35,29 @@ def test_no_attempts_no_red_block() -> None:
     assert "Tried while it ran" not in notes and "Review these" in notes
 
 
+def test_an_earlier_answer_shown_says_what_decided_against_the_later_one() -> None:
+    """Two answers equally green: the note must not claim the later one did worse."""
+    result = result_that_tried()
+    code = result.attempts[0].code
+    later = Attempt(
+        number=2, reply="", code=code, kind="second", report=ValidationReport(passed=True)
+    )
+    result.attempts.append(later)
+    result.choose_best()
+    notes = render.notes(result, [])
+    assert (
+        "Showing attempt 1 of 2: attempt 2 is no better, and ties go to the earlier answer."
+        in notes
+    )
+    assert "did worse" not in notes
+
+
+def test_the_last_answer_shown_needs_no_note() -> None:
+    result = result_that_tried()
+    result.choose_best()
+    assert "Showing attempt" not in render.notes(result, [])
+
+
 def _sample(source: str, **fields: object) -> SampleResult:
     base: dict[str, object] = {"kind": "code", "expected": None, "passed": True}
     return SampleResult(source=source, **{**base, **fields})  # type: ignore[arg-type]
