@@ -40,7 +40,7 @@ from .core.search import Hit
 from .core.spec import ForgeSpec, Sample, check_tool_name
 from .core.templates import apply_checks, get_template, guidance
 from .core.validation import ValidationReport
-from .core.variables import VariableInfo, describe_variables
+from .core.variables import VariableInfo, describe_variables, sample_free_names
 from .core.word_checks import WordChecks
 from .evidence import sample_inputs
 from .llm.models import ResolvedModel
@@ -273,8 +273,11 @@ class Forge(ForgeSettings):
         return model_calls.generator(complete, self.call_settings(temperature))
 
     def prompt_variables(self, spec: ForgeSpec, namespace: Mapping[str, Any]) -> list[VariableInfo]:
-        """Only variables the request names: describing sample-only inputs distracts small models."""
-        return describe_variables([spec.request], namespace, exclude=[spec.name])
+        """The variables the request names, then the kernel inputs the samples read: a
+        sample ``f(sales)`` says nothing of what ``sales`` is, and a model that is not told
+        guesses (a string for a DataFrame). Types, shapes and columns only, never data."""
+        read = sample_free_names(s.source for s in spec.samples)
+        return describe_variables([spec.request, *read], namespace, exclude=[spec.name])
 
     def first_messages(
         self, spec: ForgeSpec, namespace: Mapping[str, Any] | None = None

@@ -250,6 +250,36 @@ def test_sample_using_a_kernel_dataframe_runs_in_the_sandbox(
     assert len(df) == 3  # the kernel's object was not touched
 
 
+def test_a_kernel_input_only_the_samples_name_is_described_to_the_model(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    """Words rarely name the DataFrame (``Each region's share...``); the sample does."""
+    sales = pd.DataFrame({"region": ["north", "south"], "revenue": [3.0, 1.0]})
+    unrelated = pd.DataFrame({"other": [1]})
+    sm.push(
+        "```python\nimport pandas as pd\n\n\n"
+        "def top_region(frame: pd.DataFrame) -> str:\n"
+        '    """The region with the most revenue."""\n'
+        "    return str(frame.loc[frame['revenue'].idxmax(), 'region'])\n```"
+    )
+    cell = (
+        "The region with the most revenue.\n"
+        ">>> top_region(sales)\n'north'\n"
+        ">>> local = sales.head(1)\n"  # assigned by the sample itself: not a kernel input
+        ">>> top_region(local)\n'north'\n"
+    )
+    namespace = {"sales": sales, "unrelated": unrelated, "local": unrelated}
+    result = forge_for(sm, tmp_path).create(
+        parse_cell("top_region", cell), namespace=namespace, attempts=1
+    )
+    assert result.passed, result.status_line()
+    prompt = sm.requests[0]["messages"][-1]["content"]
+    assert "`sales`: pandas.DataFrame with shape (2, 2)" in prompt
+    assert "'revenue': float64" in prompt
+    assert "`unrelated`" not in prompt and "`local`" not in prompt
+    assert "north" not in prompt.split("For context", 1)[1].split("\n\n", 1)[0]
+
+
 def test_unpicklable_kernel_variable_fails_before_asking_the_model(
     sm: ScriptedModel, tmp_path: Path
 ) -> None:
