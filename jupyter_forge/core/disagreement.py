@@ -60,8 +60,10 @@ class SecondOpinion:
         return self.comparison.probes > 0 and not self.comparison.differences
 
     def first_difference(self) -> str:
+        """The status line's example: "`f('')` raises ValueError here, gives 0 in attempt 5"."""
         first = self.comparison.differences[0]
-        return f"`{first.call}` gives {first.shown} here, {first.other} in attempt {self.other}"
+        shown, other = _outcome(first.shown), _outcome(first.other)
+        return f"`{first.call}` {shown} here, {other} in attempt {self.other}"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -70,6 +72,11 @@ class SecondOpinion:
             "probes": self.comparison.probes,
             "differences": [d.to_json() for d in self.comparison.differences],
         }
+
+
+def _outcome(outcome: str) -> str:
+    """An outcome as a verb phrase: "raises ValueError" as it is, a value as "gives 0"."""
+    return outcome if outcome.startswith("raises ") else f"gives {outcome}"
 
 
 def compared(calls: Sequence[str], shown: Sequence[str], other: Sequence[str]) -> Comparison:
