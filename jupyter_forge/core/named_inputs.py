@@ -15,8 +15,10 @@ What counts as a named input, kept narrow so a correct tool is rarely doubted:
   string near "raises", "invalid", "unknown"... is more likely an input that must fail);
 - the person's samples call the tool with a string literal first: the quoted input takes
   its place, the other arguments stay as that sample has them;
-- not much shorter than the sample's own string (a fragment such as '+1' in "with a
-  leading '+1'" is part of an input, not one), and not an input a sample already runs;
+- not part of another input (a fragment such as '+1' in "with a leading '+1'" is part
+  of the sample's '+1 555 123 4567', not an input of its own), not much shorter than the
+  sample's own string, and not an input a sample already runs; two characters are
+  enough for an input of its own ('2h' beside a sample's '1h 30m');
 - not a format template: without digits when the sample's input has some
   ('YYYY-MM-DD', 'HH:MM', or an output such as 'morning');
 - not shaped like the sample's expected output unless shaped like its input too
@@ -36,7 +38,7 @@ from .spec import ForgeSpec, Sample
 
 MAX_NAMED_INPUTS = 8
 MAX_INPUT_CHARS = 80
-MIN_INPUT_CHARS = 3
+MIN_INPUT_CHARS = 2
 
 # A quote that is no apostrophe: not preceded or followed by a letter ("isn't", "what's").
 _QUOTED = re.compile(
@@ -125,6 +127,8 @@ def named_input_checks(spec: ForgeSpec, already: Sequence[Check] = ()) -> list[C
             text = match.group(1) if match.group(1) is not None else match.group(2)
             if text in seen or len(text.strip()) < shortest:
                 continue
+            if any(text in other for other in seen):
+                continue  # a fragment of an input, not one: '+1' of '+1 555 123 4567'
             if needs_digits and not any(c.isdigit() for c in text):
                 continue  # a template ('YYYY-MM-DD') or a word the tool returns
             if _shape(text) in outputs and _shape(text) != _shape(own):

@@ -52,6 +52,19 @@ def test_fragments_templates_outputs_and_the_samples_own_input_are_left_out() ->
     assert texts("fmt", body) == ["fmt('555.123.4567')"]
 
 
+def test_a_two_character_input_counts_and_a_piece_of_another_input_does_not() -> None:
+    body = (
+        "Convert a duration like '1h 30m', '45m' or '2h' to whole minutes.\n"
+        ">>> to_minutes('1h 30m')\n90\n"
+    )
+    assert texts("to_minutes", body) == ["to_minutes('45m')", "to_minutes('2h')"]
+    body = (
+        "Convert durations like '1h 30m' or '45m' to minutes; in '1h 30m' the '1h' is hours.\n"
+        ">>> to_minutes('2h')\n120\n"
+    )
+    assert texts("to_minutes", body) == ["to_minutes('1h 30m')", "to_minutes('45m')"]
+
+
 def test_apostrophes_are_not_quotes() -> None:
     body = "If what's left isn't ten digits, it's 'bad'. Accept '555.123.4567' too.\n>>> f('5551234567')\n'x'\n"
     assert texts("f", body) == ["f('555.123.4567')"]
