@@ -276,8 +276,10 @@ class Forge(ForgeSettings):
         """The variables the request names, then the kernel inputs the samples read: a
         sample ``f(sales)`` says nothing of what ``sales`` is, and a model that is not told
         guesses (a string for a DataFrame). Types, shapes and columns only, never data."""
+        named = describe_variables([spec.request], namespace, exclude=[spec.name])
         read = sample_free_names(s.source for s in spec.samples)
-        return describe_variables([spec.request, *read], namespace, exclude=[spec.name])
+        skip = [spec.name, *(v.name for v in named)]
+        return named + describe_variables(read, namespace, exclude=skip, outline=True)
 
     def first_messages(
         self, spec: ForgeSpec, namespace: Mapping[str, Any] | None = None

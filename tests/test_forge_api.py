@@ -274,8 +274,9 @@ def test_a_kernel_input_only_the_samples_name_is_described_to_the_model(
     )
     assert result.passed, result.status_line()
     prompt = sm.requests[0]["messages"][-1]["content"]
-    assert "`sales`: pandas.DataFrame with shape (2, 2)" in prompt
-    assert "'revenue': float64" in prompt
+    # Its columns' names; not their dtypes or the shape (see core/variables._outline).
+    assert "`sales`: pandas.DataFrame with columns 'region', 'revenue'" in prompt
+    assert "float64" not in prompt and "(2, 2)" not in prompt
     assert "`unrelated`" not in prompt and "`local`" not in prompt
     assert "north" not in prompt.split("For context", 1)[1].split("\n\n", 1)[0]
 

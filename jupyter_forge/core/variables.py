@@ -80,10 +80,33 @@ def mentioned_names(texts: Iterable[str]) -> list[str]:
     return seen
 
 
+def _outline(value: Any) -> str:
+    """A table's type and column names only: what a sample's bare argument is, without
+    dtypes and shape (a model told ``'ts': object`` insists on strings; it copies the
+    shape into the docstring)."""
+    kind = type(value)
+    typed = f"{kind.__module__.split('.')[0]}.{kind.__qualname__}"
+    columns = getattr(value, "columns", None)
+    if columns is not None and getattr(value, "dtypes", None) is not None:
+        names = [repr(c) for c in list(columns)[:_MAX_COLUMNS]]
+        more = len(columns) - _MAX_COLUMNS
+        tail = f", ... {more} more" if more > 0 else ""
+        return f"{typed} with columns {', '.join(names)}{tail}"
+    if getattr(value, "shape", None) is not None and getattr(value, "dtype", None) is not None:
+        name = getattr(value, "name", None)
+        return f"{typed} named {name!r}" if isinstance(name, str) else typed
+    return _describe(value)
+
+
 def describe_variables(
-    texts: Iterable[str], namespace: Mapping[str, Any], *, exclude: Iterable[str] = ()
+    texts: Iterable[str],
+    namespace: Mapping[str, Any],
+    *,
+    exclude: Iterable[str] = (),
+    outline: bool = False,
 ) -> list[VariableInfo]:
-    """Describe the data variables of ``namespace`` that the texts mention."""
+    """Describe the data variables of ``namespace`` that the texts mention (``outline``:
+    tables by their columns' names only)."""
     skip = set(exclude)
     infos = []
     for name in mentioned_names(texts):
@@ -92,7 +115,8 @@ def describe_variables(
         value = namespace[name]
         if isinstance(value, (ModuleType, type)) or callable(value):
             continue
-        infos.append(VariableInfo(name=name, description=_describe(value)))
+        description = _outline(value) if outline else _describe(value)
+        infos.append(VariableInfo(name=name, description=description))
     return infos
 
 

@@ -64,6 +64,22 @@ def test_series_describes_dtype_and_name(df: pd.DataFrame) -> None:
     assert text == "pandas.Series with shape (3,), dtype int64, name 'qty'"
 
 
+def outline(value: Any, name: str = "v") -> str:
+    infos = describe_variables([name], {name: value}, outline=True)
+    assert len(infos) == 1
+    return infos[0].description
+
+
+def test_an_outline_gives_a_tables_column_names_only(df: pd.DataFrame) -> None:
+    """A sample's bare argument: its type and columns, no dtypes, shape or values."""
+    assert outline(df) == "pandas.DataFrame with columns 'price', 'qty', 'ratio'"
+    assert outline(df["qty"]) == "pandas.Series named 'qty'"
+    assert outline(np.arange(3)) == "numpy.ndarray"
+    assert outline([1, 2]) == describe([1, 2])  # not a table: as described in full
+    wide = outline(pd.DataFrame({f"c{i}": [i] for i in range(45)}))
+    assert "'c39'" in wide and "'c40'" not in wide and wide.endswith("... 5 more")
+
+
 def test_numpy_array() -> None:
     arr = np.arange(12, dtype="float32").reshape(3, 4)
     assert describe(arr) == "numpy.ndarray with shape (3, 4), dtype float32"
