@@ -273,9 +273,10 @@ class Forge(ForgeSettings):
         return model_calls.generator(complete, self.call_settings(temperature))
 
     def prompt_variables(self, spec: ForgeSpec, namespace: Mapping[str, Any]) -> list[VariableInfo]:
-        """The variables the request names, then the kernel inputs the samples read: a
-        sample ``f(sales)`` says nothing of what ``sales`` is, and a model that is not told
-        guesses (a string for a DataFrame). Types, shapes and columns only, never data."""
+        """The variables the request names (types, shapes, dtypes), then the kernel inputs
+        only the samples read, outlined: a sample ``f(sales)`` says nothing of what
+        ``sales`` is, and a model not told guesses (a string for a DataFrame); dtypes and
+        shape there made the embedded model's tools worse (docs/benchmarks.md). Never data."""
         named = describe_variables([spec.request], namespace, exclude=[spec.name])
         read = sample_free_names(s.source for s in spec.samples)
         skip = [spec.name, *(v.name for v in named)]
