@@ -273,8 +273,8 @@ class Forge(ForgeSettings):
         return model_calls.generator(complete, self.call_settings(temperature))
 
     def prompt_variables(self, spec: ForgeSpec, namespace: Mapping[str, Any]) -> list[VariableInfo]:
-        """The variables the request names (types, shapes, dtypes), then the kernel inputs
-        only the samples read, outlined: a sample ``f(sales)`` says nothing of what
+        """The variables the request names (types, shapes, dtypes), then the tables only
+        the samples read, outlined: a sample ``f(sales)`` says nothing of what
         ``sales`` is, and a model not told guesses (a string for a DataFrame); dtypes and
         shape there made the embedded model's tools worse (docs/benchmarks.md). Never data."""
         named = describe_variables([spec.request], namespace, exclude=[spec.name])

@@ -80,10 +80,11 @@ def mentioned_names(texts: Iterable[str]) -> list[str]:
     return seen
 
 
-def _outline(value: Any) -> str:
+def _outline(value: Any) -> str | None:
     """A table's type and column names only: what a sample's bare argument is, without
     dtypes and shape (a model told ``'ts': object`` insists on strings; it copies the
-    shape into the docstring)."""
+    shape into the docstring). None for anything else: a list or a string a sample reads
+    is described by the sample itself, and telling more changed answers that were right."""
     kind = type(value)
     typed = f"{kind.__module__.split('.')[0]}.{kind.__qualname__}"
     columns = getattr(value, "columns", None)
@@ -95,7 +96,7 @@ def _outline(value: Any) -> str:
     if getattr(value, "shape", None) is not None and getattr(value, "dtype", None) is not None:
         name = getattr(value, "name", None)
         return f"{typed} named {name!r}" if isinstance(name, str) else typed
-    return _describe(value)
+    return None
 
 
 def describe_variables(
@@ -106,7 +107,7 @@ def describe_variables(
     outline: bool = False,
 ) -> list[VariableInfo]:
     """Describe the data variables of ``namespace`` that the texts mention (``outline``:
-    tables by their columns' names only)."""
+    only tables, by their columns' names)."""
     skip = set(exclude)
     infos = []
     for name in mentioned_names(texts):
@@ -116,7 +117,8 @@ def describe_variables(
         if isinstance(value, (ModuleType, type)) or callable(value):
             continue
         description = _outline(value) if outline else _describe(value)
-        infos.append(VariableInfo(name=name, description=description))
+        if description is not None:
+            infos.append(VariableInfo(name=name, description=description))
     return infos
 
 

@@ -64,10 +64,10 @@ def test_series_describes_dtype_and_name(df: pd.DataFrame) -> None:
     assert text == "pandas.Series with shape (3,), dtype int64, name 'qty'"
 
 
-def outline(value: Any, name: str = "v") -> str:
+def outline(value: Any, name: str = "v") -> str | None:
     infos = describe_variables([name], {name: value}, outline=True)
-    assert len(infos) == 1
-    return infos[0].description
+    assert len(infos) <= 1
+    return infos[0].description if infos else None
 
 
 def test_an_outline_gives_a_tables_column_names_only(df: pd.DataFrame) -> None:
@@ -75,7 +75,7 @@ def test_an_outline_gives_a_tables_column_names_only(df: pd.DataFrame) -> None:
     assert outline(df) == "pandas.DataFrame with columns 'price', 'qty', 'ratio'"
     assert outline(df["qty"]) == "pandas.Series named 'qty'"
     assert outline(np.arange(3)) == "numpy.ndarray"
-    assert outline([1, 2]) == describe([1, 2])  # not a table: as described in full
+    assert outline([1, 2]) is None and outline("abc") is None  # not tables: left out
     wide = outline(pd.DataFrame({f"c{i}": [i] for i in range(45)}))
     assert "'c39'" in wide and "'c40'" not in wide and wide.endswith("... 5 more")
 
