@@ -30,22 +30,29 @@ class VariableInfo:
     description: str
 
 
-def _describe(value: Any) -> str:
+def _type_name(value: Any) -> str:
     kind = type(value)
-    type_name = (
-        f"{kind.__module__}.{kind.__qualname__}"
-        if kind.__module__ != "builtins"
-        else kind.__qualname__
-    )
+    if kind.__module__ == "builtins":
+        return kind.__qualname__
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _capped(items: Iterable[str], total: int) -> str:
+    """The first ``_MAX_COLUMNS`` items, and how many more there are."""
+    shown = ", ".join(list(items)[:_MAX_COLUMNS])
+    return shown + (f", ... {total - _MAX_COLUMNS} more" if total > _MAX_COLUMNS else "")
+
+
+def _describe(value: Any) -> str:
+    type_name = _type_name(value)
     columns = getattr(value, "columns", None)
     dtypes = getattr(value, "dtypes", None)
     shape = getattr(value, "shape", None)
     if columns is not None and dtypes is not None and shape is not None:
         try:
-            pairs = [f"{col!r}: {dtype}" for col, dtype in list(dtypes.items())[:_MAX_COLUMNS]]
-            more = len(columns) - _MAX_COLUMNS
-            tail = f", ... {more} more" if more > 0 else ""
-            return f"{type_name} with shape {tuple(shape)}, columns {{{', '.join(pairs)}{tail}}}"
+            pairs = (f"{col!r}: {dtype}" for col, dtype in list(dtypes.items())[:_MAX_COLUMNS])
+            listed = _capped(pairs, len(columns))
+            return f"{type_name} with shape {tuple(shape)}, columns {{{listed}}}"
         except Exception:
             return f"{type_name} with shape {tuple(shape)}"
     dtype = getattr(value, "dtype", None)
@@ -85,14 +92,11 @@ def _outline(value: Any) -> str | None:
     dtypes and shape (a model told ``'ts': object`` insists on strings; it copies the
     shape into the docstring). None for anything else: a list or a string a sample reads
     is described by the sample itself, and telling more changed answers that were right."""
-    kind = type(value)
-    typed = f"{kind.__module__.split('.')[0]}.{kind.__qualname__}"
+    typed = _type_name(value)
     columns = getattr(value, "columns", None)
     if columns is not None and getattr(value, "dtypes", None) is not None:
-        names = [repr(c) for c in list(columns)[:_MAX_COLUMNS]]
-        more = len(columns) - _MAX_COLUMNS
-        tail = f", ... {more} more" if more > 0 else ""
-        return f"{typed} with columns {', '.join(names)}{tail}"
+        names = (repr(c) for c in list(columns)[:_MAX_COLUMNS])
+        return f"{typed} with columns {_capped(names, len(columns))}"
     if getattr(value, "shape", None) is not None and getattr(value, "dtype", None) is not None:
         name = getattr(value, "name", None)
         return f"{typed} named {name!r}" if isinstance(name, str) else typed
