@@ -32,9 +32,9 @@ class DsTask:
 
 def all_tasks() -> list[DsTask]:
     """Every task, in a fixed order (results files index by name)."""
-    from . import dates, money_units, pandas_frames, records, text
+    from . import bare_tables, dates, money_units, pandas_frames, records, text
 
     tasks: list[DsTask] = []
-    for module in (text, money_units, dates, records, pandas_frames):
+    for module in (text, money_units, dates, records, pandas_frames, bare_tables):
         tasks.extend(module.TASKS)
     return tasks

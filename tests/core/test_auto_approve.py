@@ -145,7 +145,7 @@ def test_a_long_reason_stays_one_short_line() -> None:
 
 
 def test_no_false_refusal_on_the_ds_references() -> None:
-    """Known-clean code is approved: static and definition-time checks of all 54 DS
+    """Known-clean code is approved: static and definition-time checks of all the DS
     references (their sandbox runs are checked in tests/benchmarks/test_ds_tasks.py)."""
     refused = {
         task.name: auto_approve.refusal(forged(task.reference, ValidationReport(passed=True)))
