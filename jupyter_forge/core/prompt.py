@@ -7,6 +7,7 @@ function, typed, documented, in one code block, no example calls.
 from __future__ import annotations
 
 import ast
+import re
 import textwrap
 from collections.abc import Sequence
 
@@ -165,6 +166,11 @@ def _tail(traceback: str, lines: int = 8) -> str:
     return "\n".join(traceback.strip().split("\n")[-lines:])
 
 
+# "<generator object f at 0x7f4f629d4040>": the address tells the model nothing and
+# differs on every run, so the same failure would ask differently each time.
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
+
+
 def repair_messages(
     base: Sequence[Message],
     reply: str,
@@ -187,6 +193,7 @@ def repair_messages(
     if report is not None and not report.passed:
         problems += report_failure_lines(report)
     problems += extra
+    problems = [_ADDRESS.sub(">", problem) for problem in problems]
     first_ask = base[-1]["content"] if base else ""
     parts = [first_ask, "", "A previous attempt was wrong:"]
     if show_code and extraction is not None and extraction.code:

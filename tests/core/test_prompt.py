@@ -111,6 +111,19 @@ def test_repair_for_wrong_output_says_expected_and_got() -> None:
     assert "Check `f(1)` failed: expected 2 but got 3" in feedback
 
 
+def test_repair_leaves_out_memory_addresses_so_the_same_failure_asks_the_same() -> None:
+    """An object's address differs on every run; in the prompt it only made reruns differ."""
+    gave = "<generator object f at 0x7f4f629d4040>"
+    report = judge_all(
+        [Sample("f(1)", "example", "[2]\n")], [RawSampleRun(0, "ok", value_repr=gave)]
+    )
+    extra = [f"Check `f(2)` failed: AssertionError: f(2) gave {gave.replace('4040', '9d10')}"]
+    feedback = repair_messages([], "r", "f", report=report, extra=extra)[-1]["content"]
+    assert "expected [2] but got <generator object f>" in feedback
+    assert "f(2) gave <generator object f>" in feedback
+    assert "0x" not in feedback
+
+
 def test_repair_with_problems_and_failures_in_one_message() -> None:
     extraction = extract_function("```python\ndef f(x):\n    return x\n```", "f")
     report = judge_all([Sample("f(1)", "example", "2\n")], [RawSampleRun(0, "ok", value_repr="1")])
