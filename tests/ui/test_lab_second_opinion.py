@@ -1,6 +1,6 @@
 """In a real JupyterLab and headless Chromium: two candidates that both pass the sample but
 answer differently make the widget doubtful, with a table of where they differ; a repair
-no second answer confirmed is doubtful too, and says why.
+no second answer confirmed is doubtful too, and says why, and which attempt is shown and why.
 
 The screenshots (``test-artifacts/ui/second_opinion.png``, ``uncorroborated.png``) are
 the ones in docs/quality.md.
@@ -90,6 +90,10 @@ def test_a_repair_no_second_answer_confirmed_is_doubtful_in_jupyterlab(
     expect(widget).to_contain_text("doubtful")
     expect(forged).to_contain_text("attempt 2 came after attempt 1 failed")
     expect(forged).to_contain_text("the second answer (attempts 3, 4, 5) did not pass")
+    # What decided against the later answers, not a blanket "they did worse".
+    expect(widget).to_contain_text(
+        "Showing attempt 2 of 5: the best later one, attempt 3, did not pass the samples."
+    )
     expect(widget.locator("table.jupyter-forge-disagreement")).to_have_count(0)
     expect(widget.locator("button", has_text="Approve")).to_be_enabled()  # never blocked
     wait_idle(page, expect)
