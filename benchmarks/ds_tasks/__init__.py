@@ -15,6 +15,7 @@ Checks use the syntax of :mod:`jupyter_forge.core.checks`: ``assert`` statements
 from __future__ import annotations
 
 from dataclasses import dataclass
+from textwrap import dedent
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,11 @@ class DsTask:
     near_miss: str  # passes the samples, breaks at least one stated rule
     category: str  # text | money | dates | units | records | pandas
     setup: str = ""  # notebook code run before the cell (trusted: makes `df` and the like)
+
+
+def src(text: str) -> str:
+    """Source written indented in a task module, as the flush-left text a person types."""
+    return dedent(text).strip("\n") + "\n"
 
 
 def all_tasks() -> list[DsTask]:

@@ -7,15 +7,8 @@ a task that needs a reference date takes it as an argument.
 
 from __future__ import annotations
 
-from textwrap import dedent
-
 from . import DsTask
-
-
-def _src(text: str) -> str:
-    """Source written indented in this file, as the flush-left text a person types."""
-    return dedent(text).strip("\n") + "\n"
-
+from . import src as _src
 
 TASKS: list[DsTask] = [
     DsTask(

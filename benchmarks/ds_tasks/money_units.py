@@ -7,15 +7,8 @@ exactly what a solution fitted to one sample forgets.
 
 from __future__ import annotations
 
-from textwrap import dedent
-
 from . import DsTask
-
-
-def _src(text: str) -> str:
-    """Source written indented in this file, as the flush-left text a person types."""
-    return dedent(text).strip("\n") + "\n"
-
+from . import src as _src
 
 TASKS: list[DsTask] = [
     DsTask(

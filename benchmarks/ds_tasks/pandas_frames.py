@@ -8,15 +8,8 @@ imported it; hidden checks import pandas themselves and build fresh frames.
 
 from __future__ import annotations
 
-from textwrap import dedent
-
 from . import DsTask
-
-
-def _src(text: str) -> str:
-    """Source written indented in this file, as the flush-left text a person types."""
-    return dedent(text).strip("\n") + "\n"
-
+from . import src as _src
 
 TASKS: list[DsTask] = [
     DsTask(

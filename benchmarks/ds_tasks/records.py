@@ -7,15 +7,8 @@ small statistics people write before reaching for pandas; the stated edge cases
 
 from __future__ import annotations
 
-from textwrap import dedent
-
 from . import DsTask
-
-
-def _src(text: str) -> str:
-    """Source written indented in this file, as the flush-left text a person types."""
-    return dedent(text).strip("\n") + "\n"
-
+from . import src as _src
 
 TASKS: list[DsTask] = [
     DsTask(
