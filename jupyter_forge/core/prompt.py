@@ -166,9 +166,14 @@ def _tail(traceback: str, lines: int = 8) -> str:
     return "\n".join(traceback.strip().split("\n")[-lines:])
 
 
-# "<generator object f at 0x7f4f629d4040>": the address tells the model nothing and
-# differs on every run, so the same failure would ask differently each time.
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+>")
+
+
+def _without_addresses(lines: Sequence[str]) -> list[str]:
+    """Failure lines as the model sees them: "<generator object f at 0x7f4f629d4040>"
+    loses its address, which tells the model nothing and differs on every run (so the
+    same failure would ask differently each time)."""
+    return [_ADDRESS.sub(">", line) for line in lines]
 
 
 def repair_messages(
@@ -193,7 +198,7 @@ def repair_messages(
     if report is not None and not report.passed:
         problems += report_failure_lines(report)
     problems += extra
-    problems = [_ADDRESS.sub(">", problem) for problem in problems]
+    problems = _without_addresses(problems)
     first_ask = base[-1]["content"] if base else ""
     parts = [first_ask, "", "A previous attempt was wrong:"]
     if show_code and extraction is not None and extraction.code:
@@ -236,7 +241,7 @@ def retry_messages(
     if code:
         parts += ["```python", code.rstrip(), "```"]
     parts += [
-        *lines,
+        *_without_addresses(lines),
         "",
         f"Write a different `{name}` that fixes this and passes every check.",
     ]

@@ -10,6 +10,7 @@ from jupyter_forge.core.prompt import (
     build_messages,
     is_stub,
     repair_messages,
+    retry_messages,
     with_context,
     with_word_checks,
 )
@@ -122,6 +123,9 @@ def test_repair_leaves_out_memory_addresses_so_the_same_failure_asks_the_same() 
     assert "expected [2] but got <generator object f>" in feedback
     assert "f(2) gave <generator object f>" in feedback
     assert "0x" not in feedback
+    # A regeneration carries the same lines, and leaves the address out the same way.
+    again = retry_messages([], "f", "def f(x): ...", extra)[-1]["content"]
+    assert "f(2) gave <generator object f>" in again and "0x" not in again
 
 
 def test_repair_with_problems_and_failures_in_one_message() -> None:
