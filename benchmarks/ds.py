@@ -204,7 +204,12 @@ def run_single(forge: Forge, p: Prepared, *, with_checks: bool = False, plan: bo
     resolved = forge.resolve()
     generate = forge.generator(resolved)
     messages = forge.first_messages(spec, p.namespace)
-    wc = forge.checks_maker(spec, resolved, lambda _text: None)() if with_checks else None
+    variables = forge.prompt_variables(spec, p.namespace)
+    wc = (
+        forge.checks_maker(spec, resolved, lambda _t: None, variables=variables)()
+        if with_checks
+        else None
+    )
     if wc is not None:
         messages = with_word_checks(messages, [c.text for c in wc.checks])
     if plan:

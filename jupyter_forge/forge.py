@@ -295,10 +295,12 @@ class Forge(ForgeSettings):
         resolved: ResolvedModel,
         on_token: Callable[[str], None],
         progress: Callable[[str], None] | None = None,
+        variables: Sequence[VariableInfo] = (),
     ) -> Callable[[], WordChecks]:
-        """The separate call for checks from the words: it sees the request and samples only."""
+        """The separate call for checks from the words: it sees the request, the samples
+        and the outline of the variables they use, never a candidate."""
         complete = self.caller(resolved, progress=progress)
-        return model_calls.checks_maker(spec, complete, self.call_settings(), on_token)
+        return model_calls.checks_maker(spec, complete, self.call_settings(), on_token, variables)
 
     def run_checks(
         self,
@@ -421,7 +423,9 @@ class Forge(ForgeSettings):
             progress=progress,
             observe=job.validator(self, observe=True),
             make_checks=(
-                self.checks_maker(job.spec, resolved, on_token, say) if self.word_checks else None
+                self.checks_maker(job.spec, resolved, on_token, say, job.variables)
+                if self.word_checks
+                else None
             ),
             run_checks=lambda code, checks: self.run_checks(
                 code, job.spec.name, checks, job.namespace, job.composed

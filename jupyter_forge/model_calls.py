@@ -17,6 +17,7 @@ from .core.named_inputs import named_input_checks
 from .core.prompt import Message
 from .core.repair import Reply
 from .core.spec import ForgeSpec
+from .core.variables import VariableInfo
 from .core.word_checks import WordChecks, check_messages, checks_from_reply
 from .llm.models import ResolvedModel
 
@@ -90,6 +91,7 @@ def checks_maker(
     complete: Complete,
     settings: CallSettings,
     on_token: Callable[[str], None],
+    variables: Sequence[VariableInfo] = (),
 ) -> Callable[[], WordChecks]:
     """The separate, greedy call for checks from the words: it sees the request and
     samples only, never a candidate. Inputs the request quotes become checks with no
@@ -98,7 +100,7 @@ def checks_maker(
     def make() -> WordChecks:
         try:
             answer = complete(
-                check_messages(spec),
+                check_messages(spec, variables),
                 on_token=on_token,
                 temperature=0.0,
                 max_tokens=min(settings.max_tokens, 512),

@@ -279,6 +279,12 @@ def test_a_kernel_input_only_the_samples_name_is_described_to_the_model(
     assert "float64" not in prompt and "(2, 2)" not in prompt
     assert "`unrelated`" not in prompt and "`local`" not in prompt
     assert "north" not in prompt.split("For context", 1)[1].split("\n\n", 1)[0]
+    # The call for checks from the words gets the same outline, so its tests build a
+    # DataFrame with these columns rather than guess a dict.
+    checks_prompt = sm.check_requests[0]["messages"][-1]["content"]
+    assert "`sales`: pandas.DataFrame with columns 'region', 'revenue'" in checks_prompt
+    outlined = checks_prompt.split("Variables in the user's session", 1)[1].split("\n\n", 1)[0]
+    assert "`unrelated`" not in outlined and "north" not in outlined  # names, not values
 
 
 def test_unpicklable_kernel_variable_fails_before_asking_the_model(

@@ -21,6 +21,7 @@ from .checks import Check, code_text, parse_checks
 from .prompt import Message, is_stub
 from .spec import ForgeSpec, Sample
 from .validation import ValidationReport
+from .variables import VariableInfo
 
 CHECKS_SYSTEM = (
     "You are a careful Python tester. You never write the function itself: you write "
@@ -59,8 +60,12 @@ EXAMPLE_ANSWER = (
 )
 
 
-def check_messages(spec: ForgeSpec) -> list[Message]:
-    """The request for checks: the person's words and samples only, never a candidate."""
+def check_messages(spec: ForgeSpec, variables: Sequence[VariableInfo] = ()) -> list[Message]:
+    """The request for checks: the person's words and samples only, never a candidate.
+
+    ``variables`` outlines the notebook values the samples use (a table's columns), so
+    tests build inputs of the same kind instead of guessing one (a dict for a DataFrame).
+    """
     kind = "code to complete" if is_stub(spec.request, spec.name) else "request"
     parts = [
         f"Write the tests for `{spec.name}`. The {kind}:",
@@ -69,6 +74,12 @@ def check_messages(spec: ForgeSpec) -> list[Message]:
     if spec.samples:
         parts += ["", "The user's own examples (already tested; do not repeat them):"]
         parts += [sample.as_doctest() for sample in spec.samples]
+    if variables:
+        parts += [
+            "",
+            "Variables in the user's session that the request and examples use (build small ones like them in your tests):",
+        ]
+        parts += [f"- `{v.name}`: {v.description}" for v in variables]
     parts += [
         "",
         f"Now write the tests: for each rule the {kind} states in words, a comment quoting "

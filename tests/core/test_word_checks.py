@@ -17,8 +17,10 @@ from jupyter_forge.core.errors import SpecError
 from jupyter_forge.core.result import ForgeResult, accept_check, accepted_spec, drop_check
 from jupyter_forge.core.spec import ForgeSpec, Sample, parse_cell
 from jupyter_forge.core.validation import SampleResult, ValidationReport
+from jupyter_forge.core.variables import VariableInfo
 from jupyter_forge.core.word_checks import (
     WordChecks,
+    check_messages,
     checks_from_reply,
     failure_lines,
     grounded,
@@ -312,3 +314,14 @@ def test_the_worked_example_answer_holds_on_a_correct_tool() -> None:
     assert len(checks) == 4 and not skipped
     report = validate(BMI, "bmi", [c.sample for c in checks])
     assert report.passed, report.summary()
+
+
+def test_the_checks_request_outlines_the_samples_variables() -> None:
+    spec = parse_cell(
+        "top_region", "The region with the most revenue.\n>>> top_region(sales)\n'north'\n"
+    )
+    outline = VariableInfo("sales", "pandas.DataFrame with columns 'region', 'revenue'")
+    told = check_messages(spec, [outline])[-1]["content"]
+    assert "- `sales`: pandas.DataFrame with columns 'region', 'revenue'" in told
+    assert told.index("top_region(sales)") < told.index("`sales`:") < told.index("Now write")
+    assert "Variables in the user's session" not in check_messages(spec)[-1]["content"]
