@@ -30,6 +30,7 @@ import argparse
 import json
 import sys
 import time
+import types
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +91,15 @@ class Prepared:
     namespace: dict[str, Any]
     checks: list[Check]
     skipped: list[str]  # hidden check pieces that did not parse (a task bug: reported)
+
+    @property
+    def notebook_names(self) -> set[str]:
+        """The variables the task's setup made (not its imports): what a sample may pass."""
+        return {
+            k
+            for k, v in self.namespace.items()
+            if not k.startswith("__") and not isinstance(v, types.ModuleType)
+        }
 
 
 def prepare(task: DsTask) -> Prepared:
@@ -204,12 +214,10 @@ def run_single(forge: Forge, p: Prepared, *, with_checks: bool = False, plan: bo
     resolved = forge.resolve()
     generate = forge.generator(resolved)
     messages = forge.first_messages(spec, p.namespace)
-    variables = forge.prompt_variables(spec, p.namespace)
-    wc = (
-        forge.checks_maker(spec, resolved, lambda _t: None, variables=variables)()
-        if with_checks
-        else None
-    )
+    wc = None
+    if with_checks:
+        variables = forge.prompt_variables(spec, p.namespace)
+        wc = forge.checks_maker(spec, resolved, lambda _t: None, variables=variables)()
     if wc is not None:
         messages = with_word_checks(messages, [c.text for c in wc.checks])
     if plan:

@@ -33,18 +33,18 @@ def audit(rows: dict[str, Any], names: set[str] | None = None) -> Counter[tuple[
     tally: Counter[tuple[str, str]] = Counter()
     for name, row in rows.items():
         texts = (row.get("word_checks") or {}).get("texts") or []
-        if name not in tasks or not texts or (names is not None and name not in names):
+        task = tasks.get(name)
+        if task is None or not texts or (names is not None and name not in names):
             continue
-        prepared = prepare(tasks[name])
+        prepared = prepare(task)
         checks, _ = parse_checks("\n\n".join(texts), name)
         if not checks:
             continue
         samples = [c.sample for c in checks]
         inputs = check_inputs([s.source for s in samples], prepared.namespace, name)
-        task = tasks[name]
         on_reference = validate(task.reference, name, samples, inputs=inputs).results
         on_near_miss = validate(task.near_miss, name, samples, inputs=inputs).results
-        notebook = set(prepared.namespace) - {"pd", "np", "__builtins__"}
+        notebook = prepared.notebook_names
         for sample, right, near in zip(samples, on_reference, on_near_miss, strict=True):
             reads = bool(set(sample_free_names([sample.source])) & notebook)
             verdict = "wrong"

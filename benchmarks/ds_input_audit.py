@@ -50,7 +50,7 @@ def audit(rows: dict[str, Any]) -> list[InputAudit]:
         if task is None or not task.setup:
             continue
         prepared = prepare(task)
-        notebook = set(prepared.namespace) - {"pd", "np", "__builtins__"}
+        notebook = prepared.notebook_names
         checks = input_unchanged_samples(prepared.spec, notebook)
         if not checks:
             continue

@@ -93,8 +93,8 @@ def checks_maker(
     on_token: Callable[[str], None],
     variables: Sequence[VariableInfo] = (),
 ) -> Callable[[], WordChecks]:
-    """The separate, greedy call for checks from the words: it sees the request and
-    samples only, never a candidate. Inputs the request quotes become checks with no
+    """The separate, greedy call for checks from the words: it sees the request, the
+    samples and ``variables`` (their outline), never a candidate. Inputs the request quotes become checks with no
     model at all (:mod:`.core.named_inputs`)."""
 
     def make() -> WordChecks:

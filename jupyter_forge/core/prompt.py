@@ -56,6 +56,11 @@ def is_stub(request: str, name: str) -> bool:
     return stub_function(request, name) is not None
 
 
+def variable_lines(variables: Sequence[VariableInfo]) -> list[str]:
+    """One line per kernel variable, as both the code and the checks requests show them."""
+    return [f"- `{v.name}`: {v.description}" for v in variables]
+
+
 def build_messages(
     spec: ForgeSpec, variables: Sequence[VariableInfo] = (), context: str = ""
 ) -> list[Message]:
@@ -77,7 +82,7 @@ def build_messages(
         parts += [sample.as_doctest() for sample in spec.samples]
     if variables:
         parts += ["", "For context, variables in the user's session that the task mentions:"]
-        parts += [f"- `{v.name}`: {v.description}" for v in variables]
+        parts += variable_lines(variables)
     messages = [
         {"role": "system", "content": SYSTEM},
         {"role": "user", "content": "\n".join(parts)},

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .checks import Check, code_text, parse_checks
-from .prompt import Message, is_stub
+from .prompt import Message, is_stub, variable_lines
 from .spec import ForgeSpec, Sample
 from .validation import ValidationReport
 from .variables import VariableInfo
@@ -31,6 +31,11 @@ CHECKS_SYSTEM = (
     "the request says that input must raise. Test only what the request says in words: "
     "its edge cases, its errors, its other input formats. Use inputs different from the "
     "given examples. No prose, no function definitions."
+)
+
+VARIABLES_HEADER = (
+    "Variables in the user's session that the request and examples use "
+    "(build small ones like them in your tests):"
 )
 
 # One worked exchange (few-shot): small models follow a shown answer far better than a
@@ -61,7 +66,7 @@ EXAMPLE_ANSWER = (
 
 
 def check_messages(spec: ForgeSpec, variables: Sequence[VariableInfo] = ()) -> list[Message]:
-    """The request for checks: the person's words and samples only, never a candidate.
+    """The request for checks: the person's words, samples and variables, never a candidate.
 
     ``variables`` outlines the notebook values the samples use (a table's columns), so
     tests build inputs of the same kind instead of guessing one (a dict for a DataFrame).
@@ -75,11 +80,7 @@ def check_messages(spec: ForgeSpec, variables: Sequence[VariableInfo] = ()) -> l
         parts += ["", "The user's own examples (already tested; do not repeat them):"]
         parts += [sample.as_doctest() for sample in spec.samples]
     if variables:
-        parts += [
-            "",
-            "Variables in the user's session that the request and examples use (build small ones like them in your tests):",
-        ]
-        parts += [f"- `{v.name}`: {v.description}" for v in variables]
+        parts += ["", VARIABLES_HEADER, *variable_lines(variables)]
     parts += [
         "",
         f"Now write the tests: for each rule the {kind} states in words, a comment quoting "
