@@ -265,6 +265,8 @@ def word_checks_field(wc: WordChecks | None, ran: int | None) -> dict[str, Any] 
         # The call's own cost: where a forge's time goes, next to the candidates'.
         "completion_tokens": wc.completion_tokens,
         "llm_seconds": round(wc.seconds, 3),
+        # The answer itself: why a call gave few or no usable checks is only in it.
+        "reply": wc.reply[:1500],
     }
 
 

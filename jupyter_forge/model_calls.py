@@ -117,6 +117,7 @@ def checks_maker(
             seconds=answer.seconds,
             prompt_tokens=answer.prompt_tokens,
             completion_tokens=answer.completion_tokens,
+            reply=answer.text,
         )
 
     return make

@@ -223,6 +223,9 @@ class WordChecks:
     seconds: float = 0.0
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    # The model's raw answer: kept for benchmarks that ask why a call gave no checks;
+    # left out of ``to_json`` so the product's output stays what the person reads.
+    reply: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -136,6 +136,9 @@ def test_smoke_run_on_three_tasks(
     assert data["forge_settings"]["second_opinion"] is True
     assert forge[REFERENCE]["word_checks"]["count"] == 1
     assert forge[REFERENCE]["word_checks"]["passed"] == 1
+    # The call's own answer is kept, so a run can tell why a call gave few checks.
+    reference_checks = forge[REFERENCE]["word_checks"]
+    assert reference_checks["texts"][0].split("#")[0].strip() in reference_checks["reply"]
     near = forge[NEAR_MISS]
     # Every answer is the same near miss: after GIVE_UP_ON_CHECKS green candidates that all
     # fail a check, the search stops.
@@ -146,6 +149,7 @@ def test_smoke_run_on_three_tasks(
     assert near["word_checks"]["count"] == len(tasks[NEAR_MISS].hidden)
     assert 0 < near["word_checks"]["passed"] < near["word_checks"]["count"]
     assert forge[GARBAGE]["word_checks"]["count"] == 0 and forge[GARBAGE]["word_checks"]["error"]
+    assert forge[GARBAGE]["word_checks"]["reply"] == ""  # the call failed: no answer
     assert forge[GARBAGE]["attempt_kinds"] == ["first", "repair", "fresh", "fresh", "fresh"]
     # Every answer scored on the hidden checks: was a correct tool ever written? (The
     # second answer repeats the first, so it is not run on the samples: not passed.)
