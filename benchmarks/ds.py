@@ -32,7 +32,7 @@ import sys
 import time
 import types
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from jupyter_forge.core.attempt import Attempt
 from jupyter_forge.core.checks import Check, parse_checks
 from jupyter_forge.core.errors import ForgeError, SpecError
 from jupyter_forge.core.extract import extract_function
+from jupyter_forge.core.hash_order import across_seeds
 from jupyter_forge.core.prompt import with_word_checks
 from jupyter_forge.core.spec import ForgeSpec, merge_samples, parse_cell
 from jupyter_forge.core.variables import pickle_inputs, sample_free_names
@@ -132,7 +133,18 @@ def run_hidden(p: Prepared, code: str | None) -> tuple[bool, int, str | None]:
         return False, 0, "the task has no hidden checks"
     samples = [c.sample for c in p.checks]
     inputs = check_inputs([s.source for s in samples], p.namespace, p.task.name)
-    report = validate(code, p.task.name, samples, inputs=inputs, limits=HIDDEN_LIMITS)
+    # Right in every process: code that builds a set runs under a second hash seed too.
+    report = across_seeds(
+        lambda seed: validate(
+            code,
+            p.task.name,
+            samples,
+            inputs=inputs,
+            limits=replace(HIDDEN_LIMITS, hash_seed=seed),
+        ),
+        code,
+        samples,
+    )
     if report.passed:
         return True, len(p.checks), None
     if report.load_error:

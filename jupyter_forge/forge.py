@@ -16,6 +16,7 @@ split the one entry point the front ends share.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import evidence, model_calls, review
+from .core import hash_order
 from .core.compose import Composition, composition
 from .core.errors import SpecError
 from .core.libraries import LibrarySet
@@ -149,6 +151,8 @@ class Forge(ForgeSettings):
     ) -> ValidationReport:
         """Run ``samples`` against ``code`` in the sandbox (never in this process).
 
+        Code that builds a set runs under a second hash seed too (:mod:`.core.hash_order`):
+        a sample it passes only by the luck of a set's order fails.
         A composed candidate runs with its dependencies defined next to it
         (:func:`~jupyter_forge.core.compose.sandbox_code`); the code that is shown,
         approved and stored stays the candidate's own.
@@ -157,7 +161,15 @@ class Forge(ForgeSettings):
 
         if composition is not None:
             code = composition.sandbox_code(code)
-        return validate(code, name, samples, inputs=inputs, limits=self.limits(), observe=observe)
+        limits = self.limits()
+
+        def run(seed: int) -> ValidationReport:
+            seeded = dataclasses.replace(limits, hash_seed=seed)
+            return validate(code, name, samples, inputs=inputs, limits=seeded, observe=observe)
+
+        if observe:  # a recording run decides nothing
+            return run(hash_order.FIRST_SEED)
+        return hash_order.across_seeds(run, code, samples)
 
     def limits(self, timeout: float | None = None) -> Limits:
         """The sandbox limits every front end validates and calls tools with.

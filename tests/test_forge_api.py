@@ -914,3 +914,62 @@ def test_one_set_of_sandbox_limits_for_every_front_end() -> None:
     assert limits.require == frozenset({"seccomp syscall filter"})
     longer = forge.limits(30.0)
     assert (longer.timeout, longer.load_timeout) == (30.0, 30.0)
+
+
+WORDS = ["apple", "kiwi", "pear", "fig", "plum"]
+
+
+def _lucky_input() -> list[str]:
+    """WORDS in an order ``list(set(...))`` keeps under hash seed 0 and breaks under
+    seed 1 (found in plain Python processes with those seeds)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    def run(seed: int, program: str) -> list[str]:
+        env = {"PYTHONHASHSEED": str(seed), "PATH": os.environ.get("PATH", "")}
+        done = subprocess.run(
+            [sys.executable, "-c", program], env=env, capture_output=True, text=True, check=True
+        )
+        return list(json.loads(done.stdout))
+
+    # Seed 0: the order (of all orders of WORDS) in which a set of them iterates.
+    words = run(
+        0,
+        f"import itertools, json\nfor xs in itertools.permutations({WORDS!r}):\n"
+        "    if list(set(xs + xs[:2])) == list(xs):\n"
+        "        print(json.dumps(xs))\n        break",
+    )
+    sample = words + words[:2]
+    assert run(0, f"import json; print(json.dumps(list(set({sample!r}))))") == words
+    assert run(1, f"import json; print(json.dumps(list(set({sample!r}))))") != words
+    return words
+
+
+def test_a_tool_right_only_by_a_sets_order_fails_and_the_repair_is_told_why(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    """``list(set(xs))`` matches the sample under the sandbox's seed and not under
+    another (nor, in general, in the person's kernel): it fails, and the repair is told
+    to make the order explicit; the order-keeping answer passes."""
+    words = _lucky_input()
+    lucky = (
+        "```python\ndef unique_names(xs: list[str]) -> list[str]:\n"
+        '    """Names without repeats, first appearance first."""\n'
+        "    return list(set(xs))\n```"
+    )
+    ordered = lucky.replace("list(set(xs))", "list(dict.fromkeys(xs))")
+    sm.push(lucky, ordered)
+    cell = (
+        "Drop repeated names, keeping the first appearance order.\n"
+        f">>> unique_names({words + words[:2]!r})\n{words!r}\n"
+    )
+    result = forge_for(sm, tmp_path, second_opinion=False).create(parse_cell("unique_names", cell))
+    assert result.passed and len(result.attempts) == 2, result.status_line()
+    first = result.attempts[0].report
+    assert first is not None and not first.passed
+    assert "hash seed" in (first.results[0].error or "")
+    feedback = sm.requests[1]["messages"][-1]["content"]
+    assert "a set's order changes with Python's hash seed" in feedback and "sorted(" in feedback
+    assert "dict.fromkeys" in (result.code or "")

@@ -28,6 +28,10 @@ class Limits:
     file_size_mb: int = 16  # RLIMIT_FSIZE
     open_files: int = 64  # RLIMIT_NOFILE
     max_output: int = 64_000  # bytes of captured stdout/stderr kept per sample
+    # The worker's PYTHONHASHSEED: the same code gets the same verdict on every run (a
+    # set of strings iterates in an order set by it); a second seed shows code that
+    # depends on that order (see ``core.hash_order``).
+    hash_seed: int = 0
     # Optional layers (names in ``layers.OPTIONAL_LAYERS``) without which validation refuses to run.
     require: frozenset[str] = field(default_factory=frozenset)
 

@@ -33,9 +33,11 @@ from .reader import Outcome, Reader
 WORKER = Path(__file__).with_name("worker.py")
 
 
-def _worker_env(scratch: str) -> dict[str, str]:
-    """Nothing inherited (API keys stay home); one BLAS thread keeps RLIMIT_AS predictable."""
+def _worker_env(scratch: str, hash_seed: int) -> dict[str, str]:
+    """Nothing inherited (API keys stay home); one BLAS thread keeps RLIMIT_AS predictable;
+    a fixed hash seed makes a verdict repeatable."""
     return {
+        "PYTHONHASHSEED": str(hash_seed),
         "HOME": scratch,
         "TMPDIR": scratch,
         "OMP_NUM_THREADS": "1",
@@ -107,7 +109,10 @@ class Worker:
         self.prefix = detect().unshare or ()
         self.read_fd, write_fd = os.pipe()
         plan = format_plan(rlimit_plan(self.limits))
-        argv = [*self.prefix, sys.executable, "-I", "-B", str(WORKER), str(write_fd), plan]
+        # -s -B rather than -I, whose -E would ignore PYTHONHASHSEED: the environment is
+        # built here whole (no PYTHONPATH, no PYTHONSTARTUP), and the worker drops its own
+        # folder from sys.path first thing (what -I's -P does).
+        argv = [*self.prefix, sys.executable, "-s", "-B", str(WORKER), str(write_fd), plan]
         try:
             self.proc = subprocess.Popen(
                 argv,
@@ -115,7 +120,7 @@ class Worker:
                 stdout=subprocess.DEVNULL,
                 stderr=self.diag,
                 cwd=self.scratch,
-                env=_worker_env(self.scratch),
+                env=_worker_env(self.scratch, self.limits.hash_seed),
                 pass_fds=(write_fd,),
                 start_new_session=True,
             )

@@ -1,6 +1,6 @@
 """The sandbox child: locks itself down, loads the candidate, runs samples, reports JSON.
 
-The host runs this file *by path* (``python -I -B worker.py RESULT_FD PLAN``) so
+The host runs this file *by path* (``python -s -B worker.py RESULT_FD PLAN``) so
 it never imports ``jupyter_forge`` (whose ``__init__`` may pull in heavy
 modules). Stdlib only, and only modules that cost next to nothing to import
 (``subprocess`` aside, loaded on purpose, see :func:`main`; and ``ast``, which
@@ -18,7 +18,7 @@ are in-memory captures with a size cap. Nothing here decides pass/fail: the
 host judges the reports. Code running in this process *could* forge its own
 reports, which is why isolation comes from the OS layers around it.
 
-One file of over 400 lines on purpose: run by path with ``-I``, it cannot import the
+One file of over 400 lines on purpose: run by path, it cannot import the
 package, and each sibling it reads (``lockdown.py``, ``attempts.py``) is read before
 the lockdown hides its folder; a split would add reads on the path every job takes.
 """
@@ -33,6 +33,11 @@ import os
 import resource
 import sys
 import time
+
+# Run as ``python -s -B worker.py`` (not -I: it would ignore the host's PYTHONHASHSEED), so
+# Python put this file's folder first on sys.path; nothing is imported from it that way.
+if sys.path and sys.path[0] == os.path.dirname(os.path.abspath(__file__)):
+    del sys.path[0]
 
 TYPE_CHECKING = False  # mypy treats this name as True; importing typing costs ~2 ms
 if TYPE_CHECKING:

@@ -152,6 +152,7 @@ def test_host_environment_is_not_visible(monkeypatch: pytest.MonkeyPatch) -> Non
         "OPENBLAS_NUM_THREADS",
         "MKL_NUM_THREADS",
         "LC_CTYPE",
+        "PYTHONHASHSEED",  # the fixed seed a verdict is repeatable by (nothing secret)
     }
 
 

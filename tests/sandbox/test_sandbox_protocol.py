@@ -418,3 +418,43 @@ def test_values_that_are_not_builtin_are_described_as_unknown() -> None:
     code = "class Box(list):\n    pass\n\ndef wrap(x):\n    return Box([x])\n"
     report = validate(code, "wrap", [check("wrap({1: (2, 'a')})")], observe=True)
     assert report.observed == ["x=dict[int, tuple[int, str]];return=?"]
+
+
+SET_ORDER = "def order():\n    return list({'apple', 'kiwi', 'pear', 'fig', 'plum', 'lime'})\n"
+
+
+def _order_under(seed: int) -> str:
+    """What ``order()`` gives in a plain Python process with that hash seed."""
+    import subprocess
+    import sys
+
+    env = {"PYTHONHASHSEED": str(seed), "PATH": os.environ.get("PATH", "")}
+    program = SET_ORDER + "print(repr(order()))"
+    return subprocess.run(
+        [sys.executable, "-c", program], env=env, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def test_the_worker_runs_under_the_limits_hash_seed() -> None:
+    """A verdict is repeatable: the same code iterates a set the same way on every run,
+    and a second seed is another order (what ``core.hash_order`` relies on)."""
+    first, second = _order_under(0), _order_under(1)
+    assert first != second  # these six strings: a different order under each seed
+    for seed, expected in ((0, first), (1, second), (0, first)):
+        report = validate(
+            SET_ORDER, "order", [example("order()", expected)], limits=Limits(hash_seed=seed)
+        )
+        assert report.passed, (seed, report.to_json())
+
+
+def test_the_workers_own_folder_is_not_on_its_path() -> None:
+    """Run without -I (which would ignore the hash seed), the worker still drops its
+    folder from sys.path, so ``import runner`` finds nothing of the sandbox's."""
+    code = "import sys\n\ndef path_has(name):\n    return any(p.endswith(name) for p in sys.path)\n"
+    report = validate(code, "path_has", [example("path_has('sandbox')", "False")])
+    assert report.passed, report.to_json()
+    probe = "def find(name):\n    import importlib.util\n    return importlib.util.find_spec(name) is None\n"
+    report = validate(
+        probe, "find", [example("find('runner')", "True"), example("find('jobs')", "True")]
+    )
+    assert report.passed, report.to_json()
