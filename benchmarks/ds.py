@@ -32,7 +32,7 @@ import sys
 import time
 import types
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,6 @@ from jupyter_forge.core.attempt import Attempt
 from jupyter_forge.core.checks import Check, parse_checks
 from jupyter_forge.core.errors import ForgeError, SpecError
 from jupyter_forge.core.extract import extract_function
-from jupyter_forge.core.hash_order import across_seeds
 from jupyter_forge.core.prompt import with_word_checks
 from jupyter_forge.core.spec import ForgeSpec, merge_samples, parse_cell
 from jupyter_forge.core.variables import pickle_inputs, sample_free_names
@@ -49,9 +48,9 @@ from jupyter_forge.core.word_checks import WordChecks, passed_count
 from jupyter_forge.evidence import sample_inputs
 from jupyter_forge.forge import Forge, fix_imports
 from jupyter_forge.llm.models import DEFAULT_MODEL
-from jupyter_forge.sandbox import Limits, validate
+from jupyter_forge.sandbox import Limits
 
-from ._common import RESULTS, git_commit, machine_info, slug, versions
+from ._common import RESULTS, git_commit, machine_info, slug, validate_hidden, versions
 from .ds_report import SCORING, Row, Rows, plot, summarize
 from .ds_tasks import DsTask, all_tasks
 
@@ -133,18 +132,7 @@ def run_hidden(p: Prepared, code: str | None) -> tuple[bool, int, str | None]:
         return False, 0, "the task has no hidden checks"
     samples = [c.sample for c in p.checks]
     inputs = check_inputs([s.source for s in samples], p.namespace, p.task.name)
-    # Right in every process: code that builds a set runs under a second hash seed too.
-    report = across_seeds(
-        lambda seed: validate(
-            code,
-            p.task.name,
-            samples,
-            inputs=inputs,
-            limits=replace(HIDDEN_LIMITS, hash_seed=seed),
-        ),
-        code,
-        samples,
-    )
+    report = validate_hidden(code, p.task.name, samples, HIDDEN_LIMITS, inputs)
     if report.passed:
         return True, len(p.checks), None
     if report.load_error:

@@ -39,9 +39,9 @@ from jupyter_forge.core.prompt import build_messages
 from jupyter_forge.core.result import ForgeResult
 from jupyter_forge.core.spec import ForgeSpec, Sample
 from jupyter_forge.forge import Forge
-from jupyter_forge.sandbox import Limits, validate
+from jupyter_forge.sandbox import Limits
 
-from ._common import RESULTS, machine_info, slug, versions
+from ._common import RESULTS, machine_info, slug, validate_hidden, versions
 from .humaneval_library import PrivateServer, ReplayForge, ReuseLibrary, calls_of
 from .humaneval_report import plot, summarize
 from .humaneval_samples import docstring_samples, named_input_examples, prose_examples
@@ -83,8 +83,8 @@ def hidden_pass(problem: Problem, code: str | None) -> tuple[bool, str | None]:
     """Run the hidden acceptance test on ``code`` in the sandbox (never in this process)."""
     if code is None:
         return False, "no code"
-    report = validate(
-        code, str(problem["entry_point"]), [hidden_sample(problem)], limits=HIDDEN_LIMITS
+    report = validate_hidden(
+        code, str(problem["entry_point"]), [hidden_sample(problem)], HIDDEN_LIMITS
     )
     if report.passed:
         return True, None
