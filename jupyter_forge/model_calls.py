@@ -17,6 +17,7 @@ from .core.named_inputs import named_input_checks
 from .core.prompt import Message
 from .core.repair import Reply
 from .core.spec import ForgeSpec
+from .core.templates import input_unchanged_checks
 from .core.variables import VariableInfo
 from .core.word_checks import WordChecks, check_messages, checks_from_reply
 from .llm.models import ResolvedModel
@@ -97,6 +98,8 @@ def checks_maker(
     samples and ``variables`` (their outline), never a candidate. Inputs the request quotes become checks with no
     model at all (:mod:`.core.named_inputs`)."""
 
+    unchanged = input_unchanged_checks(spec, [v.name for v in variables])
+
     def make() -> WordChecks:
         try:
             answer = complete(
@@ -108,9 +111,9 @@ def checks_maker(
                 seed=0,
             )
         except ModelReplyError as exc:
-            return WordChecks(checks=named_input_checks(spec), error=str(exc))
+            return WordChecks(checks=named_input_checks(spec) + unchanged, error=str(exc))
         checks, skipped = checks_from_reply(answer.text, spec)
-        checks += named_input_checks(spec, checks)
+        checks += named_input_checks(spec, checks) + unchanged
         return WordChecks(
             checks=checks,
             skipped=skipped,

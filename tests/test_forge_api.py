@@ -973,3 +973,40 @@ def test_a_tool_right_only_by_a_sets_order_fails_and_the_repair_is_told_why(
     feedback = sm.requests[1]["messages"][-1]["content"]
     assert "a set's order changes with Python's hash seed" in feedback and "sorted(" in feedback
     assert "dict.fromkeys" in (result.code or "")
+
+
+# -- a tool that changes the person's table --------------------------------------------
+
+CHANGES_SALES = (
+    "```python\nimport pandas as pd\n\n\n"
+    "def top_region(frame: pd.DataFrame) -> str:\n"
+    '    """The region with the most revenue."""\n'
+    "    frame['rank'] = frame['revenue'].rank()\n"
+    "    return str(frame.loc[frame['revenue'].idxmax(), 'region'])\n```"
+)
+LEAVES_SALES = CHANGES_SALES.replace("    frame['rank'] = frame['revenue'].rank()\n", "")
+TOP_REGION = "The region with the most revenue.\n>>> top_region(sales)\n'north'\n"
+
+
+def test_a_tool_that_changes_the_persons_table_is_doubtful_and_the_repair_copies(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    sales = pd.DataFrame({"region": ["north", "south"], "revenue": [3.0, 1.0]})
+    sm.push(CHANGES_SALES, CHANGES_SALES, LEAVES_SALES)  # one forge, then one repaired
+    forge = forge_for(sm, tmp_path, second_opinion=False)
+    first = forge.create(
+        parse_cell("top_region", TOP_REGION), namespace={"sales": sales}, attempts=1
+    )
+    assert first.passed and first.verdict == "doubtful", first.status_line()
+    assert first.word_checks is not None
+    assert [c.text for c in first.word_checks.checks] == [
+        "top_region(sales)  # leaves `sales` as it was"
+    ]
+    assert first.checks_line() == "checks from your words: 0/1 pass"
+    assert list(sales.columns) == ["region", "revenue"]  # the kernel's table: never touched
+
+    repaired = forge.create(parse_cell("top_region", TOP_REGION), namespace={"sales": sales})
+    assert repaired.verdict == "passed", repaired.status_line()
+    assert repaired.shown is repaired.attempts[1]
+    repair = sm.requests[2]["messages"][-1]["content"]
+    assert "changed its input `sales`: work on a copy (sales.copy())" in repair

@@ -28,6 +28,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .checks import Check
 from .errors import SpecError
 from .spec import ForgeSpec, Sample
 
@@ -159,34 +160,56 @@ def _calls_on_variables(source: str, name: str, variables: Collection[str]) -> l
     ]
 
 
-def input_unchanged_samples(spec: ForgeSpec, variables: Collection[str]) -> list[Sample]:
-    """For each distinct sample call ``NAME(var, ...)`` on a kernel variable: a check that
-    ``var`` is equal to a deep copy taken before the call."""
-    samples: list[Sample] = []
-    seen: set[str] = set()
+def _input_calls(spec: ForgeSpec, variables: Collection[str]) -> list[tuple[str, str]]:
+    """(call text, variable) for each distinct sample call ``NAME(var, ...)`` on a kernel
+    variable."""
+    calls: list[tuple[str, str]] = []
     for sample in spec.samples:
         for call in _calls_on_variables(sample.source, spec.name, variables):
             text = ast.unparse(call)
-            if text in seen:
-                continue
-            seen.add(text)
-            var = call.args[0].id  # type: ignore[attr-defined]
-            message = f"{spec.name} changed its input `{var}`: work on a copy ({var}.copy())"
-            samples.append(
-                Sample(
-                    "import copy as __forge_copy\n"
-                    f"__forge_before = __forge_copy.deepcopy({var})\n"
-                    f"{text}\n"
-                    f"__forge_same = {var}.equals(__forge_before) "
-                    f'if hasattr({var}, "equals") else ({var} == __forge_before)\n'
-                    '__forge_same = __forge_same.all() if hasattr(__forge_same, "all") '
-                    "else __forge_same\n"
-                    f"assert __forge_same, {message!r}\n",
-                    "code",
-                    origin="template check: input-unchanged",
-                )
-            )
-    return samples
+            if text not in (seen for seen, _ in calls):
+                calls.append((text, call.args[0].id))  # type: ignore[attr-defined]
+    return calls
+
+
+def _unchanged_sample(name: str, call: str, var: str, origin: str) -> Sample:
+    message = f"{name} changed its input `{var}`: work on a copy ({var}.copy())"
+    return Sample(
+        "import copy as __forge_copy\n"
+        f"__forge_before = __forge_copy.deepcopy({var})\n"
+        f"{call}\n"
+        f"__forge_same = {var}.equals(__forge_before) "
+        f'if hasattr({var}, "equals") else ({var} == __forge_before)\n'
+        '__forge_same = __forge_same.all() if hasattr(__forge_same, "all") '
+        "else __forge_same\n"
+        f"assert __forge_same, {message!r}\n",
+        "code",
+        origin=origin,
+    )
+
+
+def input_unchanged_samples(spec: ForgeSpec, variables: Collection[str]) -> list[Sample]:
+    """For each distinct sample call ``NAME(var, ...)`` on a kernel variable: a check that
+    ``var`` is equal to a deep copy taken before the call."""
+    return [
+        _unchanged_sample(spec.name, call, var, "template check: input-unchanged")
+        for call, var in _input_calls(spec, variables)
+    ]
+
+
+def input_unchanged_checks(spec: ForgeSpec, variables: Collection[str]) -> list[Check]:
+    """The same checks, offered beside the checks from the words on every forge whose
+    samples pass the tool a notebook table: a tool that adds a column to the person's
+    DataFrame passes every sample and changes their data. Like those checks they never
+    block approval; a tool that fails one is doubtful and its repair is told to copy."""
+    return [
+        Check(
+            text=f"{call}  # leaves `{var}` as it was",
+            sample=_unchanged_sample(spec.name, call, var, "input unchanged"),
+            rule="leaves its input unchanged",
+        )
+        for call, var in _input_calls(spec, variables)
+    ]
 
 
 def apply_checks(spec: ForgeSpec, template: Template, variables: Collection[str]) -> ForgeSpec:

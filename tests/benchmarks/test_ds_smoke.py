@@ -134,8 +134,10 @@ def test_smoke_run_on_three_tasks(
     assert forge[REFERENCE]["flagged"] is False and forge[REFERENCE]["disputed"] is False
     assert forge[REFERENCE]["second_opinion"] is None
     assert data["forge_settings"]["second_opinion"] is True
-    assert forge[REFERENCE]["word_checks"]["count"] == 1
-    assert forge[REFERENCE]["word_checks"]["passed"] == 1
+    # The scripted check, and "leaves `sales` as it was" (its sample passes a notebook table).
+    assert forge[REFERENCE]["word_checks"]["count"] == 2
+    assert forge[REFERENCE]["word_checks"]["passed"] == 2
+    assert forge[REFERENCE]["word_checks"]["texts"][1].endswith("# leaves `sales` as it was")
     # The call's own answer is kept, so a run can tell why a call gave few checks.
     reference_checks = forge[REFERENCE]["word_checks"]
     assert reference_checks["texts"][0].split("#")[0].strip() in reference_checks["reply"]
@@ -235,7 +237,7 @@ def test_the_checks_in_prompt_conditions_show_the_checks_and_pair_with_their_bas
     assert data["conditions"] == ["single", "forge", "single-checks", "forge-checks", "single-plan"]
     rows = {c: data["rows"][c][REFERENCE] for c in data["conditions"]}
     assert (
-        rows["single"]["word_checks"] is None and rows["single-checks"]["word_checks"]["count"] == 1
+        rows["single"]["word_checks"] is None and rows["single-checks"]["word_checks"]["count"] == 2
     )
     assert rows["single-checks"]["attempts"] == 1 and rows["single-checks"]["hidden_passed"]
     # The word-check call's tokens are counted: more than the plain single's.

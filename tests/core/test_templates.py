@@ -18,6 +18,7 @@ from jupyter_forge.core.templates import (
     available,
     get_template,
     guidance,
+    input_unchanged_checks,
     input_unchanged_samples,
 )
 from jupyter_forge.forge import Forge
@@ -197,3 +198,19 @@ def test_forge_create_with_a_template(
     assert "Name things well." in model.requests[-1]["messages"][-1]["content"]
     with pytest.raises(SpecError, match="available: api, file, house, parser, transform"):
         forge.create(spec, template="nope", namespace=namespace)
+
+
+def test_input_unchanged_checks_are_offered_once_per_call_on_a_kernel_variable() -> None:
+    spec = parse_cell(
+        "top_region",
+        "The region with the most revenue.\n"
+        ">>> top_region(sales)\n'north'\n"
+        ">>> top_region(sales)\n'north'\n"  # the same call twice: one check
+        ">>> top_region(local)\n'x'\n",  # not a kernel variable
+    )
+    (check,) = input_unchanged_checks(spec, {"sales"})
+    assert check.text == "top_region(sales)  # leaves `sales` as it was"
+    assert check.rule == "leaves its input unchanged"
+    assert check.sample.origin == "input unchanged"
+    assert "changed its input `sales`: work on a copy (sales.copy())" in check.sample.source
+    assert input_unchanged_checks(spec, set()) == []
