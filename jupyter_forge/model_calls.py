@@ -111,9 +111,11 @@ def checks_maker(
                 seed=0,
             )
         except ModelReplyError as exc:
-            return WordChecks(checks=named_input_checks(spec) + unchanged, error=str(exc))
+            return WordChecks(checks=unchanged + named_input_checks(spec), error=str(exc))
         checks, skipped = checks_from_reply(answer.text, spec)
-        checks += named_input_checks(spec, checks) + unchanged
+        # The table-stays checks run first: the checks share one sandbox namespace, and a
+        # check that called the tool before would already have changed the table.
+        checks = unchanged + checks + named_input_checks(spec, checks)
         return WordChecks(
             checks=checks,
             skipped=skipped,

@@ -1010,3 +1010,36 @@ def test_a_tool_that_changes_the_persons_table_is_doubtful_and_the_repair_copies
     assert repaired.shown is repaired.attempts[1]
     repair = sm.requests[2]["messages"][-1]["content"]
     assert "changed its input `sales`: work on a copy (sales.copy())" in repair
+
+
+def test_the_table_stays_check_runs_before_checks_that_call_the_tool(tmp_path: Path) -> None:
+    """The checks share one sandbox namespace: a check from the words that calls the
+    tool first has already added the column, and a later comparison would see nothing.
+    The table-stays check runs first, so it still fails; accepted as a sample, it goes
+    before the person's samples for the same reason."""
+    sales = pd.DataFrame({"region": ["north", "south"], "revenue": [3.0, 1.0]})
+    calls_first = (
+        '```python\n# "The region with the most revenue"\n'
+        "assert isinstance(top_region(sales), str)\n```"
+    )
+    with ScriptedModel(checks=calls_first) as model:
+        model.push(CHANGES_SALES)
+        forge = forge_for(model, tmp_path, second_opinion=False)
+        result = forge.create(
+            parse_cell("top_region", TOP_REGION), namespace={"sales": sales}, attempts=1
+        )
+    assert result.word_checks is not None
+    assert [c.text for c in result.word_checks.checks] == [
+        "top_region(sales)  # leaves `sales` as it was",
+        "assert isinstance(top_region(sales), str)",
+    ]
+    assert (
+        result.verdict == "doubtful" and result.checks_line() == "checks from your words: 1/2 pass"
+    )
+    report = result.shown.checks_report if result.shown else None
+    assert report is not None and [r.passed for r in report.results] == [False, True]
+
+    accepted = forge.accept_check(result, 0, namespace={"sales": sales})
+    assert accepted.spec.samples[0].source.startswith("import copy as __forge_copy")
+    assert accepted.report is not None and not accepted.report.results[0].passed
+    assert list(sales.columns) == ["region", "revenue"]  # the kernel's table: never touched

@@ -15,6 +15,7 @@ from .disagreement import SecondOpinion
 from .errors import SpecError
 from .probes import ProbeResult
 from .spec import ForgeSpec, merge_samples
+from .templates import INPUT_UNCHANGED
 from .validation import ValidationReport
 from .word_checks import WordChecks, checks_summary, passed_count
 
@@ -380,6 +381,8 @@ def accepted_spec(result: ForgeResult, index: int) -> ForgeSpec:
     """
     check = _checks_for(result, index, "accept")[index]
     sample = replace(check.sample, origin="words")
+    if check.sample.origin == INPUT_UNCHANGED:  # before the samples that may change the table
+        return replace(result.spec, samples=merge_samples([sample], result.spec.samples))
     return replace(result.spec, samples=merge_samples(result.spec.samples, [sample]))
 
 

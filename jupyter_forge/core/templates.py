@@ -172,6 +172,11 @@ def _input_calls(spec: ForgeSpec, variables: Collection[str]) -> list[tuple[str,
     return calls
 
 
+# The origin of the offered table-stays checks: such a sample must run before any other
+# call of the tool (samples share one namespace; see ``apply_checks``).
+INPUT_UNCHANGED = "input unchanged"
+
+
 def _unchanged_sample(name: str, call: str, var: str, origin: str) -> Sample:
     message = f"{name} changed its input `{var}`: work on a copy ({var}.copy())"
     return Sample(
@@ -205,7 +210,7 @@ def input_unchanged_checks(spec: ForgeSpec, variables: Collection[str]) -> list[
     return [
         Check(
             text=f"{call}  # leaves `{var}` as it was",
-            sample=_unchanged_sample(spec.name, call, var, "input unchanged"),
+            sample=_unchanged_sample(spec.name, call, var, INPUT_UNCHANGED),
             rule="leaves its input unchanged",
         )
         for call, var in _input_calls(spec, variables)
