@@ -32,7 +32,7 @@ SEEDS = (FIRST_SEED, *OTHER_SEEDS)
 
 @dataclass(frozen=True)
 class SeedAudit:
-    """One recorded answer that builds a set, run under both seeds."""
+    """One recorded answer that builds a set, run under every seed."""
 
     condition: str
     task: str

@@ -16,7 +16,6 @@ split the one entry point the front ends share.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -25,7 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import evidence, model_calls, review
-from .core import hash_order
 from .core.compose import Composition, composition
 from .core.errors import SpecError
 from .core.libraries import LibrarySet
@@ -151,25 +149,19 @@ class Forge(ForgeSettings):
     ) -> ValidationReport:
         """Run ``samples`` against ``code`` in the sandbox (never in this process).
 
-        Code that builds a set runs under a second hash seed too (:mod:`.core.hash_order`):
+        Code that builds a set runs under the other hash seeds too (:mod:`.core.hash_order`):
         a sample it passes only by the luck of a set's order fails.
         A composed candidate runs with its dependencies defined next to it
         (:func:`~jupyter_forge.core.compose.sandbox_code`); the code that is shown,
         approved and stored stays the candidate's own.
         """
-        from .sandbox import validate
+        from .sandbox import validate, validate_every_seed
 
         if composition is not None:
             code = composition.sandbox_code(code)
-        limits = self.limits()
-
-        def run(seed: int) -> ValidationReport:
-            seeded = dataclasses.replace(limits, hash_seed=seed)
-            return validate(code, name, samples, inputs=inputs, limits=seeded, observe=observe)
-
-        if observe:  # a recording run decides nothing
-            return run(hash_order.FIRST_SEED)
-        return hash_order.across_seeds(run, code, samples)
+        if observe:  # a recording run decides nothing: once, under the fixed seed
+            return validate(code, name, samples, inputs=inputs, limits=self.limits(), observe=True)
+        return validate_every_seed(code, name, samples, inputs=inputs, limits=self.limits())
 
     def limits(self, timeout: float | None = None) -> Limits:
         """The sandbox limits every front end validates and calls tools with.

@@ -6,8 +6,8 @@ what isolation is (and is not yet) in force.
 
 from __future__ import annotations
 
-from .jobs import validate
+from .jobs import validate, validate_every_seed
 from .layers import active_layers, missing_layers
 from .limits import Limits
 
-__all__ = ["Limits", "active_layers", "missing_layers", "validate"]
+__all__ = ["Limits", "active_layers", "missing_layers", "validate", "validate_every_seed"]

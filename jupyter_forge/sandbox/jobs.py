@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from ..core.errors import SandboxError
+from ..core.hash_order import across_seeds
 from ..core.spec import Sample
 from ..core.validation import ValidationReport, judge_all
 from .layers import active_layers, check_policy, detect, unreadable_by, user_site
@@ -77,6 +79,23 @@ def validate(
         layers=active_layers(),
         attempted=outcome.attempted,
     )
+
+
+def validate_every_seed(
+    code: str,
+    name: str,
+    samples: Sequence[Sample],
+    *,
+    inputs: Mapping[str, bytes] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> ValidationReport:
+    """:func:`validate`, and again under the other hash seeds when the code builds a set
+    (:func:`..core.hash_order.across_seeds`): what the product and the benchmarks judge by."""
+
+    def run(seed: int) -> ValidationReport:
+        return validate(code, name, samples, inputs=inputs, limits=replace(limits, hash_seed=seed))
+
+    return across_seeds(run, code, samples)
 
 
 def _use_pool(pool: bool | None) -> bool:
