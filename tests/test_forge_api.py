@@ -1097,10 +1097,7 @@ def test_a_check_that_breaks_in_its_own_code_is_not_held_against_the_tool(
 def test_a_check_failing_inside_the_tool_still_drives_a_repair(tmp_path: Path) -> None:
     """The same loop with a check that reaches the tool's code: held against it, repaired."""
     empty_raises = (
-        "```python\n"
-        '# "Total amount per customer"\n'
-        'assert totals([("x", None)]) == {"x": 0.0}\n'
-        "```"
+        '```python\n# "Total amount per customer"\nassert totals([("x", None)]) == {"x": 0.0}\n```'
     )
     with ScriptedModel(checks=empty_raises) as model:
         model.push(TOTALS_REPLY)

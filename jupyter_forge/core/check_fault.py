@@ -4,8 +4,9 @@ Why: a check written from the words guesses what the tool returns. When it guess
 type the words do not ask for (``result.columns`` on the Series the request asked for,
 ``.date()`` on an int), it raises in its own code and never reaches a line of the tool.
 Such a failure says nothing about the tool: on the DS benchmark's recorded runs every
-one of them (35 on candidates that passed their samples) came from a wrong check,
-while failures inside the tool or in the comparison came from right checks too. So
+one of them (type guesses, inputs the check could not build) came from a wrong check,
+while failures inside the tool, in the comparison or in a lookup (a missing key or
+column) came from right checks too. So
 they are not held against a candidate, not sent to a repair (which would bend a right
 tool toward the wrong type), and shown to the reviewer as probably a wrong check. The
 tool stays doubtful: the person drops the check or accepts it.
@@ -29,17 +30,23 @@ OWN_CODE_NOTE = "failed in the check's own code, not in the tool: probably a wro
 # ask for, so the fault may be the tool's.
 _CALL_SIGNATURE = re.compile(r"\w+\(\) (takes|got|missing)\b")
 
+# The comparison failed; or a key, column or position the check looked up in the result
+# is missing, which is as often the tool's fault (a column the words ask for) as the
+# check's (a recorded run: a `KeyError: 'column'` told a wrong table from a right one).
+_THE_TOOLS_MAYBE = ("AssertionError", "KeyError", "IndexError")
+
 
 def failed_in_own_code(result: SampleResult) -> bool:
     """Whether a failing check raised without reaching the tool's code, other than by
-    its assertion, by calling the tool with other parameters, or on a None result."""
+    its assertion, a lookup in the result, calling the tool with other parameters, or
+    on a None result."""
     if result.passed or not result.traceback or not result.error:
         return False
     if result.error.startswith(DEPENDS_ON_ORDER) or f'File "{CANDIDATE_FILE}"' in result.traceback:
         return False
     last = result.traceback.strip().splitlines()[-1]
-    if not last or last.startswith("AssertionError") or "NoneType" in last:
-        return False  # the comparison failed, or the tool returned None where it should not
+    if not last or "NoneType" in last or last.startswith(_THE_TOOLS_MAYBE):
+        return False
     return not _CALL_SIGNATURE.search(last)
 
 

@@ -45,6 +45,9 @@ def test_a_failure_inside_the_tool_is_the_tools() -> None:
 
 def test_a_failed_comparison_a_none_result_and_a_missing_parameter_are_the_tools() -> None:
     assert not failed_in_own_code(failed("AssertionError: f(1) gave 2, expected 3", "<sample 0>"))
+    # A column or item the words ask for may be missing from the result: maybe the tool's.
+    assert not failed_in_own_code(failed("KeyError: 'column'", "<sample 0>", "/pandas/frame.py"))
+    assert not failed_in_own_code(failed("IndexError: list index out of range", "<sample 0>"))
     none = failed("TypeError: 'NoneType' object is not subscriptable", "<sample 0>")
     assert not failed_in_own_code(none)
     for message in (
