@@ -27,8 +27,9 @@ OWN_CODE_NOTE = "failed in the check's own code, not in the tool: probably a wro
 
 # "f() takes 1 positional argument", "f() got an unexpected keyword argument 'unit'",
 # "f() missing 1 required positional argument": the tool lacks a parameter the words may
-# ask for, so the fault may be the tool's.
-_CALL_SIGNATURE = re.compile(r"\w+\(\) (takes|got|missing)\b")
+# ask for, so the fault may be the tool's. A method's ("Series.sort_values() got ...")
+# is the check's own call on the result.
+_CALL_SIGNATURE = re.compile(r"(?<![\w.])\w+\(\) (takes|got|missing)\b")
 
 # The comparison failed; or a key, column or position the check looked up in the result
 # is missing, which is as often the tool's fault (a column the words ask for) as the

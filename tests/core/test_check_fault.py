@@ -30,6 +30,8 @@ def test_the_candidate_file_name_is_the_one_the_worker_compiles_under() -> None:
 def test_a_check_using_the_result_as_another_type_failed_in_its_own_code() -> None:
     own = failed("AttributeError: 'Series' object has no attribute 'columns'", "<sample 0>")
     assert failed_in_own_code(own)
+    method = "TypeError: Series.sort_values() got an unexpected keyword argument 'by'"
+    assert failed_in_own_code(failed(method, "<sample 1>", "/pandas/series.py"))
     building_its_input = failed(
         "ValueError: All arrays must be of the same length", "<sample 2>", "/pandas/frame.py"
     )
