@@ -23,6 +23,7 @@ from jupyter_forge.core.errors import ModelError, ModelUnreachable, SpecError
 from jupyter_forge.core.spec import ForgeSpec, Sample, parse_cell
 from jupyter_forge.core.word_checks import WordChecks
 from jupyter_forge.forge import Forge
+from jupyter_forge.kernel import render
 from jupyter_forge.sandbox.layers import detect
 from jupyter_forge.testing.scripted_llm import NO_CHECKS, ScriptedModel
 
@@ -1043,3 +1044,65 @@ def test_the_table_stays_check_runs_before_checks_that_call_the_tool(tmp_path: P
     assert accepted.spec.samples[0].source.startswith("import copy as __forge_copy")
     assert accepted.report is not None and not accepted.report.results[0].passed
     assert list(sales.columns) == ["region", "revenue"]  # the kernel's table: never touched
+
+
+TOTALS = (
+    "Total amount per customer, as a dict from customer to total.\n"
+    '>>> totals([("a", 2.0), ("b", 1.0), ("a", 3.0)])\n'
+    "{'a': 5.0, 'b': 1.0}\n"
+)
+TOTALS_REPLY = (
+    "```python\n"
+    "def totals(rows: list[tuple[str, float]]) -> dict[str, float]:\n"
+    '    """Sum the amounts of each customer."""\n'
+    "    out: dict[str, float] = {}\n"
+    "    for name, amount in rows:\n"
+    "        out[name] = out.get(name, 0.0) + amount\n"
+    "    return out\n"
+    "```"
+)
+
+
+def test_a_check_that_breaks_in_its_own_code_is_not_held_against_the_tool(
+    tmp_path: Path,
+) -> None:
+    """A check guessing a DataFrame where the words ask for a dict raises in its own code:
+    the right tool is not repaired toward it (the loop stops), stays doubtful, and the
+    reviewer is told the check probably is the wrong one."""
+    guesses_a_table = (
+        "```python\n"
+        '# "as a dict from customer to total"\n'
+        'assert totals([("x", 1.0)]).columns.tolist() == ["x"]\n'
+        '# "Total amount per customer"\n'
+        'assert totals([("x", 1.0), ("x", 2.0)]) == {"x": 3.0}\n'
+        "```"
+    )
+    with ScriptedModel(checks=guesses_a_table) as model:
+        model.push(TOTALS_REPLY)
+        model.push(TOTALS_REPLY.replace("0.0) + amount", "0.0) + amount + 0"))
+        forge = forge_for(model, tmp_path, second_opinion=False)
+        result = forge.create(parse_cell("totals", TOTALS), namespace={}, attempts=3)
+        unused = model.pending
+    assert len(result.attempts) == 1 and unused == 1  # no repair toward the wrong check
+    assert result.verdict == "doubtful"
+    assert result.checks_line() == "checks from your words: 1/2 pass"
+    report = result.checks_report
+    assert report is not None and "has no attribute 'columns'" in (report.results[0].error or "")
+    line = result.status_line()
+    assert "(1 of them in the check's own code: probably wrong)" in line, line
+    marks = render.check_marks(result)
+    assert "probably a wrong check" in marks[0][1] and "probably" not in marks[1][1]
+
+
+def test_a_check_failing_inside_the_tool_still_drives_a_repair(tmp_path: Path) -> None:
+    """The same loop with a check that reaches the tool's code: held against it, repaired."""
+    empty_raises = (
+        '```python\n# "Total amount per customer"\nassert totals([("x", None)]) == {"x": 0.0}\n```'
+    )
+    with ScriptedModel(checks=empty_raises) as model:
+        model.push(TOTALS_REPLY)
+        model.push(TOTALS_REPLY.replace("+ amount", "+ (amount or 0.0)"))
+        forge = forge_for(model, tmp_path, second_opinion=False)
+        result = forge.create(parse_cell("totals", TOTALS), namespace={}, attempts=3)
+    assert [a.kind for a in result.attempts] == ["first", "repair"]
+    assert result.verdict == "passed" and result.shown is result.attempts[1]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .check_fault import held_against
 from .validation import ValidationReport
 from .word_checks import passed_count
 
@@ -48,6 +49,17 @@ class Attempt:
     def checks_passed(self) -> int:
         return passed_count(self.checks_report) if self.passed else -1
 
+    @property
+    def checks_met(self) -> int:
+        """Checks from the words not held against it: a check that broke in its own code
+        says nothing about the tool (core/check_fault); -1 when it fails its samples."""
+        if not self.passed:
+            return -1
+        report = self.checks_report
+        if report is None or report.load_error:
+            return 0
+        return len(report.results) - sum(held_against(report))
+
     def outcome_key(self) -> tuple[bool, ...]:
         """Which checks it passed: candidates with the same key behave alike on them."""
         if self.checks_report is None:
@@ -65,11 +77,11 @@ class Attempt:
         return sum(r.passed for r in self.report.results) if self.report else 0
 
     def merit(self) -> tuple[bool, int, bool, int, int]:
-        """What it is worth on its own: passing, more checks from the words passed,
+        """What it is worth on its own: passing, more checks from the words met,
         complete, closer to passing, fewer notes. Equal merit is a tie."""
         return (
             self.passed,
-            self.checks_passed,
+            self.checks_met,
             self.passed and not self.notes,
             self.samples_passed if self.code is not None and not self.problems else -1,
             -len(self.notes),

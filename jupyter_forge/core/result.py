@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from .attempt import Attempt, clip
+from .check_fault import held_against
 from .checks import Check
 from .disagreement import SecondOpinion
 from .errors import SpecError
@@ -295,18 +296,18 @@ class ForgeResult:
         if doubt == "checks" and shown is not None and self.word_checks is not None:
             checks = self.word_checks.checks
             report = self.checks_report
-            broken = [
-                check.text
-                for check, outcome in zip(checks, report.results if report else [], strict=False)
-                if not outcome.passed
-            ]
+            outcomes = report.results if report else []
+            broken = [c.text for c, o in zip(checks, outcomes, strict=False) if not o.passed]
+            held = [c.text for c, h in zip(checks, held_against(report), strict=False) if h]
             count = len(checks) - passed_count(report)
-            first = " ".join(broken[0].split()) if broken else "the checks did not load"
+            first = " ".join((held or broken)[0].split()) if broken else "the checks did not load"
+            own = len(broken) - len(held) if report is not None and not report.load_error else 0
+            mine = f" ({own} of them in the check's own code: probably wrong)" if own else ""
             return (
                 f"`{self.spec.name}` passes its samples but breaks {count} of {len(checks)} "
-                f"check(s) from your words after {tries} {word} with {self.model}: `{first}`. "
-                "Read the checks and the edge-case preview before approving; if a check is "
-                "wrong, drop it; if it is right, accept it as a sample and regenerate"
+                f"check(s) from your words{mine} after {tries} {word} with {self.model}: "
+                f"`{first}`. Read the checks and the edge-case preview before approving; if a "
+                "check is wrong, drop it; if it is right, accept it as a sample and regenerate"
             )
         if self.passed and shown is not None and shown.kind == "edit":
             checked = self.report.summary() if self.report else "validated"

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .check_fault import failed_in_own_code
 from .checks import Check, code_text, parse_checks
 from .prompt import Message, is_stub, variable_lines
 from .spec import ForgeSpec, Sample
@@ -251,12 +252,16 @@ def checks_summary(report: ValidationReport | None, total: int) -> str:
 
 
 def failure_lines(checks: Sequence[Check], report: ValidationReport) -> list[str]:
-    """Failing checks for a repair prompt: the check as written and what happened."""
+    """Failing checks for a repair prompt: the check as written and what happened.
+
+    A check that broke in its own code is left out: it says nothing about the tool, and
+    a repair told of it bends a right tool toward the check's wrong guess.
+    """
     lines: list[str] = []
     if report.load_error:
         return lines
     for check, result in zip(checks, report.results, strict=False):
-        if result.passed:
+        if result.passed or failed_in_own_code(result):
             continue
         lines.append(f"Check `{' '.join(check.text.split())}` failed: {result.error}")
     return lines

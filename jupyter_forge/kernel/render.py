@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 
 from ..core.auto_approve import attempted
+from ..core.check_fault import OWN_CODE_NOTE, failed_in_own_code
 from ..core.probes import ProbeResult
 from ..core.result import Doubt, ForgeResult
 from ..core.validation import SampleResult
@@ -91,6 +92,8 @@ def check_marks(result: ForgeResult) -> list[tuple[str, str]]:
         else:
             mark = f"<span style='color:{AMBER};font-weight:bold'>✘</span>"
             error = _cell(outcome.error or "failed", color=AMBER)
+            if failed_in_own_code(outcome):
+                error += f"<div style='font-size:90%;{_MUTED}'>{html.escape(OWN_CODE_NOTE)}</div>"
         marks.append((mark, error))
     return marks
 

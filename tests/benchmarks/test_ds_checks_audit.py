@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.ds_checks_audit import OWN_INPUTS, READS_TABLE, audit, main
+from benchmarks.ds_checks_audit import OWN_INPUTS, READS_TABLE, audit, main, own_code_failures
+from benchmarks.ds_tasks import all_tasks
 
 ROWS = {
     "squash_whitespace": {
@@ -57,4 +58,29 @@ def test_the_command_prints_one_line_per_kind(
     assert capsys.readouterr().out.splitlines() == [
         f"{OWN_INPUTS}: 3 of 4 right (1 tell the near miss)",
         f"{READS_TABLE}: 1 of 2 right (1 tell the near miss)",
+        "on candidates passing their samples: 0 failing checks, 0 broke in their own code "
+        "(0 of them right)",
     ]
+
+
+def test_checks_breaking_in_their_own_code_are_counted_on_sample_passing_candidates() -> None:
+    reference = {t.name: t for t in all_tasks()}["dtype_summary"].reference
+    rows = {
+        "dtype_summary": {
+            "word_checks": {
+                "texts": [
+                    "assert dtype_summary(people).shape[0] == 3",  # right: passes
+                    'assert dtype_summary(people)["unique"].tolist() == [9, 9, 9]',  # wrong
+                    "assert dtype_summary(people).columns() == []",  # own code: not callable
+                    "assert dtype_summary(people).items_count == 3",  # own code: no attribute
+                ]
+            },
+            "candidates": [
+                {"code": reference, "samples_passed": True},
+                {"code": reference, "samples_passed": False},  # not counted
+                {"code": None, "samples_passed": False},
+            ],
+        }
+    }
+    tally = own_code_failures(rows)
+    assert tally == {"failing": 3, "wrong": 2}
