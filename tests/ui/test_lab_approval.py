@@ -86,7 +86,6 @@ def open_with_a_failing_forge(lab: Lab, scripted_model: ScriptedModel, page: Any
     """The demo notebook on a fresh kernel (an earlier test's kernel may still hold it),
     its `%%forge slugify --attempts 1` bound to fail (the model answers WRONG_REPLY), and
     its setup cell run."""
-    from playwright.sync_api import expect
 
     lab.shut_down_kernels()
     scripted_model.push(WRONG_REPLY)
@@ -98,8 +97,16 @@ def open_with_a_failing_forge(lab: Lab, scripted_model: ScriptedModel, page: Any
     nbformat.write(nb, path)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
-    page.goto(lab.page_url(f"lab/tree/{NOTEBOOK}"), timeout=LAB_LOAD_TIMEOUT)
-    expect(cell(page, 2)).to_be_visible(timeout=LAB_LOAD_TIMEOUT)
+    open_and_run_setup(lab, page, NOTEBOOK, cells=3)
+
+
+def open_and_run_setup(lab: Lab, page: Any, notebook: str, *, cells: int) -> None:
+    """Open ``notebook`` (``cells`` code cells) once its kernel is idle, and run its first
+    (setup) cell to completion."""
+    from playwright.sync_api import expect
+
+    page.goto(lab.page_url(f"lab/tree/{notebook}"), timeout=LAB_LOAD_TIMEOUT)
+    expect(cell(page, cells - 1)).to_be_visible(timeout=LAB_LOAD_TIMEOUT)
     wait_idle(page, expect, timeout=LAB_LOAD_TIMEOUT)
     run_cell(page, expect, 0)
     expect(cell(page, 0).locator(".jp-InputPrompt")).to_have_text("[1]:", timeout=30_000)

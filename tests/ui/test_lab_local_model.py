@@ -12,7 +12,7 @@ from typing import Any
 
 import nbformat
 import pytest
-from test_lab_approval import LAB_LOAD_TIMEOUT, cell, run_cell, wait_idle
+from test_lab_approval import cell, open_and_run_setup, run_cell, wait_idle
 from ui_support import ARTIFACTS, Lab, missing_requirement, write_code_notebook
 
 pytestmark = [
@@ -59,12 +59,7 @@ def test_a_real_models_forge_shows_one_true_state_and_runs_once_approved(
     lab.shut_down_kernels()
     write_code_notebook(lab.root / NOTEBOOK, [SETUP, REQUEST, USE])
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.goto(lab.page_url(f"lab/tree/{NOTEBOOK}"), timeout=LAB_LOAD_TIMEOUT)
-    expect(cell(page, 2)).to_be_visible(timeout=LAB_LOAD_TIMEOUT)
-    wait_idle(page, expect, timeout=LAB_LOAD_TIMEOUT)
-    run_cell(page, expect, 0)
-    expect(cell(page, 0).locator(".jp-InputPrompt")).to_have_text("[1]:", timeout=30_000)
-    wait_idle(page, expect)
+    open_and_run_setup(lab, page, NOTEBOOK, cells=3)
 
     run_cell(page, expect, 1)
     forged = cell(page, 1)
