@@ -348,6 +348,10 @@ TASKS: list[DsTask] = [
             "import pandas as pd\n"
             "df = pd.DataFrame({'n': [1, 2]})\n"
             "assert isinstance(dtype_summary(df)['dtype'].iloc[0], str)",
+            # Columns but no rows: still one row per column (only no columns is empty).
+            "import pandas as pd\n"
+            "df = pd.DataFrame({'a': pd.Series([], dtype='int64'), 'b': pd.Series([], dtype=float)})\n"
+            "assert dtype_summary(df)[['column', 'missing', 'unique']].values.tolist() == [['a', 0, 0], ['b', 0, 0]]",
         ),
         reference=_src(
             '''

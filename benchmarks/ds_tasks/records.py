@@ -200,6 +200,8 @@ TASKS: list[DsTask] = [
         hidden=(
             'assert fill_missing_keys([{"a": 1}, {"b": 2}], 0) == [{"a": 1, "b": 0}, {"a": 0, "b": 2}]',
             'assert list(fill_missing_keys([{"a": 1}, {"b": 2, "a": 3}])[1]) == ["a", "b"]',
+            # First-seen order is not sorted order.
+            'assert list(fill_missing_keys([{"b": 1}, {"a": 2}])[0]) == ["b", "a"]',
             "rows = [{'a': 1}, {'b': 2}]\nassert fill_missing_keys(rows) != [] and rows == [{'a': 1}, {'b': 2}]",
             "assert fill_missing_keys([]) == []",
             'assert fill_missing_keys([{"a": None}, {"b": 1}], 0) == [{"a": None, "b": 0}, {"a": 0, "b": 1}]',

@@ -105,6 +105,9 @@ TASKS: list[DsTask] = [
             'raises(ValueError, split_full_name, "   ")',
             'raises(ValueError, split_full_name, "")',
             'assert isinstance(split_full_name("Alan Turing"), tuple)',
+            # The words are split, never rewritten: an apostrophe or hyphen stays put.
+            'assert split_full_name("Sinead O\'Connor") == ("Sinead", "O\'Connor")',
+            'assert split_full_name("Jean-Luc Picard") == ("Jean-Luc", "Picard")',
         ),
         reference=_src(
             '''
@@ -233,6 +236,10 @@ TASKS: list[DsTask] = [
             'assert len(truncate_text("a fairly long sentence that keeps going on", 20)) <= 20',
             'assert truncate_text("a fairly long sentence that keeps going on", 20).endswith("...")',
             'raises(ValueError, truncate_text, "anything at all", 3)',
+            # "A limit under 4 raises" holds for text that fits, too.
+            'raises(ValueError, truncate_text, "hi", 2)',
+            # The last word boundary before the limit leaves no room for the dots here.
+            'assert len(truncate_text("The quick brown fox jumps over", 20)) <= 20',
         ),
         reference=_src(
             '''
