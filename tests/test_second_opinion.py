@@ -63,6 +63,31 @@ def test_a_second_candidate_that_agrees_keeps_it_green_and_says_so(
     assert f"attempt 2 agrees on {opinion.comparison.probes} probes" in result.status_line()
 
 
+ALL_EQUAL_GIVES_ZEROS = (
+    '```python\n# "the smallest becomes 0"\nassert scale([5, 5]) == [0.0, 0.0]\n```'
+)
+
+
+def test_a_second_candidate_passing_only_the_samples_still_disputes_a_green_one(
+    tmp_path: Path,
+) -> None:
+    """The checks from the words are a model's guesses, the samples are the person's: a
+    second answer that passes the samples, breaks a check and answers differently on a
+    probe still makes the tool doubtful (and says what the other one passed)."""
+    with ScriptedModel(checks=ALL_EQUAL_GIVES_ZEROS) as model:
+        model.push(GUARDED, UNGUARDED)
+        result = forge_for(model, tmp_path).create(parse_cell("scale", CELL), namespace={})
+    first, second = result.attempts
+    assert first.green and second.passed and not second.green  # UNGUARDED divides by zero
+    opinion = result.second_opinion
+    assert opinion is not None and (opinion.shown, opinion.other) == (1, 2)
+    assert not opinion.other_green and opinion.comparison.differences
+    assert result.verdict == "doubtful" and result.doubt == "disputed"
+    line = result.status_line()
+    assert "another candidate that passes your samples (not every check from your words)" in line
+    assert result.shown is first and refusal(result) is not None
+
+
 def test_a_second_candidate_failing_the_samples_is_no_evidence(
     sm: ScriptedModel, tmp_path: Path
 ) -> None:

@@ -3,10 +3,14 @@
 Why: a candidate that passes the person's samples and every check from the words is
 shown green, yet one sample and a few model-written checks leave much of what the
 words say untested (measured on the DS benchmark: a third of the green tools there
-were wrong). Another candidate that passes the same evidence and still answers
+were wrong). Another candidate that passes the person's samples and still answers
 differently on an input like the sample's shows the reviewer exactly where the
-words were not pinned down: a doubt worth reading, with the input to decide on.
-Agreement is no proof, so it never turns anything green on its own.
+words were not pinned down: a doubt worth reading, with the input to decide on. The
+other need not pass the checks from the words (they are a small model's guesses):
+on the DS benchmark's recorded runs, comparing with any sample-passing answer caught
+2 of 3 false greens for 1 of 4 right greens turned amber. Agreement is no proof, so it
+never turns anything green on its own, and corroborates only an answer that also
+passes every check.
 """
 
 from __future__ import annotations
@@ -48,16 +52,23 @@ Compare = Callable[[str, str], Comparison]
 
 @dataclass(frozen=True)
 class SecondOpinion:
-    """Attempt ``shown`` (under review) and attempt ``other`` both pass the samples and
-    every check from the words; ``comparison`` is how they compare on probes."""
+    """Attempt ``shown`` (under review, passing everything) and attempt ``other`` (passing
+    the samples, and every check from the words when ``other_green``); ``comparison``
+    is how they compare on probes."""
 
     shown: int
     other: int
     comparison: Comparison
+    other_green: bool = True
 
     @property
     def agrees(self) -> bool:
         return self.comparison.probes > 0 and not self.comparison.differences
+
+    @property
+    def corroborates(self) -> bool:
+        """Agrees, and the other passes the same evidence: a witness for a late green."""
+        return self.agrees and self.other_green
 
     def first_difference(self) -> str:
         """The status line's example: "`f('')` raises ValueError here, gives 0 in attempt 5"."""
@@ -70,6 +81,7 @@ class SecondOpinion:
             "shown": self.shown,
             "other": self.other,
             "probes": self.comparison.probes,
+            "other_green": self.other_green,
             "differences": [d.to_json() for d in self.comparison.differences],
         }
 

@@ -427,12 +427,14 @@ class _Loop:
         second = self.second
         if compare is not None and shown is not None and second is not None:
             other = second if shown is not second else self.first_green(second)
-            if shown.green and other is not None and other.green:
+            if shown.green and other is not None and other.passed:
                 self.sink.stage("behaviour", "comparing two candidates on probes…")
                 tick = time.perf_counter()
                 comparison = compare(shown.code or "", other.code or "")
                 result.add_time("second_opinion", time.perf_counter() - tick)
-                result.second_opinion = SecondOpinion(shown.number, other.number, comparison)
+                result.second_opinion = SecondOpinion(
+                    shown.number, other.number, comparison, other_green=other.green
+                )
         if shown is not None and shown.code is not None:
             finish(result, shown.code)
             result.report = shown.report

@@ -77,7 +77,7 @@ class ForgeResult:
     @property
     def doubtful(self) -> bool:
         """Passes the samples but breaks checks from the request's own words, or another
-        candidate passing the same evidence behaves differently (:attr:`disputed`).
+        candidate passing the samples behaves differently (:attr:`disputed`).
 
         Why: a green mark must mean a correct tool. Code bent to one sample that breaks a
         stated rule is the worst outcome this product can have, and these are the only
@@ -125,7 +125,7 @@ class ForgeResult:
         if not self.found_late(shown):
             return False
         opinion = self.second_opinion
-        return not (opinion is not None and self.is_shown(opinion.shown) and opinion.agrees)
+        return not (opinion is not None and self.is_shown(opinion.shown) and opinion.corroborates)
 
     def is_shown(self, number: int) -> bool:
         """Whether attempt ``number`` is the code under review: itself, or its code run
@@ -281,7 +281,7 @@ class ForgeResult:
             evidence = self.evidence()
             return (
                 f"`{self.spec.name}` passes {evidence} after {tries} {word} with "
-                f"{self.model}, but another candidate that passes them too answers "
+                f"{self.model}, but {_witness(disputed)} answers "
                 f"differently: {disputed.first_difference()}. Decide which the words mean, "
                 "add it as a sample and regenerate, or approve if this one is right"
             )
@@ -323,6 +323,8 @@ class ForgeResult:
             opinion, last = self.second_opinion, self.attempts[-1]
             if opinion is not None and self.is_shown(opinion.shown) and opinion.agrees:
                 line += f"; attempt {opinion.other} agrees on {opinion.comparison.probes} probes"
+                if not opinion.other_green:
+                    line += " (it passes your samples, not every check from your words)"
             elif last.kind == "second" and opinion is None and last is not shown:
                 how = "repeated it" if last.report is None and last.code else "did not pass"
                 line += f"; a second answer (attempt {last.number}) {how}: no comparison"
@@ -396,3 +398,10 @@ def accept_check(result: ForgeResult, index: int) -> ForgeSpec:
     drop_check(result, index)
     result.spec = spec
     return spec
+
+
+def _witness(opinion: SecondOpinion) -> str:
+    """Who disagrees, by the evidence it passed."""
+    if opinion.other_green:
+        return "another candidate that passes them too"
+    return "another candidate that passes your samples (not every check from your words)"

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from ..core.auto_approve import attempted
 from ..core.check_fault import OWN_CODE_NOTE, failed_in_own_code
+from ..core.disagreement import SecondOpinion
 from ..core.probes import ProbeResult
 from ..core.result import Doubt, ForgeResult
 from ..core.validation import SampleResult
@@ -188,8 +189,8 @@ def preview_table(preview: Sequence[ProbeResult]) -> str:
 
 
 def disagreement_table(result: ForgeResult) -> str:
-    """Where another candidate that passes the same evidence answers differently: the
-    inputs on which the words were not pinned down, for the person to decide."""
+    """Where another candidate that passes the samples answers differently: the inputs on
+    which the words were not pinned down, for the person to decide."""
     opinion = result.disputed
     if opinion is None:
         return ""
@@ -203,17 +204,26 @@ def disagreement_table(result: ForgeResult) -> str:
     )
     return (
         f"<p style='margin-bottom:0;color:{AMBER}'><b>Two candidates disagree</b></p>"
-        f"<p style='margin-top:0;font-size:90%;{_MUTED}'>Both pass your samples and every "
-        "check from your words, yet answer differently here. Decide which the words mean: "
+        f"<p style='margin-top:0;font-size:90%;{_MUTED}'>{_both(opinion)}, yet answer "
+        "differently here. Decide which the words mean: "
         "add that as a sample and regenerate, or approve if this code is right.</p>"
         "<table class='jupyter-forge-disagreement' style='font-size:90%;text-align:left'>"
         f"{head}{''.join(rows)}</table>"
     )
 
 
+def _both(opinion: SecondOpinion) -> str:
+    if opinion.other_green:
+        return "Both pass your samples and every check from your words"
+    return (
+        f"Both pass your samples (attempt {opinion.other} breaks a check from your words "
+        "that this code passes)"
+    )
+
+
 _DOUBTS: dict[Doubt, str] = {
     "checks": "passes the samples, breaks checks from your words: read them before approving",
-    "disputed": "another candidate that passes the same evidence answers differently: read "
+    "disputed": "another candidate that passes your samples answers differently: read "
     "where before approving",
     "uncorroborated": "found only after failed answers, and no second answer agreed: read "
     "the edge-case preview before approving",

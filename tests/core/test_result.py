@@ -73,6 +73,22 @@ def test_an_agreeing_second_opinion_on_the_shown_candidate_corroborates_it() -> 
     assert result.doubt == "disputed"  # the disagreement is what the person reads
 
 
+def test_a_second_answer_passing_only_the_samples_can_dispute_but_not_corroborate() -> None:
+    result = forged(
+        attempt(1, "first", passed=False),
+        attempt(2, "repair", passed=True),
+        attempt(3, "second", passed=True, code=CODE + "\n"),
+    )
+    result.second_opinion = SecondOpinion(2, 3, Comparison(probes=4), other_green=False)
+    assert result.second_opinion.agrees and not result.second_opinion.corroborates
+    assert result.uncorroborated and result.doubt == "uncorroborated"
+    differs = Comparison(probes=4, differences=(Difference("f(0)", "0", "1"),))
+    result.second_opinion = SecondOpinion(2, 3, differs, other_green=False)
+    assert result.doubt == "disputed"
+    assert "passes your samples (not every check from your words)" in result.status_line()
+    assert result.second_opinion.to_json()["other_green"] is False
+
+
 def test_without_second_opinions_nothing_needs_corroboration() -> None:
     result = forged(
         attempt(1, "first", passed=False), attempt(2, "repair", passed=True), corroborate=False

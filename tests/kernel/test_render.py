@@ -103,6 +103,10 @@ def test_two_candidates_that_disagree_are_shown_as_a_table_and_the_badge_says_wh
     assert "answers differently" in render.header(result)
     result.second_opinion = SecondOpinion(1, 2, Comparison(8))  # it agreed
     assert render.disagreement_table(result) == "" and result.verdict == "passed"
+    result.second_opinion = SecondOpinion(1, 2, Comparison(8, differences), other_green=False)
+    table = render.disagreement_table(result)
+    assert "Both pass your samples (attempt 2 breaks a check from your words" in table
+    assert "every check from your words, yet" not in table
 
 
 def test_a_repair_nothing_confirmed_is_amber_and_the_badge_says_why() -> None:
