@@ -124,6 +124,9 @@ class Outcome:
     # tests is a false green.
     verdict: str | None = None
     green: bool | None = None
+    doubt: str | None = None  # why a doubtful forge is doubtful ("checks", "disputed", ...)
+    # The forge's comparison with a second answer on probes (SecondOpinion.to_json).
+    second_opinion: dict[str, Any] | None = None
     error: str | None = None  # the harness could not finish this problem (sandbox/model error)
     # forge+reuse only: what best_match offered instead of forging, and whether that tool,
     # accepted as the answer, passes the hidden tests; time spent searching the library.
@@ -161,6 +164,8 @@ class Outcome:
             "verdict": self.verdict,
             "green": self.green,
             "false_green": None if self.green is None else self.green and not self.hidden_passed,
+            "doubt": self.doubt,
+            "second_opinion": self.second_opinion,
             "code": self.code,
         }
 
@@ -217,6 +222,8 @@ def _forge_outcome(problem: Problem, result: ForgeResult, wall: float) -> Outcom
         shown_kind=last.kind if last else None,
         verdict=result.verdict,
         green=result.verdict == "passed",
+        doubt=result.doubt,
+        second_opinion=result.second_opinion.to_json() if result.second_opinion else None,
     )
 
 
