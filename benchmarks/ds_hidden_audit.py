@@ -22,17 +22,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jupyter_forge.core.spec import Sample
-from jupyter_forge.core.validation import ValidationReport
 from jupyter_forge.evidence import compare
-from jupyter_forge.sandbox import validate
 
-from ._common import git_commit
+from ._common import git_commit, probe_validate
 from .ds import Prepared, prepare, run_hidden
 from .ds_report import summarize
 from .ds_tasks import DsTask, all_tasks
@@ -88,20 +85,10 @@ def scored_correct(files: Mapping[str, dict[str, Any]]) -> list[Answer]:
     return [Answer(task, code, tuple(where)) for (task, code), where in found.items()]
 
 
-def _validate(
-    code: str,
-    name: str,
-    samples: Sequence[Sample],
-    inputs: Mapping[str, bytes] | None = None,
-    composition: object = None,
-) -> ValidationReport:
-    return validate(code, name, samples, inputs=inputs)
-
-
 def differences(p: Prepared, code: str) -> list[Difference]:
     """Where ``code`` and the task's reference answer differently, on probes derived from
     each one's parameter list and the person's samples (run in the sandbox)."""
-    differ = compare(_validate, p.spec, p.namespace)
+    differ = compare(probe_validate, p.spec, p.namespace)
     reference = p.task.reference
     found = [Difference(d.call, d.shown, d.other) for d in differ(reference, code).differences]
     found += [Difference(d.call, d.other, d.shown) for d in differ(code, reference).differences]

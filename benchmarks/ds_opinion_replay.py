@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jupyter_forge.core.spec import Sample
-from jupyter_forge.core.validation import ValidationReport
 from jupyter_forge.evidence import compare
-from jupyter_forge.sandbox import validate
 
+from ._common import probe_validate
 from .ds import prepare, run_hidden
 from .ds_tasks import DsTask, all_tasks
 
@@ -39,16 +37,6 @@ class Replayed:
     difference: str | None  # the first probe where they differ
 
 
-def _validate(
-    code: str,
-    name: str,
-    samples: Sequence[Sample],
-    inputs: Mapping[str, bytes] | None = None,
-    composition: object = None,
-) -> ValidationReport:
-    return validate(code, name, samples, inputs=inputs)
-
-
 def replay(forge_rows: Mapping[str, dict[str, Any]], tasks: Mapping[str, DsTask]) -> list[Replayed]:
     """Every green forge row: disputed now by a sample-passing second answer, or not."""
     out = []
@@ -61,7 +49,7 @@ def replay(forge_rows: Mapping[str, dict[str, Any]], tasks: Mapping[str, DsTask]
         other = seconds[-1] if seconds else None
         by, first = None, None
         if other and other.get("code") and other["code"] != row["code"] and other["samples_passed"]:
-            found = compare(_validate, p.spec, p.namespace)(row["code"], other["code"])
+            found = compare(probe_validate, p.spec, p.namespace)(row["code"], other["code"])
             if found.differences:
                 d = found.differences[0]
                 by, first = other.get("number"), f"{d.call}: {d.shown} / {d.other}"
