@@ -1,6 +1,7 @@
 """In a real JupyterLab and headless Chromium: two candidates that both pass the sample but
 answer differently make the widget doubtful, with a table of where they differ; a repair
-no second answer confirmed is doubtful too, and says why, and which attempt is shown and why.
+no second answer confirmed is doubtful too, and says why, and which attempt is shown and why;
+a second answer that passes the sample but breaks a check from the words still disputes.
 
 The screenshots (``test-artifacts/ui/second_opinion.png``, ``uncorroborated.png``) are
 the ones in docs/quality.md.
@@ -101,3 +102,41 @@ def test_a_repair_no_second_answer_confirmed_is_doubtful_in_jupyterlab(
     # Every failed second answer asked for another.
     assert len(scripted_model.requests) - asked_before == 5
     assert not (lab.root / LIBRARY / "scale.ipynb").exists(), "saved before approval"
+
+
+ALL_EQUAL_GIVES_ZEROS = (
+    '```python\n# "the smallest becomes 0"\nassert scale([5, 5]) == [0.0, 0.0]\n```'
+)
+
+
+@pytest.mark.timeout(180)
+def test_a_second_answer_passing_only_the_samples_disputes_in_jupyterlab(
+    lab: Lab, scripted_model: ScriptedModel, page: Any
+) -> None:
+    """The second answer passes the sample but breaks the check from the words, and still
+    answers differently on a probe: doubtful, and the table says what it passed."""
+    from playwright.sync_api import expect
+
+    default_checks = scripted_model.checks
+    scripted_model.checks = ALL_EQUAL_GIVES_ZEROS
+    try:
+        scripted_model.push(GUARDED, UNGUARDED)
+        forged = forge_in_lab(lab, scripted_model, page)
+        widget = forged.locator(".jupyter-forge-approval")
+        expect(widget).to_be_visible(timeout=FORGE_TIMEOUT)
+        expect(widget).to_contain_text("doubtful")
+        expect(widget).to_contain_text("checks from your words: 1/1 pass")
+        expect(forged).to_contain_text(
+            "another candidate that passes your samples (not every check from your words)"
+        )
+        table = widget.locator("table.jupyter-forge-disagreement")
+        expect(table).to_contain_text("scale([10.1, 10.1, 10.1])")
+        expect(widget).to_contain_text(
+            "Both pass your samples (attempt 2 breaks a check from your words"
+        )
+        expect(widget.locator("button", has_text="Approve")).to_be_enabled()
+        wait_idle(page, expect)
+        forged.screenshot(path=str(ARTIFACTS / "second_opinion_samples_only.png"))
+        assert not (lab.root / LIBRARY / "scale.ipynb").exists(), "saved before approval"
+    finally:
+        scripted_model.checks = default_checks
