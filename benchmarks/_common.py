@@ -15,7 +15,7 @@ from pathlib import Path
 
 from jupyter_forge.core.spec import Sample
 from jupyter_forge.core.validation import ValidationReport
-from jupyter_forge.sandbox import Limits, validate, validate_every_seed
+from jupyter_forge.sandbox import Limits, validate_every_seed
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -74,15 +74,3 @@ def validate_hidden(
     a set must pass under every hash seed, so "correct" never means "right by a set's
     order in this process"."""
     return validate_every_seed(code, name, samples, inputs=inputs, limits=limits)
-
-
-def probe_validate(
-    code: str,
-    name: str,
-    samples: Sequence[Sample],
-    inputs: Mapping[str, bytes] | None = None,
-    composition: object = None,
-) -> ValidationReport:
-    """The sandbox with the signature :mod:`jupyter_forge.evidence` expects, for audits
-    that run the product's probes on recorded code (no tool composition)."""
-    return validate(code, name, samples, inputs=inputs)

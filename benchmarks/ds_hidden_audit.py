@@ -28,8 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from jupyter_forge.evidence import compare
+from jupyter_forge.forge import Forge
 
-from ._common import git_commit, probe_validate
+from ._common import git_commit
 from .ds import Prepared, prepare, run_hidden
 from .ds_report import summarize
 from .ds_tasks import DsTask, all_tasks
@@ -88,7 +89,7 @@ def scored_correct(files: Mapping[str, dict[str, Any]]) -> list[Answer]:
 def differences(p: Prepared, code: str) -> list[Difference]:
     """Where ``code`` and the task's reference answer differently, on probes derived from
     each one's parameter list and the person's samples (run in the sandbox)."""
-    differ = compare(probe_validate, p.spec, p.namespace)
+    differ = compare(Forge().validate_code, p.spec, p.namespace)
     reference = p.task.reference
     found = [Difference(d.call, d.shown, d.other) for d in differ(reference, code).differences]
     found += [Difference(d.call, d.other, d.shown) for d in differ(code, reference).differences]
