@@ -976,6 +976,40 @@ def test_a_tool_right_only_by_a_sets_order_fails_and_the_repair_is_told_why(
     assert "dict.fromkeys" in (result.code or "")
 
 
+def test_dict_keys_in_a_sets_order_fail_and_the_repair_is_told_why(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    """Keys gathered in a set come out ``a, b`` under some hash seeds and ``b, a`` under
+    others; ``==`` on dicts ignores that, so the sample matched under every seed. The
+    order shows in every printout and every table made from the rows: it fails, the
+    repair is told to make the order explicit, and the first-seen answer passes."""
+    by_set = (
+        "```python\ndef fill_keys(rows: list[dict]) -> list[dict]:\n"
+        '    """Every row gets every key seen in any row; missing ones are None."""\n'
+        "    keys = set()\n    for row in rows:\n        keys.update(row)\n"
+        "    return [{k: row.get(k) for k in keys} for row in rows]\n```"
+    )
+    first_seen = by_set.replace(
+        "keys = set()\n    for row in rows:\n        keys.update(row)\n",
+        "keys = list(dict.fromkeys(k for row in rows for k in row))\n",
+    )
+    sm.push(by_set, first_seen)
+    cell = (
+        "Give every row every key seen in any row, None where it is missing.\n"
+        ">>> fill_keys([{'a': 1}, {'b': 2}])\n[{'a': 1, 'b': None}, {'a': None, 'b': 2}]\n"
+    )
+    result = forge_for(sm, tmp_path, second_opinion=False).create(parse_cell("fill_keys", cell))
+    assert result.passed and len(result.attempts) == 2, result.status_line()
+    first = result.attempts[0].report
+    assert first is not None and not first.passed
+    error = first.results[0].error or ""
+    assert "in another order in another Python process" in error
+    assert "[{'b': None, 'a': 1}, {'b': 2, 'a': None}]" in error  # what the other seed gave
+    feedback = sm.requests[1]["messages"][-1]["content"]
+    assert "dict.fromkeys" in feedback and "hash seed" in feedback
+    assert "dict.fromkeys" in (result.code or "")
+
+
 # -- a tool that changes the person's table --------------------------------------------
 
 CHANGES_SALES = (

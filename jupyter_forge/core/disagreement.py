@@ -112,13 +112,13 @@ def same_outcome(a: str, b: str) -> bool:
     if a.startswith("not run") or b.startswith("not run"):
         return True  # an earlier probe hung: no evidence either way
     try:
-        left, right = _literal(a), _literal(b)
+        left, right = literal_value(a), literal_value(b)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return False  # not both literals (a DataFrame's repr...): the text decided
     return _close(left, right)
 
 
-def _literal(text: str) -> object:
+def literal_value(text: str) -> object:
     """A repr as a value; ``nan``/``inf`` (not literals) as marker strings, so they
     compare equal to themselves and unequal to any number."""
     return ast.literal_eval(_NON_LITERAL.sub(lambda m: repr(f"<{m.group(0)}>"), text))
