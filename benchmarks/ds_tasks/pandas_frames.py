@@ -487,6 +487,9 @@ TASKS: list[DsTask] = [
             "df = pd.DataFrame({'k': ['b', 'a', 'b'], 't': ['2024-01-01', '2024-01-01', '2024-01-02'], 's': [1, 2, 3]}, index=[10, 20, 30])\n"
             "assert list(dedupe_latest(df, 'k', 't').index) == [0, 1]",
             "import pandas as pd\n"
+            "df = pd.DataFrame({'k': ['b', 'a', 'b'], 't': ['2024-01-01', '2024-01-01', '2024-01-02'], 's': [1, 2, 3]}, index=[10, 20, 30])\n"
+            "assert sorted(dedupe_latest(df, 'k', 't').columns) == ['k', 's', 't']",
+            "import pandas as pd\n"
             "df = pd.DataFrame({'k': ['x', 'x'], 't': pd.to_datetime(['2024-05-01 10:00', '2024-05-01 09:00']), 's': [1, 2]})\n"
             "assert dedupe_latest(df, 'k', 't')['s'].tolist() == [1]",
             "import pandas as pd\n"
@@ -654,6 +657,9 @@ TASKS: list[DsTask] = [
             "import pandas as pd\n"
             "df = pd.DataFrame({'id': [7, 8], 'author': ['ann', 'bo'], 'tags': ['x,y', 'z']})\n"
             "assert explode_tags(df, 'tags')['author'].tolist() == ['ann', 'ann', 'bo']",
+            "import pandas as pd\n"
+            "df = pd.DataFrame({'id': [7, 8], 'author': ['ann', 'bo'], 'tags': ['x,y', 'z']})\n"
+            "assert sorted(explode_tags(df, 'tags').columns) == ['author', 'id', 'tags']",
             "import pandas as pd\n"
             "df = pd.DataFrame({'post': [1, 2], 'labels': [None, 'A']})\n"
             "assert explode_tags(df, 'labels')[['post', 'labels']].values.tolist() == [[2, 'a']]",
