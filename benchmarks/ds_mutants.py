@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ._common import git_commit, validate_hidden
-from .ds import HIDDEN_LIMITS, Prepared, check_inputs, prepare, run_hidden, select_tasks
+from .ds import HIDDEN_LIMITS, check_inputs, prepare, run_hidden, select_tasks
 from .ds_hidden_audit import differences
 from .ds_tasks import DsTask, all_tasks
 
@@ -167,21 +167,16 @@ def mutants(code: str) -> list[Mutant]:
     return list(found.values())
 
 
-def samples_pass(p: Prepared, code: str) -> bool:
-    """Whether ``code`` passes the person's samples, validated as the product does."""
-    samples = list(p.spec.samples)
-    inputs = check_inputs([s.source for s in samples], p.namespace, p.task.name)
-    return validate_hidden(code, p.task.name, samples, HIDDEN_LIMITS, inputs).passed
-
-
 def score_task(task: DsTask) -> dict[str, Any]:
     """Every mutant of the task's reference: caught by the samples, killed by a hidden
     check, or surviving (and then, whether it answers differently on a probe)."""
     p = prepare(task)
+    samples = list(p.spec.samples)  # validated as the product does: every hash seed
+    inputs = check_inputs([s.source for s in samples], p.namespace, task.name)
     row: dict[str, Any] = {"mutants": 0, "samples_fail": 0, "killed": 0, "survivors": []}
     for mutant in mutants(task.reference):
         row["mutants"] += 1
-        if not samples_pass(p, mutant.code):
+        if not validate_hidden(mutant.code, task.name, samples, HIDDEN_LIMITS, inputs).passed:
             row["samples_fail"] += 1
             continue
         if not run_hidden(p, mutant.code)[0]:

@@ -115,7 +115,7 @@ def same_outcome(a: str, b: str) -> bool:
         left, right = literal_value(a), literal_value(b)
     except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return False  # not both literals (a DataFrame's repr...): the text decided
-    return _close(left, right)
+    return same_value(left, right)
 
 
 def literal_value(text: str) -> object:
@@ -124,7 +124,8 @@ def literal_value(text: str) -> object:
     return ast.literal_eval(_NON_LITERAL.sub(lambda m: repr(f"<{m.group(0)}>"), text))
 
 
-def _close(a: object, b: object, depth: int = 0) -> bool:
+def same_value(a: object, b: object, depth: int = 0) -> bool:
+    """Equal as a person reads them: numbers by closeness, dicts with their key order."""
     if depth > 20:
         return a == b
     if isinstance(a, bool) or isinstance(b, bool):
@@ -134,9 +135,9 @@ def _close(a: object, b: object, depth: int = 0) -> bool:
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         if type(a) is not type(b) or len(a) != len(b):
             return False
-        return all(_close(x, y, depth + 1) for x, y in zip(a, b, strict=True))
+        return all(same_value(x, y, depth + 1) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict) and isinstance(b, dict):
         if list(a) != list(b):  # key order is behaviour too: it shows in every printout
             return False
-        return all(_close(a[k], b[k], depth + 1) for k in a)
+        return all(same_value(a[k], b[k], depth + 1) for k in a)
     return a == b

@@ -15,7 +15,7 @@ import ast
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from .disagreement import literal_value, same_outcome
+from .disagreement import literal_value, same_value
 from .spec import Sample
 from .validation import SampleResult, ValidationReport
 
@@ -76,30 +76,29 @@ def across_seeds(
     if not may_depend_on_hash_order(code, samples):
         return first
     seconds = first.seconds
+    own_sets = frozenset(i for i, s in enumerate(samples) if may_depend_on_hash_order("", [s]))
     for seed in OTHER_SEEDS:
         other = run(seed)
         seconds += other.seconds
-        merged = merge(first, other, samples)
+        merged = merge(first, other, own_sets)
         if merged is not first:
             return replace(merged, seconds=seconds)
     return replace(first, seconds=seconds)
 
 
 def merge(
-    first: ValidationReport, second: ValidationReport, samples: Sequence[Sample] = ()
+    first: ValidationReport, second: ValidationReport, own_sets: frozenset[int] = frozenset()
 ) -> ValidationReport:
     """One report: a sample passes only if it passed under both seeds with the same value;
     where they differ, its error says why (the repair prompt reads it). Outputs that
     differ without a verdict are left alone: a sample with no expectation, one that
     failed both times (an object's address differs in every process anyway), or one
-    whose own source builds a set (its input's order is the sample's, not the tool's)."""
+    whose own source builds a set (``own_sets``, by index: its input's order is the
+    sample's, not the tool's)."""
     if second.load_error or len(second.results) != len(first.results):
         return first  # the second run broke for its own reasons: keep what the first saw
-    own_sets = [may_depend_on_hash_order("", [sample]) for sample in samples]
     pairs = list(zip(first.results, second.results, strict=True))
-    results = [
-        _merged(a, b, own_set=i < len(own_sets) and own_sets[i]) for i, (a, b) in enumerate(pairs)
-    ]
+    results = [_merged(a, b, own_set=i in own_sets) for i, (a, b) in enumerate(pairs)]
     if all(merged is a for merged, (a, _) in zip(results, pairs, strict=True)):
         return first
     return replace(
@@ -123,18 +122,12 @@ def _merged(a: SampleResult, b: SampleResult, *, own_set: bool) -> SampleResult:
 
 def _printed_differently(a: SampleResult, b: SampleResult) -> bool:
     """Both matched the expectation, yet as different values (``==`` ignores a dict's key
-    order; :func:`.disagreement.same_outcome` does not). A set's own order is not a
+    order; :func:`.disagreement.same_value` does not). A set's own order is not a
     difference, nor is text that is not a literal (it matched the expectation as text)."""
     if a.expected is None or a.got is None or b.got is None or a.got == b.got:
         return False
-    if not (_is_literal(a.got) and _is_literal(b.got)):
-        return False
-    return not same_outcome(a.got, b.got)
-
-
-def _is_literal(text: str) -> bool:
     try:
-        literal_value(text.strip())
+        left, right = literal_value(a.got.strip()), literal_value(b.got.strip())
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return False
-    return True
+    return not same_value(left, right)
