@@ -980,9 +980,9 @@ def test_dict_keys_in_a_sets_order_fail_and_the_repair_is_told_why(
     sm: ScriptedModel, tmp_path: Path
 ) -> None:
     """Keys gathered in a set come out ``a, b`` under some hash seeds and ``b, a`` under
-    others; ``==`` on dicts ignores that, so the sample matched under every seed. The
-    order shows in every printout and every table made from the rows: it fails, the
-    repair is told to make the order explicit, and the first-seen answer passes."""
+    others; ``==`` on dicts ignores that, but the sample shows ``a, b``: it fails under
+    the seeds that print ``b, a``, the repair is told to make the order explicit, and
+    the first-seen answer passes."""
     by_set = (
         "```python\ndef fill_keys(rows: list[dict]) -> list[dict]:\n"
         '    """Every row gets every key seen in any row; missing ones are None."""\n'
@@ -1003,11 +1003,41 @@ def test_dict_keys_in_a_sets_order_fail_and_the_repair_is_told_why(
     first = result.attempts[0].report
     assert first is not None and not first.passed
     error = first.results[0].error or ""
-    assert "in another order in another Python process" in error
+    assert "passes in one Python process and fails in another" in error
+    assert "the same items in another order" in error
     assert "[{'b': None, 'a': 1}, {'b': 2, 'a': None}]" in error  # what the other seed gave
     feedback = sm.requests[1]["messages"][-1]["content"]
     assert "dict.fromkeys" in feedback and "hash seed" in feedback
     assert "dict.fromkeys" in (result.code or "")
+
+
+def test_a_dict_in_another_order_than_the_sample_fails_and_the_repair_is_told_so(
+    sm: ScriptedModel, tmp_path: Path
+) -> None:
+    """ "Most common first": ``dict(Counter(...))`` equals the sample's dict under ``==``
+    but prints ``a`` first. The person wrote ``b`` first, as doctest would compare it:
+    the answer fails, the repair hears only the order is wrong, the next one passes."""
+    by_first_seen = (
+        "```python\nfrom collections import Counter\n\n\n"
+        "def tally(items: list[str]) -> dict[str, int]:\n"
+        '    """How often each item occurs, most common first."""\n'
+        "    return dict(Counter(items))\n```"
+    )
+    most_common = by_first_seen.replace(
+        "dict(Counter(items))", "dict(Counter(items).most_common())"
+    )
+    sm.push(by_first_seen, most_common)
+    cell = "Count each item, most common first.\n>>> tally(['a', 'b', 'b'])\n{'b': 2, 'a': 1}\n"
+    result = forge_for(sm, tmp_path, second_opinion=False).create(parse_cell("tally", cell))
+    assert result.passed and len(result.attempts) == 2, result.status_line()
+    first = result.attempts[0].report
+    assert first is not None and not first.passed
+    error = first.results[0].error or ""
+    assert error.startswith("expected {'b': 2, 'a': 1} but got {'a': 1, 'b': 2}: ")
+    assert "the same items in another order" in error
+    feedback = sm.requests[1]["messages"][-1]["content"]
+    assert "the same items in another order" in feedback
+    assert "most_common()" in (result.code or "")
 
 
 # -- a tool that changes the person's table --------------------------------------------

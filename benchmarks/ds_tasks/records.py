@@ -137,7 +137,11 @@ TASKS: list[DsTask] = [
             def merge_by_id(left: list[dict], right: list[dict]) -> list[dict]:
                 """Add the matching right fields to each left row."""
                 lookup = {row["id"]: row for row in right}
-                return [{**lookup.get(row["id"], {}), **row} for row in left]
+                out = []
+                for row in left:  # the left value wins: the words say the right one does
+                    extra = lookup.get(row["id"], {})
+                    out.append({**row, **{k: v for k, v in extra.items() if k not in row}})
+                return out
             '''
         ),
     ),
@@ -227,9 +231,10 @@ TASKS: list[DsTask] = [
                     for key in row:
                         if key not in keys:
                             keys.append(key)
-                for row in rows:
-                    for key in keys:
-                        row.setdefault(key, fill)
+                for row in rows:  # filled in place: the words say not to
+                    filled = {key: row.get(key, fill) for key in keys}
+                    row.clear()
+                    row.update(filled)
                 return rows
             '''
         ),

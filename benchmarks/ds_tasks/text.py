@@ -397,7 +397,8 @@ TASKS: list[DsTask] = [
 
             def word_counts(text: str) -> dict[str, int]:
                 """Word frequencies, most common first."""
-                return dict(Counter(re.findall(r"\\w+", text.lower())).most_common())
+                counts = Counter(re.findall(r"\\w+", text.lower()))  # splits "don't"
+                return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
             '''
         ),
     ),

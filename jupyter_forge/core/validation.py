@@ -4,7 +4,8 @@ The worker only *reports* what happened (JSON: reprs, captured output, exception
 text). Pass/fail is decided here, on the host, so a candidate cannot declare its
 own success. Expected output of ``>>>`` samples is compared with the stdlib's
 :class:`doctest.OutputChecker`, with a literal-equality fallback so ``1234.50``
-matches ``1234.5`` and dict order does not matter.
+matches ``1234.5``; a dict's key order still counts, as it does in doctest's text
+(the order a person wrote is what they will see printed).
 """
 
 from __future__ import annotations
@@ -151,20 +152,51 @@ def _literal(text: str) -> tuple[bool, object]:
 
 def outputs_match(expected: str, got: str) -> bool:
     """Doctest comparison, then literal equality (``1234.50`` == ``1234.5``)."""
+    return _compared(expected, got) == "match"
+
+
+def _compared(expected: str, got: str) -> str:
+    """ "match", "order" (equal values, a dict's keys in another order) or "differ"."""
     checker = doctest.OutputChecker()
     want = expected if expected.endswith("\n") else expected + "\n"
     have = got if got.endswith("\n") else got + "\n"
     flags = doctest.NORMALIZE_WHITESPACE
     if checker.check_output(want, have, flags):
-        return True
+        return "match"
     ok_want, value_want = _literal(expected)
     ok_got, value_got = _literal(got)
-    if ok_want and ok_got:
-        try:
-            return bool(value_want == value_got)
-        except Exception:
+    if not (ok_want and ok_got):
+        return "differ"
+    try:
+        if not bool(value_want == value_got):
+            return "differ"
+    except Exception:
+        return "differ"
+    return "match" if _same_key_order(value_want, value_got) else "order"
+
+
+def _same_key_order(a: object, b: object, depth: int = 0) -> bool:
+    """Whether two equal values list every dict's keys in the same order.
+
+    Why: ``==`` ignores key order, but the order is what the person wrote and will see
+    printed ("most common first"); doctest's own text comparison keeps it too. A set's
+    order is Python's, never the person's, so sets are not looked into.
+    """
+    if depth > 20:
+        return True
+    if isinstance(a, dict) and isinstance(b, dict):
+        if list(a) != list(b):
             return False
-    return False
+        return all(_same_key_order(a[k], b[k], depth + 1) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return all(_same_key_order(x, y, depth + 1) for x, y in zip(a, b, strict=False))
+    return True
+
+
+_ORDER_HINT = (
+    "the same items in another order (the order the sample shows is part of the answer;"
+    " if the order does not matter, write the sample as `assert ... == ...`)"
+)
 
 
 def _one_line(raw: RawSampleRun) -> str:
@@ -197,12 +229,14 @@ def judge(sample: Sample, raw: RawSampleRun) -> SampleResult:
         result.traceback = raw.traceback
         return result
     if sample.kind == "example" and sample.expected is not None:
-        result.passed = outputs_match(sample.expected, got or "") or (
-            raw.plain_repr is not None
-            and outputs_match(sample.expected, (raw.stdout or "") + raw.plain_repr)
-        )
+        seen = [_compared(sample.expected, got or "")]
+        if raw.plain_repr is not None:
+            seen.append(_compared(sample.expected, (raw.stdout or "") + raw.plain_repr))
+        result.passed = "match" in seen
         if not result.passed:
             result.error = f"expected {sample.expected.strip()!s} but got {(got or '').strip()!s}"
+            if "order" in seen:
+                result.error += f": {_ORDER_HINT}"
         return result
     result.passed = True
     return result

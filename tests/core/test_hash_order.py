@@ -13,12 +13,11 @@ from jupyter_forge.core.hash_order import (
     DEPENDS_ON_ORDER,
     FIRST_SEED,
     OTHER_SEEDS,
-    SHOWS_ITS_ORDER,
     across_seeds,
     may_depend_on_hash_order,
 )
 from jupyter_forge.core.spec import Sample
-from jupyter_forge.core.validation import SampleResult, ValidationReport
+from jupyter_forge.core.validation import RawSampleRun, SampleResult, ValidationReport, judge
 
 SAMPLES = [
     Sample("names(['b', 'a', 'b'])", "example", "['b', 'a']\n"),
@@ -139,7 +138,7 @@ def test_a_run_that_breaks_on_its_own_changes_no_verdict() -> None:
     assert merged.passed and merged.results == first.results
 
 
-# -- equal values printed differently: a dict's keys in a set's order -------------------
+# -- a dict's keys in a set's order ----------------------------------------------------
 
 KEYS = [
     Sample("fill([{'a': 1}, {'b': 2}])", "example", "[{'a': 1, 'b': None}, {'a': None, 'b': 2}]\n")
@@ -152,21 +151,22 @@ FILL_BY_SET = (
 )
 
 
-def passed_with(got: str, sample: Sample = KEYS[0]) -> ValidationReport:
-    """One sample that passed (``==`` with its expectation) and printed ``got``."""
-    result = SampleResult(sample.source, sample.kind, sample.expected, passed=True, got=got)
-    return ValidationReport(passed=True, results=[result], seconds=1.0)
+def judged(got: str, sample: Sample = KEYS[0]) -> ValidationReport:
+    """What the host makes of a worker that printed ``got`` for one sample."""
+    result = judge(sample, RawSampleRun(0, "ok", value_repr=got, seconds=1.0))
+    return ValidationReport(passed=result.passed, results=[result], seconds=1.0)
 
 
-def test_equal_dicts_whose_keys_come_out_in_another_order_fail_and_say_why() -> None:
-    """``==`` ignores a dict's key order, so both runs match the sample; the order still
-    shows in every printout and every table built from it: not one tool, two."""
-    runs = Runs({FIRST_SEED: passed_with(AB), SECOND: passed_with(AB), THIRD: passed_with(BA)})
+def test_dict_keys_that_come_out_in_a_sets_order_fail_and_say_why() -> None:
+    """``==`` ignores a dict's key order; the judge does not (the sample shows ``a, b``),
+    so the seed that prints ``b, a`` fails, and the error says what to do."""
+    runs = Runs({FIRST_SEED: judged(AB), SECOND: judged(AB), THIRD: judged(BA)})
     merged = across_seeds(runs, FILL_BY_SET, KEYS)
     assert runs.seeds == [FIRST_SEED, SECOND, THIRD]
     assert not merged.passed and not merged.results[0].passed
     error = merged.results[0].error or ""
-    assert error.startswith(SHOWS_ITS_ORDER) and AB in error and BA in error
+    assert error.startswith(DEPENDS_ON_ORDER) and AB in error and BA in error
+    assert "the same items in another order" in error
     assert "dict.fromkeys" in error  # what to do, for the repair prompt and the person
     assert merged.results[0].got == BA
 
@@ -175,30 +175,21 @@ def test_equal_dicts_whose_keys_come_out_in_another_order_fail_and_say_why() -> 
     ("first", "other"),
     [
         ("{'a', 'b'}", "{'b', 'a'}"),  # a set has no order to get wrong
-        ("0.30000000000000004", "0.3"),  # the same number
-        ("<Table a b>", "<Table  a  b>"),  # not a literal: it matched the sample as text
+        ("[{'a': 1, 'b': None}, {'a': None, 'b': 2.0}]", AB),  # the same value
     ],
 )
 def test_outputs_that_print_differently_as_the_same_value_stay_passed(
     first: str, other: str
 ) -> None:
-    runs = Runs({FIRST_SEED: passed_with(first), **{s: passed_with(other) for s in OTHER_SEEDS}})
-    merged = across_seeds(runs, FILL_BY_SET, KEYS)
+    sample = Sample(KEYS[0].source, "example", first + "\n")
+    runs = Runs(
+        {FIRST_SEED: judged(first, sample), **{s: judged(other, sample) for s in OTHER_SEEDS}}
+    )
+    merged = across_seeds(runs, FILL_BY_SET, [sample])
     assert merged.passed and merged.results[0].got == first
-
-
-def test_a_sample_that_builds_its_own_set_owns_the_order() -> None:
-    """``fill([...], keys={'a', 'b'})``: the input's order changes with the seed, and a
-    tool that keeps its input's order rightly follows it."""
-    own = Sample("fill([{'a': 1}, {'b': 2}], keys={'a', 'b'})", "example", AB + "\n")
-    runs = Runs({seed: passed_with(BA if seed else AB, own) for seed in (FIRST_SEED, *OTHER_SEEDS)})
-    merged = across_seeds(runs, FILL_BY_SET, [own])
-    assert merged.passed
 
 
 def test_a_sample_without_an_expectation_is_not_judged_by_its_printout() -> None:
     bare = Sample("fill([{'a': 1}, {'b': 2}])", "code", None)
-    runs = Runs(
-        {seed: passed_with(BA if seed else AB, bare) for seed in (FIRST_SEED, *OTHER_SEEDS)}
-    )
+    runs = Runs({seed: judged(BA if seed else AB, bare) for seed in (FIRST_SEED, *OTHER_SEEDS)})
     assert across_seeds(runs, FILL_BY_SET, [bare]).passed

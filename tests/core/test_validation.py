@@ -31,8 +31,9 @@ EXAMPLE = Sample("f(1)", "example", "2\n")
         ("hello", "hello\n"),  # trailing newline
         ("1234.50", "1234.5"),  # literal equality, not text
         ("1234.5", "1234.50"),
-        ("{'a': 1, 'b': 2}", "{'b': 2, 'a': 1}"),  # dict order
-        ("{1, 2, 3}", "{3, 1, 2}"),
+        ("{'a': 1, 'b': 2}", "{'a': 1,  'b': 2.0}"),  # equal values, same key order
+        ("{1, 2, 3}", "{3, 1, 2}"),  # a set's order is Python's, not the person's
+        ("[{1, 2}, {'a': {3, 4}}]", "[{2, 1}, {'a': {4, 3}}]"),
         ("'x'", '"x"'),  # quote style
         ("(1.0, 'a')", "(1, 'a')"),
         ("-2.0", "-2"),
@@ -48,6 +49,9 @@ def test_outputs_that_match(expected: str, got: str) -> None:
         ("1", "2"),
         ("[1, 2]", "(1, 2)"),  # list is not tuple
         ("[1, 2]", "[2, 1]"),
+        ("{'b': 2, 'a': 1}", "{'a': 1, 'b': 2}"),  # dict key order, as doctest sees it
+        ("[{'a': 1, 'b': None}]", "[{'b': None, 'a': 1}]"),  # nested
+        ("({'x': {'p': 1, 'q': 2}},)", "({'x': {'q': 2, 'p': 1}},)"),
         ("'1'", "1"),  # str is not int
         ("hello", "hello world"),
         ("Timestamp('2024-01-01')", "Timestamp('2024-01-02')"),  # not literals: text only
@@ -79,6 +83,22 @@ def test_example_value_repr_mismatch_says_expected_and_got() -> None:
     result = judge(EXAMPLE, RawSampleRun(0, "ok", value_repr="3"))
     assert not result.passed
     assert result.error == "expected 2 but got 3"
+
+
+def test_dict_in_another_key_order_fails_and_says_only_the_order_differs() -> None:
+    sample = Sample("count(['a', 'b', 'b'])", "example", "{'b': 2, 'a': 1}\n")
+    result = judge(sample, RawSampleRun(0, "ok", value_repr="{'a': 1, 'b': 2}"))
+    assert not result.passed
+    assert result.error is not None
+    assert result.error.startswith("expected {'b': 2, 'a': 1} but got {'a': 1, 'b': 2}: ")
+    assert "the same items in another order" in result.error
+    assert "assert ... == ..." in result.error  # the way out when order does not matter
+
+
+def test_a_different_value_does_not_claim_only_the_order_differs() -> None:
+    sample = Sample("count(['a', 'b', 'b'])", "example", "{'b': 2, 'a': 1}\n")
+    result = judge(sample, RawSampleRun(0, "ok", value_repr="{'a': 1, 'b': 3}"))
+    assert result.error == "expected {'b': 2, 'a': 1} but got {'a': 1, 'b': 3}"
 
 
 def test_example_with_float_formatting_difference_passes() -> None:
