@@ -1040,6 +1040,26 @@ def test_a_dict_in_another_order_than_the_sample_fails_and_the_repair_is_told_so
     assert "most_common()" in (result.code or "")
 
 
+def test_spaces_inside_an_expected_string_count(sm: ScriptedModel, tmp_path: Path) -> None:
+    """Doctest's NORMALIZE_WHITESPACE squashes runs of spaces inside a string's repr too,
+    so a cleaner that leaves two spaces used to pass a sample expecting one: the very
+    bug the tool is for. The string is compared as a value, and the next answer passes."""
+    one_pass = (
+        "```python\ndef squash(text: str) -> str:\n"
+        '    """Collapse runs of spaces to one and trim the ends."""\n'
+        "    return text.strip().replace('  ', ' ')\n```"
+    )
+    every_run = one_pass.replace("text.strip().replace('  ', ' ')", "' '.join(text.split())")
+    sm.push(one_pass, every_run)
+    cell = "Collapse runs of spaces to one and trim the ends.\n>>> squash(' a    b ')\n'a b'\n"
+    result = forge_for(sm, tmp_path, second_opinion=False).create(parse_cell("squash", cell))
+    assert result.passed and len(result.attempts) == 2, result.status_line()
+    first = result.attempts[0].report
+    assert first is not None and not first.passed
+    assert first.results[0].error == "expected 'a b' but got 'a  b'"
+    assert "join" in (result.code or "")
+
+
 # -- a tool that changes the person's table --------------------------------------------
 
 CHANGES_SALES = (

@@ -2,10 +2,11 @@
 
 The worker only *reports* what happened (JSON: reprs, captured output, exception
 text). Pass/fail is decided here, on the host, so a candidate cannot declare its
-own success. Expected output of ``>>>`` samples is compared with the stdlib's
-:class:`doctest.OutputChecker`, with a literal-equality fallback so ``1234.50``
-matches ``1234.5``; a dict's key order still counts, as it does in doctest's text
-(the order a person wrote is what they will see printed).
+own success. Expected output of ``>>>`` samples that is a Python literal is compared
+as a value, so ``1234.50`` matches ``1234.5``, yet a string's inner spaces, a dict's
+key order and ``True`` against ``1`` still count (what the person wrote is what they
+will see printed); other output is compared with the stdlib's
+:class:`doctest.OutputChecker`.
 """
 
 from __future__ import annotations
@@ -151,28 +152,53 @@ def _literal(text: str) -> tuple[bool, object]:
 
 
 def outputs_match(expected: str, got: str) -> bool:
-    """Doctest comparison, then literal equality (``1234.50`` == ``1234.5``)."""
+    """Literal equality (``1234.50`` == ``1234.5``) for literals, else doctest's comparison."""
     return _compared(expected, got) == "match"
 
 
 def _compared(expected: str, got: str) -> str:
-    """ "match", "order" (equal values, a dict's keys in another order) or "differ"."""
+    """One of "match", "order" (equal values, a dict's keys in another order), "differ".
+
+    Two literals compare as values: doctest's NORMALIZE_WHITESPACE would also squash the
+    spaces *inside* a string, passing ``'a  b'`` where the person wrote ``'a b'`` (the
+    very bug of a whitespace cleaner). Anything else (a DataFrame, printed text)
+    compares as doctest compares it.
+    """
+    ok_want, value_want = _literal(expected)
+    ok_got, value_got = _literal(got)
+    if ok_want and ok_got:
+        try:
+            if not bool(value_want == value_got) or not _same_bools(value_want, value_got):
+                return "differ"
+        except Exception:
+            return "differ"
+        return "match" if _same_key_order(value_want, value_got) else "order"
     checker = doctest.OutputChecker()
     want = expected if expected.endswith("\n") else expected + "\n"
     have = got if got.endswith("\n") else got + "\n"
-    flags = doctest.NORMALIZE_WHITESPACE
-    if checker.check_output(want, have, flags):
-        return "match"
-    ok_want, value_want = _literal(expected)
-    ok_got, value_got = _literal(got)
-    if not (ok_want and ok_got):
-        return "differ"
-    try:
-        if not bool(value_want == value_got):
-            return "differ"
-    except Exception:
-        return "differ"
-    return "match" if _same_key_order(value_want, value_got) else "order"
+    # Doctest accepts ``True`` for ``1`` by default (a Python 2.2 legacy); a count that
+    # comes out as a bool is another answer.
+    flags = doctest.NORMALIZE_WHITESPACE | doctest.DONT_ACCEPT_TRUE_FOR_1
+    return "match" if checker.check_output(want, have, flags) else "differ"
+
+
+def _same_bools(a: object, b: object, depth: int = 0) -> bool:
+    """Whether two equal values have their bools in the same places.
+
+    Why: ``True == 1`` and ``False == 0``, so ``==`` passes ``True`` where the person
+    wrote a count of 1 (``df[col].isna().any()`` for "how many are missing").
+    """
+    if depth > 20:
+        return True
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b)
+    if isinstance(a, dict) and isinstance(b, dict):
+        return all(_same_bools(a[k], b[k], depth + 1) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return all(_same_bools(x, y, depth + 1) for x, y in zip(a, b, strict=False))
+    if isinstance(a, (set, frozenset)) and isinstance(b, (set, frozenset)):
+        return sum(isinstance(x, bool) for x in a) == sum(isinstance(x, bool) for x in b)
+    return True
 
 
 def _same_key_order(a: object, b: object, depth: int = 0) -> bool:

@@ -37,6 +37,7 @@ EXAMPLE = Sample("f(1)", "example", "2\n")
         ("'x'", '"x"'),  # quote style
         ("(1.0, 'a')", "(1, 'a')"),
         ("-2.0", "-2"),
+        ("[True, 1]", "[True, 1.0]"),  # bools where the person wrote them
     ],
 )
 def test_outputs_that_match(expected: str, got: str) -> None:
@@ -53,6 +54,16 @@ def test_outputs_that_match(expected: str, got: str) -> None:
         ("[{'a': 1, 'b': None}]", "[{'b': None, 'a': 1}]"),  # nested
         ("({'x': {'p': 1, 'q': 2}},)", "({'x': {'q': 2, 'p': 1}},)"),
         ("'1'", "1"),  # str is not int
+        ("1", "True"),  # a count that came out as a bool (doctest's legacy accepts it)
+        ("0", "False"),
+        ("True", "1"),
+        ("[1, 0]", "[True, False]"),
+        ("{'a': 1}", "{'a': True}"),
+        ("(1.0, 'x')", "(True, 'x')"),
+        ("{1, 2}", "{True, 2}"),
+        ("'a b'", "'a  b'"),  # spaces inside a string are the answer, not layout
+        ("['a b', 'c']", "['a\\tb', 'c']"),
+        ("{'name': 'Ann Lee'}", "{'name': 'Ann  Lee'}"),
         ("hello", "hello world"),
         ("Timestamp('2024-01-01')", "Timestamp('2024-01-02')"),  # not literals: text only
         ("", "something"),
@@ -99,6 +110,16 @@ def test_a_different_value_does_not_claim_only_the_order_differs() -> None:
     sample = Sample("count(['a', 'b', 'b'])", "example", "{'b': 2, 'a': 1}\n")
     result = judge(sample, RawSampleRun(0, "ok", value_repr="{'a': 1, 'b': 3}"))
     assert result.error == "expected {'b': 2, 'a': 1} but got {'a': 1, 'b': 3}"
+
+
+def test_a_bool_where_the_sample_shows_a_count_fails() -> None:
+    """``df[col].isna().any()`` for "how many are missing": ``True == 1``, but not to a
+    person (nor to the numpy form: ``np.True_`` is plainly ``True``)."""
+    sample = Sample("missing(df, 'a')", "example", "1\n")
+    raw = RawSampleRun(0, "ok", value_repr="np.True_", plain_repr="True")
+    result = judge(sample, raw)
+    assert not result.passed
+    assert result.error == "expected 1 but got np.True_"
 
 
 def test_example_with_float_formatting_difference_passes() -> None:
