@@ -20,6 +20,7 @@ import pytest
 
 from jupyter_forge.core.checks import Check
 from jupyter_forge.core.errors import ModelError, ModelUnreachable, SpecError
+from jupyter_forge.core.result import ForgeResult
 from jupyter_forge.core.spec import ForgeSpec, Sample, parse_cell
 from jupyter_forge.core.word_checks import WordChecks
 from jupyter_forge.forge import Forge
@@ -488,7 +489,6 @@ def test_create_previews_edge_cases_in_the_sandbox(sm: ScriptedModel, tmp_path: 
 
 
 def test_preview_runs_probes_on_kernel_variables(sm: ScriptedModel, tmp_path: Path) -> None:
-    from jupyter_forge.core.result import ForgeResult
 
     code = (
         "import pandas as pd\n\n\n"
@@ -976,6 +976,19 @@ def test_a_tool_right_only_by_a_sets_order_fails_and_the_repair_is_told_why(
     assert "dict.fromkeys" in (result.code or "")
 
 
+def first_fails_then_passes(
+    sm: ScriptedModel, tmp_path: Path, name: str, cell: str, wrong: str, right: str
+) -> tuple[ForgeResult, str]:
+    """Forge ``cell`` with a wrong answer, then a right one: the result, and the first
+    answer's first error (what the person and the repair read)."""
+    sm.push(wrong, right)
+    result = forge_for(sm, tmp_path, second_opinion=False).create(parse_cell(name, cell))
+    assert result.passed and len(result.attempts) == 2, result.status_line()
+    first = result.attempts[0].report
+    assert first is not None and not first.passed
+    return result, first.results[0].error or ""
+
+
 def test_dict_keys_in_a_sets_order_fail_and_the_repair_is_told_why(
     sm: ScriptedModel, tmp_path: Path
 ) -> None:
@@ -993,16 +1006,11 @@ def test_dict_keys_in_a_sets_order_fail_and_the_repair_is_told_why(
         "keys = set()\n    for row in rows:\n        keys.update(row)\n",
         "keys = list(dict.fromkeys(k for row in rows for k in row))\n",
     )
-    sm.push(by_set, first_seen)
     cell = (
         "Give every row every key seen in any row, None where it is missing.\n"
         ">>> fill_keys([{'a': 1}, {'b': 2}])\n[{'a': 1, 'b': None}, {'a': None, 'b': 2}]\n"
     )
-    result = forge_for(sm, tmp_path, second_opinion=False).create(parse_cell("fill_keys", cell))
-    assert result.passed and len(result.attempts) == 2, result.status_line()
-    first = result.attempts[0].report
-    assert first is not None and not first.passed
-    error = first.results[0].error or ""
+    result, error = first_fails_then_passes(sm, tmp_path, "fill_keys", cell, by_set, first_seen)
     assert "passes in one Python process and fails in another" in error
     assert "the same items in another order" in error
     assert "[{'b': None, 'a': 1}, {'b': 2, 'a': None}]" in error  # what the other seed gave
@@ -1014,8 +1022,8 @@ def test_dict_keys_in_a_sets_order_fail_and_the_repair_is_told_why(
 def test_a_dict_in_another_order_than_the_sample_fails_and_the_repair_is_told_so(
     sm: ScriptedModel, tmp_path: Path
 ) -> None:
-    """ "Most common first": ``dict(Counter(...))`` equals the sample's dict under ``==``
-    but prints ``a`` first. The person wrote ``b`` first, as doctest would compare it:
+    """For "most common first", ``dict(Counter(...))`` equals the sample's dict under
+    ``==`` but prints ``a`` first. The person wrote ``b`` first, as doctest would compare it:
     the answer fails, the repair hears only the order is wrong, the next one passes."""
     by_first_seen = (
         "```python\nfrom collections import Counter\n\n\n"
@@ -1026,13 +1034,8 @@ def test_a_dict_in_another_order_than_the_sample_fails_and_the_repair_is_told_so
     most_common = by_first_seen.replace(
         "dict(Counter(items))", "dict(Counter(items).most_common())"
     )
-    sm.push(by_first_seen, most_common)
     cell = "Count each item, most common first.\n>>> tally(['a', 'b', 'b'])\n{'b': 2, 'a': 1}\n"
-    result = forge_for(sm, tmp_path, second_opinion=False).create(parse_cell("tally", cell))
-    assert result.passed and len(result.attempts) == 2, result.status_line()
-    first = result.attempts[0].report
-    assert first is not None and not first.passed
-    error = first.results[0].error or ""
+    result, error = first_fails_then_passes(sm, tmp_path, "tally", cell, by_first_seen, most_common)
     assert error.startswith("expected {'b': 2, 'a': 1} but got {'a': 1, 'b': 2}: ")
     assert "the same items in another order" in error
     feedback = sm.requests[1]["messages"][-1]["content"]
@@ -1050,13 +1053,9 @@ def test_spaces_inside_an_expected_string_count(sm: ScriptedModel, tmp_path: Pat
         "    return text.strip().replace('  ', ' ')\n```"
     )
     every_run = one_pass.replace("text.strip().replace('  ', ' ')", "' '.join(text.split())")
-    sm.push(one_pass, every_run)
     cell = "Collapse runs of spaces to one and trim the ends.\n>>> squash(' a    b ')\n'a b'\n"
-    result = forge_for(sm, tmp_path, second_opinion=False).create(parse_cell("squash", cell))
-    assert result.passed and len(result.attempts) == 2, result.status_line()
-    first = result.attempts[0].report
-    assert first is not None and not first.passed
-    assert first.results[0].error == "expected 'a b' but got 'a  b'"
+    result, error = first_fails_then_passes(sm, tmp_path, "squash", cell, one_pass, every_run)
+    assert error == "expected 'a b' but got 'a  b'"
     assert "join" in (result.code or "")
 
 
