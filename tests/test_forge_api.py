@@ -489,7 +489,6 @@ def test_create_previews_edge_cases_in_the_sandbox(sm: ScriptedModel, tmp_path: 
 
 
 def test_preview_runs_probes_on_kernel_variables(sm: ScriptedModel, tmp_path: Path) -> None:
-
     code = (
         "import pandas as pd\n\n\n"
         "def total_qty(frame: pd.DataFrame) -> int:\n"
