@@ -125,11 +125,12 @@ def literal_value(text: str) -> object:
 
 
 def same_value(a: object, b: object, depth: int = 0) -> bool:
-    """Equal as a person reads them: numbers by closeness, dicts with their key order."""
+    """Equal as a person reads them: numbers by closeness, dicts with their key order,
+    a bool never as a number."""
     if depth > 20:
         return a == b
     if isinstance(a, bool) or isinstance(b, bool):
-        return a == b
+        return type(a) is type(b) and a == b  # ``True`` prints apart from ``1``
     if isinstance(a, (int, float)) and isinstance(b, (int, float)):
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
