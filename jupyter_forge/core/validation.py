@@ -168,11 +168,9 @@ def _compared(expected: str, got: str) -> str:
     ok_got, value_got = _literal(got)
     if ok_want and ok_got:
         try:
-            if not bool(value_want == value_got) or not _same_bools(value_want, value_got):
-                return "differ"
+            return _printed_alike(value_want, value_got) if value_want == value_got else "differ"
         except Exception:
             return "differ"
-        return "match" if _same_key_order(value_want, value_got) else "order"
     checker = doctest.OutputChecker()
     want = expected if expected.endswith("\n") else expected + "\n"
     have = got if got.endswith("\n") else got + "\n"
@@ -182,41 +180,31 @@ def _compared(expected: str, got: str) -> str:
     return "match" if checker.check_output(want, have, flags) else "differ"
 
 
-def _same_bools(a: object, b: object, depth: int = 0) -> bool:
-    """Whether two equal values have their bools in the same places.
+def _printed_alike(a: object, b: object, depth: int = 0) -> str:
+    """For two ``==`` values: "differ" where a bool stands for a number, "order" where a
+    dict lists its keys in another order, else "match".
 
-    Why: ``True == 1`` and ``False == 0``, so ``==`` passes ``True`` where the person
-    wrote a count of 1 (``df[col].isna().any()`` for "how many are missing").
+    Why: ``True == 1``, so ``==`` passes ``True`` where the person wrote a count of 1
+    (``df[col].isna().any()`` for "how many are missing"); and ``==`` ignores key order,
+    which the person wrote and will see printed ("most common first"), as doctest's own
+    text comparison does. A set's order is Python's, never the person's.
     """
     if depth > 20:
-        return True
+        return "match"
     if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b)
-    if isinstance(a, dict) and isinstance(b, dict):
-        return all(_same_bools(a[k], b[k], depth + 1) for k in a)
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return all(_same_bools(x, y, depth + 1) for x, y in zip(a, b, strict=False))
+        return "match" if type(a) is type(b) else "differ"
     if isinstance(a, (set, frozenset)) and isinstance(b, (set, frozenset)):
-        return sum(isinstance(x, bool) for x in a) == sum(isinstance(x, bool) for x in b)
-    return True
-
-
-def _same_key_order(a: object, b: object, depth: int = 0) -> bool:
-    """Whether two equal values list every dict's keys in the same order.
-
-    Why: ``==`` ignores key order, but the order is what the person wrote and will see
-    printed ("most common first"); doctest's own text comparison keeps it too. A set's
-    order is Python's, never the person's, so sets are not looked into.
-    """
-    if depth > 20:
-        return True
+        bools = [sum(isinstance(x, bool) for x in side) for side in (a, b)]
+        return "match" if bools[0] == bools[1] else "differ"
+    in_order, pairs = True, list[tuple[object, object]]()
     if isinstance(a, dict) and isinstance(b, dict):
-        if list(a) != list(b):
-            return False
-        return all(_same_key_order(a[k], b[k], depth + 1) for k in a)
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return all(_same_key_order(x, y, depth + 1) for x, y in zip(a, b, strict=False))
-    return True
+        in_order, pairs = list(a) == list(b), [(a[k], b[k]) for k in a]
+    elif isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        pairs = list(zip(a, b, strict=False))
+    inner = {_printed_alike(x, y, depth + 1) for x, y in pairs}
+    if "differ" in inner:
+        return "differ"
+    return "match" if in_order and "order" not in inner else "order"
 
 
 _ORDER_HINT = (
