@@ -15,7 +15,7 @@ import ast
 import doctest
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from .spec import Sample
 
@@ -156,7 +156,10 @@ def outputs_match(expected: str, got: str) -> bool:
     return _compared(expected, got) == "match"
 
 
-def _compared(expected: str, got: str) -> str:
+Verdict = Literal["match", "order", "differ"]
+
+
+def _compared(expected: str, got: str) -> Verdict:
     """One of "match", "order" (equal values, a dict's keys in another order), "differ".
 
     Two literals compare as values: doctest's NORMALIZE_WHITESPACE would also squash the
@@ -180,7 +183,7 @@ def _compared(expected: str, got: str) -> str:
     return "match" if checker.check_output(want, have, flags) else "differ"
 
 
-def _printed_alike(a: object, b: object, depth: int = 0) -> str:
+def _printed_alike(a: object, b: object, depth: int = 0) -> Verdict:
     """For two ``==`` values: "differ" where a bool stands for a number, "order" where a
     dict lists its keys in another order, else "match".
 
@@ -243,13 +246,14 @@ def judge(sample: Sample, raw: RawSampleRun) -> SampleResult:
         result.traceback = raw.traceback
         return result
     if sample.kind == "example" and sample.expected is not None:
-        seen = [_compared(sample.expected, got or "")]
-        if raw.plain_repr is not None:
-            seen.append(_compared(sample.expected, (raw.stdout or "") + raw.plain_repr))
-        result.passed = "match" in seen
+        verdict = _compared(sample.expected, got or "")
+        if verdict != "match" and raw.plain_repr is not None:  # numpy scalars as numbers
+            plain = _compared(sample.expected, (raw.stdout or "") + raw.plain_repr)
+            verdict = plain if plain != "differ" else verdict
+        result.passed = verdict == "match"
         if not result.passed:
             result.error = f"expected {sample.expected.strip()!s} but got {(got or '').strip()!s}"
-            if "order" in seen:
+            if verdict == "order":
                 result.error += f": {_ORDER_HINT}"
         return result
     result.passed = True
