@@ -21,11 +21,18 @@ _MUTED = "color:var(--jp-ui-font-color2,#666)"
 
 
 _TICKS = re.compile(r"`([^`]+)`")
+_SPACE_BEFORE_SPACE = re.compile(r" (?= )")
+
+
+def escaped(text: str) -> str:
+    """Escaped text whose runs of spaces stay runs: HTML would show ``'Red   Apple'`` as
+    ``'Red Apple'``, and "expected 'Red Apple' but got 'Red Apple'" says nothing."""
+    return _SPACE_BEFORE_SPACE.sub("&nbsp;", html.escape(text))
 
 
 def inline(text: str) -> str:
     """Escape a message and render its `backticked` names as code, as Markdown would."""
-    return _TICKS.sub(r"<code>\1</code>", html.escape(text))
+    return _TICKS.sub(r"<code>\1</code>", escaped(text))
 
 
 def highlight(code: str) -> str:
@@ -44,7 +51,8 @@ def _cell(text: str | None, limit: int = 300, *, color: str | None = None) -> st
     if len(text) > limit:
         text = text[:limit] + "…"
     tint = f";color:{color}" if color else ""
-    return f"<code style='white-space:pre-wrap{tint}'>{html.escape(text)}</code>"
+    # break-spaces: a run of spaces where the line wraps stays visible (pre-wrap hides it).
+    return f"<code style='white-space:break-spaces{tint}'>{html.escape(text)}</code>"
 
 
 _TH = "style='white-space:nowrap;padding:2px 8px;text-align:left'"
@@ -266,7 +274,7 @@ def attempted_block(result: ForgeResult) -> str:
 def notes(result: ForgeResult, layers: Sequence[str]) -> str:
     parts = [attempted_block(result)]  # first: the strongest reason not to approve
     if result.error:
-        parts.append(f"<p style='color:#cf222e'>{html.escape(result.error)}</p>")
+        parts.append(f"<p style='color:#cf222e'>{escaped(result.error)}</p>")
     last = result.shown
     if last is not None and last.problems:
         items = "".join(f"<li>{html.escape(p)}</li>" for p in last.problems)
@@ -292,7 +300,7 @@ def notes(result: ForgeResult, layers: Sequence[str]) -> str:
         )
     if result.report is not None and result.report.load_error:
         parts.append(
-            f"<p style='color:#cf222e'>Load error: {html.escape(result.report.load_error)}</p>"
+            f"<p style='color:#cf222e'>Load error: {escaped(result.report.load_error)}</p>"
         )
     if result.findings:
         items = "".join(f"<li>{html.escape(f)}</li>" for f in result.findings)

@@ -84,8 +84,18 @@ def test_the_sample_table_leaves_out_columns_nobody_needs() -> None:
 def test_sample_text_wraps_in_its_column_and_is_escaped() -> None:
     table = render.samples_table([_sample("assert f('<b>' * 40) == 1", passed=False, error="x")])
     assert "white-space:nowrap" in table.split("</tr>")[0]  # headers never squeeze
-    assert "white-space:pre-wrap" in table and "word-break:break-word" in table
+    # Wraps (break-spaces wraps like pre-wrap, and keeps a run of spaces at the wrap).
+    assert "white-space:break-spaces" in table and "word-break:break-word" in table
     assert "&lt;b&gt;" in table and "<b>'" not in table
+
+
+def test_a_run_of_spaces_in_a_message_stays_a_run() -> None:
+    """The message "expected 'Red Apple' but got 'Red   Apple'" must not read as the same
+    text twice once HTML collapses its spaces."""
+    line = render.inline("`clean` failed: expected 'Red Apple' but got 'Red   Apple' <b>")
+    assert "&#x27;Red Apple&#x27; but" in line  # single spaces stay plain: a line wraps there
+    assert "&#x27;Red&nbsp;&nbsp; Apple&#x27;" in line  # three spaces keep three spaces' room
+    assert "<code>clean</code>" in line and "&lt;b&gt;" in line
 
 
 def test_two_candidates_that_disagree_are_shown_as_a_table_and_the_badge_says_why() -> None:
