@@ -96,9 +96,10 @@ def test_good_reply_passes_in_one_attempt(sm: ScriptedModel, tmp_path: Path) -> 
     assert request["model"] == "scripted"
     assert request["stream"] is True
     assert "Write a Python function named `add`." in request["messages"][-1]["content"]
-    # Streaming reached the progress sink token by token: the checks call, then the code.
+    # Streaming reached the progress sink token by token: the code, then (once it passed
+    # the samples) the checks call.
     assert len(sm.check_requests) == 1
-    assert "".join(progress.tokens) == NO_CHECKS + GOOD
+    assert "".join(progress.tokens) == GOOD + NO_CHECKS
     assert progress.stages[-1][0] == "done"
     for stage in ("llm", "extract", "validate", "static", "model_start", "prompt", "total"):
         assert stage in result.timings, stage

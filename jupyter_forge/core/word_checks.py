@@ -1,4 +1,4 @@
-"""Checks from the request's own words, asked for before any code exists.
+"""Checks from the request's own words, written without seeing any code.
 
 Why: people write a sentence or two and one sample; code bent to that sample can
 break a rule the words state (an error case, an edge case, a second format) and

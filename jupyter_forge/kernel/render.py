@@ -126,8 +126,8 @@ def checks_table(result: ForgeResult, *, with_rows: bool = True) -> str:
         parts.append(f"<p style='margin-bottom:0'><b>{html.escape(title)}</b></p>")
         parts.append(
             f"<p style='margin-top:0;font-size:90%;{_MUTED}'>Written by the model from the "
-            "words of your request, before any code: they may themselves be wrong, so they "
-            "never block Approve. Accept one into your samples, or drop it.</p>"
+            "words of your request, without seeing any code: they may themselves be wrong, "
+            "so they never block Approve. Accept one into your samples, or drop it.</p>"
         )
         if with_rows:
             rows = [

@@ -17,10 +17,11 @@ from typing import Any
 
 import pytest
 
-from benchmarks.ds import PLAN, main
+from benchmarks.ds import PLAN, main, word_checks_field
 from benchmarks.ds_report import cascade_rows, markdown_table
 from benchmarks.ds_tasks import DsTask, all_tasks
 from jupyter_forge.core.repair import GIVE_UP_ON_CHECKS
+from jupyter_forge.core.word_checks import WordChecks
 from jupyter_forge.testing.scripted_llm import Reply, ScriptedModel, reply_by_function_name
 
 # Real tasks: a pandas one with notebook setup code (its `sales` must reach the sandbox),
@@ -151,8 +152,8 @@ def test_smoke_run_on_three_tasks(
     assert forge[GARBAGE]["verdict"] == "failed"
     assert near["word_checks"]["count"] == len(tasks[NEAR_MISS].hidden)
     assert 0 < near["word_checks"]["passed"] < near["word_checks"]["count"]
-    assert forge[GARBAGE]["word_checks"]["count"] == 0 and forge[GARBAGE]["word_checks"]["error"]
-    assert forge[GARBAGE]["word_checks"]["reply"] == ""  # the call failed: no answer
+    # No answer passed its samples, so the checks from the words were never asked for.
+    assert forge[GARBAGE]["word_checks"] is None
     assert forge[GARBAGE]["attempt_kinds"] == ["first", "repair", "fresh", "fresh", "fresh"]
     # Every answer scored on the hidden checks: was a correct tool ever written? (The
     # second answer repeats the first, so it is not run on the samples: not passed.)
@@ -224,7 +225,8 @@ def test_a_resumed_run_runs_only_the_missing_work(sm: ScriptedModel, tmp_path: P
     data = json.loads(out.read_text())
     assert data["tasks_run"] == 2 and set(data["rows"]["forge"]) == {REFERENCE, GARBAGE}
     assert set(data["rows"]["single"]) == {REFERENCE, GARBAGE}
-    assert sum(TESTER in json.dumps(r) for r in sm.requests) == 2  # one word-check call each
+    # One word-check call: the reference forge ran once; garbage never passed its samples.
+    assert sum(TESTER in json.dumps(r) for r in sm.requests) == 1
 
 
 def test_the_checks_in_prompt_conditions_show_the_checks_and_pair_with_their_baselines(
@@ -324,3 +326,11 @@ def test_cascade_takes_the_larger_model_only_where_the_small_forge_was_not_green
     assert rows["b"]["wall_seconds"] == 52.0 and rows["b"]["attempts"] == 6
     assert rows["c"]["fell_back"] and rows["c"]["hidden_passed"]  # amber is not done either
     assert rows["c"]["wall_seconds"] == 8.0
+
+
+def test_a_failed_checks_call_is_recorded_with_its_error() -> None:
+    field = word_checks_field(WordChecks(error="the answer broke off"), None)
+    assert field is not None
+    assert (field["count"], field["passed"], field["error"]) == (0, None, "the answer broke off")
+    assert field["reply"] == ""  # the call failed: no answer
+    assert word_checks_field(None, None) is None  # never asked: nothing recorded

@@ -314,3 +314,60 @@ def test_probe_outcomes_count_only_when_both_candidates_were_probed() -> None:
     assert not first.agrees_with(third)
     second.behaviour = ("[0]",)
     assert first.agrees_with(second)
+
+
+def ordered_forge(
+    replies: list[str], s: ForgeSpec, *, checks_in_prompt: bool = False
+) -> tuple[ForgeResult, list[str]]:
+    """A forge that records, in order, each answer asked for and each checks call."""
+    events: list[str] = []
+    model = Script(replies)
+
+    def generate(
+        messages: Sequence[Message], attempt: int, on_token: Callable[[str], None]
+    ) -> Reply:
+        events.append(f"answer {attempt}")
+        return model(messages, attempt, on_token)
+
+    def make_checks() -> WordChecks:
+        events.append("checks")
+        checks, skipped = parse_checks(CHECKS_REPLY, s.name)
+        return WordChecks(checks=checks, skipped=skipped)
+
+    result = forge_loop(
+        s,
+        model_name="m",
+        generate=generate,
+        validate=lambda code: sandbox(code, s.samples),
+        attempts=3,
+        make_checks=make_checks,
+        run_checks=sandbox,
+        checks_in_prompt=checks_in_prompt,
+    )
+    return result, events
+
+
+def test_a_forge_where_no_answer_passes_the_samples_never_asks_for_checks() -> None:
+    # The checks judge only answers that pass the samples: without one, the call is waste.
+    result, events = ordered_forge([BROKEN, BROKEN.replace("99", "98"), BROKEN], spec())
+    assert events == ["answer 1", "answer 2", "answer 3"]
+    assert not result.passed and result.word_checks is None
+    assert result.checks_line() is None
+
+
+def test_the_checks_are_asked_once_when_an_answer_first_passes_the_samples() -> None:
+    result, events = ordered_forge([BROKEN, IGNORES_RULE, RIGHT], spec())
+    assert events == ["answer 1", "answer 2", "checks", "answer 3"]
+    # They judged attempt 2 at once (it broke a rule), and the repair was told which.
+    assert result.attempts[1].checks_report is not None
+    assert not result.attempts[1].checks_report.passed
+    assert result.passed and result.shown is result.attempts[2]
+    assert result.checks_line() == "checks from your words: 2/2 pass"
+
+
+def test_without_samples_or_with_checks_in_every_ask_the_checks_come_first() -> None:
+    bare = ForgeSpec("ages", "Check a list of ages; negative ages raise ValueError.")
+    _, events = ordered_forge([RIGHT], bare)
+    assert events == ["checks", "answer 1"]
+    _, events = ordered_forge([BROKEN, RIGHT], spec(), checks_in_prompt=True)
+    assert events == ["checks", "answer 1", "answer 2"]

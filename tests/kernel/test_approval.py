@@ -1078,10 +1078,21 @@ def test_only_accept_or_only_drop(wforge: Forge) -> None:
     assert len(table) == 4 and "✘" in table[WRONG] and "AssertionError" in table[WRONG]
 
 
-def test_checks_not_run_on_code_that_fails_its_samples(wforge: Forge, script: Script) -> None:
+def test_no_checks_asked_when_no_answer_passes_the_samples(wforge: Forge, script: Script) -> None:
     script.code = BAD
     result = forged(wforge)
+    assert not result.passed and result.word_checks is None
+    assert checks_widget(wforge, result).checks_view.value == ""
+
+
+def test_checks_not_run_on_code_that_fails_its_samples(wforge: Forge, script: Script) -> None:
+    # A regenerate reuses the first forge's checks; its own answer fails the samples.
+    first = forged(wforge)
+    assert first.passed and first.word_checks is not None
+    script.code = BAD
+    result = wforge.regenerate(first, attempts=1)
     assert not result.passed and result.checks_report is None
+    assert result.word_checks is first.word_checks
     widget = checks_widget(wforge, result)
     checks = widget.checks_view.value
     assert "checks from your words: 4 not run on the code shown" in checks
