@@ -14,8 +14,9 @@ from ..core.probes import ProbeResult
 from ..core.result import Doubt, ForgeResult
 from ..core.validation import SampleResult
 
-_OK = "<span style='color:#1a7f37;font-weight:bold'>✔ pass</span>"
-_FAIL = "<span style='color:#cf222e;font-weight:bold'>✘ fail</span>"
+# nowrap: in a narrow first column, the cells' break-word split "fail" into "fai" / "l".
+_OK = "<span style='color:#1a7f37;font-weight:bold;white-space:nowrap'>✔ pass</span>"
+_FAIL = "<span style='color:#cf222e;font-weight:bold;white-space:nowrap'>✘ fail</span>"
 AMBER = "#9a6700"  # a failing check from the words, a doubtful tool: a warning, not red
 _MUTED = "color:var(--jp-ui-font-color2,#666)"
 

@@ -89,6 +89,14 @@ def test_sample_text_wraps_in_its_column_and_is_escaped() -> None:
     assert "&lt;b&gt;" in table and "<b>'" not in table
 
 
+def test_a_sample_mark_never_breaks_inside_its_word() -> None:
+    # Seen in Chromium: a long "got" squeezed the first column and "fail" broke as "fai"/"l".
+    for passed in (True, False):
+        table = render.samples_table([_sample("f(1)", passed=passed, error=None)])
+        mark = re.search(r"<span style='([^']*)'>(✔ pass|✘ fail)</span>", table)
+        assert mark is not None and "white-space:nowrap" in mark.group(1)
+
+
 def test_a_run_of_spaces_in_a_message_stays_a_run() -> None:
     """The message "expected 'Red Apple' but got 'Red   Apple'" must not read as the same
     text twice once HTML collapses its spaces."""
