@@ -92,11 +92,22 @@ def forge(
     fix: Callable[[str], tuple[str, list[str]]] | None = None,
     checks_in_prompt: bool = False,
     repairs: bool = True,
+    request: ForgeSpec | None = None,
+    events: list[str] | None = None,
 ) -> tuple[ForgeResult, Script]:
-    s = spec()
+    """``events``: filled, in order, with each answer asked for and each checks call."""
+    s = request or spec()
     model = Script(replies)
+    seen = events if events is not None else []
+
+    def generate(
+        messages: Sequence[Message], attempt: int, on_token: Callable[[str], None]
+    ) -> Reply:
+        seen.append(f"answer {attempt}")
+        return model(messages, attempt, on_token)
 
     def make_checks() -> WordChecks:
+        seen.append("checks")
         if checks_reply is None:
             return WordChecks(error="the answer broke off")
         checks, skipped = parse_checks(checks_reply, s.name)
@@ -105,7 +116,7 @@ def forge(
     result = forge_loop(
         s,
         model_name="m",
-        generate=model,
+        generate=generate,
         validate=lambda code: sandbox(code, s.samples),
         attempts=attempts,
         make_checks=make_checks,
@@ -321,28 +332,8 @@ def ordered_forge(
 ) -> tuple[ForgeResult, list[str]]:
     """A forge that records, in order, each answer asked for and each checks call."""
     events: list[str] = []
-    model = Script(replies)
-
-    def generate(
-        messages: Sequence[Message], attempt: int, on_token: Callable[[str], None]
-    ) -> Reply:
-        events.append(f"answer {attempt}")
-        return model(messages, attempt, on_token)
-
-    def make_checks() -> WordChecks:
-        events.append("checks")
-        checks, skipped = parse_checks(CHECKS_REPLY, s.name)
-        return WordChecks(checks=checks, skipped=skipped)
-
-    result = forge_loop(
-        s,
-        model_name="m",
-        generate=generate,
-        validate=lambda code: sandbox(code, s.samples),
-        attempts=3,
-        make_checks=make_checks,
-        run_checks=sandbox,
-        checks_in_prompt=checks_in_prompt,
+    result, _ = forge(
+        replies, attempts=3, checks_in_prompt=checks_in_prompt, request=s, events=events
     )
     return result, events
 
