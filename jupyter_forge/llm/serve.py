@@ -232,13 +232,34 @@ def llama_settings(argv: Sequence[str]) -> tuple[Any, Any]:
     return server, model
 
 
-def _llama_app(argv: Sequence[str]) -> ASGIApp:
-    """llama_cpp.server's app (loads the model), as ``python -m llama_cpp.server`` builds it."""
-    from llama_cpp.server.app import create_app
+def _llama_app(argv: Sequence[str], prompt_cache: int = 0) -> ASGIApp:
+    """llama_cpp.server's app (loads the model), as ``python -m llama_cpp.server`` builds it;
+    with ``prompt_cache`` > 0, a :class:`~.prompt_cache.PromptCache` of that many families."""
+    from llama_cpp.server import app as app_module
 
     server, model = llama_settings(argv)
-    app: ASGIApp = create_app(server_settings=server, model_settings=[model])
+    app: ASGIApp = app_module.create_app(server_settings=server, model_settings=[model])
+    if prompt_cache > 0:
+        _install_prompt_cache(app_module, prompt_cache)
     return app
+
+
+def _install_prompt_cache(app_module: Any, families: int) -> None:
+    """Give the loaded model a prompt cache; a llama_cpp without the hook serves without one."""
+    from .prompt_cache import PromptCache
+
+    proxy = getattr(app_module, "_llama_proxy", None)
+    llama = proxy() if callable(proxy) else None
+    if llama is None or not hasattr(llama, "set_cache"):
+        print("jupyter_forge.llm.serve: no prompt cache (unknown llama_cpp)", file=sys.stderr)
+        return
+    if not getattr(llama, "_logits_all", True) and getattr(llama, "scores", None) is not None:
+        # Per-token logits are written and read only with logits_all (logprobs); without
+        # it the n_batch x vocabulary buffer (~300 MB) is dead weight that every saved
+        # state would copy (~0.6 s an answer). One row keeps its shape for save/load.
+        llama.scores = llama.scores[:1].copy()
+    llama.set_cache(PromptCache(families))
+    print(f"jupyter_forge.llm.serve: prompt cache: {families} families", file=sys.stderr)
 
 
 def _import_app(target: str) -> ASGIApp:
@@ -260,6 +281,12 @@ def parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--activity-file", type=Path, help="where to record activity (JSON)")
     parser.add_argument("--app", help="MODULE:ATTR of another ASGI app (instead of llama.cpp's)")
+    parser.add_argument(
+        "--prompt-cache",
+        type=int,
+        default=0,
+        help="evaluated prompts kept, one per kind of call (0: llama.cpp's single context)",
+    )
     return parser
 
 
@@ -270,7 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ours.error(f"unrecognized arguments: {' '.join(rest)}")
     # SIGUSR1 would kill the process by default while the model loads; serve() handles it.
     signal.signal(signal.SIGUSR1, signal.SIG_IGN)
-    app = _import_app(args.app) if args.app else _llama_app(rest)
+    app = _import_app(args.app) if args.app else _llama_app(rest, args.prompt_cache)
     reason = serve(
         app,
         host=args.host,

@@ -6,6 +6,7 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -713,3 +714,37 @@ def test_release_never_signals_a_server_of_an_older_version(runtime: Path) -> No
     finally:
         proc.kill()
         proc.wait(5)
+
+
+@pytest.mark.local_model
+@needs_llama
+def test_each_kind_of_call_finds_its_prompt_evaluated(real_cache: Path, runtime: Path) -> None:
+    """Code, checks, code: the second code call re-reads only what is new, not its whole prompt.
+
+    Without the prompt cache llama.cpp keeps one context, so after the checks call the code
+    call shares only the chat template's first tokens with it and evaluates everything again.
+    """
+    pull(QWEN_CODER_05B)
+    info = ensure_server(QWEN_CODER_05B)
+    code_system = "You write small Python functions. " * 24  # ~150 tokens of shared prefix
+    checks_system = "You write assert lines that test a request. " * 24
+
+    def ask(system: str, user: str) -> str:
+        reply = _post(info.api_base, {
+            "model": "qwen2.5-coder-0.5b", "temperature": 0, "max_tokens": 24,
+            "messages": [{"role": "system", "content": system}, {"role": "user", "content": user}],
+        })  # fmt: skip
+        return str(reply["choices"][0]["message"]["content"])
+
+    log = Path(info.log_path)
+    ask(code_system, "Write add(a, b).")
+    ask(checks_system, "Test add(a, b).")
+    before = len(log.read_text())
+    second = ask(code_system, "Write sub(a, b).")
+    tail = log.read_text()[before:]
+    assert second.strip(), "the restored state must still answer"
+    hits = [int(n) for n in re.findall(r"(\d+) prefix-match hit", tail)]
+    assert "cache hit" in tail, tail[-2000:]
+    assert hits and hits[0] > 100, tail[-2000:]  # the code system prompt, not 5 template tokens
+    assert "prompt cache: 3 families" in log.read_text()
+    stop_server(QWEN_CODER_05B)

@@ -229,9 +229,11 @@ def test_the_launch_command_parses_as_llama_cpp_server_options() -> None:
     args, rest = serve.parser().parse_known_args(command[3:])
     assert (args.host, args.port, args.keep_alive, args.app) == ("127.0.0.1", 4321, 300.0, None)
     assert args.activity_file == activity_file
+    assert args.prompt_cache == server_process.PROMPT_CACHE_FAMILIES > 0
     server, model = serve.llama_settings(rest)
     assert (model.model, model.model_alias, model.n_ctx) == (str(gguf), "qwen2.5-coder-1.5b", 4096)
     assert model.n_threads == server_process.cpu_threads()
     assert server.interrupt_requests is False
+    assert model.logits_all is False  # nothing asks for logprobs; keeping them costs ~20 %
     never = server_process.server_command(local.QWEN_CODER_05B, gguf, 1, -1.0, activity_file)
     assert serve.parser().parse_known_args(never[3:])[0].keep_alive == -1.0
