@@ -56,21 +56,22 @@ class PromptCache:
         # llama.cpp tests ``if self.cache:``; an empty cache must still receive states.
         return True
 
-    def _longest(self, key: Key) -> tuple[Key | None, int]:
+    def _longest(self, key: Key) -> Key | None:
+        """The stored key sharing the most leading tokens with ``key``; None if none shares any."""
         best: Key | None = None
         best_length = 0
         for stored in self._states:
             length = shared_prefix(stored, key)
             if length > best_length:
                 best, best_length = stored, length
-        return best, best_length
+        return best
 
     def __contains__(self, key: Sequence[int]) -> bool:
-        return self._longest(tuple(key))[0] is not None
+        return self._longest(tuple(key)) is not None
 
     def __getitem__(self, key: Sequence[int]) -> Any:
         """The state whose tokens share the longest prefix with ``key`` (KeyError: none)."""
-        best, _ = self._longest(tuple(key))
+        best = self._longest(tuple(key))
         if best is None:
             raise KeyError("no cached prompt shares a prefix with this one")
         self._states.move_to_end(best)
