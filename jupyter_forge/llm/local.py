@@ -2,7 +2,7 @@
 
 The model runs in a separate `llama_cpp.server` process rather than inside the
 kernel: one server per user per model is shared by every kernel and CLI run (it
-costs ~0.5-1.5 GB of RAM), a crash in llama.cpp cannot take a kernel down, and
+costs ~0.8-2.5 GB of RAM), a crash in llama.cpp cannot take a kernel down, and
 litellm reaches it as any OpenAI-compatible endpoint (`openai/<alias>` with a
 loopback `api_base`), the same path users take with Ollama, vLLM or LM Studio.
 
