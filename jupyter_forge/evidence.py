@@ -188,12 +188,19 @@ def preview(
         return []
     code, name, namespace = result.code, result.spec.name, namespace or {}
     kinds = _variable_kinds(result.spec, namespace)
-    probes = derive_probes(code, name, result.spec.samples, variables=kinds)
+    probes = derive_probes(
+        code, name, result.spec.samples, variables=kinds, words=result.spec.request
+    )
     inputs = free_inputs([p.call for p in probes], namespace, name)
     try:
         return run_probes(validate, code, name, probes, inputs, composition)
     except SandboxError:
         return []
+
+
+# More probes than the preview shows: telling candidates apart (ties, a second opinion)
+# looks wider than a person reads.
+COMPARE_PROBES = 12
 
 
 def behaviour(
@@ -215,7 +222,14 @@ def behaviour(
     def behave(code: str) -> tuple[str, ...]:
         params = _parameters(code, spec.name)
         if params not in derived:
-            probes = derive_probes(code, spec.name, spec.samples, variables=kinds)
+            probes = derive_probes(
+                code,
+                spec.name,
+                spec.samples,
+                limit=COMPARE_PROBES,
+                variables=kinds,
+                words=spec.request,
+            )
             derived[params] = probes, free_inputs([p.call for p in probes], namespace, spec.name)
         probes, inputs = derived[params]
         if not probes:
@@ -227,9 +241,6 @@ def behaviour(
         return tuple(_outcome(run) for run in runs)
 
     return behave
-
-
-COMPARE_PROBES = 12  # more than the preview shows: a second opinion looks wider
 
 
 def compare(
@@ -249,7 +260,12 @@ def compare(
 
     def differ(shown: str, other: str) -> Comparison:
         probes = derive_probes(
-            shown, spec.name, spec.samples, limit=COMPARE_PROBES, variables=kinds
+            shown,
+            spec.name,
+            spec.samples,
+            limit=COMPARE_PROBES,
+            variables=kinds,
+            words=spec.request,
         )
         if not probes:
             return Comparison(0)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .check_fault import held_against
+from .disagreement import same_outcome
 from .validation import ValidationReport
 from .word_checks import passed_count
 
@@ -113,11 +114,19 @@ class Attempt:
 
     def agrees_with(self, other: Attempt) -> bool:
         """Both pass and behave alike: the same check outcomes and, when both were
-        probed, the same outcomes on the probes (without checks, only the probes tell)."""
+        probed, the same outcomes on the probes (without checks, only the probes tell).
+
+        Outcomes compare as the second opinion compares them (:func:`.same_outcome`:
+        numbers by closeness, any two exceptions alike): two answers that differ only in
+        the last digit of a float agree, as a person reading them would say.
+        """
         if not (self.passed and other.passed) or self.outcome_key() != other.outcome_key():
             return False
         if self.behaviour and other.behaviour:
-            return self.behaviour == other.behaviour
+            return len(self.behaviour) == len(other.behaviour) and all(
+                same_outcome(mine, theirs)
+                for mine, theirs in zip(self.behaviour, other.behaviour, strict=True)
+            )
         return bool(self.outcome_key())
 
     def summary(self) -> str:

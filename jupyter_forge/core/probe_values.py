@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,10 @@ from .probe_shapes import FRAMES, KNOWN, SEQUENCES, Shape
 
 _ACCENTS = str.maketrans("aeiouAEIOU", "áéíóüÁÉÍÓÜ")
 _UNICODE = "Ünïcödé"
+# A value the request quotes: 'km', "$1,234.50", `csv`; a quote must open and close
+# outside a word, so the apostrophes of "Monday's and Tuesday's" quote nothing.
+_QUOTED = re.compile(r"(?<!\w)(['\"`])([^'\"`\n]{1,40})\1(?!\w)")
+MAX_NAMED = 4  # values from the words per parameter: the words' own examples come first
 
 
 @dataclass(frozen=True)
@@ -192,13 +197,59 @@ def typed_variants(shape: Shape, sample: object, pandas: str | None) -> list[tup
     return built
 
 
+def named_values(words: str) -> list[str]:
+    """The values a request quotes, in order, once each: "units 'm', 'km', 'mi' and
+    'ft'", "e.g. '$19.99' is 1999". Only ever used as string constants in a probe."""
+    found: list[str] = []
+    for match in _QUOTED.finditer(words):
+        value = match.group(2)
+        if value.strip() and value not in found:
+            found.append(value)
+    return found
+
+
+def named_variants(shape: Shape | None, sample: object, words: str) -> list[tuple[ast.expr, str]]:
+    """The values the words quote, for a parameter the sample gives a text (each in
+    place of the sample's) or a list of texts (all together).
+
+    Why first among the probes: a request that names its inputs ("units 'm', 'km', 'mi'
+    and 'ft'", "'0.1' is 10") says what matters, and one sample tries only one of them.
+    Two candidates that agree on the sample can disagree there (a wrong km-to-ft factor),
+    and a reviewer sees the tool on the words' own examples.
+    """
+    if shape is None or not words:
+        return []
+    if shape.kind == "str" and isinstance(sample, str):
+        return [(value_ast(v), "named in your words") for v in _like(named_values(words), [sample])]
+    texts = [i for i in sample if isinstance(i, str)] if isinstance(sample, (list, tuple)) else []
+    if shape.kind in ("list", "tuple") and texts:
+        values = _like(named_values(words), texts)
+        if values:
+            return [(container_ast(shape.kind, list(values)), "the values your words name")]
+    return []
+
+
+def _like(named: list[str], sampled: list[str]) -> list[str]:
+    """The named values that could stand where the sample's do: with digits when the
+    sample's text has digits, without when not ('YYYY-MM-DD' names a format, not a
+    date), and not the sample's own."""
+    digits = any(ch.isdigit() for text in sampled for ch in text)
+    like = [v for v in named if any(ch.isdigit() for ch in v) == digits]
+    return [v for v in like if v not in sampled][:MAX_NAMED]
+
+
 def variants(
     shape: Shape | None,
     arg: SampleArg | None,
     variables: Mapping[str, str] | None,
     pandas: str | None,
+    words: str = "",
 ) -> list[tuple[ast.expr, str]]:
+    """Probe values for one parameter: the values the request quotes first, then the
+    edge cases of its type (``words``: the request)."""
     out: list[tuple[ast.expr, str]] = []
+    if arg is None or arg.var is None:
+        out += named_variants(shape, arg.value if arg else None, words)
     if arg is not None and arg.var is not None:
         known = shape is not None and shape.kind != "unknown"
         kind = shape.kind if shape is not None and known else None

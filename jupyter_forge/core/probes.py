@@ -160,6 +160,7 @@ def derive_probes(
     *,
     limit: int = 8,
     variables: Mapping[str, str] | None = None,
+    words: str = "",
 ) -> list[Probe]:
     """Edge-case calls of ``name``: one parameter varied at a time, the rest as sampled.
 
@@ -169,7 +170,9 @@ def derive_probes(
     those variables hold; without it an unannotated one is probed as if it were a
     DataFrame (the sandbox reports an error if it is not). Only literal values and
     plain names from the samples are reused, rebuilt from their values: any other
-    sample text never reaches a probe. Never a sample call; at most ``limit``.
+    sample text never reaches a probe. ``words`` (the request): a value it quotes
+    is tried for a text parameter, as a string constant. Never a sample call; at most
+    ``limit``.
     """
     if limit <= 0 or not name.isidentifier():
         return []
@@ -191,12 +194,14 @@ def derive_probes(
         shapes[param.key] = merge_shapes(param.shape, from_sample, param.default_none)
     slots = _base_slots(params, bindings[0] if bindings else None, sampled, shapes, pandas)
     in_base = {slot.key for slot in slots}
+    if any(arg.var is not None for arg in sampled.values()):
+        words = ""  # a tool on a notebook table: the words quote its columns, not inputs
     primary: list[list[tuple[ast.expr, str, str]]] = []
     secondary: list[list[tuple[ast.expr, str, str]]] = []
     for param in params:
         if param.key not in in_base and not param.keyword:
             continue  # a positional-only parameter after the passed ones: cannot vary alone
-        found = variants(shapes[param.key], sampled.get(param.key), variables, pandas)
+        found = variants(shapes[param.key], sampled.get(param.key), variables, pandas, words)
         group = primary if param.key in in_base else secondary
         group.append([(expr, why, param.key) for expr, why in found])
     return _interleave(name, slots, calls, (primary, secondary), limit)

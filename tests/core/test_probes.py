@@ -353,3 +353,89 @@ def test_inputs_like_the_sample_tell_candidates_apart() -> None:
     assert "all values equal (decimals)" not in found
     one = derive_probes("def f(xs: list[int]) -> int:\n    return 0\n", "f", samples("f([7])"))
     assert "reversed order" not in by_why(one)  # one element: nothing to reorder
+
+
+# -- values the request quotes ------------------------------------------------------------
+
+CONVERT = "def convert(value: float, from_unit: str, to_unit: str) -> float:\n    return value\n"
+UNITS = "Convert a distance between units 'm', 'km', 'mi' and 'ft'. Unknown units raise."
+
+
+def test_values_the_words_quote_stand_in_for_the_sample_text() -> None:
+    # One sample tries one pair of units; the words name four. Named values come before
+    # the type's edge cases, for each text parameter in turn.
+    probes = derive_probes(CONVERT, "convert", samples('convert(5, "km", "m")'), words=UNITS)
+    named = [p.call for p in probes if p.why == "named in your words"]
+    assert named[:2] == ["convert(5, 'm', 'm')", "convert(5, 'km', 'km')"]
+    wide = derive_probes(
+        CONVERT, "convert", samples('convert(5, "km", "m")'), words=UNITS, limit=12
+    )
+    assert "convert(5, 'km', 'ft')" in calls(wide)  # the pair a wrong factor shows on
+    assert "convert(5, 'km', 'm')" not in calls(wide)  # never the sample itself
+    assert derive_probes(CONVERT, "convert", samples('convert(5, "km", "m")')) == [
+        p for p in derive_probes(CONVERT, "convert", samples('convert(5, "km", "m")'), words="")
+    ]
+
+
+def test_a_list_of_texts_gets_the_named_values_together() -> None:
+    probes = derive_probes(
+        CLEAN,
+        "clean_prices",
+        samples('clean_prices(["$3.10"])'),
+        words="Parse prices like '$1,234.50' or '(12.00)' (negative) into floats.",
+    )
+    assert by_why(probes)["the values your words name"] == "clean_prices(['$1,234.50', '(12.00)'])"
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        # Format names have no digits where the sample's date has them: not inputs.
+        ("Dates look like 'YYYY-MM-DD' or '15/03/2024'.", ["f('15/03/2024')"]),
+        # Apostrophes inside words quote nothing.
+        ("Monday's and Tuesday's counts; it's '2024-01-02' too", ["f('2024-01-02')"]),
+        ("no quotes at all", []),
+        ("''  and '   ' are blank", []),
+    ],
+)
+def test_which_quoted_values_are_tried(words: str, expected: list[str]) -> None:
+    probes = derive_probes(
+        "def f(day: str) -> str:\n    return day\n", "f", samples("f('2024-03-15')"), words=words
+    )
+    assert [p.call for p in probes if p.why == "named in your words"] == expected
+
+
+def test_named_values_only_replace_a_sampled_text_and_never_for_a_table_tool() -> None:
+    # No sample text for `unit` (a default): the words' values are not tried there.
+    probes = derive_probes(
+        "def f(value: float, unit: str = 'm') -> float:\n    return value\n",
+        "f",
+        samples("f(3.0)"),
+        words=UNITS,
+    )
+    assert all(p.why != "named in your words" for p in probes)
+    # A tool on a notebook table: quoted words are its columns, not inputs.
+    table = derive_probes(
+        "def share(frame, by: str) -> float:\n    return 0.0\n",
+        "share",
+        samples("share(budget, 'dept')"),
+        words="Share of 'cost' within each 'dept' as a column 'share'.",
+    )
+    assert all(p.why != "named in your words" for p in table)
+
+
+def test_hostile_quoted_words_stay_string_constants() -> None:
+    hostile = "__import__('os').system('x')"
+    probes = derive_probes(
+        "def f(text: str) -> str:\n    return text\n",
+        "f",
+        samples("f('abc')"),
+        words=f'Handle "{hostile}", `);exit()#` and "{"y" * 41}"',
+        limit=20,
+    )
+    for probe in probes:
+        node = ast.parse(probe.call, mode="eval").body
+        assert isinstance(node, ast.Call) and all(isinstance(a, ast.Constant) for a in node.args)
+    # Quotes inside quotes end a value; over 40 characters is no value.
+    named = [p.call for p in probes if p.why == "named in your words"]
+    assert named == ["f('os')", "f('x')", "f(');exit()#')"]

@@ -327,6 +327,23 @@ def test_probe_outcomes_count_only_when_both_candidates_were_probed() -> None:
     assert first.agrees_with(second)
 
 
+def test_probe_outcomes_agree_as_a_person_reads_them() -> None:
+    # The same rule as the second opinion's: floats by closeness (two formulas for one
+    # conversion differ in the last digit), any two exceptions alike; a real difference,
+    # or a different number of probes, is disagreement.
+    result = forge_with([BROKEN, OR_ZERO, IGNORES_RULE, ALSO_IGNORES], None)
+    first, second, third = result.attempts[1:]
+    first.behaviour = ("1.8939393939393938", "[0.1, 2]", "raises ValueError")
+    second.behaviour = ("1.893939393939394", "[0.1, 2.0]", "raises TypeError")
+    third.behaviour = ("1.9", "[0.1, 2]", "raises ValueError")
+    assert first.agrees_with(second) and second.agrees_with(first)
+    assert not first.agrees_with(third) and not second.agrees_with(third)
+    assert result.agreement(first) == result.agreement(second) == 1
+    assert result.agreement(third) == 0
+    third.behaviour = first.behaviour[:2]
+    assert not first.agrees_with(third)
+
+
 def ordered_forge(
     replies: list[str], s: ForgeSpec, *, checks_in_prompt: bool = False
 ) -> tuple[ForgeResult, list[str]]:
