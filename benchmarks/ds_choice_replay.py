@@ -80,6 +80,7 @@ def rebuilt_checks(forge: Forge, p: Prepared, row: Mapping[str, Any]) -> WordChe
 def rebuilt_attempt(
     forge: Forge, p: Prepared, candidate: Mapping[str, Any], checks: WordChecks
 ) -> Attempt:
+    """A recorded candidate validated again: samples, notes and checks from the words."""
     code, name = candidate["code"], p.spec.name
     inputs = sample_inputs(p.spec, p.namespace)
     attempt = Attempt(
@@ -98,6 +99,7 @@ def rebuilt_attempt(
 
 
 def replay(rows: Mapping[str, dict[str, Any]], tasks: Mapping[str, DsTask]) -> list[Replayed]:
+    """Every forge row whose candidates tie, settled as the product settles ties now."""
     forge, out = Forge(), []
     for name, row in rows.items():
         passing = [
@@ -109,9 +111,9 @@ def replay(rows: Mapping[str, dict[str, Any]], tasks: Mapping[str, DsTask]) -> l
         checks = rebuilt_checks(forge, p, row)
         result = ForgeResult(spec=p.spec, model="replay", word_checks=checks)
         result.attempts = [rebuilt_attempt(forge, p, c, checks) for c in passing]
-        if not result.tied_for_best():
-            continue
         tied = tuple(a.number for a in result.tied_for_best())
+        if not tied:
+            continue
         settle_ties(result, forge.behaviour(p.spec, p.namespace))
         shown = result.choose_best()
         assert shown is not None

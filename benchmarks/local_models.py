@@ -75,10 +75,14 @@ def start_fresh(spec: LocalModelSpec) -> tuple[float, local.ServerInfo]:
     return time.perf_counter() - started, info
 
 
-def run(models: list[str], rounds: int) -> dict[str, Any]:
-    specs = {name: spec for name in models if (spec := resolve_local(name)) is not None}
-    forge = Forge()
-    per_model: dict[str, dict[str, Any]] = {}
+def measure(
+    forge: Forge,
+    specs: dict[str, LocalModelSpec],
+    per_model: dict[str, dict[str, Any]],
+    rounds: int,
+) -> None:
+    """Start each server afresh, then the timed answers, round by round across models."""
+    models = list(specs)
     resolved: dict[str, ResolvedModel] = {}
     for name, spec in specs.items():
         seconds, info = start_fresh(spec)
@@ -101,7 +105,7 @@ def run(models: list[str], rounds: int) -> dict[str, Any]:
                     f"first token, {row['tokens_per_s']} tokens/s writing",
                     flush=True,
                 )
-    for name, spec in specs.items():
+    for name in models:
         entry = per_model[name]
         entry["rss_at_end"] = local.rss_bytes(entry.pop("pid"))
         answers = entry["answers"]
@@ -110,7 +114,17 @@ def run(models: list[str], rounds: int) -> dict[str, Any]:
         )
         entry["median_first_token_s"] = statistics.median(a["first_token_s"] for a in answers)
         entry["median_answer_s"] = statistics.median(a["seconds"] for a in answers)
-        local.stop_server(spec)
+
+
+def run(models: list[str], rounds: int) -> dict[str, Any]:
+    specs = {name: spec for name in models if (spec := resolve_local(name)) is not None}
+    forge = Forge()
+    per_model: dict[str, dict[str, Any]] = {}
+    try:
+        measure(forge, specs, per_model, rounds)
+    finally:  # the servers were started never to stop on their own
+        for spec in specs.values():
+            local.stop_server(spec)
     return {
         "benchmark": "local_models",
         "command": "python -m benchmarks.local_models "
