@@ -203,6 +203,13 @@ def preview(
 COMPARE_PROBES = 12
 
 
+def _wide_probes(code: str, spec: ForgeSpec, kinds: Mapping[str, str]) -> list[Probe]:
+    """The probes that tell two candidates apart (ties and second opinions alike)."""
+    return derive_probes(
+        code, spec.name, spec.samples, limit=COMPARE_PROBES, variables=kinds, words=spec.request
+    )
+
+
 def behaviour(
     validate: Validate,
     spec: ForgeSpec,
@@ -222,14 +229,7 @@ def behaviour(
     def behave(code: str) -> tuple[str, ...]:
         params = _parameters(code, spec.name)
         if params not in derived:
-            probes = derive_probes(
-                code,
-                spec.name,
-                spec.samples,
-                limit=COMPARE_PROBES,
-                variables=kinds,
-                words=spec.request,
-            )
+            probes = _wide_probes(code, spec, kinds)
             derived[params] = probes, free_inputs([p.call for p in probes], namespace, spec.name)
         probes, inputs = derived[params]
         if not probes:
@@ -259,14 +259,7 @@ def compare(
     kinds = _variable_kinds(spec, namespace)
 
     def differ(shown: str, other: str) -> Comparison:
-        probes = derive_probes(
-            shown,
-            spec.name,
-            spec.samples,
-            limit=COMPARE_PROBES,
-            variables=kinds,
-            words=spec.request,
-        )
+        probes = _wide_probes(shown, spec, kinds)
         if not probes:
             return Comparison(0)
         inputs = free_inputs([p.call for p in probes], namespace, spec.name)
